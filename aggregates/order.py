@@ -1,0 +1,104 @@
+"""An online order from the mini-program checkout."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from aggregates import NAMESPACE
+from domain.errors import OrderNotCancellable
+from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
+
+PLACED = "PLACED"
+ALLOCATED = "ALLOCATED"
+CANCELLED = "CANCELLED"
+
+
+def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
+    return [
+        {"sku": l.sku, "quantity": l.quantity, "unit_price_cents": l.unit_price.cents, "currency": l.unit_price.currency}
+        for l in lines
+    ]
+
+
+class Order(Aggregate):
+    @staticmethod
+    def create_id(idempotency_key: str) -> UUID:
+        return uuid5(NAMESPACE, f"order:{idempotency_key}")
+
+    @classmethod
+    def place(
+        cls,
+        *,
+        idempotency_key: str,
+        request_fingerprint: str,
+        customer_id: str,
+        customer_location: GeoPoint,
+        lines: tuple[OrderLine, ...],
+        fulfilment_mode: FulfilmentMode,
+        pickup_store_id: str,
+        total: Money,
+    ) -> Order:
+        return cls(
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            customer_id=customer_id,
+            customer_location=[customer_location.latitude, customer_location.longitude],
+            lines=lines_to_record(lines),
+            fulfilment_mode=fulfilment_mode.value,
+            pickup_store_id=pickup_store_id,
+            total_cents=total.cents,
+            currency=total.currency,
+        )
+
+    @event("OrderPlaced")
+    def __init__(
+        self,
+        idempotency_key: str,
+        request_fingerprint: str,
+        customer_id: str,
+        customer_location: list[float],
+        lines: list[dict[str, Any]],
+        fulfilment_mode: str,
+        pickup_store_id: str,
+        total_cents: int,
+        currency: str,
+    ):
+        self.idempotency_key = idempotency_key
+        self.request_fingerprint = request_fingerprint
+        self.customer_id = customer_id
+        self.customer_location = customer_location
+        self.lines = lines
+        self.fulfilment_mode = fulfilment_mode
+        self.pickup_store_id = pickup_store_id
+        self.total_cents = total_cents
+        self.currency = currency
+        self.status = PLACED
+        self.store_id = ""
+        self.distance_m = 0
+        self.cancel_reason = ""
+
+    @property
+    def order_id(self) -> str:
+        return str(self.id)
+
+    def quantities(self) -> dict[str, int]:
+        return {line["sku"]: line["quantity"] for line in self.lines}
+
+    @event("OrderAllocated")
+    def allocate(self, store_id: str, distance_m: int) -> None:
+        self.status = ALLOCATED
+        self.store_id = store_id
+        self.distance_m = distance_m
+
+    def cancel(self, reason: str) -> None:
+        if self.status == CANCELLED:
+            raise OrderNotCancellable(f"order {self.order_id} is already cancelled")
+        self._cancelled(reason=reason)
+
+    @event("OrderCancelled")
+    def _cancelled(self, reason: str) -> None:
+        self.status = CANCELLED
+        self.cancel_reason = reason

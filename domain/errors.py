@@ -1,0 +1,89 @@
+"""Domain exceptions, named for what went wrong in the business.
+
+The gRPC layer maps each family to one status code (services/api/errors.py).
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every refusal the domain can give. The message is for the caller."""
+
+
+class InvalidInput(DomainError):
+    """The request itself is malformed. ``field`` names the offending field."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+class NotFound(DomainError):
+    """Something the request names does not exist."""
+
+
+class StoreNotFound(NotFound):
+    def __init__(self, store_id: str):
+        super().__init__(f"store {store_id!r} does not exist")
+        self.store_id = store_id
+
+
+class SkuNotFound(NotFound):
+    def __init__(self, sku: str):
+        super().__init__(f"sku {sku!r} is not stocked in any store")
+        self.sku = sku
+
+
+class StockPositionNotFound(NotFound):
+    def __init__(self, store_id: str, sku: str):
+        super().__init__(f"store {store_id!r} has no stock position for sku {sku!r}")
+
+
+class OrderNotFound(NotFound):
+    def __init__(self, order_id: str):
+        super().__init__(f"order {order_id!r} does not exist")
+
+
+class RuleViolation(DomainError):
+    """The request is well formed but the current state does not allow it."""
+
+
+class OutOfStock(RuleViolation):
+    """A store does not have enough available units of a SKU."""
+
+    def __init__(self, store_id: str, sku: str, wanted: int, available: int):
+        super().__init__(
+            f"store {store_id!r} has {available} of sku {sku!r} available, {wanted} wanted"
+        )
+        self.store_id = store_id
+        self.sku = sku
+
+
+class NoStoreCanFulfil(RuleViolation):
+    """Routing found no store for the order; the message says what was missing."""
+
+
+class NegativeStock(RuleViolation):
+    def __init__(self, store_id: str, sku: str, on_hand: int, delta: int):
+        super().__init__(
+            f"adjusting sku {sku!r} at store {store_id!r} by {delta} would leave "
+            f"{on_hand + delta} on hand; record a count instead"
+        )
+
+
+class OrderNotCancellable(RuleViolation):
+    pass
+
+
+class IdempotencyKeyReused(DomainError):
+    """The idempotency key was used before for a different request."""
+
+    def __init__(self, key: str):
+        super().__init__(
+            f"idempotency_key {key!r} was already used for a different order request; "
+            "use a new key for a new order"
+        )
+
+
+class Contention(DomainError):
+    """Too many concurrent writers on the same stock: the caller may retry."""

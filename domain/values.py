@@ -1,0 +1,141 @@
+"""Value objects: small, frozen, validated on construction."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from domain.errors import InvalidInput
+
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$")
+MAX_ID_LENGTH = 64
+MAX_TEXT_LENGTH = 200
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def identifier(field: str, value: str, *, max_length: int = MAX_ID_LENGTH) -> str:
+    """An id or SKU: non-empty, at most max_length, letters/digits and . _ : -"""
+    if not value:
+        raise InvalidInput(field, "is required")
+    if len(value) > max_length:
+        raise InvalidInput(field, f"is {len(value)} characters long; at most {max_length} allowed")
+    if not IDENTIFIER.match(value):
+        raise InvalidInput(
+            field, "may contain only letters, digits and . _ : - and must start with a letter or digit"
+        )
+    return value
+
+
+def optional_identifier(field: str, value: str) -> str:
+    return identifier(field, value) if value else ""
+
+
+def text(field: str, value: str, *, required: bool = False, max_length: int = MAX_TEXT_LENGTH) -> str:
+    if required and not value.strip():
+        raise InvalidInput(field, "is required")
+    if len(value) > max_length:
+        raise InvalidInput(field, f"is {len(value)} characters long; at most {max_length} allowed")
+    if any(ord(c) < 32 for c in value):
+        raise InvalidInput(field, "must not contain control characters")
+    return value
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    latitude: float
+    longitude: float
+
+    def __post_init__(self) -> None:
+        for name, value, bound in (("latitude", self.latitude, 90), ("longitude", self.longitude, 180)):
+            if not isinstance(value, (int, float)) or math.isnan(value) or not -bound <= value <= bound:
+                raise InvalidInput(name, f"must be within [-{bound}, {bound}], got {value!r}")
+
+    @classmethod
+    def parse(cls, field: str, latitude: float, longitude: float) -> GeoPoint:
+        """Like the constructor, but the error names the request field."""
+        try:
+            return cls(latitude, longitude)
+        except InvalidInput as error:
+            raise InvalidInput(f"{field}.{error.field}", str(error).split(": ", 1)[1]) from None
+
+
+@dataclass(frozen=True)
+class Money:
+    """Integer cents in one currency: never a float."""
+
+    cents: int
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.cents, int):
+            raise InvalidInput("cents", "must be an integer")
+        if not CURRENCY.match(self.currency or ""):
+            raise InvalidInput("currency", f"must be an ISO 4217 code like 'CNY', got {self.currency!r}")
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise InvalidInput("currency", f"cannot add {other.currency} to {self.currency}")
+        return Money(self.cents + other.cents, self.currency)
+
+    def times(self, quantity: int) -> Money:
+        return Money(self.cents * quantity, self.currency)
+
+
+class FulfilmentMode(str, Enum):
+    DELIVERY = "DELIVERY"
+    PICKUP = "PICKUP"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    unit_price: Money
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+
+MAX_ORDER_LINES = 100
+MAX_LINE_QUANTITY = 10_000
+
+
+def order_lines(lines: list[OrderLine]) -> tuple[OrderLine, ...]:
+    """Checks a whole order's lines: at least one, distinct SKUs, one currency, sane amounts."""
+    if not lines:
+        raise InvalidInput("lines", "an order needs at least one line")
+    if len(lines) > MAX_ORDER_LINES:
+        raise InvalidInput("lines", f"has {len(lines)} lines; at most {MAX_ORDER_LINES} allowed")
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        identifier(f"lines[{i}].sku", line.sku)
+        if line.sku in seen:
+            raise InvalidInput(f"lines[{i}].sku", f"sku {line.sku!r} appears twice; merge the lines")
+        seen.add(line.sku)
+        if line.quantity <= 0:
+            raise InvalidInput(f"lines[{i}].quantity", f"must be > 0, got {line.quantity}")
+        if line.quantity > MAX_LINE_QUANTITY:
+            raise InvalidInput(f"lines[{i}].quantity", f"must be at most {MAX_LINE_QUANTITY}")
+        if line.unit_price.cents < 0:
+            raise InvalidInput(f"lines[{i}].unit_price.cents", f"must be >= 0, got {line.unit_price.cents}")
+        if line.unit_price.currency != lines[0].unit_price.currency:
+            raise InvalidInput(
+                f"lines[{i}].unit_price.currency",
+                f"is {line.unit_price.currency}; every line must be in {lines[0].unit_price.currency}",
+            )
+    return tuple(lines)
+
+
+def order_total(lines: tuple[OrderLine, ...]) -> Money:
+    total = Money(0, lines[0].unit_price.currency)
+    for line in lines:
+        total = total + line.total
+    return total
+
+
+def available_units(on_hand: int, reserved: int, safety_stock: int) -> int:
+    """What may be promised online: on hand less reservations and the walk-in safety stock."""
+    return max(0, on_hand - reserved - safety_stock)

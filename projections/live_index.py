@@ -1,0 +1,111 @@
+"""An in-memory read model of stores and stock availability, folded from the event log.
+
+Routing reads it instead of loading thousands of aggregates per request. It may lag the
+event store by a moment; the reservation on the aggregate stays the final word, so a
+stale figure can only cost a retry, never an oversell.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from aggregates.stock_position import StockPosition
+from aggregates.store import Store, profile_from_record
+from domain.stores import StoreProfile
+from domain.values import available_units
+from routing.policy import StoreSite
+
+# after notification id, limit -> [(notification id, domain event)]
+ReadEvents = Callable[[int, int], Sequence[tuple[int, Any]]]
+
+
+@dataclass
+class StockFigures:
+    on_hand: int = 0
+    reserved: int = 0
+    safety_stock: int = 0
+
+    @property
+    def available(self) -> int:
+        return available_units(self.on_hand, self.reserved, self.safety_stock)
+
+
+class LiveIndex:
+    BATCH = 1000
+
+    def __init__(self) -> None:
+        self.position = 0  # last notification id applied
+        self.profiles: dict[str, StoreProfile] = {}
+        self.sites: dict[str, StoreSite] = {}
+        self.stock: dict[tuple[str, str], StockFigures] = {}
+        self.stores_by_sku: dict[str, set[str]] = {}
+        self._position_keys: dict[UUID, tuple[str, str]] = {}
+        self._store_ids: dict[UUID, str] = {}
+        self._lock = threading.Lock()
+
+    # --- reading ------------------------------------------------------------------------
+
+    def available(self, store_id: str, sku: str) -> int:
+        figures = self.stock.get((store_id, sku))
+        return figures.available if figures else 0
+
+    def has_position(self, store_id: str, sku: str) -> bool:
+        return (store_id, sku) in self.stock
+
+    def knows_sku(self, sku: str) -> bool:
+        return sku in self.stores_by_sku
+
+    def store_ids_holding(self, sku: str) -> list[str]:
+        with self._lock:
+            return sorted(self.stores_by_sku.get(sku, ()))
+
+    def store_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self.profiles)
+
+    # --- following the log --------------------------------------------------------------
+
+    def catch_up(self, read: ReadEvents) -> int:
+        """Applies every event after the current position; returns how many were applied."""
+        applied = 0
+        with self._lock:
+            while True:
+                batch = read(self.position, self.BATCH)
+                for notification_id, domain_event in batch:
+                    self._apply(domain_event)
+                    self.position = notification_id
+                applied += len(batch)
+                if len(batch) < self.BATCH:
+                    return applied
+
+    def _apply(self, e: Any) -> None:
+        if isinstance(e, (Store.StoreRegistered, Store.StoreDetailsChanged)):
+            store_id = e.store_id if isinstance(e, Store.StoreRegistered) else self._store_ids[e.originator_id]
+            self._store_ids[e.originator_id] = store_id
+            profile = profile_from_record(store_id, e.details)
+            self.profiles[store_id] = profile
+            self.sites[store_id] = StoreSite(store_id, profile.location, profile.delivery_radius_km, profile.active)
+        elif isinstance(e, StockPosition.StockPositionOpened):
+            key = (e.store_id, e.sku)
+            self._position_keys[e.originator_id] = key
+            self.stock[key] = StockFigures()
+            self.stores_by_sku.setdefault(e.sku, set()).add(e.store_id)
+        elif isinstance(e, StockPosition.StockReceived):
+            self._figures(e).on_hand += e.quantity
+        elif isinstance(e, StockPosition.StockAdjusted):
+            self._figures(e).on_hand += e.delta
+        elif isinstance(e, StockPosition.StockCounted):
+            self._figures(e).on_hand = e.counted
+        elif isinstance(e, StockPosition.SafetyStockSet):
+            self._figures(e).safety_stock = e.quantity
+        elif isinstance(e, StockPosition.StockReserved):
+            self._figures(e).reserved += e.quantity
+        elif isinstance(e, StockPosition.ReservationReleased):
+            self._figures(e).reserved -= e.quantity
+
+    def _figures(self, e: Any) -> StockFigures:
+        return self.stock[self._position_keys[e.originator_id]]

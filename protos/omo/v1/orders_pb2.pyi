@@ -1,0 +1,116 @@
+from . import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_STATUS_UNSPECIFIED: _ClassVar[OrderStatus]
+    PLACED: _ClassVar[OrderStatus]
+    ALLOCATED: _ClassVar[OrderStatus]
+    CANCELLED: _ClassVar[OrderStatus]
+ORDER_STATUS_UNSPECIFIED: OrderStatus
+PLACED: OrderStatus
+ALLOCATED: OrderStatus
+CANCELLED: OrderStatus
+
+class OrderLine(_message.Message):
+    __slots__ = ("sku", "quantity", "unit_price")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    unit_price: _common_pb2.Money
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class Allocation(_message.Message):
+    __slots__ = ("store_id", "distance_m")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    distance_m: int
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ...) -> None: ...
+
+class Order(_message.Message):
+    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENT_MODE_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATION_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
+    PLACED_AT_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    idempotency_key: str
+    customer_id: str
+    customer_location: _common_pb2.LatLng
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    fulfilment_mode: _common_pb2.FulfilmentMode
+    pickup_store_id: str
+    total: _common_pb2.Money
+    status: OrderStatus
+    allocation: Allocation
+    cancel_reason: str
+    placed_at: str
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ...) -> None: ...
+
+class PlaceOrderRequest(_message.Message):
+    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENT_MODE_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    customer_id: str
+    customer_location: _common_pb2.LatLng
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    fulfilment_mode: _common_pb2.FulfilmentMode
+    pickup_store_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ...) -> None: ...
+
+class PlaceOrderResponse(_message.Message):
+    __slots__ = ("order", "replayed")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    replayed: bool
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
+class GetOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class GetOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class CancelOrderRequest(_message.Message):
+    __slots__ = ("order_id", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...

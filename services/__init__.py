@@ -1,0 +1,1 @@
+"""The application layer (use cases), the gRPC servicers and the CLI."""

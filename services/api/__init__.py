@@ -1,0 +1,1 @@
+"""The gRPC interface: translates protobuf messages to domain values and back."""

@@ -1,0 +1,26 @@
+"""A typed client for our services, used by the demo, the benchmarks and the tests."""
+
+from __future__ import annotations
+
+import grpc
+from grpc_health.v1 import health_pb2_grpc
+
+from protos.omo.v1 import inventory_pb2_grpc, orders_pb2_grpc, stores_pb2_grpc
+
+
+class OmoClient:
+    def __init__(self, target: str):
+        self.channel = grpc.insecure_channel(target)
+        self.stores = stores_pb2_grpc.StoreServiceStub(self.channel)
+        self.inventory = inventory_pb2_grpc.InventoryServiceStub(self.channel)
+        self.orders = orders_pb2_grpc.OrderServiceStub(self.channel)
+        self.health = health_pb2_grpc.HealthStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> OmoClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

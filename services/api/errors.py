@@ -1,0 +1,53 @@
+"""Domain errors mapped to gRPC status codes, in one place."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from domain.errors import (
+    Contention,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotFound,
+    RuleViolation,
+)
+
+log = logging.getLogger("omo.api")
+
+STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
+    (InvalidInput, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFound, grpc.StatusCode.NOT_FOUND),
+    (IdempotencyKeyReused, grpc.StatusCode.ALREADY_EXISTS),
+    (RuleViolation, grpc.StatusCode.FAILED_PRECONDITION),
+    (Contention, grpc.StatusCode.ABORTED),
+]
+
+
+def status_of(error: DomainError) -> grpc.StatusCode:
+    for error_type, code in STATUS_OF:
+        if isinstance(error, error_type):
+            return code
+    return grpc.StatusCode.FAILED_PRECONDITION
+
+
+def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps a servicer method: a domain refusal becomes its status code with the domain's
+    message; anything unexpected is logged and answered INTERNAL without internals."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(self, request, context)
+        except DomainError as error:
+            context.abort(status_of(error), str(error))
+        except Exception:
+            log.exception("unexpected error in %s", method.__qualname__)
+            context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
+
+    return wrapper

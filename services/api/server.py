@@ -1,0 +1,59 @@
+"""The gRPC server: our services, standard health checking and server reflection."""
+
+from __future__ import annotations
+
+from concurrent import futures
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc, stores_pb2, stores_pb2_grpc
+from services.api.servicers import InventoryServicer, OrderServicer, StoreServicer
+from services.application import OmoApplication
+
+SERVICE_NAMES = (
+    stores_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name,
+    inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
+    orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
+)
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+class RunningServer:
+    def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer):
+        self.server = server
+        self.port = port
+        self.health = health_servicer
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Stops taking calls, lets calls in flight finish within grace seconds."""
+        self.health.enter_graceful_shutdown()
+        self.server.stop(grace).wait()
+
+
+def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051, workers: int = 16) -> RunningServer:
+    """Starts serving on host:port (port 0 picks a free one) and returns the bound port."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),
+        ],
+    )
+    stores_pb2_grpc.add_StoreServiceServicer_to_server(StoreServicer(app), server)
+    inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(app), server)
+    orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app), server)
+
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ("", *SERVICE_NAMES):
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot listen on {host}:{port}")
+    server.start()
+    return RunningServer(server, bound, health_servicer)

@@ -1,0 +1,104 @@
+"""gRPC servicers: each method translates the request, runs one use case, translates back."""
+
+from __future__ import annotations
+
+from domain.values import GeoPoint
+from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc, stores_pb2, stores_pb2_grpc
+from services import inventory, orders, stores
+from services.api import convert
+from services.api.errors import rpc
+from services.application import OmoApplication
+
+
+class StoreServicer(stores_pb2_grpc.StoreServiceServicer):
+    def __init__(self, app: OmoApplication):
+        self.app = app
+
+    @rpc
+    def UpsertStore(self, request, context):
+        profile, created = stores.upsert_store(self.app, convert.store_profile(request))
+        return stores_pb2.UpsertStoreResponse(store=convert.store_message(profile), created=created)
+
+    @rpc
+    def GetStore(self, request, context):
+        return stores_pb2.GetStoreResponse(store=convert.store_message(stores.get_store(self.app, request.store_id)))
+
+    @rpc
+    def ListStores(self, request, context):
+        size = convert.page_size(request.page_size)
+        page, last = stores.list_stores(self.app, convert.decode_page_token(request.page_token), size)
+        return stores_pb2.ListStoresResponse(
+            stores=[convert.store_message(p) for p in page], next_page_token=convert.encode_page_token(last)
+        )
+
+
+class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
+    def __init__(self, app: OmoApplication):
+        self.app = app
+
+    @rpc
+    def ReceiveStock(self, request, context):
+        lines = [(line.sku, line.quantity) for line in request.lines]
+        views, duplicate = inventory.receive_stock(self.app, request.store_id, lines, request.movement_id)
+        return inventory_pb2.ReceiveStockResponse(positions=[convert.position_message(v) for v in views], duplicate=duplicate)
+
+    @rpc
+    def AdjustStock(self, request, context):
+        view, duplicate = inventory.adjust_stock(
+            self.app, request.store_id, request.sku, request.delta, request.reason, request.movement_id
+        )
+        return inventory_pb2.AdjustStockResponse(position=convert.position_message(view), duplicate=duplicate)
+
+    @rpc
+    def RecordCount(self, request, context):
+        view, duplicate = inventory.record_count(
+            self.app, request.store_id, request.sku, request.counted_quantity, request.movement_id
+        )
+        return inventory_pb2.RecordCountResponse(position=convert.position_message(view), duplicate=duplicate)
+
+    @rpc
+    def SetSafetyStock(self, request, context):
+        view = inventory.set_safety_stock(self.app, request.store_id, request.sku, request.quantity)
+        return inventory_pb2.SetSafetyStockResponse(position=convert.position_message(view))
+
+    @rpc
+    def GetStockPosition(self, request, context):
+        view = inventory.get_stock_position(self.app, request.store_id, request.sku)
+        return inventory_pb2.GetStockPositionResponse(position=convert.position_message(view))
+
+    @rpc
+    def ListStockPositions(self, request, context):
+        size = convert.page_size(request.page_size)
+        page, last = inventory.list_stock_positions(self.app, request.sku, convert.decode_page_token(request.page_token), size)
+        return inventory_pb2.ListStockPositionsResponse(
+            positions=[convert.position_message(v) for v in page], next_page_token=convert.encode_page_token(last)
+        )
+
+
+class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
+    def __init__(self, app: OmoApplication):
+        self.app = app
+
+    @rpc
+    def PlaceOrder(self, request, context):
+        command = orders.PlaceOrder(
+            idempotency_key=request.idempotency_key,
+            customer_id=request.customer_id,
+            customer_location=convert.location(
+                "customer_location", request.customer_location, request.HasField("customer_location")
+            ),
+            lines=tuple(convert.order_lines(request.lines)),
+            mode=convert.fulfilment_mode(request.fulfilment_mode),
+            pickup_store_id=request.pickup_store_id,
+        )
+        order, replayed = orders.place_order(self.app, command)
+        return orders_pb2.PlaceOrderResponse(order=convert.order_message(order), replayed=replayed)
+
+    @rpc
+    def GetOrder(self, request, context):
+        return orders_pb2.GetOrderResponse(order=convert.order_message(orders.get_order(self.app, request.order_id)))
+
+    @rpc
+    def CancelOrder(self, request, context):
+        order = orders.cancel_order(self.app, request.order_id, request.reason)
+        return orders_pb2.CancelOrderResponse(order=convert.order_message(order))

@@ -1,0 +1,138 @@
+"""`omo demo`: a whole national network on a database of its own, driven through the real
+gRPC client, with a summary of where the orders went."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import grpc
+from tqdm import tqdm
+
+from services import seeding
+from services.api.client import OmoClient
+from services.api.server import start_server
+from services.application import OmoApplication
+from services.config import redact, sqlite_url
+
+
+@dataclass
+class Outcome:
+    placed: int = 0
+    distances_m: list[int] = field(default_factory=list)
+    rejections: Counter = field(default_factory=Counter)
+    by_store: Counter = field(default_factory=Counter)
+
+
+def rejection_reason(error: grpc.RpcError) -> str:
+    """A short label for the summary: the status and the gist of the message."""
+    details = error.details() or ""
+    if "no active store delivers" in details:
+        gist = "no store delivers there"
+    elif "none has every line" in details:
+        gist = "stores in reach lack a line"
+    elif "pickup store" in details:
+        gist = "pickup store lacks stock"
+    else:
+        gist = details[:60]
+    return f"{error.code().name}: {gist}"
+
+
+def run_concurrently(calls: Iterable[Any], call: Callable[[Any], Any], workers: int, label: str, total: int) -> list[Any]:
+    """Runs call(item) for every item with `workers` in flight; returns results or RpcErrors."""
+
+    def guarded(item: Any) -> Any:
+        try:
+            return call(item)
+        except grpc.RpcError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(tqdm(pool.map(guarded, calls), total=total, desc=label, unit="call", file=sys.stderr, leave=False,
+                         mininterval=0.1 if sys.stderr.isatty() else 5.0))
+
+
+def seed_network(client: OmoClient, world: seeding.World, rng: random.Random, workers: int) -> None:
+    failures = [
+        r for r in run_concurrently(world.stores, client.stores.UpsertStore, workers, "stores", len(world.stores))
+        if isinstance(r, grpc.RpcError)
+    ]
+    receipts = seeding.receipts(rng, world)
+    failures += [
+        r for r in run_concurrently(receipts, client.inventory.ReceiveStock, workers, "stock", len(receipts))
+        if isinstance(r, grpc.RpcError)
+    ]
+    if failures:
+        raise RuntimeError(f"seeding failed: {failures[0].code().name}: {failures[0].details()}")
+
+
+def place_orders(client: OmoClient, requests: list, workers: int) -> Outcome:
+    outcome = Outcome()
+    for result in run_concurrently(requests, client.orders.PlaceOrder, workers, "orders", len(requests)):
+        if isinstance(result, grpc.RpcError):
+            outcome.rejections[rejection_reason(result)] += 1
+        else:
+            outcome.placed += 1
+            outcome.distances_m.append(result.order.allocation.distance_m)
+            outcome.by_store[result.order.allocation.store_id] += 1
+    return outcome
+
+
+def percentile(values: list[int], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: TextIO) -> None:
+    total = outcome.placed + sum(outcome.rejections.values())
+    print(f"\nOMO demo: {len(world.stores)} stores, {len(world.skus)} SKUs, {total} orders in {seconds:.1f} s\n", file=out)
+    print(f"  {'placed':<56}{outcome.placed:>8}", file=out)
+    for reason, count in outcome.rejections.most_common():
+        print(f"  {'rejected, ' + reason:<56}{count:>8}", file=out)
+    if outcome.distances_m:
+        print(f"  {'median distance to store (m)':<56}{statistics.median(outcome.distances_m):>8.0f}", file=out)
+        print(f"  {'p95 distance to store (m)':<56}{percentile(outcome.distances_m, 0.95):>8.0f}", file=out)
+    print("\n  busiest stores", file=out)
+    for store_id, count in outcome.by_store.most_common(5):
+        city = world.store_cities[store_id]
+        print(f"  {store_id:<8} {city.name + ', ' + city.province:<46}{count:>8} orders", file=out)
+
+
+def run_demo(
+    database_url: str | None,
+    stores: int = 1000,
+    skus: int = 200,
+    orders: int = 1000,
+    seed: int = 7,
+    workers: int = 8,
+    out: TextIO | None = None,
+) -> Outcome:
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="omo-demo-") as scratch:
+        url = database_url or sqlite_url(Path(scratch) / "demo.db")
+        print(f"database: {redact(url)}", file=sys.stderr)
+        app = OmoApplication(url)
+        server = start_server(app, port=0)
+        try:
+            with OmoClient(f"127.0.0.1:{server.port}") as client:
+                rng = random.Random(seed)
+                world = seeding.build_world(rng, stores, skus)
+                seed_network(client, world, rng, workers)
+                # a fresh key prefix, so a demo re-run on a shared database places new orders
+                requests = seeding.orders(rng, world, orders, key_prefix=f"demo-{uuid.uuid4().hex[:8]}")
+                outcome = place_orders(client, requests, workers)
+        finally:
+            server.stop(grace=2)
+            app.close()
+    print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout)
+    return outcome

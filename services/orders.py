@@ -1,0 +1,137 @@
+"""Use cases: placing, reading and cancelling online orders."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from uuid import UUID
+
+from aggregates.order import CANCELLED, Order
+from aggregates.stock_position import StockPosition
+from domain.errors import IdempotencyKeyReused, InvalidInput, OrderNotFound, OutOfStock, SkuNotFound
+from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, order_lines, text, order_total
+from routing.policy import RoutingRequest
+from services.application import OmoApplication, RetryDecision
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    idempotency_key: str
+    customer_id: str
+    customer_location: GeoPoint
+    lines: tuple[OrderLine, ...]
+    mode: FulfilmentMode
+    pickup_store_id: str = ""
+
+    def __post_init__(self) -> None:
+        identifier("idempotency_key", self.idempotency_key, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)
+        identifier("customer_id", self.customer_id)
+        order_lines(list(self.lines))
+        if self.mode is FulfilmentMode.PICKUP:
+            identifier("pickup_store_id", self.pickup_store_id)
+        elif self.pickup_store_id:
+            raise InvalidInput("pickup_store_id", "must be empty for DELIVERY")
+
+    def fingerprint(self) -> str:
+        """What makes two requests under one idempotency key the same request."""
+        body = [
+            self.customer_id,
+            [self.customer_location.latitude, self.customer_location.longitude],
+            [[l.sku, l.quantity, l.unit_price.cents, l.unit_price.currency] for l in self.lines],
+            self.mode.value,
+            self.pickup_store_id,
+        ]
+        return hashlib.sha256(json.dumps(body).encode()).hexdigest()
+
+    def quantities(self) -> dict[str, int]:
+        return {line.sku: line.quantity for line in self.lines}
+
+
+def _replay(existing: Order, command: PlaceOrder) -> tuple[Order, bool]:
+    if existing.request_fingerprint != command.fingerprint():
+        raise IdempotencyKeyReused(command.idempotency_key)
+    return existing, True
+
+
+def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
+    """Routes the order and reserves every line at the chosen store in one atomic save.
+    Returns (order, replayed): replayed is True when the key had already placed it."""
+    order_id = Order.create_id(command.idempotency_key)
+    if (existing := app.find(order_id)) is not None:
+        return _replay(existing, command)
+    for sku in command.quantities():
+        if not app.index.knows_sku(sku):
+            raise SkuNotFound(sku)
+    request = RoutingRequest(command.customer_location, command.quantities(), command.mode, command.pickup_store_id)
+    passed_over: set[str] = set()  # stores whose stock the index overstated
+
+    def attempt() -> tuple[Order, bool]:
+        allocation = app.routing.choose(request, app.index.sites, app.index.available, passed_over)
+        position_ids = [StockPosition.create_id(allocation.store_id, sku) for sku in request.quantities]
+        with app.locks.holding([order_id, *position_ids]):
+            if (existing := app.find(order_id)) is not None:
+                return _replay(existing, command)
+            positions = [app.repository.get(i) for i in position_ids]
+            order = Order.place(
+                idempotency_key=command.idempotency_key,
+                request_fingerprint=command.fingerprint(),
+                customer_id=command.customer_id,
+                customer_location=command.customer_location,
+                lines=command.lines,
+                fulfilment_mode=command.mode,
+                pickup_store_id=command.pickup_store_id,
+                total=order_total(command.lines),
+            )
+            try:
+                for position in positions:
+                    position.reserve(order.order_id, request.quantities[position.sku])
+            except OutOfStock:
+                passed_over.add(allocation.store_id)
+                raise RetryDecision from None
+            order.allocate(store_id=allocation.store_id, distance_m=allocation.distance_m)
+            app.save(order, *positions)
+            return order, False
+
+    return app.decide_and_save(attempt)
+
+
+def _order_uuid(order_id: str) -> UUID:
+    try:
+        return UUID(order_id)
+    except ValueError:
+        raise InvalidInput("order_id", f"must be an order id as returned by PlaceOrder, got {order_id!r}") from None
+
+
+def get_order(app: OmoApplication, order_id: str) -> Order:
+    order = app.find(_order_uuid(order_id))
+    if not isinstance(order, Order):
+        raise OrderNotFound(order_id)
+    return order
+
+
+def cancel_order(app: OmoApplication, order_id: str, reason: str) -> Order:
+    """Cancels the order and releases its reservation in one atomic save. Cancelling a
+    cancelled order returns it unchanged."""
+    aggregate_id = _order_uuid(order_id)
+    text("reason", reason)
+
+    def attempt() -> Order:
+        order = get_order(app, order_id)
+        if order.status == CANCELLED:
+            return order
+        position_ids = [StockPosition.create_id(order.store_id, sku) for sku in order.quantities()] if order.store_id else []
+        with app.locks.holding([aggregate_id, *position_ids]):
+            order = get_order(app, order_id)
+            if order.status == CANCELLED:
+                return order
+            positions = [app.repository.get(i) for i in position_ids]
+            order.cancel(reason)
+            for position in positions:
+                position.release(order.order_id, reason)
+            app.save(order, *positions)
+            return order
+
+    return app.decide_and_save(attempt)

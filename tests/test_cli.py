@@ -1,0 +1,81 @@
+"""The `omo` command: help for every command, serve with a clean shutdown, the demo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2
+
+from services.api.client import OmoClient
+from services.cli import build_parser
+from services.demo import run_demo
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"]])
+def test_every_command_has_help(command):
+    result = subprocess.run(["omo", *command, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "usage: omo" in result.stdout
+
+
+def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path):
+    port = free_port()
+    env = {**os.environ, "OMO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    process = subprocess.Popen(["omo", "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        with OmoClient(f"127.0.0.1:{port}") as client:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    status = client.health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                    break
+                except grpc.RpcError:
+                    assert time.monotonic() < deadline, "server did not come up"
+                    time.sleep(0.2)
+            assert status == health_pb2.HealthCheckResponse.SERVING
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+        assert "shutting down" in process.stderr.read()
+    finally:
+        process.kill()
+
+
+def test_serve_uses_the_default_sqlite_file_under_var(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "OMO_DATABASE_URL"}
+    process = subprocess.Popen(["omo", "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "var" / "omo.db").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+
+
+def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys):
+    outcome = run_demo(None, stores=60, skus=30, orders=80, seed=3, workers=4)
+    assert outcome.placed + sum(outcome.rejections.values()) == 80
+    assert outcome.placed > 20
+    printed = capsys.readouterr().out
+    assert "placed" in printed and "median distance" in printed and "busiest stores" in printed
+
+
+def test_the_demo_parser_defaults_match_the_issue():
+    args = build_parser().parse_args(["demo"])
+    assert (args.stores, args.skus, args.orders) == (1000, 200, 1000)
