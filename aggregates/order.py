@@ -8,7 +8,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
-from domain.errors import OrderNotCancellable
+from domain.errors import OrderNotAllocatable, OrderNotCancellable
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 
 PLACED = "PLACED"
@@ -87,8 +87,13 @@ class Order(Aggregate):
     def quantities(self) -> dict[str, int]:
         return {line["sku"]: line["quantity"] for line in self.lines}
 
-    @event("OrderAllocated")
     def allocate(self, store_id: str, distance_m: int) -> None:
+        if self.status != PLACED:
+            raise OrderNotAllocatable(f"order {self.order_id} is {self.status} and cannot be allocated")
+        self._allocated(store_id=store_id, distance_m=distance_m)
+
+    @event("OrderAllocated")
+    def _allocated(self, store_id: str, distance_m: int) -> None:
         self.status = ALLOCATED
         self.store_id = store_id
         self.distance_m = distance_m

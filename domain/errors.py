@@ -75,6 +75,10 @@ class OrderNotCancellable(RuleViolation):
     pass
 
 
+class OrderNotAllocatable(RuleViolation):
+    pass
+
+
 class IdempotencyKeyReused(DomainError):
     """The idempotency key was used before for a different request."""
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from domain.errors import InvalidInput
 from domain.values import GeoPoint, identifier, optional_identifier, text
@@ -17,7 +18,7 @@ _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 def clock_minutes(field: str, value: str) -> int:
     """'HH:MM' -> minutes after midnight; '24:00' is allowed as the end of the day."""
-    match = _CLOCK.match(value or "")
+    match = _CLOCK.fullmatch(value or "")
     if not match:
         raise InvalidInput(field, f"must be a time 'HH:MM', got {value!r}")
     minutes = int(match.group(1)) * 60 + int(match.group(2))
@@ -52,12 +53,16 @@ def checked_opening_hours(hours: list[DailyHours]) -> tuple[DailyHours, ...]:
     return tuple(sorted(hours, key=lambda d: (WEEKDAYS.index(d.weekday), d.opens)))
 
 
+@lru_cache(maxsize=1)
+def _iana_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def checked_time_zone(value: str) -> str:
+    """An IANA zone such as 'Asia/Shanghai' (region names like 'Asia' alone are not zones)."""
     name = value or DEFAULT_TIME_ZONE
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("time_zone", f"{name!r} is not an IANA time zone such as 'Asia/Shanghai'") from None
+    if name not in _iana_zones():
+        raise InvalidInput("time_zone", f"{name!r} is not an IANA time zone such as 'Asia/Shanghai'")
     return name
 
 

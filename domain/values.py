@@ -21,7 +21,7 @@ def identifier(field: str, value: str, *, max_length: int = MAX_ID_LENGTH) -> st
         raise InvalidInput(field, "is required")
     if len(value) > max_length:
         raise InvalidInput(field, f"is {len(value)} characters long; at most {max_length} allowed")
-    if not IDENTIFIER.match(value):
+    if not IDENTIFIER.fullmatch(value):
         raise InvalidInput(
             field, "may contain only letters, digits and . _ : - and must start with a letter or digit"
         )
@@ -37,7 +37,7 @@ def text(field: str, value: str, *, required: bool = False, max_length: int = MA
         raise InvalidInput(field, "is required")
     if len(value) > max_length:
         raise InvalidInput(field, f"is {len(value)} characters long; at most {max_length} allowed")
-    if any(ord(c) < 32 for c in value):
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
         raise InvalidInput(field, "must not contain control characters")
     return value
 
@@ -49,7 +49,7 @@ class GeoPoint:
 
     def __post_init__(self) -> None:
         for name, value, bound in (("latitude", self.latitude, 90), ("longitude", self.longitude, 180)):
-            if not isinstance(value, (int, float)) or math.isnan(value) or not -bound <= value <= bound:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not -bound <= value <= bound:
                 raise InvalidInput(name, f"must be within [-{bound}, {bound}], got {value!r}")
 
     @classmethod
@@ -71,7 +71,7 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.cents, int):
             raise InvalidInput("cents", "must be an integer")
-        if not CURRENCY.match(self.currency or ""):
+        if not isinstance(self.currency, str) or not CURRENCY.fullmatch(self.currency):
             raise InvalidInput("currency", f"must be an ISO 4217 code like 'CNY', got {self.currency!r}")
 
     def __add__(self, other: Money) -> Money:

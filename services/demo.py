@@ -62,12 +62,12 @@ def run_concurrently(calls: Iterable[Any], call: Callable[[Any], Any], workers: 
                          mininterval=0.1 if sys.stderr.isatty() else 5.0))
 
 
-def seed_network(client: OmoClient, world: seeding.World, rng: random.Random, workers: int) -> None:
+def seed_network(client: OmoClient, world: seeding.World, rng: random.Random, workers: int, most_units: int = 30) -> None:
     failures = [
         r for r in run_concurrently(world.stores, client.stores.UpsertStore, workers, "stores", len(world.stores))
         if isinstance(r, grpc.RpcError)
     ]
-    receipts = seeding.receipts(rng, world)
+    receipts = seeding.receipts(rng, world, most=most_units)
     failures += [
         r for r in run_concurrently(receipts, client.inventory.ReceiveStock, workers, "stock", len(receipts))
         if isinstance(r, grpc.RpcError)

@@ -72,6 +72,7 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
         allocation = app.routing.choose(request, app.index.sites, app.index.available, passed_over)
         position_ids = [StockPosition.create_id(allocation.store_id, sku) for sku in request.quantities]
         with app.locks.holding([order_id, *position_ids]):
+            # a request under the same key may have been placed while this one waited
             if (existing := app.find(order_id)) is not None:
                 return _replay(existing, command)
             positions = [app.repository.get(i) for i in position_ids]

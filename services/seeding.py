@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
 
@@ -61,6 +61,10 @@ class World:
     skus: list[str]
     prices: dict[str, int]
 
+    @cached_property
+    def sku_weights(self) -> list[float]:
+        return popularity(self.skus)
+
 
 def build_world(rng: random.Random, store_count: int, sku_count: int, city_count: int = 300) -> World:
     cities = chinese_cities()[:city_count]
@@ -96,45 +100,45 @@ def popularity(skus: list[str]) -> list[float]:
     return [1.0 / (rank ** 1.1) for rank in range(1, len(skus) + 1)]
 
 
-def receipts(rng: random.Random, world: World, bestsellers: int = 20, others: int = 30) -> list[inventory_pb2.ReceiveStockRequest]:
-    """Every store carries the bestsellers and a popularity-weighted pick of the rest."""
-    weights = popularity(world.skus)
+def receipts(
+    rng: random.Random, world: World, bestsellers: int = 20, others: int = 30, most: int = 30
+) -> list[inventory_pb2.ReceiveStockRequest]:
+    """Every store carries the bestsellers and a popularity-weighted pick of the rest,
+    1 to `most` units of each."""
     result = []
     for store in world.stores:
-        chosen = sorted(set(world.skus[:bestsellers]) | set(rng.choices(world.skus, weights=weights, k=others)))
+        chosen = sorted(set(world.skus[:bestsellers]) | set(rng.choices(world.skus, weights=world.sku_weights, k=others)))
         result.append(
             inventory_pb2.ReceiveStockRequest(
                 store_id=store.store_id,
                 movement_id=f"GRN-{store.store_id}-0001",
-                lines=[inventory_pb2.StockLine(sku=sku, quantity=rng.randint(1, 30)) for sku in chosen],
+                lines=[inventory_pb2.StockLine(sku=sku, quantity=rng.randint(1, most)) for sku in chosen],
             )
         )
     return result
 
 
-def orders(rng: random.Random, world: World, count: int, key_prefix: str, pickup_share: float = 0.1) -> list[orders_pb2.PlaceOrderRequest]:
-    """Customers near real cities (weighted like the stores), ordering popular SKUs."""
-    weights = popularity(world.skus)
-    result = []
-    for n in range(count):
-        store = rng.choice(world.stores)
-        city = world.store_cities[store.store_id]
-        skus = sorted(set(rng.choices(world.skus, weights=weights, k=rng.choice([1, 1, 1, 2, 2, 3]))))
-        pickup = rng.random() < pickup_share
-        result.append(
-            orders_pb2.PlaceOrderRequest(
-                idempotency_key=f"{key_prefix}-{n:07d}",
-                customer_id=f"C{rng.randrange(1, 10 * count + 1):07d}",
-                customer_location=jitter(rng, city, sigma_km=4.0),
-                lines=[
-                    orders_pb2.OrderLine(
-                        sku=sku, quantity=rng.choice([1, 1, 1, 2]),
-                        unit_price=common_pb2.Money(cents=world.prices[sku], currency="CNY"),
-                    )
-                    for sku in skus
-                ],
-                fulfilment_mode=common_pb2.PICKUP if pickup else common_pb2.DELIVERY,
-                pickup_store_id=store.store_id if pickup else "",
+def order_request(rng: random.Random, world: World, key: str, customers: int, pickup_share: float = 0.1) -> orders_pb2.PlaceOrderRequest:
+    """A customer near a real city (weighted like the stores) ordering popular SKUs."""
+    store = rng.choice(world.stores)
+    city = world.store_cities[store.store_id]
+    skus = sorted(set(rng.choices(world.skus, weights=world.sku_weights, k=rng.choice([1, 1, 1, 2, 2, 3]))))
+    pickup = rng.random() < pickup_share
+    return orders_pb2.PlaceOrderRequest(
+        idempotency_key=key,
+        customer_id=f"C{rng.randrange(1, customers + 1):07d}",
+        customer_location=jitter(rng, city, sigma_km=4.0),
+        lines=[
+            orders_pb2.OrderLine(
+                sku=sku, quantity=rng.choice([1, 1, 1, 2]),
+                unit_price=common_pb2.Money(cents=world.prices[sku], currency="CNY"),
             )
-        )
-    return result
+            for sku in skus
+        ],
+        fulfilment_mode=common_pb2.PICKUP if pickup else common_pb2.DELIVERY,
+        pickup_store_id=store.store_id if pickup else "",
+    )
+
+
+def orders(rng: random.Random, world: World, count: int, key_prefix: str) -> list[orders_pb2.PlaceOrderRequest]:
+    return [order_request(rng, world, f"{key_prefix}-{n:07d}", customers=10 * count) for n in range(count)]

@@ -248,11 +248,6 @@ def test_when_stores_reach_the_customer_but_are_short_the_error_names_the_short_
     assert "sku 'TEA' short at 1 of them" in message
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="BUG routing/policy.py _delivery: a store that passes the haversine pre-filter but is beyond "
-    "its radius by geodesic is dropped without being considered for nearest_out_of_reach, so the hint is lost",
-)
 def test_when_the_only_store_is_just_beyond_its_radius_the_error_still_names_it():
     east = GeoPoint(31.2304, 121.5787)  # ~10.004 km due east by geodesic, ~9.984 km by haversine
     radius_km = round(metres(PEOPLES_SQUARE, east) / 1000 - 0.005, 3)
@@ -326,7 +321,8 @@ def offset(origin: GeoPoint, km: float, bearing: float) -> GeoPoint:
 
 @st.composite
 def scenarios(draw):
-    """1-30 stores within ~50 km of a real city centre, radii 0-20 km, random stock and pauses."""
+    """1-30 stores within ~50 km of a real city centre; radii 0, 0-20 km, or right at the customer's
+    distance; random stock, pauses and exclusions."""
     centre = draw(st.sampled_from(CENTRES))
     customer = offset(centre, draw(st.floats(0, 5)), draw(st.floats(0, 360)))
     # a few distinct spots, so that several stores may share one (ties on distance)
@@ -405,3 +401,24 @@ def test_stores_sharing_a_spot_always_resolve_to_the_smallest_store_id(lat, lon,
     assume(metres(PEOPLES_SQUARE, spot) < 9_000)
     stores = by_id(*(site(i, spot, radius_km=10) for i in ids))
     assert policy.choose(delivery(), stores, plenty).store_id == min(ids)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    latitude=st.floats(-89.0, 89.0),
+    longitude=st.floats(-180.0, 180.0),
+    bearing=st.floats(0, 360),
+    distance_km=st.one_of(st.floats(0, 0.05), st.floats(0, 500)),
+    slack=st.floats(1.0, 1.01),
+)
+def test_the_cheap_reach_test_never_drops_a_store_that_delivers_to_the_customer(
+    latitude, longitude, bearing, distance_km, slack
+):
+    from routing.policy import may_reach
+
+    here = GeoPoint(latitude, longitude)
+    there_raw = geodesic(kilometers=distance_km).destination((latitude, longitude), bearing)
+    there = GeoPoint(there_raw.latitude, there_raw.longitude)
+    radius_km = geodesic_m(here, there) / 1000 * slack
+    if radius_km > 0:
+        assert may_reach(site("S", there, radius_km=radius_km), here)

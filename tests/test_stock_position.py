@@ -533,3 +533,15 @@ def test_replaying_an_orders_events_rebuilds_the_same_order():
     assert copy.customer_location == order.customer_location
     assert (copy.total_cents, copy.currency, copy.fulfilment_mode) == (order.total_cents, "CNY", "DELIVERY")
     assert copy.version == order.version == 3
+
+
+
+def test_a_cancelled_order_cannot_be_allocated_again():
+    from domain.errors import OrderNotAllocatable
+
+    order = place_order()
+    order.allocate(store_id="S1", distance_m=120)
+    order.cancel("customer asked")
+    with pytest.raises(OrderNotAllocatable):
+        order.allocate(store_id="S2", distance_m=300)
+    assert order.status == "CANCELLED" and order.store_id == "S1"

@@ -1,0 +1,106 @@
+"""Checkout baseline: PlaceOrder through the real gRPC server on PostgreSQL.
+
+1,000 stores seeded as in the demo, then PlaceOrder with 16 calls in flight for a fixed time,
+beside the rate of a trivial gRPC call (a health check) on the same server in the same run:
+the ceiling. Afterwards the units reserved beyond stock are recomputed from the events.
+
+    python bench/checkout.py [--quick] [--json FILE] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import uuid
+from contextlib import nullcontext
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from grpc_health.v1 import health_pb2  # noqa: E402
+
+from bench.common import closed_loop, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from projections.stock_audit import oversold_units  # noqa: E402
+from services import seeding  # noqa: E402
+from services.api.client import OmoClient  # noqa: E402
+from services.application import OmoApplication  # noqa: E402
+from services.demo import seed_network  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a smoke run well under a minute")
+    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser.add_argument("--seconds", type=float, help="load time per measurement (default 30, quick 5)")
+    parser.add_argument("--in-flight", type=int, default=16, help="calls in flight (default 16)")
+    parser.add_argument("--stores", type=int, help="stores to seed (default 1000, quick 200)")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--database-url", help="PostgreSQL URL to use (default: a scratch database, dropped after)")
+    args = parser.parse_args(argv)
+    seconds = args.seconds or (5.0 if args.quick else 30.0)
+    store_count = args.stores or (200 if args.quick else 1000)
+
+    database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
+    with database as url:
+        with server_process(url) as target:
+            rng = random.Random(args.seed)
+            world = seeding.build_world(rng, store_count, 200)
+            with OmoClient(target) as client:
+                # deep stock, so the run measures placing orders rather than running dry
+                seed_network(client, world, rng, workers=8, most_units=10_000)
+            print(f"seeded {store_count} stores; {seconds:.0f} s per figure, {args.in_flight} in flight", file=sys.stderr)
+
+            run = uuid.uuid4().hex[:8]
+            generators = [random.Random(args.seed * 1000 + t) for t in range(args.in_flight)]
+
+            def place(client: OmoClient, thread: int, n: int) -> None:
+                request = seeding.order_request(generators[thread], world, f"bench-{run}-{thread}-{n}", customers=1_000_000)
+                client.orders.PlaceOrder(request, timeout=30)
+
+            def trivial(client: OmoClient, thread: int, n: int) -> None:
+                client.health.Check(health_pb2.HealthCheckRequest(), timeout=30)
+
+            orders = closed_loop(target, args.in_flight, seconds, place)
+            ceiling = closed_loop(target, args.in_flight, seconds, trivial)
+        oversold = audit(url)
+
+    figures = {
+        "orders_per_s": round(orders.ok_per_s, 1),
+        "p50_ms": round(orders.percentile_ms(0.50), 2),
+        "p99_ms": round(orders.percentile_ms(0.99), 2),
+        "grpc_ceiling_per_s": round(ceiling.ok_per_s, 1),
+        "oversold": oversold,
+        "refused_per_s": round(orders.refused / orders.seconds, 1),
+        "in_flight": args.in_flight,
+        "stores": store_count,
+        "seconds": seconds,
+        "machine": machine(),
+    }
+    print(f"\ncheckout on PostgreSQL, {store_count} stores, {args.in_flight} calls in flight, {machine()}")
+    print(f"  PlaceOrder placed       {figures['orders_per_s']:>10.1f} /s   p50 {figures['p50_ms']:.1f} ms   p99 {figures['p99_ms']:.1f} ms")
+    print(f"  PlaceOrder refused      {figures['refused_per_s']:>10.1f} /s   (no store in reach had every line)")
+    print(f"  trivial call (ceiling)  {figures['grpc_ceiling_per_s']:>10.1f} /s   ratio {orders.ok_per_s / ceiling.ok_per_s:.3f}")
+    print(f"  units oversold          {oversold:>10d}     (recomputed from the events)")
+    write_json(args.json, figures)
+    return 1 if oversold else 0
+
+
+def audit(url: str) -> int:
+    """Units ever reserved beyond stock, from every event in the store."""
+    app = OmoApplication(url)
+    try:
+        def events():
+            position = 0
+            while batch := app.recorder.select_notifications(start=position, limit=5000, inclusive_of_start=False):
+                for notification in batch:
+                    yield app.mapper.to_domain_event(notification)
+                position = batch[-1].id
+
+        return oversold_units(events())
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

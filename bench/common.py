@@ -1,0 +1,139 @@
+"""Shared benchmark plumbing: a PostgreSQL database of the run's own, a server in its own
+process, closed-loop load with a fixed number of calls in flight, and JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2
+
+from services.api.client import OmoClient
+
+ADMIN_URL = os.environ.get("OMO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def scratch_postgres_database() -> Iterator[str]:
+    """A database created for this run and dropped after it; yields its SQLAlchemy URL."""
+    import psycopg2
+
+    admin = psycopg2.connect(ADMIN_URL)
+    admin.autocommit = True
+    name = f"omo_bench_{uuid.uuid4().hex[:10]}"
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{name}"
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server_process(database_url: str, workers: int = 32) -> Iterator[str]:
+    """`omo serve` in a process of its own on a free loopback port; yields its address."""
+    port = free_port()
+    env = {**os.environ, "OMO_DATABASE_URL": database_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, stderr=subprocess.DEVNULL,
+    )
+    target = f"127.0.0.1:{port}"
+    try:
+        with OmoClient(target) as client:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    client.health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    break
+                except grpc.RpcError:
+                    if time.monotonic() > deadline or process.poll() is not None:
+                        raise RuntimeError("the server did not start")
+                    time.sleep(0.2)
+        yield target
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@dataclass
+class LoadResult:
+    seconds: float
+    ok: int = 0
+    refused: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+
+    @property
+    def ok_per_s(self) -> float:
+        return self.ok / self.seconds
+
+    def percentile_ms(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def closed_loop(target: str, in_flight: int, seconds: float, call: Callable[[OmoClient, int, int], object]) -> LoadResult:
+    """`in_flight` threads, each with its own channel, calling call(client, thread, n) back to
+    back for `seconds`. A call that raises grpc.RpcError counts as refused."""
+    result = LoadResult(seconds)
+    lock = threading.Lock()
+    start = threading.Barrier(in_flight + 1)
+    stop_at: list[float] = []
+
+    def worker(thread: int) -> None:
+        ok = refused = 0
+        latencies = []
+        with OmoClient(target) as client:
+            start.wait()
+            n = 0
+            while time.perf_counter() < stop_at[0]:
+                began = time.perf_counter()
+                try:
+                    call(client, thread, n)
+                    ok += 1
+                    latencies.append((time.perf_counter() - began) * 1000)
+                except grpc.RpcError:
+                    refused += 1
+                n += 1
+        with lock:
+            result.ok += ok
+            result.refused += refused
+            result.latencies_ms += latencies
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(in_flight)]
+    for t in threads:
+        t.start()
+    stop_at.append(time.perf_counter() + seconds)
+    start.wait()
+    for t in threads:
+        t.join()
+    return result
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+
+
+def write_json(path: str | None, figures: dict) -> None:
+    if path:
+        with open(path, "w") as f:
+            json.dump(figures, f, indent=2)
