@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import grpc
+import pytest
+
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
 
 PEOPLES_SQUARE = (31.2304, 121.4737)
@@ -54,3 +57,10 @@ def order(key: str, at: tuple[float, float], *lines: orders_pb2.OrderLine, custo
 
 def position(client, store_id: str, sku: str) -> inventory_pb2.StockPosition:
     return client.inventory.GetStockPosition(inventory_pb2.GetStockPositionRequest(store_id=store_id, sku=sku)).position
+
+
+def refused(call, request) -> grpc.RpcError:
+    """The error a call is refused with; fails the test when the call succeeds."""
+    with pytest.raises(grpc.RpcError) as caught:
+        call(request)
+    return caught.value

@@ -6,7 +6,7 @@ import grpc
 import pytest
 
 from protos.omo.v1 import inventory_pb2
-from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, position, receipt, store
+from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, position, receipt, refused, store
 
 
 @pytest.fixture
@@ -14,12 +14,6 @@ def stores(client):
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
     client.stores.UpsertStore(store("S2", JINGAN_TEMPLE))
     return client
-
-
-def refused(call, request) -> grpc.RpcError:
-    with pytest.raises(grpc.RpcError) as caught:
-        call(request)
-    return caught.value
 
 
 def test_a_receipt_lands_every_line(stores):

@@ -6,7 +6,7 @@ import grpc
 import pytest
 
 from protos.omo.v1 import common_pb2, orders_pb2
-from tests.builders import BEIJING, JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, store
+from tests.builders import BEIJING, JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
 
 
 @pytest.fixture
@@ -19,12 +19,6 @@ def shanghai(client):
     client.inventory.ReceiveStock(receipt("S2", {"LIPSTICK-01": 10, "SERUM-02": 10}))
     client.inventory.ReceiveStock(receipt("S3", {"LIPSTICK-01": 10}))
     return client
-
-
-def refused(call, request) -> grpc.RpcError:
-    with pytest.raises(grpc.RpcError) as caught:
-        call(request)
-    return caught.value
 
 
 def test_an_order_goes_to_the_nearest_store_holding_every_line_and_reserves_there(shanghai):

@@ -6,13 +6,7 @@ import grpc
 import pytest
 
 from protos.omo.v1 import stores_pb2
-from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, lat_lng, store
-
-
-def refused(call, request) -> grpc.RpcError:
-    with pytest.raises(grpc.RpcError) as caught:
-        call(request)
-    return caught.value
+from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, lat_lng, refused, store
 
 
 def test_a_registered_store_reads_back_with_every_detail(client):
