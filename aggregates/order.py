@@ -78,6 +78,8 @@ class Order(Aggregate):
         self.status = PLACED
         self.store_id = ""
         self.distance_m = 0
+        self.scheduled_for = ""
+        self.explanation: dict[str, Any] = {}
         self.cancel_reason = ""
 
     @property
@@ -87,16 +89,26 @@ class Order(Aggregate):
     def quantities(self) -> dict[str, int]:
         return {line["sku"]: line["quantity"] for line in self.lines}
 
-    def allocate(self, store_id: str, distance_m: int) -> None:
+    def allocate(
+        self, store_id: str, distance_m: int, store_day: str, scheduled_for: str = "", explanation: dict[str, Any] | None = None
+    ) -> None:
+        """`store_day`: the store-local date (ISO) whose pick capacity the order takes;
+        `explanation`: the stores routing passed over and why, kept with the decision."""
         if self.status != PLACED:
             raise OrderNotAllocatable(f"order {self.order_id} is {self.status} and cannot be allocated")
-        self._allocated(store_id=store_id, distance_m=distance_m)
+        self._allocated(
+            store_id=store_id, distance_m=distance_m, store_day=store_day, scheduled_for=scheduled_for,
+            explanation=explanation or {},
+        )
 
     @event("OrderAllocated")
-    def _allocated(self, store_id: str, distance_m: int) -> None:
+    def _allocated(self, store_id: str, distance_m: int, store_day: str, scheduled_for: str, explanation: dict[str, Any]) -> None:
         self.status = ALLOCATED
         self.store_id = store_id
         self.distance_m = distance_m
+        self.store_day = store_day
+        self.scheduled_for = scheduled_for
+        self.explanation = explanation
 
     def cancel(self, reason: str) -> None:
         if self.status == CANCELLED:

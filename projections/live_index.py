@@ -10,14 +10,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
+from aggregates.order import Order
 from aggregates.stock_position import StockPosition
 from aggregates.store import Store, profile_from_record
 from domain.stores import StoreProfile
 from domain.values import available_units
-from routing.policy import StoreSite
+from routing.policy import StoreDirectory, StoreSite
 
 # after notification id, limit -> [(notification id, domain event)]
 ReadEvents = Callable[[int, int], Sequence[tuple[int, Any]]]
@@ -45,6 +47,10 @@ class LiveIndex:
         self.stores_by_sku: dict[str, set[str]] = {}
         self._position_keys: dict[UUID, tuple[str, str]] = {}
         self._store_ids: dict[UUID, str] = {}
+        # orders allocated per (store, store-local date), for daily capacity
+        self.orders_per_day: dict[tuple[str, date], int] = {}
+        self._allocated_on: dict[UUID, tuple[str, date]] = {}
+        self._directory: StoreDirectory | None = None
         self._lock = threading.Lock()
 
     # --- reading ------------------------------------------------------------------------
@@ -55,6 +61,17 @@ class LiveIndex:
 
     def has_position(self, store_id: str, sku: str) -> bool:
         return (store_id, sku) in self.stock
+
+    def directory(self) -> StoreDirectory:
+        """Stores with their spatial index; rebuilt only after a store changed."""
+        directory = self._directory
+        if directory is None:
+            with self._lock:
+                directory = self._directory = StoreDirectory(self.sites.values())
+        return directory
+
+    def orders_on(self, store_id: str, day: date) -> int:
+        return self.orders_per_day.get((store_id, day), 0)
 
     def knows_sku(self, sku: str) -> bool:
         return sku in self.stores_by_sku
@@ -88,7 +105,11 @@ class LiveIndex:
             self._store_ids[e.originator_id] = store_id
             profile = profile_from_record(store_id, e.details)
             self.profiles[store_id] = profile
-            self.sites[store_id] = StoreSite(store_id, profile.location, profile.delivery_radius_km, profile.active)
+            self.sites[store_id] = StoreSite(
+                store_id, profile.location, profile.delivery_radius_km, profile.active,
+                profile.opening_hours, profile.time_zone, profile.daily_order_capacity,
+            )
+            self._directory = None
         elif isinstance(e, StockPosition.StockPositionOpened):
             key = (e.store_id, e.sku)
             self._position_keys[e.originator_id] = key
@@ -106,6 +127,14 @@ class LiveIndex:
             self._figures(e).reserved += e.quantity
         elif isinstance(e, StockPosition.ReservationReleased):
             self._figures(e).reserved -= e.quantity
+        elif isinstance(e, Order.OrderAllocated):
+            key = (e.store_id, date.fromisoformat(e.store_day))
+            self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
+            self._allocated_on[e.originator_id] = key
+        elif isinstance(e, Order.OrderCancelled):
+            # a cancelled order gives its pick slot back
+            if (key := self._allocated_on.pop(e.originator_id, None)) is not None:
+                self.orders_per_day[key] -= 1
 
     def _figures(self, e: Any) -> StockFigures:
         return self.stock[self._position_keys[e.originator_id]]

@@ -1,5 +1,5 @@
-"""LBS store matching: which store fulfils an order. Pure functions, no I/O."""
+"""LBS store matching: which store fulfils an order, and why. Pure functions, no I/O."""
 
-from routing.policy import Allocation, NearestStoreWithStock, RoutingRequest, StoreSite
+from routing.policy import Allocation, Decision, PassedOver, RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite
 
-__all__ = ["Allocation", "NearestStoreWithStock", "RoutingRequest", "StoreSite"]
+__all__ = ["Allocation", "Decision", "PassedOver", "RoutingPolicy", "RoutingRequest", "StoreDirectory", "StoreSite"]

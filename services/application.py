@@ -4,6 +4,7 @@ shared by every use case."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,11 +15,16 @@ from aggregates.stock_position import StockPosition
 from aggregates.store import Store
 from domain.errors import Contention
 from projections.live_index import LiveIndex
-from routing.policy import NearestStoreWithStock
+from routing.policy import RoutingPolicy
 from services.config import application_env
 from services.locks import StripedLocks
 
 T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
 MAX_ATTEMPTS = 20
 
 
@@ -29,12 +35,13 @@ class RetryDecision(Exception):
 class OmoApplication(Application[UUID]):
     name = "omo"  # tables: omo_events
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, clock: Callable[[], datetime] = utc_now, routing: RoutingPolicy | None = None):
         super().__init__(env=application_env(database_url))
         self.database_url = database_url
+        self.clock = clock
         self.index = LiveIndex()
         self.locks = StripedLocks()
-        self.routing = NearestStoreWithStock()
+        self.routing = routing or RoutingPolicy()
         self.catch_up()
 
     # --- the live index -----------------------------------------------------------------

@@ -12,6 +12,13 @@ import threading
 from services.config import DATABASE_URL_VARIABLE, database_url, redact
 
 
+def clock_time(value: str) -> str:
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise argparse.ArgumentTypeError(f"expected HH:MM, got {value!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="omo", description="OMO order and inventory backbone.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -37,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--orders", type=int, default=1000, help="orders to place (default 1000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed seeds the same data")
     demo.add_argument("--workers", type=int, default=8, help="gRPC calls in flight (default 8)")
+    demo.add_argument(
+        "--at", default="20:00", type=clock_time,
+        help="place the orders as if at this Shanghai time, HH:MM (default 20:00, the daily peak; "
+        "stores open 09:00-22:00, so night orders find them shut)",
+    )
     return parser
 
 
@@ -64,7 +76,7 @@ def demo(args: argparse.Namespace) -> int:
 
     run_demo(
         os.environ.get(DATABASE_URL_VARIABLE), stores=args.stores, skus=args.skus,
-        orders=args.orders, seed=args.seed, workers=args.workers,
+        orders=args.orders, seed=args.seed, workers=args.workers, at=args.at,
     )
     return 0
 

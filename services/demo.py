@@ -13,8 +13,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import grpc
 from tqdm import tqdm
@@ -39,10 +41,10 @@ def rejection_reason(error: grpc.RpcError) -> str:
     details = error.details() or ""
     if "no active store delivers" in details:
         gist = "no store delivers there"
-    elif "none has every line" in details:
-        gist = "stores in reach lack a line"
+    elif "no store can fulfil" in details:
+        gist = "stores in reach closed, full or short"
     elif "pickup store" in details:
-        gist = "pickup store lacks stock"
+        gist = "pickup store cannot take it"
     else:
         gist = details[:60]
     return f"{error.code().name}: {gist}"
@@ -93,9 +95,13 @@ def percentile(values: list[int], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: TextIO) -> None:
+def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: TextIO, at: str) -> None:
     total = outcome.placed + sum(outcome.rejections.values())
-    print(f"\nOMO demo: {len(world.stores)} stores, {len(world.skus)} SKUs, {total} orders in {seconds:.1f} s\n", file=out)
+    print(
+        f"\nOMO demo: {len(world.stores)} stores, {len(world.skus)} SKUs, {total} orders placed as at "
+        f"{at} Shanghai time, in {seconds:.1f} s\n",
+        file=out,
+    )
     print(f"  {'placed':<56}{outcome.placed:>8}", file=out)
     for reason, count in outcome.rejections.most_common():
         print(f"  {'rejected, ' + reason:<56}{count:>8}", file=out)
@@ -108,6 +114,14 @@ def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: T
         print(f"  {store_id:<8} {city.name + ', ' + city.province:<46}{count:>8} orders", file=out)
 
 
+def simulated_clock(at: str, time_zone: str = "Asia/Shanghai") -> Callable[[], datetime]:
+    """Today at `at` ("HH:MM") local time, running forward from when the demo starts."""
+    hours, minutes = (int(part) for part in at.split(":"))
+    start = datetime.now(ZoneInfo(time_zone)).replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    began = time.monotonic()
+    return lambda: (start + timedelta(seconds=time.monotonic() - began)).astimezone(timezone.utc)
+
+
 def run_demo(
     database_url: str | None,
     stores: int = 1000,
@@ -115,13 +129,14 @@ def run_demo(
     orders: int = 1000,
     seed: int = 7,
     workers: int = 8,
+    at: str = "20:00",
     out: TextIO | None = None,
 ) -> Outcome:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="omo-demo-") as scratch:
         url = database_url or sqlite_url(Path(scratch) / "demo.db")
         print(f"database: {redact(url)}", file=sys.stderr)
-        app = OmoApplication(url)
+        app = OmoApplication(url, clock=simulated_clock(at))
         server = start_server(app, port=0)
         try:
             with OmoClient(f"127.0.0.1:{server.port}") as client:
@@ -134,5 +149,5 @@ def run_demo(
         finally:
             server.stop(grace=2)
             app.close()
-    print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout)
+    print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
     return outcome

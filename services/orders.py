@@ -11,7 +11,8 @@ from aggregates.order import CANCELLED, Order
 from aggregates.stock_position import StockPosition
 from domain.errors import IdempotencyKeyReused, InvalidInput, OrderNotFound, OutOfStock, SkuNotFound
 from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, order_lines, text, order_total
-from routing.policy import RoutingRequest
+from routing.hours import local_time
+from routing.policy import Decision, RoutingRequest
 from services.application import OmoApplication, RetryDecision
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -65,11 +66,14 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
     for sku in command.quantities():
         if not app.index.knows_sku(sku):
             raise SkuNotFound(sku)
-    request = RoutingRequest(command.customer_location, command.quantities(), command.mode, command.pickup_store_id)
+    request = RoutingRequest(
+        command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now=app.clock()
+    )
     passed_over: set[str] = set()  # stores whose stock the index overstated
 
     def attempt() -> tuple[Order, bool]:
-        allocation = app.routing.choose(request, app.index.sites, app.index.available, passed_over)
+        decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
+        allocation = decision.allocation
         position_ids = [StockPosition.create_id(allocation.store_id, sku) for sku in request.quantities]
         with app.locks.holding([order_id, *position_ids]):
             # a request under the same key may have been placed while this one waited
@@ -92,11 +96,26 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
             except OutOfStock:
                 passed_over.add(allocation.store_id)
                 raise RetryDecision from None
-            order.allocate(store_id=allocation.store_id, distance_m=allocation.distance_m)
+            site = app.index.directory().get(allocation.store_id)
+            order.allocate(
+                store_id=allocation.store_id,
+                distance_m=allocation.distance_m,
+                store_day=local_time(allocation.scheduled_for or request.now, site.time_zone).date().isoformat(),
+                scheduled_for=allocation.scheduled_for.isoformat() if allocation.scheduled_for else "",
+                explanation=explanation_record(decision),
+            )
             app.save(order, *positions)
             return order, False
 
     return app.decide_and_save(attempt)
+
+
+def explanation_record(decision: Decision) -> dict:
+    """The decision's reasons as event data: plain JSON types only."""
+    return {
+        "passed_over": [[p.store_id, p.distance_m, p.code, p.reason] for p in decision.passed_over],
+        "omitted": decision.omitted,
+    }
 
 
 def _order_uuid(order_id: str) -> UUID:

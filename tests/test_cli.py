@@ -37,7 +37,7 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path):
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
     try:
         with OmoClient(f"127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120
             while True:
                 try:
                     status = client.health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
@@ -58,7 +58,7 @@ def test_serve_uses_the_default_sqlite_file_under_var(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "OMO_DATABASE_URL"}
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while not (tmp_path / "var" / "omo.db").exists():
             assert time.monotonic() < deadline
             time.sleep(0.2)
@@ -74,6 +74,13 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys):
     assert outcome.placed > 20
     printed = capsys.readouterr().out
     assert "placed" in printed and "median distance" in printed and "busiest stores" in printed
+
+
+def test_a_demo_at_night_finds_most_stores_shut(capsys):
+    evening = run_demo(None, stores=60, skus=30, orders=40, seed=3, workers=4, at="20:00")
+    night = run_demo(None, stores=60, skus=30, orders=40, seed=3, workers=4, at="04:00")
+    # the same customers: at 04:00 only the 24-hour stores (and pickups) take orders
+    assert night.placed < evening.placed / 2
 
 
 def test_the_demo_parser_defaults_match_the_issue():

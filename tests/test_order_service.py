@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from protos.omo.v1 import common_pb2, orders_pb2
+from protos.omo.v1 import common_pb2, orders_pb2, stores_pb2
 from tests.builders import BEIJING, JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
 
 
@@ -55,7 +55,7 @@ def test_a_customer_beyond_every_delivery_radius_is_refused_with_the_reason(shan
 def test_when_no_store_in_reach_has_enough_the_message_names_the_short_sku(shanghai):
     error = refused(shanghai.orders.PlaceOrder, order("k1", PEOPLES_SQUARE, line("SERUM-02", 11)))
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "SERUM-02" in error.details() and "short" in error.details()
+    assert "out of stock for sku 'SERUM-02'" in error.details()
 
 
 def test_a_paused_store_gets_no_orders(shanghai):
@@ -162,3 +162,75 @@ def test_bad_input_is_invalid_argument_naming_the_field_and_changes_nothing(shan
 def test_an_unknown_sku_is_not_found(shanghai):
     error = refused(shanghai.orders.PlaceOrder, order("k1", PEOPLES_SQUARE, line("NO-SUCH-SKU", 1)))
     assert error.code() == grpc.StatusCode.NOT_FOUND and "NO-SUCH-SKU" in error.details()
+
+
+def test_explain_allocation_names_each_store_passed_over_and_why(shanghai):
+    # S1 (nearest) has one lipstick; S2 has enough; S3 (Lujiazui) is beyond S2
+    placed = shanghai.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("LIPSTICK-01", 2), line("SERUM-02", 1)))
+    explained = shanghai.orders.ExplainAllocation(orders_pb2.ExplainAllocationRequest(order_id=placed.order.order_id))
+    assert explained.allocation == placed.order.allocation
+    reasons = {p.store_id: (p.reason_code, p.reason) for p in explained.passed_over}
+    assert reasons["S1"] == ("OUT_OF_STOCK", "out of stock for sku 'LIPSTICK-01'")
+    assert "S2" not in reasons
+    if "S3" in reasons:  # met before the search stopped: it has no serum
+        assert reasons["S3"][0] == "OUT_OF_STOCK"
+
+
+def test_explain_allocation_of_an_unknown_order_is_not_found(shanghai):
+    error = refused(shanghai.orders.ExplainAllocation, orders_pb2.ExplainAllocationRequest(order_id="3f1e7a52-0000-4000-8000-000000000000"))
+    assert error.code() == grpc.StatusCode.NOT_FOUND
+
+
+def shanghai_time(hhmm: str):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    hours, minutes = map(int, hhmm.split(":"))
+    return lambda: datetime(2026, 11, 23, hours, minutes, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Monday
+
+
+def test_a_store_opening_within_the_window_gets_the_order_scheduled_for_its_opening(app, client):
+    hours = [stores_pb2.DailyHours(weekday=d, opens="09:00", closes="22:00") for d in range(1, 8)]
+    client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, opening_hours=hours))
+    client.inventory.ReceiveStock(receipt("S1", {"SERUM-02": 5}))
+
+    app.clock = shanghai_time("08:00")
+    placed = client.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert placed.order.allocation.scheduled_for.startswith("2026-11-23T09:00:00+08:00")
+
+    app.clock = shanghai_time("05:30")
+    error = refused(client.orders.PlaceOrder, order("k2", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert "closed until Mon 09:00" in error.details()
+
+    app.clock = shanghai_time("12:00")
+    assert client.orders.PlaceOrder(order("k3", PEOPLES_SQUARE, line("SERUM-02", 1))).order.allocation.scheduled_for == ""
+
+
+def test_a_store_at_its_daily_capacity_is_passed_over_until_an_order_is_cancelled(app, client):
+    app.clock = shanghai_time("12:00")
+    client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, daily_order_capacity=1))
+    client.stores.UpsertStore(store("S2", JINGAN_TEMPLE))
+    client.inventory.ReceiveStock(receipt("S1", {"SERUM-02": 5}))
+    client.inventory.ReceiveStock(receipt("S2", {"SERUM-02": 5}))
+    first = client.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert first.order.allocation.store_id == "S1"
+    second = client.orders.PlaceOrder(order("k2", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert second.order.allocation.store_id == "S2"
+    explained = client.orders.ExplainAllocation(orders_pb2.ExplainAllocationRequest(order_id=second.order.order_id))
+    assert [(p.store_id, p.reason_code) for p in explained.passed_over] == [("S1", "AT_CAPACITY")]
+    client.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=first.order.order_id, reason="changed mind"))
+    assert client.orders.PlaceOrder(order("k3", PEOPLES_SQUARE, line("SERUM-02", 1))).order.allocation.store_id == "S1"
+
+
+def test_capacity_counts_per_store_local_day(app, client):
+    client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, daily_order_capacity=1))
+    client.inventory.ReceiveStock(receipt("S1", {"SERUM-02": 5}))
+    app.clock = shanghai_time("12:00")
+    client.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    error = refused(client.orders.PlaceOrder, order("k2", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert "at capacity: 1 of 1 orders on 2026-11-23" in error.details()
+    from datetime import timedelta
+
+    app.clock = lambda: shanghai_time("12:00")() + timedelta(days=1)
+    assert client.orders.PlaceOrder(order("k2", PEOPLES_SQUARE, line("SERUM-02", 1))).order.allocation.store_id == "S1"

@@ -1,4 +1,9 @@
-"""LBS routing: which store fulfils an online order, and why no store can."""
+"""LBS routing: which store fulfils an online order, and why no store can.
+
+The basic rules: the nearest active store that delivers to the customer and holds every line;
+ties go to the lower store id; PICKUP goes to the named store or nowhere. Opening hours,
+capacity and the explanation of a decision are in test_routing_rules.py.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,13 @@ from hypothesis import strategies as st
 
 from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.values import FulfilmentMode, GeoPoint
-from routing import Allocation, NearestStoreWithStock, RoutingRequest, StoreSite
-from routing.distance import HAVERSINE_MARGIN, geodesic_m, haversine_km, within_with_margin
-from routing.policy import may_reach
+from routing import Allocation, Decision, RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite
+from routing.distance import HAVERSINE_MARGIN, geodesic_m, haversine_km, with_margin, within_with_margin
+from routing.policy import OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, TAKEN
+from routing.spatial import SpatialIndex
 
 # Real places. Distances from People's Square: Jing'an Temple ~2.8 km, Lujiazui ~2.8 km,
-# Xujiahui ~5.7 km, Hongqiao airport ~13.5 km, Pudong airport ~34 km, Beijing ~1,070 km.
+# Xujiahui ~5.7 km, Hongqiao airport ~13.6 km, Pudong airport ~34 km, Beijing ~1,070 km.
 PEOPLES_SQUARE = GeoPoint(31.2304, 121.4737)
 JINGAN_TEMPLE = GeoPoint(31.2237, 121.4455)
 LUJIAZUI = GeoPoint(31.2397, 121.4998)
@@ -24,15 +30,15 @@ PUDONG_AIRPORT = GeoPoint(31.1443, 121.8083)
 TIANANMEN = GeoPoint(39.9087, 116.3975)
 WANGFUJING = GeoPoint(39.9149, 116.4110)
 
-policy = NearestStoreWithStock()
+policy = RoutingPolicy()
 
 
 def site(store_id: str, location: GeoPoint, radius_km: float = 10.0, active: bool = True) -> StoreSite:
     return StoreSite(store_id=store_id, location=location, delivery_radius_km=radius_km, active=active)
 
 
-def by_id(*sites: StoreSite) -> dict[str, StoreSite]:
-    return {s.store_id: s for s in sites}
+def stores(*sites: StoreSite) -> StoreDirectory:
+    return StoreDirectory(sites)
 
 
 def plenty(store_id: str, sku: str) -> int:
@@ -50,6 +56,18 @@ def delivery(location: GeoPoint = PEOPLES_SQUARE, **quantities: int) -> RoutingR
 
 def pickup(store_id: str, location: GeoPoint = PEOPLES_SQUARE, **quantities: int) -> RoutingRequest:
     return RoutingRequest(location, quantities or {"TEA": 1}, FulfilmentMode.PICKUP, pickup_store_id=store_id)
+
+
+def chosen(request: RoutingRequest, directory: StoreDirectory, available=plenty, excluded=()) -> str:
+    """The id of the store the order is allocated to."""
+    return policy.choose(request, directory, available, excluded=excluded).allocation.store_id
+
+
+def refusal(request: RoutingRequest, directory: StoreDirectory, available=plenty, excluded=()) -> str:
+    """Why no store can take the order; fails the test when one can."""
+    with pytest.raises(NoStoreCanFulfil) as refused:
+        policy.choose(request, directory, available, excluded=excluded)
+    return str(refused.value)
 
 
 def metres(a: GeoPoint, b: GeoPoint) -> float:
@@ -81,6 +99,7 @@ def test_geodesic_m_is_geopys_wgs84_geodesic():
         (PEOPLES_SQUARE, TIANANMEN),
         (GeoPoint(0, 0), GeoPoint(0, 1)),  # along the equator
         (GeoPoint(60, 10), GeoPoint(61, 10)),  # along a meridian, far north
+        (GeoPoint(0, 179.9), GeoPoint(0, -179.9)),  # across the date line
     ],
 )
 def test_the_haversine_is_within_six_tenths_of_a_percent_of_the_geodesic(a, b):
@@ -106,46 +125,52 @@ def test_within_with_margin_excludes_only_what_is_certainly_too_far():
     distance_km=st.one_of(st.floats(0, 0.05), st.floats(0, 500)),
     slack=st.floats(1.0, 1.01),
 )
-def test_the_haversine_prefilter_never_excludes_a_point_the_geodesic_puts_inside_the_radius(
+def test_the_great_circle_prefilter_never_leaves_out_a_store_the_geodesic_puts_inside_the_radius(
     latitude, longitude, bearing, distance_km, slack
 ):
     here = GeoPoint(latitude, longitude)
     there_raw = geodesic(kilometers=distance_km).destination((latitude, longitude), bearing)
     there = GeoPoint(there_raw.latitude, there_raw.longitude)
-    radius_km = geodesic_m(here, there) / 1000 * slack  # the point is inside, often right at the edge
+    radius_km = geodesic_m(here, there) / 1000 * slack  # the store is inside, often right at the edge
     assert within_with_margin(haversine_km(here, there), radius_km)
-    # nor does the latitude cut in front of it
-    if radius_km > 0:
-        assert may_reach(site("S", there, radius_km=radius_km), here)
+    # nor does the spatial index, asked with the same margin, leave it out
+    assert "S" in [store_id for _, store_id in SpatialIndex([("S", there)]).within(here, with_margin(radius_km))]
 
 
 # --- delivery: who is chosen --------------------------------------------------------------------
 
 
 def test_the_nearest_store_with_stock_wins():
-    stores = by_id(site("SH-XUJIAHUI", XUJIAHUI), site("SH-JINGAN", JINGAN_TEMPLE), site("SH-HONGQIAO", HONGQIAO_AIRPORT))
-    allocation = policy.choose(delivery(), stores, plenty)
-    assert allocation == Allocation("SH-JINGAN", round(metres(PEOPLES_SQUARE, JINGAN_TEMPLE)))
+    directory = stores(site("SH-XUJIAHUI", XUJIAHUI), site("SH-JINGAN", JINGAN_TEMPLE), site("SH-HONGQIAO", HONGQIAO_AIRPORT))
+    decision = policy.choose(delivery(), directory, plenty)
+    assert isinstance(decision, Decision)
+    assert decision.allocation == Allocation("SH-JINGAN", round(metres(PEOPLES_SQUARE, JINGAN_TEMPLE)))
+    assert decision.allocation.scheduled_for is None  # no opening hours asked about: it starts now
+    assert "SH-JINGAN" not in [p.store_id for p in decision.passed_over]
 
 
 def test_the_nearest_is_measured_by_geodesic_distance_from_the_customer():
-    stores = by_id(site("SH-LUJIAZUI", LUJIAZUI), site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
+    directory = stores(site("SH-LUJIAZUI", LUJIAZUI), site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
     for customer in (LUJIAZUI, JINGAN_TEMPLE, XUJIAHUI):
-        expected = min(stores.values(), key=lambda s: metres(customer, s.location)).store_id
-        assert policy.choose(delivery(customer), stores, plenty).store_id == expected
-    assert policy.choose(delivery(GeoPoint(31.2397, 121.5100)), stores, plenty).store_id == "SH-LUJIAZUI"
+        expected = min(directory.sites.values(), key=lambda s: metres(customer, s.location)).store_id
+        assert chosen(delivery(customer), directory) == expected
+    assert chosen(delivery(GeoPoint(31.2397, 121.5100)), directory) == "SH-LUJIAZUI"
 
 
 def test_the_allocation_reports_whole_metres_to_the_customer():
-    allocation = policy.choose(delivery(), by_id(site("SH-LUJIAZUI", LUJIAZUI)), plenty)
+    allocation = policy.choose(delivery(), stores(site("SH-LUJIAZUI", LUJIAZUI)), plenty).allocation
     assert isinstance(allocation.distance_m, int)
     assert allocation.distance_m == round(metres(PEOPLES_SQUARE, LUJIAZUI))
 
 
 def test_a_store_outside_its_delivery_radius_is_never_chosen():
     # Jing'an is nearer but only delivers within 2 km; Xujiahui is farther but reaches 8 km.
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE, radius_km=2.0), site("SH-XUJIAHUI", XUJIAHUI, radius_km=8.0))
-    assert policy.choose(delivery(), stores, plenty).store_id == "SH-XUJIAHUI"
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE, radius_km=2.0), site("SH-XUJIAHUI", XUJIAHUI, radius_km=8.0))
+    decision = policy.choose(delivery(), directory, plenty)
+    assert decision.allocation.store_id == "SH-XUJIAHUI"
+    (jingan,) = decision.passed_over
+    assert (jingan.store_id, jingan.code) == ("SH-JINGAN", OUTSIDE_RADIUS)
+    assert jingan.reason.startswith("outside its 2 km delivery radius (2.8 km away)")
 
 
 def test_a_store_just_beyond_its_radius_by_geodesic_is_not_chosen_even_if_the_haversine_says_inside():
@@ -153,31 +178,42 @@ def test_a_store_just_beyond_its_radius_by_geodesic_is_not_chosen_even_if_the_ha
     east = GeoPoint(31.2304, 121.5787)
     radius_km = round(metres(PEOPLES_SQUARE, east) / 1000 - 0.005, 3)
     assert haversine_km(PEOPLES_SQUARE, east) < radius_km < metres(PEOPLES_SQUARE, east) / 1000
-    stores = by_id(site("SH-EAST", east, radius_km=radius_km), site("SH-HONGQIAO", HONGQIAO_AIRPORT, radius_km=20))
-    assert policy.choose(delivery(), stores, plenty).store_id == "SH-HONGQIAO"
+    directory = stores(site("SH-EAST", east, radius_km=radius_km), site("SH-HONGQIAO", HONGQIAO_AIRPORT, radius_km=20))
+    decision = policy.choose(delivery(), directory, plenty)
+    assert decision.allocation.store_id == "SH-HONGQIAO"
+    assert [(p.store_id, p.code, p.distance_m) for p in decision.passed_over] == [
+        ("SH-EAST", OUTSIDE_RADIUS, round(metres(PEOPLES_SQUARE, east)))
+    ]
 
 
 def test_a_store_exactly_at_its_radius_edge_delivers():
     edge_km = metres(PEOPLES_SQUARE, XUJIAHUI) / 1000
-    stores = by_id(site("SH-XUJIAHUI", XUJIAHUI, radius_km=edge_km))
-    assert policy.choose(delivery(), stores, plenty).store_id == "SH-XUJIAHUI"
+    assert chosen(delivery(), stores(site("SH-XUJIAHUI", XUJIAHUI, radius_km=edge_km))) == "SH-XUJIAHUI"
 
 
-def test_a_store_with_radius_zero_does_not_deliver_at_all():
-    stores = by_id(site("SH-PEOPLES", PEOPLES_SQUARE, radius_km=0.0), site("SH-XUJIAHUI", XUJIAHUI))
-    # even a customer standing in the store is not delivered to by it
-    assert policy.choose(delivery(PEOPLES_SQUARE), stores, plenty).store_id == "SH-XUJIAHUI"
-    with pytest.raises(NoStoreCanFulfil, match="no active store delivers"):
-        policy.choose(delivery(PEOPLES_SQUARE), by_id(site("SH-PEOPLES", PEOPLES_SQUARE, radius_km=0.0)), plenty)
+def test_a_store_with_radius_zero_does_not_deliver_to_a_customer_nearby():
+    directory = stores(site("SH-PEOPLES", PEOPLES_SQUARE, radius_km=0.0), site("SH-XUJIAHUI", XUJIAHUI))
+    next_door = GeoPoint(31.2305, 121.4737)  # ~11 m north of the store
+    assert chosen(delivery(next_door), directory) == "SH-XUJIAHUI"
+    message = refusal(delivery(next_door), stores(site("SH-PEOPLES", PEOPLES_SQUARE, radius_km=0.0)))
+    assert "no active store delivers to (31.23050, 121.47370)" in message
+    assert "delivering within 0 km" in message
 
 
-def test_an_inactive_store_is_skipped():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE, active=False), site("SH-XUJIAHUI", XUJIAHUI))
-    assert policy.choose(delivery(), stores, plenty).store_id == "SH-XUJIAHUI"
+def test_a_store_with_radius_zero_does_not_deliver_even_to_a_customer_standing_in_it():
+    directory = stores(site("SH-PEOPLES", PEOPLES_SQUARE, radius_km=0.0), site("SH-XUJIAHUI", XUJIAHUI))
+    assert chosen(delivery(PEOPLES_SQUARE), directory) == "SH-XUJIAHUI"
+
+
+def test_a_paused_store_is_skipped():
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE, active=False), site("SH-XUJIAHUI", XUJIAHUI))
+    decision = policy.choose(delivery(), directory, plenty)
+    assert decision.allocation.store_id == "SH-XUJIAHUI"
+    assert [(p.store_id, p.code, p.reason) for p in decision.passed_over] == [("SH-JINGAN", PAUSED, "paused")]
 
 
 def test_a_store_lacking_any_line_is_skipped():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
     available = stock(
         {
             ("SH-JINGAN", "TEA"): 5,
@@ -186,133 +222,141 @@ def test_a_store_lacking_any_line_is_skipped():
             ("SH-XUJIAHUI", "CUP"): 2,
         }
     )
-    assert policy.choose(delivery(TEA=2, CUP=2), stores, available).store_id == "SH-XUJIAHUI"
-    assert policy.choose(delivery(TEA=2, CUP=1), stores, available).store_id == "SH-JINGAN"
+    decision = policy.choose(delivery(TEA=2, CUP=2), directory, available)
+    assert decision.allocation.store_id == "SH-XUJIAHUI"
+    assert [(p.store_id, p.code, p.reason) for p in decision.passed_over] == [
+        ("SH-JINGAN", OUT_OF_STOCK, "out of stock for sku 'CUP'")
+    ]
+    assert chosen(delivery(TEA=2, CUP=1), directory, available) == "SH-JINGAN"
 
 
 def test_exactly_enough_units_is_enough():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE))
-    assert policy.choose(delivery(TEA=3), stores, stock({("SH-JINGAN", "TEA"): 3})).store_id == "SH-JINGAN"
+    assert chosen(delivery(TEA=3), stores(site("SH-JINGAN", JINGAN_TEMPLE)), stock({("SH-JINGAN", "TEA"): 3})) == "SH-JINGAN"
 
 
 def test_stores_at_the_same_place_are_ranked_by_store_id():
-    stores = by_id(site("SH-B", JINGAN_TEMPLE), site("SH-C", JINGAN_TEMPLE), site("SH-A", JINGAN_TEMPLE))
-    assert policy.choose(delivery(), stores, plenty).store_id == "SH-A"
-    reversed_stores = dict(reversed(list(stores.items())))
-    assert policy.choose(delivery(), reversed_stores, plenty).store_id == "SH-A"
+    sites = [site("SH-B", JINGAN_TEMPLE), site("SH-C", JINGAN_TEMPLE), site("SH-A", JINGAN_TEMPLE)]
+    assert chosen(delivery(), StoreDirectory(sites)) == "SH-A"
+    assert chosen(delivery(), StoreDirectory(reversed(sites))) == "SH-A"
 
 
 def test_excluded_stores_are_skipped():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-LUJIAZUI", LUJIAZUI), site("SH-XUJIAHUI", XUJIAHUI))
-    nearest = policy.choose(delivery(), stores, plenty).store_id
-    second = policy.choose(delivery(), stores, plenty, excluded={nearest}).store_id
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-LUJIAZUI", LUJIAZUI), site("SH-XUJIAHUI", XUJIAHUI))
+    nearest = chosen(delivery(), directory)
+    second = chosen(delivery(), directory, excluded={nearest})
     assert second != nearest and second in {"SH-JINGAN", "SH-LUJIAZUI"}
-    assert policy.choose(delivery(), stores, plenty, excluded={nearest, second}).store_id == "SH-XUJIAHUI"
-    with pytest.raises(NoStoreCanFulfil):
-        policy.choose(delivery(), stores, plenty, excluded=set(stores))
+    assert chosen(delivery(), directory, excluded={nearest, second}) == "SH-XUJIAHUI"
+    decision = policy.choose(delivery(), directory, plenty, excluded={nearest})
+    assert (nearest, TAKEN) in [(p.store_id, p.code) for p in decision.passed_over]
+    assert "no active store delivers" in refusal(delivery(), directory, excluded=set(directory.sites))
 
 
 def test_a_beijing_customer_is_not_served_from_shanghai():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE, radius_km=50), site("BJ-WANGFUJING", WANGFUJING, radius_km=5))
-    assert policy.choose(delivery(TIANANMEN), stores, plenty).store_id == "BJ-WANGFUJING"
-    assert policy.choose(delivery(PEOPLES_SQUARE), stores, plenty).store_id == "SH-JINGAN"
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE, radius_km=50), site("BJ-WANGFUJING", WANGFUJING, radius_km=5))
+    assert chosen(delivery(TIANANMEN), directory) == "BJ-WANGFUJING"
+    assert chosen(delivery(PEOPLES_SQUARE), directory) == "SH-JINGAN"
 
 
 # --- delivery: why nobody can --------------------------------------------------------------------
 
 
-def test_when_no_store_reaches_the_customer_the_error_names_the_nearest_store():
-    stores = by_id(
+def test_when_no_store_reaches_the_customer_the_error_names_the_nearest_active_store():
+    directory = stores(
         site("SH-HONGQIAO", HONGQIAO_AIRPORT, radius_km=3),
         site("SH-PUDONG", PUDONG_AIRPORT, radius_km=5),
         site("SH-JINGAN", JINGAN_TEMPLE, active=False),
     )
-    with pytest.raises(NoStoreCanFulfil) as refused:
-        policy.choose(delivery(), stores, plenty)
-    message = str(refused.value)
-    assert "no active store delivers to (31.23040, 121.47370)" in message
-    assert "'SH-HONGQIAO'" in message and "delivering within 3 km" in message
+    message = refusal(delivery(), directory)
+    assert message.startswith("no active store delivers to (31.23040, 121.47370)")
+    assert "the nearest active store is 'SH-HONGQIAO', about 13.6 km away, delivering within 3 km" in message
     assert "SH-JINGAN" not in message  # paused stores are not suggested
 
 
+def test_an_excluded_store_is_not_suggested_as_the_nearest():
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE, radius_km=1), site("SH-HONGQIAO", HONGQIAO_AIRPORT, radius_km=3))
+    message = refusal(delivery(), directory, excluded={"SH-JINGAN"})
+    assert "the nearest active store is 'SH-HONGQIAO'" in message
+    assert "SH-JINGAN" not in message
+
+
 def test_when_there_are_no_stores_at_all_no_store_delivers():
-    with pytest.raises(NoStoreCanFulfil, match="no active store delivers"):
-        policy.choose(delivery(), {}, plenty)
+    assert refusal(delivery(), stores()) == "no active store delivers to (31.23040, 121.47370)"
 
 
-def test_when_stores_reach_the_customer_but_are_short_the_error_names_the_short_skus():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
+def test_when_stores_reach_the_customer_but_are_short_the_error_names_the_short_skus_per_store():
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
     available = stock({("SH-JINGAN", "TEA"): 5, ("SH-XUJIAHUI", "CUP"): 5, ("SH-JINGAN", "CUP"): 1})
-    with pytest.raises(NoStoreCanFulfil) as refused:
-        policy.choose(delivery(TEA=2, CUP=2), stores, available)
-    message = str(refused.value)
-    assert "2 active store(s) deliver" in message
-    assert "none has every line available" in message
-    assert "sku 'CUP' short at 1 of them" in message
-    assert "sku 'TEA' short at 1 of them" in message
+    message = refusal(delivery(TEA=2, CUP=2), directory, available)
+    assert message.startswith("no store can fulfil the whole order at (31.23040, 121.47370) (2 out of stock): ")
+    assert "SH-JINGAN: out of stock for sku 'CUP'" in message
+    assert "SH-XUJIAHUI: out of stock for sku 'TEA'" in message
+
+
+def test_the_refusal_counts_every_kind_of_reason_but_details_only_the_stores_in_reach():
+    directory = stores(
+        site("SH-JINGAN", JINGAN_TEMPLE),
+        site("SH-LUJIAZUI", LUJIAZUI, active=False),
+        site("SH-XUJIAHUI", XUJIAHUI, radius_km=3),
+    )
+    message = refusal(delivery(), directory, stock({}))
+    assert "(1 outside radius, 1 out of stock, 1 paused)" in message
+    assert "SH-JINGAN: out of stock for sku 'TEA'" in message
+    assert "SH-LUJIAZUI" not in message and "SH-XUJIAHUI" not in message
 
 
 def test_when_the_only_store_is_just_beyond_its_radius_the_error_still_names_it():
     east = GeoPoint(31.2304, 121.5787)  # ~10.004 km due east by geodesic, ~9.984 km by haversine
     radius_km = round(metres(PEOPLES_SQUARE, east) / 1000 - 0.005, 3)
-    with pytest.raises(NoStoreCanFulfil) as refused:
-        policy.choose(delivery(), by_id(site("SH-EAST", east, radius_km=radius_km)), plenty)
-    assert "'SH-EAST'" in str(refused.value)
+    message = refusal(delivery(), stores(site("SH-EAST", east, radius_km=radius_km)))
+    assert "no active store delivers" in message
+    assert "the nearest active store is 'SH-EAST', about 10.0 km away" in message
 
 
 # --- pickup ---------------------------------------------------------------------------------------
 
 
 def test_pickup_goes_to_the_named_store_whatever_its_radius():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-PUDONG", PUDONG_AIRPORT, radius_km=0))
-    allocation = policy.choose(pickup("SH-PUDONG"), stores, plenty)
-    assert allocation == Allocation("SH-PUDONG", round(metres(PEOPLES_SQUARE, PUDONG_AIRPORT)))
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-PUDONG", PUDONG_AIRPORT, radius_km=0))
+    decision = policy.choose(pickup("SH-PUDONG"), directory, plenty)
+    assert decision == Decision(Allocation("SH-PUDONG", round(metres(PEOPLES_SQUARE, PUDONG_AIRPORT))))
 
 
 def test_pickup_from_another_city_is_allowed():
-    stores = by_id(site("BJ-WANGFUJING", WANGFUJING, radius_km=3))
-    assert policy.choose(pickup("BJ-WANGFUJING", PEOPLES_SQUARE), stores, plenty).store_id == "BJ-WANGFUJING"
+    directory = stores(site("BJ-WANGFUJING", WANGFUJING, radius_km=3))
+    assert chosen(pickup("BJ-WANGFUJING", PEOPLES_SQUARE), directory) == "BJ-WANGFUJING"
 
 
 def test_pickup_at_an_unknown_store_is_store_not_found():
     with pytest.raises(StoreNotFound) as refused:
-        policy.choose(pickup("SH-NOWHERE"), by_id(site("SH-JINGAN", JINGAN_TEMPLE)), plenty)
+        policy.choose(pickup("SH-NOWHERE"), stores(site("SH-JINGAN", JINGAN_TEMPLE)), plenty)
     assert refused.value.store_id == "SH-NOWHERE"
     assert "'SH-NOWHERE' does not exist" in str(refused.value)
 
 
 def test_pickup_at_a_paused_store_is_refused():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE, active=False))
-    with pytest.raises(NoStoreCanFulfil) as refused:
-        policy.choose(pickup("SH-JINGAN"), stores, plenty)
-    assert "'SH-JINGAN' is paused" in str(refused.value)
+    message = refusal(pickup("SH-JINGAN"), stores(site("SH-JINGAN", JINGAN_TEMPLE, active=False)))
+    assert message == "pickup store 'SH-JINGAN' cannot take the order: paused"
 
 
 def test_pickup_at_a_store_short_of_stock_names_the_short_skus():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-XUJIAHUI", XUJIAHUI))
     available = stock({("SH-JINGAN", "TEA"): 1, ("SH-JINGAN", "CUP"): 9, ("SH-XUJIAHUI", "TEA"): 9})
-    with pytest.raises(NoStoreCanFulfil) as refused:
-        policy.choose(pickup("SH-JINGAN", TEA=2, CUP=1, SPOON=1), stores, available)
-    message = str(refused.value)
-    assert "pickup store 'SH-JINGAN' does not have enough of" in message
-    assert "'TEA'" in message and "'SPOON'" in message
-    assert "'CUP'" not in message
+    message = refusal(pickup("SH-JINGAN", TEA=2, CUP=1, SPOON=1), directory, available)
+    assert message == "pickup store 'SH-JINGAN' cannot take the order: out of stock for sku 'TEA', sku 'SPOON'"
 
 
 def test_pickup_does_not_fall_back_to_another_store():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-LUJIAZUI", LUJIAZUI))
-    available = stock({("SH-LUJIAZUI", "TEA"): 9})
-    with pytest.raises(NoStoreCanFulfil):
-        policy.choose(pickup("SH-JINGAN"), stores, available)
+    directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-LUJIAZUI", LUJIAZUI))
+    message = refusal(pickup("SH-JINGAN"), directory, stock({("SH-LUJIAZUI", "TEA"): 9}))
+    assert "pickup store 'SH-JINGAN'" in message and "SH-LUJIAZUI" not in message
 
 
 def test_pickup_at_an_excluded_store_is_refused():
-    stores = by_id(site("SH-JINGAN", JINGAN_TEMPLE))
-    with pytest.raises(NoStoreCanFulfil, match="SH-JINGAN"):
-        policy.choose(pickup("SH-JINGAN"), stores, plenty, excluded={"SH-JINGAN"})
+    message = refusal(pickup("SH-JINGAN"), stores(site("SH-JINGAN", JINGAN_TEMPLE)), excluded={"SH-JINGAN"})
+    assert message == "pickup store 'SH-JINGAN' cannot take the order: its stock was taken by another order meanwhile"
 
 
-# --- property: the policy agrees with brute force ---------------------------------------------------
+# --- property: the policy agrees with the rules, written out independently -------------------------
 
 CENTRES = [PEOPLES_SQUARE, TIANANMEN]
 SKUS = ["TEA", "CUP", "POT"]
@@ -342,7 +386,7 @@ def scenarios(draw):
         )
     )
     count = draw(st.integers(1, 30))
-    stores = {}
+    sites = []
     table = {}
     for i in range(count):
         store_id = f"S{draw(st.integers(0, 99)):02d}-{i}"
@@ -354,19 +398,18 @@ def scenarios(draw):
             radius_km = draw(st.floats(0.0, 20.0))
         else:  # within half a percent of the customer's distance: where the haversine is not enough
             radius_km = metres(customer, location) / 1000 * draw(st.floats(0.995, 1.005))
-        stores[store_id] = site(
-            store_id, location, radius_km=radius_km, active=draw(st.sampled_from([True, True, True, False]))
-        )
+        sites.append(site(store_id, location, radius_km=radius_km, active=draw(st.sampled_from([True, True, True, False]))))
         for sku in SKUS:
             table[(store_id, sku)] = draw(st.integers(0, 6))
     quantities = draw(st.dictionaries(st.sampled_from(SKUS), st.integers(1, 2), min_size=1, max_size=3))
-    excluded = draw(st.sets(st.sampled_from(sorted(stores)), max_size=3))
-    return customer, stores, table, quantities, excluded
+    excluded = draw(st.sets(st.sampled_from(sorted(s.store_id for s in sites)), max_size=3))
+    return customer, sites, table, quantities, excluded
 
 
-def brute_force(customer, stores, table, quantities, excluded):
+def nearest_that_can(customer, sites, table, quantities, excluded):
+    """The rules as the business states them, over every store."""
     candidates = []
-    for store in stores.values():
+    for store in sites:
         if not store.active or store.store_id in excluded or store.delivery_radius_km <= 0:
             continue
         distance = metres(customer, store.location)
@@ -381,16 +424,14 @@ def brute_force(customer, stores, table, quantities, excluded):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_the_chosen_store_is_the_nearest_active_in_reach_store_holding_every_line(scenario):
-    customer, stores, table, quantities, excluded = scenario
-    expected = brute_force(customer, stores, table, quantities, excluded)
+    customer, sites, table, quantities, excluded = scenario
+    expected = nearest_that_can(customer, sites, table, quantities, excluded)
     request = delivery(customer, **quantities)
-    available = stock(table)
     event("no store can fulfil" if expected is None else "a store is chosen")
     if expected is None:
-        with pytest.raises(NoStoreCanFulfil):
-            policy.choose(request, stores, available, excluded)
+        refusal(request, StoreDirectory(sites), stock(table), excluded)
     else:
-        allocation = policy.choose(request, stores, available, excluded)
+        allocation = policy.choose(request, StoreDirectory(sites), stock(table), excluded=excluded).allocation
         assert allocation == Allocation(expected[1], round(expected[0]))
 
 
@@ -403,6 +444,4 @@ def test_the_chosen_store_is_the_nearest_active_in_reach_store_holding_every_lin
 def test_stores_sharing_a_spot_always_resolve_to_the_smallest_store_id(lat, lon, ids):
     spot = GeoPoint(PEOPLES_SQUARE.latitude + lat, PEOPLES_SQUARE.longitude + lon)
     assume(metres(PEOPLES_SQUARE, spot) < 9_000)
-    stores = by_id(*(site(i, spot, radius_km=10) for i in ids))
-    assert policy.choose(delivery(), stores, plenty).store_id == min(ids)
-
+    assert chosen(delivery(), StoreDirectory(site(i, spot, radius_km=10) for i in ids)) == min(ids)

@@ -486,14 +486,14 @@ def test_order_ids_do_not_collide_with_stock_position_ids():
 
 def test_allocating_an_order_assigns_the_store_and_distance():
     order = place_order()
-    order.allocate(store_id="SH-JINGAN-01", distance_m=1234)
+    order.allocate(store_id="SH-JINGAN-01", distance_m=1234, store_day="2026-11-23")
     assert (order.status, order.store_id, order.distance_m) == (ALLOCATED, "SH-JINGAN-01", 1234)
     assert event_names(order) == ["OrderPlaced", "OrderAllocated"]
 
 
 def test_an_allocated_order_can_be_cancelled_with_a_reason():
     order = place_order()
-    order.allocate(store_id="SH-JINGAN-01", distance_m=1234)
+    order.allocate(store_id="SH-JINGAN-01", distance_m=1234, store_day="2026-11-23")
     order.cancel("customer changed their mind")
     assert order.status == CANCELLED
     assert order.cancel_reason == "customer changed their mind"
@@ -522,7 +522,7 @@ def test_cancelling_an_order_twice_is_refused():
 def test_replaying_an_orders_events_rebuilds_the_same_order():
     app = in_memory_app()
     order = place_order()
-    order.allocate(store_id="SH-JINGAN-01", distance_m=1234)
+    order.allocate(store_id="SH-JINGAN-01", distance_m=1234, store_day="2026-11-23")
     order.cancel("customer changed their mind")
     app.save(order)
     copy = app.repository.get(Order.create_id("checkout-7f3a"))
@@ -540,8 +540,8 @@ def test_a_cancelled_order_cannot_be_allocated_again():
     from domain.errors import OrderNotAllocatable
 
     order = place_order()
-    order.allocate(store_id="S1", distance_m=120)
+    order.allocate(store_id="S1", distance_m=120, store_day="2026-11-23")
     order.cancel("customer asked")
     with pytest.raises(OrderNotAllocatable):
-        order.allocate(store_id="S2", distance_m=300)
+        order.allocate(store_id="S2", distance_m=300, store_day="2026-11-23")
     assert order.status == "CANCELLED" and order.store_id == "S1"

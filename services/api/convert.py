@@ -156,5 +156,22 @@ def order_message(order: Order) -> orders_pb2.Order:
         placed_at=order.created_on.isoformat(),
     )
     if order.store_id:
-        message.allocation.CopyFrom(orders_pb2.Allocation(store_id=order.store_id, distance_m=order.distance_m))
+        message.allocation.CopyFrom(allocation_message(order))
     return message
+
+
+def allocation_message(order: Order) -> orders_pb2.Allocation:
+    return orders_pb2.Allocation(store_id=order.store_id, distance_m=order.distance_m, scheduled_for=order.scheduled_for)
+
+
+def explanation_message(order: Order) -> orders_pb2.ExplainAllocationResponse:
+    explanation = order.explanation
+    return orders_pb2.ExplainAllocationResponse(
+        order_id=order.order_id,
+        allocation=allocation_message(order) if order.store_id else None,
+        passed_over=[
+            orders_pb2.PassedOverStore(store_id=store_id, distance_m=distance_m, reason_code=code, reason=reason)
+            for store_id, distance_m, code, reason in explanation.get("passed_over", [])
+        ],
+        omitted=explanation.get("omitted", 0),
+    )

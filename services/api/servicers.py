@@ -99,6 +99,10 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
         return orders_pb2.GetOrderResponse(order=convert.order_message(orders.get_order(self.app, request.order_id)))
 
     @rpc
+    def ExplainAllocation(self, request, context):
+        return convert.explanation_message(orders.get_order(self.app, request.order_id))
+
+    @rpc
     def CancelOrder(self, request, context):
         order = orders.cancel_order(self.app, request.order_id, request.reason)
         return orders_pb2.CancelOrderResponse(order=convert.order_message(order))

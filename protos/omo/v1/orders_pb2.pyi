@@ -30,12 +30,14 @@ class OrderLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Allocation(_message.Message):
-    __slots__ = ("store_id", "distance_m")
+    __slots__ = ("store_id", "distance_m", "scheduled_for")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     distance_m: int
-    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ...) -> None: ...
+    scheduled_for: str
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ...) -> None: ...
 
 class Order(_message.Message):
     __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at")
@@ -114,3 +116,33 @@ class CancelOrderResponse(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     order: Order
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class PassedOverStore(_message.Message):
+    __slots__ = ("store_id", "distance_m", "reason_code", "reason")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
+    REASON_CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    distance_m: int
+    reason_code: str
+    reason: str
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., reason_code: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ExplainAllocationRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class ExplainAllocationResponse(_message.Message):
+    __slots__ = ("order_id", "allocation", "passed_over", "omitted")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATION_FIELD_NUMBER: _ClassVar[int]
+    PASSED_OVER_FIELD_NUMBER: _ClassVar[int]
+    OMITTED_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    allocation: Allocation
+    passed_over: _containers.RepeatedCompositeFieldContainer[PassedOverStore]
+    omitted: int
+    def __init__(self, order_id: _Optional[str] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., passed_over: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ..., omitted: _Optional[int] = ...) -> None: ...

@@ -50,6 +50,11 @@ class OrderServiceStub:
                 request_serializer=omo_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_orders__pb2.CancelOrderResponse.FromString,
                 _registered_method=True)
+        self.ExplainAllocation = channel.unary_unary(
+                '/omo.v1.OrderService/ExplainAllocation',
+                request_serializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationResponse.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -79,6 +84,13 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExplainAllocation(self, request, context):
+        """Why the order went where it did: the stores routing passed over and the reason for each.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -96,6 +108,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.CancelOrder,
                     request_deserializer=omo_dot_v1_dot_orders__pb2.CancelOrderRequest.FromString,
                     response_serializer=omo_dot_v1_dot_orders__pb2.CancelOrderResponse.SerializeToString,
+            ),
+            'ExplainAllocation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainAllocation,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -180,6 +197,33 @@ class OrderService:
             '/omo.v1.OrderService/CancelOrder',
             omo_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
             omo_dot_v1_dot_orders__pb2.CancelOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainAllocation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/ExplainAllocation',
+            omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.ExplainAllocationResponse.FromString,
             options,
             channel_credentials,
             insecure,
