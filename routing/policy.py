@@ -1,9 +1,10 @@
 """The routing policy: which store fulfils an order, and why the others did not.
 
 Filters, in order, each giving the reason a store is passed over: passed over after a failed
-reservation, paused, outside its delivery radius (DELIVERY), at its daily capacity, closed
-(DELIVERY: open now, or opening within the window, in which case the order is scheduled for
-the opening), short of a line. Ranking: geodesic distance, then store id.
+reservation, paused, outside its delivery radius (DELIVERY), closed (DELIVERY: open now, or
+opening within the window, in which case the order is scheduled for the opening), at its daily
+capacity (on the store-local day the order starts), short of a line. Ranking: geodesic
+distance, then store id.
 
 Candidates come from the spatial index nearest first by great-circle distance; the search
 stops once even the great-circle lower bound of the next candidate is beyond the best
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.stores import DailyHours
@@ -65,7 +66,7 @@ class RoutingRequest:
     quantities: Mapping[str, int]  # sku -> units
     mode: FulfilmentMode
     pickup_store_id: str = ""
-    now: datetime | None = None  # aware; None skips opening hours
+    now: datetime | None = None  # aware; None skips opening hours and daily capacity
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,11 @@ class RoutingPolicy:
             opening = next_opening(site.opening_hours, site.time_zone, request.now)
             if opening is None:
                 return (CLOSED, "never open"), None
-            if opening > request.now:
-                if opening - request.now > self.opening_window:
+            # in UTC: aware times sharing one zone object compare by wall clock, which is
+            # off by the daylight-saving shift across a change
+            wait = opening.astimezone(timezone.utc) - request.now.astimezone(timezone.utc)
+            if wait > timedelta(0):
+                if wait > self.opening_window:
                     return (CLOSED, f"closed until {opening:%a %H:%M}"), None
                 scheduled = opening
         if site.daily_capacity and request.now is not None:

@@ -497,3 +497,18 @@ def test_the_index_finds_exactly_the_stores_a_haversine_filter_finds_nearest_fir
     assert [d for d, _ in found] == sorted(d for d, _ in found)
     for d, store_id in found:
         assert d == pytest.approx(distances[store_id], rel=1e-9, abs=1e-9)
+
+
+def test_the_opening_window_counts_real_time_across_a_daylight_saving_change():
+    """The same instant, written in UTC or in the store's own zone, gives the same answer."""
+    from zoneinfo import ZoneInfo
+
+    hours = tuple(DailyHours(day, "03:00", "22:00") for day in WEEKDAYS)
+    oslo = StoreDirectory([StoreSite("OSL", GeoPoint(59.91, 10.75), 10, True, hours, "Europe/Oslo")])
+    instant = datetime(2024, 3, 30, 23, 30, tzinfo=timezone.utc)  # 1h30 before 03:00 CEST
+    answers = []
+    for now in (instant, instant.astimezone(ZoneInfo("Europe/Oslo"))):
+        request = RoutingRequest(GeoPoint(59.91, 10.75), {"TEA": 1}, FulfilmentMode.DELIVERY, now=now)
+        answers.append(RoutingPolicy().choose(request, oslo, lambda store, sku: 9).allocation)
+    assert answers[0] == answers[1]
+    assert answers[0].scheduled_for.astimezone(timezone.utc) == datetime(2024, 3, 31, 1, 0, tzinfo=timezone.utc)
