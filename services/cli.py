@@ -56,14 +56,15 @@ def serve(args: argparse.Namespace) -> int:
     from services.api.server import start_server
     from services.application import OmoApplication
 
+    # first, so a signal during start-up still ends in a clean shutdown
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
     url = database_url()
     log = logging.getLogger("omo")
     app = OmoApplication(url)
     server = start_server(app, host=args.host, port=args.port, workers=args.workers)
     log.info("serving on %s:%d, database %s", args.host, server.port, redact(url))
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
     stopping.wait()
     log.info("shutting down")
     server.stop(grace=args.grace)

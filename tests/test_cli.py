@@ -31,23 +31,27 @@ def test_every_command_has_help(command):
     assert "usage: omo" in result.stdout
 
 
+def wait_until_serving(port: int) -> None:
+    with OmoClient(f"127.0.0.1:{port}") as client:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                status = client.health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                break
+            except grpc.RpcError:
+                assert time.monotonic() < deadline, "server did not come up"
+                time.sleep(0.2)
+    assert status == health_pb2.HealthCheckResponse.SERVING
+
+
 def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path):
     port = free_port()
     env = {**os.environ, "OMO_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True)
     try:
-        with OmoClient(f"127.0.0.1:{port}") as client:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    status = client.health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
-                    break
-                except grpc.RpcError:
-                    assert time.monotonic() < deadline, "server did not come up"
-                    time.sleep(0.2)
-            assert status == health_pb2.HealthCheckResponse.SERVING
+        wait_until_serving(port)
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=60) == 0
         assert "shutting down" in process.stderr.read()
     finally:
         process.kill()
@@ -58,12 +62,24 @@ def test_serve_uses_the_default_sqlite_file_under_var(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "OMO_DATABASE_URL"}
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
-        while not (tmp_path / "var" / "omo.db").exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        wait_until_serving(port)
+        assert (tmp_path / "var" / "omo.db").exists()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=20) == 0
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+
+
+def test_a_signal_during_start_up_still_shuts_down_cleanly(tmp_path):
+    env = {**os.environ, "OMO_DATABASE_URL": f"sqlite:///{tmp_path / 'early.db'}"}
+    process = subprocess.Popen(["omo", "serve", "--port", str(free_port())], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "early.db").exists():  # the application is starting
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
     finally:
         process.kill()
 
