@@ -63,6 +63,7 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
     order_id = Order.create_id(command.idempotency_key)
     if (existing := app.find(order_id)) is not None:
         return _replay(existing, command)
+    app.catch_up()  # see stock another server has just received, before routing on it
     for sku in command.quantities():
         if not app.index.knows_sku(sku):
             raise SkuNotFound(sku)

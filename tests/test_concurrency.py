@@ -105,3 +105,19 @@ def _assert_never_oversold(app: OmoApplication, store_id: str, sku: str) -> None
         elif name == "ReservationReleased":
             reserved -= event.quantity
         assert 0 <= reserved <= on_hand, f"after {name}: reserved {reserved} of {on_hand}"
+
+
+def test_a_second_server_routes_to_stock_the_first_has_just_received(database_url, app, client):
+    from services.api.server import start_server
+
+    other_app = OmoApplication(database_url)
+    other = start_server(other_app, port=0)
+    try:
+        with OmoClient(f"127.0.0.1:{other.port}") as second:
+            client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
+            client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 3}))
+            placed = second.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SNEAKER-LTD", 1)))
+            assert placed.order.allocation.store_id == "S1"
+    finally:
+        other.stop(grace=1)
+        other_app.close()
