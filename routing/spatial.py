@@ -1,6 +1,7 @@
-"""A spatial index over store locations: scipy's cKDTree on unit vectors (measured fastest
-here: ~26 us per query at 4,000 and at 40,000 stores). The chord between unit vectors gives
-the great-circle (haversine) distance exactly; geodesic distance decides the final order."""
+"""A spatial index over store locations: scipy's cKDTree on unit vectors (the tree query
+itself measured 8-13 us here at 4,000 and 40,000 stores; `within` costs more, 55-183 us,
+because it converts and sorts every point in the radius). The chord between unit vectors
+gives the great-circle (haversine) distance exactly; geodesic distance decides the final order."""
 
 from __future__ import annotations
 
