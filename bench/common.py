@@ -20,6 +20,7 @@ import grpc
 from grpc_health.v1 import health_pb2
 
 from services.api.client import OmoClient
+from services.demo import percentile
 
 ADMIN_URL = os.environ.get("OMO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -87,8 +88,7 @@ class LoadResult:
         return self.ok / self.seconds
 
     def percentile_ms(self, share: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+        return percentile(self.latencies_ms, share)
 
 
 def closed_loop(target: str, in_flight: int, seconds: float, call: Callable[[OmoClient, int, int], object]) -> LoadResult:

@@ -79,6 +79,7 @@ from routing.distance import EARTH_MEAN_RADIUS_KM, with_margin  # noqa: E402
 from routing.policy import RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite  # noqa: E402
 from routing.reference import brute_force  # noqa: E402
 from services import seeding  # noqa: E402
+from services.demo import percentile  # noqa: E402
 
 SIZES = (4_000, 40_000)
 QUICK_SIZES = (1_000, 4_000)
@@ -201,11 +202,6 @@ def build_orders(rng: random.Random, count: int, skus: list[str]) -> list[Routin
 
 
 # --- measuring -----------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def outcome(allocation) -> tuple | None:

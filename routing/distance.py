@@ -13,9 +13,6 @@ EARTH_MEAN_RADIUS_KM = 6371.0088
 # The sphere is off from the WGS84 ellipsoid by well under 0.6%: anything the haversine
 # puts beyond radius * (1 + margin) is certainly beyond the radius.
 HAVERSINE_MARGIN = 0.01
-# A degree of latitude is at least this long (at the equator): points further apart in
-# latitude than radius / this are certainly further apart than radius.
-MIN_KM_PER_DEGREE_LATITUDE = 110.574
 
 
 def geodesic_m(a: GeoPoint, b: GeoPoint) -> float:
@@ -34,7 +31,3 @@ def with_margin(radius_km: float) -> float:
     """The haversine distance beyond which a point is certainly farther than radius_km."""
     return radius_km * (1 + HAVERSINE_MARGIN) + 0.001
 
-
-def within_with_margin(haversine_distance_km: float, radius_km: float) -> bool:
-    """False only when a point at this haversine distance is certainly beyond radius_km."""
-    return haversine_distance_km <= with_margin(radius_km)

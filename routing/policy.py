@@ -84,6 +84,8 @@ CLOSED = "CLOSED"
 AT_CAPACITY = "AT_CAPACITY"
 OUT_OF_STOCK = "OUT_OF_STOCK"
 FARTHER = "FARTHER"
+# a store passed over for one of these never came into consideration for the customer
+NOT_IN_REACH = (OUTSIDE_RADIUS, PAUSED, TAKEN)
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,8 @@ class RoutingPolicy:
 
     def _nothing_fits(self, here: GeoPoint, directory: StoreDirectory, search: _Search, excluded) -> str:
         where = f"({here.latitude:.5f}, {here.longitude:.5f})"
-        in_reach = [p for p in search.passed_over if p.code not in (OUTSIDE_RADIUS, PAUSED, TAKEN)]
-        if sum(n for code, n in search.codes.items() if code not in (OUTSIDE_RADIUS, PAUSED, TAKEN)) == 0:
+        in_reach = [p for p in search.passed_over if p.code not in NOT_IN_REACH]
+        if sum(n for code, n in search.codes.items() if code not in NOT_IN_REACH) == 0:
             return f"no active store delivers to {where}{self._nearest_hint(here, directory, excluded)}"
         summary = ", ".join(f"{n} {code.lower().replace('_', ' ')}" for code, n in sorted(search.codes.items()))
         detail = "; ".join(f"{p.store_id}: {p.reason}" for p in in_reach)

@@ -20,12 +20,11 @@ from services.config import application_env
 from services.locks import StripedLocks
 
 T = TypeVar("T")
+MAX_ATTEMPTS = 20
 
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-MAX_ATTEMPTS = 20
 
 
 class RetryDecision(Exception):

@@ -90,7 +90,8 @@ def place_orders(client: OmoClient, requests: list, workers: int) -> Outcome:
     return outcome
 
 
-def percentile(values: list[int], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
