@@ -102,3 +102,16 @@ def test_a_demo_at_night_finds_most_stores_shut(capsys):
 def test_the_demo_parser_defaults_match_the_issue():
     args = build_parser().parse_args(["demo"])
     assert (args.stores, args.skus, args.orders) == (1000, 200, 1000)
+
+
+def test_an_always_open_world_seeds_the_same_stores_with_no_opening_hours():
+    import random
+
+    from services import seeding
+
+    usual = seeding.build_world(random.Random(5), 50, 20)
+    always = seeding.build_world(random.Random(5), 50, 20, always_open=True)
+    assert [s.store_id for s in always.stores] == [s.store_id for s in usual.stores]
+    assert [s.location for s in always.stores] == [s.location for s in usual.stores]
+    assert any(s.opening_hours for s in usual.stores)
+    assert not any(s.opening_hours for s in always.stores)
