@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from domain.stores import WEEKDAYS, DailyHours, clock_minutes
@@ -46,3 +47,46 @@ def next_opening(hours: tuple[DailyHours, ...], time_zone: str, now: datetime) -
                 # wall-clock arithmetic, then back to an aware time in the store's zone
                 return (day + timedelta(minutes=opens)).replace(tzinfo=_zone(time_zone))
     return None
+
+
+class Opening(NamedTuple):
+    """When a store can start on an order asked for at some moment."""
+
+    at: datetime  # the moment itself when open; else when it next opens, in its local time
+    wait: timedelta  # at - the moment, measured in UTC
+    day: date  # the store-local date of `at`
+    today: date  # the store-local date of the moment asked about
+
+
+class Schedule:
+    """One store's weekly hours in its zone. Stores with the same hours share one Schedule
+    (`schedule_for`), and each remembers its answer for the last moment asked: one routing
+    decision asks hundreds of stores about the same moment, most of them on a few standard
+    hours, so each distinct schedule is worked out once per decision."""
+
+    __slots__ = ("hours", "time_zone", "_last")
+
+    def __init__(self, hours: tuple[DailyHours, ...], time_zone: str):
+        self.hours = hours
+        self.time_zone = time_zone
+        self._last: tuple[datetime, Opening | None] | None = None
+
+    def opening(self, now: datetime) -> Opening | None:
+        """None when the store never opens."""
+        last = self._last  # one read: another thread may replace it, never half of it
+        if last is not None and last[0] is now:
+            return last[1]
+        at = next_opening(self.hours, self.time_zone, now)
+        # in UTC: aware times sharing one zone object compare by wall clock, which is off by
+        # the daylight-saving shift across a change
+        found = None if at is None else Opening(
+            at, at.astimezone(timezone.utc) - now.astimezone(timezone.utc),
+            local_time(at, self.time_zone).date(), local_time(now, self.time_zone).date(),
+        )
+        self._last = (now, found)
+        return found
+
+
+@lru_cache(maxsize=4096)
+def schedule_for(hours: tuple[DailyHours, ...], time_zone: str) -> Schedule:
+    return Schedule(hours, time_zone)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.values import FulfilmentMode, GeoPoint
 from routing import Allocation, Decision, RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite
-from routing.distance import HAVERSINE_MARGIN, geodesic_m, haversine_km, with_margin
+from routing.distance import HAVERSINE_MARGIN, Distance, geodesic_m, haversine_km, with_margin
 from routing.policy import OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, TAKEN
 from routing.spatial import SpatialIndex
 
@@ -113,7 +113,7 @@ def test_the_haversine_of_a_point_to_itself_is_zero():
 def test_the_margin_excludes_only_what_is_certainly_too_far():
     assert 10.0 <= with_margin(10.0)
     assert 10.0 * (1 + HAVERSINE_MARGIN) <= with_margin(10.0)
-    assert not 10.2 <= with_margin(10.0)
+    assert not 10.1 <= with_margin(10.0)
     assert not 0.01 <= with_margin(0.0)
 
 
@@ -135,6 +135,36 @@ def test_the_great_circle_prefilter_never_leaves_out_a_store_the_geodesic_puts_i
     assert haversine_km(here, there) <= with_margin(radius_km)
     # nor does the spatial index, asked with the same margin, leave it out
     assert "S" in [store_id for _, store_id in SpatialIndex([("S", there)]).within(here, with_margin(radius_km))]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    latitude=st.floats(-89.0, 89.0),
+    longitude=st.floats(-180.0, 180.0),
+    bearing=st.floats(0, 360),
+    distance_km=st.one_of(st.floats(0, 0.05), st.floats(0, 500)),
+    radius_km=st.floats(0, 600),
+)
+def test_a_distance_judged_by_the_great_circle_never_contradicts_the_geodesic(latitude, longitude, bearing, distance_km, radius_km):
+    here = GeoPoint(latitude, longitude)
+    there_raw = geodesic(kilometers=distance_km).destination((latitude, longitude), bearing)
+    there = GeoPoint(there_raw.latitude, there_raw.longitude)
+    exact_m = geodesic_m(here, there)
+    judged = Distance(here, there)
+    clearly = judged.clearly_within_km(radius_km)
+    assert clearly is None or clearly == (exact_m <= radius_km * 1000)
+    assert judged.within_km(radius_km) == (exact_m <= radius_km * 1000)
+    assert not Distance(here, there).certainly_beyond_m(exact_m)  # a lower bound, never above the truth
+    assert exact_m / 1000 <= with_margin(haversine_km(here, there))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
+    b=st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
+)
+def test_geodesic_m_is_geopys_geodesic_to_the_last_bit(a, b):
+    assert geodesic_m(GeoPoint(*a), GeoPoint(*b)) == geodesic(a, b).meters
 
 
 # --- delivery: who is chosen --------------------------------------------------------------------

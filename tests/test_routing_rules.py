@@ -286,8 +286,10 @@ def test_the_explanation_names_why_each_other_store_was_passed_over():
     assert len(decision.passed_over) == len(why)  # each store explained once
     assert "SH-CHOSEN" not in why
     distances = {p.store_id: p.distance_m for p in decision.passed_over}
-    assert distances["SH-PAUSED"] == 500 and distances["SH-FARTHER"] == 3010
-    assert distances["SH-SMALL"] == pytest.approx(1000, abs=6)  # great-circle, when it was certainly outside
+    # geodesic where the decision needed it (a close contender), else great-circle, within 0.6%
+    assert distances["SH-FARTHER"] == 3010
+    assert distances["SH-PAUSED"] == pytest.approx(500, rel=0.006)
+    assert distances["SH-SMALL"] == pytest.approx(1000, rel=0.006)
     assert decision.omitted == 0
 
 
@@ -472,7 +474,7 @@ def test_the_indexed_router_chooses_exactly_what_the_brute_force_reference_choos
         if passed.code == FARTHER:
             assert why is None and (distance, store.store_id) > (geodesic_m(here, directory.sites[expected.store_id].location), expected.store_id)
         else:
-            assert why is not None and why[0] == passed.code
+            assert why is not None and why.code == passed.code
 
 
 @st.composite
@@ -512,3 +514,17 @@ def test_the_opening_window_counts_real_time_across_a_daylight_saving_change():
         answers.append(RoutingPolicy().choose(request, oslo, lambda store, sku: 9).allocation)
     assert answers[0] == answers[1]
     assert answers[0].scheduled_for.astimezone(timezone.utc) == datetime(2024, 3, 31, 1, 0, tzinfo=timezone.utc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(places(), st.integers(1, 5))
+def test_the_index_hands_out_candidates_in_batches_exactly_as_one_search_finds_them(place, first):
+    here, points, km = place
+    index = StoreDirectory(site(f"P{i}", point) for i, point in enumerate(points)).index
+    batches = list(index.batches(here, km, first=first))  # tiny first batches: many refills, ties across them
+    handed_out = [index.ids[p] for _, positions in batches for p in positions.tolist()]
+    kms = [d for distances, _ in batches for d in distances.tolist()]
+    found = index.within(here, km)
+    assert sorted(handed_out) == sorted(store_id for _, store_id in found)  # each exactly once
+    assert kms == sorted(kms)
+    assert kms == pytest.approx([d for d, _ in found], rel=1e-9, abs=1e-9)
