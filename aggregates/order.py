@@ -23,6 +23,17 @@ def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
     ]
 
 
+def shipment_record(
+    store_id: str, distance_m: int, store_day: str, lines: dict[str, int], scheduled_for: str = ""
+) -> dict[str, Any]:
+    """One location's part of an order, as event data. `store_day`: the store-local date (ISO)
+    whose pick capacity it takes; `scheduled_for`: RFC 3339 when it starts at a later opening."""
+    return {
+        "store_id": store_id, "distance_m": distance_m, "store_day": store_day,
+        "scheduled_for": scheduled_for, "lines": dict(lines),
+    }
+
+
 class Order(Aggregate):
     @staticmethod
     def create_id(idempotency_key: str) -> UUID:
@@ -76,9 +87,9 @@ class Order(Aggregate):
         self.total_cents = total_cents
         self.currency = currency
         self.status = PLACED
-        self.store_id = ""
-        self.distance_m = 0
-        self.scheduled_for = ""
+        # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}}
+        self.shipments: list[dict[str, Any]] = []
+        self.fulfilment = ""  # ONE_STORE, SPLIT or EXPRESS once allocated
         self.explanation: dict[str, Any] = {}
         self.cancel_reason = ""
 
@@ -89,25 +100,41 @@ class Order(Aggregate):
     def quantities(self) -> dict[str, int]:
         return {line["sku"]: line["quantity"] for line in self.lines}
 
-    def allocate(
-        self, store_id: str, distance_m: int, store_day: str, scheduled_for: str = "", explanation: dict[str, Any] | None = None
-    ) -> None:
-        """`store_day`: the store-local date (ISO) whose pick capacity the order takes;
-        `explanation`: the stores routing passed over and why, kept with the decision."""
+    @property
+    def store_ids(self) -> list[str]:
+        return [s["store_id"] for s in self.shipments]
+
+    @property
+    def store_id(self) -> str:
+        """The location, when one fulfils the whole order; "" before allocation or for a split."""
+        return self.shipments[0]["store_id"] if len(self.shipments) == 1 else ""
+
+    @property
+    def distance_m(self) -> int:
+        return self.shipments[0]["distance_m"] if len(self.shipments) == 1 else 0
+
+    @property
+    def scheduled_for(self) -> str:
+        return self.shipments[0]["scheduled_for"] if len(self.shipments) == 1 else ""
+
+    def allocate(self, shipments: list[dict[str, Any]], fulfilment: str = "ONE_STORE", explanation: dict[str, Any] | None = None) -> None:
+        """`shipments`: see `shipment_record`; `explanation`: the stores routing passed over and
+        why, kept with the decision."""
         if self.status != PLACED:
             raise OrderNotAllocatable(f"order {self.order_id} is {self.status} and cannot be allocated")
-        self._allocated(
-            store_id=store_id, distance_m=distance_m, store_day=store_day, scheduled_for=scheduled_for,
-            explanation=explanation or {},
-        )
+        shipped: dict[str, int] = {}
+        for shipment in shipments:
+            for sku, units in shipment["lines"].items():
+                shipped[sku] = shipped.get(sku, 0) + units
+        if not shipments or shipped != self.quantities():
+            raise OrderNotAllocatable(f"order {self.order_id}: the shipments ({shipped}) are not the order ({self.quantities()})")
+        self._allocated(shipments=shipments, fulfilment=fulfilment, explanation=explanation or {})
 
     @event("OrderAllocated")
-    def _allocated(self, store_id: str, distance_m: int, store_day: str, scheduled_for: str, explanation: dict[str, Any]) -> None:
+    def _allocated(self, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]) -> None:
         self.status = ALLOCATED
-        self.store_id = store_id
-        self.distance_m = distance_m
-        self.store_day = store_day
-        self.scheduled_for = scheduled_for
+        self.shipments = shipments
+        self.fulfilment = fulfilment
         self.explanation = explanation
 
     def cancel(self, reason: str) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
-from domain.stores import DailyHours, StoreProfile
+from domain.stores import STORE, DailyHours, StoreProfile
 from domain.values import GeoPoint
 
 
@@ -26,6 +26,7 @@ def profile_to_record(profile: StoreProfile) -> dict[str, Any]:
         "delivery_radius_km": profile.delivery_radius_km,
         "daily_order_capacity": profile.daily_order_capacity,
         "active": profile.active,
+        "kind": profile.kind,
     }
 
 
@@ -42,6 +43,7 @@ def profile_from_record(store_id: str, record: dict[str, Any]) -> StoreProfile:
         delivery_radius_km=record["delivery_radius_km"],
         daily_order_capacity=record["daily_order_capacity"],
         active=record["active"],
+        kind=record.get("kind", STORE),  # recorded before warehouses existed: a store
     )
 
 

@@ -66,6 +66,11 @@ def checked_time_zone(value: str) -> str:
     return name
 
 
+STORE = "STORE"  # a shop that sells over the counter and fulfils online orders near it
+WAREHOUSE = "WAREHOUSE"  # a regional warehouse: no counter, no radius, ships EXPRESS anywhere
+LOCATION_KINDS = (STORE, WAREHOUSE)
+
+
 @dataclass(frozen=True)
 class StoreProfile:
     store_id: str
@@ -79,6 +84,7 @@ class StoreProfile:
     delivery_radius_km: float
     daily_order_capacity: int
     active: bool
+    kind: str = STORE
 
     @classmethod
     def create(
@@ -95,7 +101,12 @@ class StoreProfile:
         delivery_radius_km: float,
         daily_order_capacity: int,
         active: bool,
+        kind: str = STORE,
     ) -> StoreProfile:
+        if kind not in LOCATION_KINDS:
+            raise InvalidInput("kind", f"must be STORE or WAREHOUSE, got {kind!r}")
+        if kind == WAREHOUSE and delivery_radius_km:
+            raise InvalidInput("delivery_radius_km", "must be 0 for a WAREHOUSE, which ships EXPRESS to anywhere")
         if not 0 <= delivery_radius_km <= MAX_RADIUS_KM:
             raise InvalidInput("delivery_radius_km", f"must be within [0, {MAX_RADIUS_KM:g}], got {delivery_radius_km!r}")
         if daily_order_capacity < 0:
@@ -112,4 +123,5 @@ class StoreProfile:
             delivery_radius_km=float(delivery_radius_km),
             daily_order_capacity=int(daily_order_capacity),
             active=bool(active),
+            kind=kind,
         )

@@ -84,8 +84,9 @@ class Money:
 
 
 class FulfilmentMode(str, Enum):
-    DELIVERY = "DELIVERY"
-    PICKUP = "PICKUP"
+    DELIVERY = "DELIVERY"  # from a store near the customer, within its delivery radius
+    PICKUP = "PICKUP"  # the customer collects at the store they chose
+    EXPRESS = "EXPRESS"  # by carrier from a regional warehouse: slower, reaches anywhere
 
 
 @dataclass(frozen=True)

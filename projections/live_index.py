@@ -49,7 +49,7 @@ class LiveIndex:
         self._store_ids: dict[UUID, str] = {}
         # orders allocated per (store, store-local date), for daily capacity
         self.orders_per_day: dict[tuple[str, date], int] = {}
-        self._allocated_on: dict[UUID, tuple[str, date]] = {}
+        self._allocated_on: dict[UUID, list[tuple[str, date]]] = {}
         self._directory: StoreDirectory | None = None
         self._lock = threading.Lock()
 
@@ -107,7 +107,7 @@ class LiveIndex:
             self.profiles[store_id] = profile
             self.sites[store_id] = StoreSite(
                 store_id, profile.location, profile.delivery_radius_km, profile.active,
-                profile.opening_hours, profile.time_zone, profile.daily_order_capacity,
+                profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
             )
             self._directory = None
         elif isinstance(e, StockPosition.StockPositionOpened):
@@ -128,12 +128,14 @@ class LiveIndex:
         elif isinstance(e, StockPosition.ReservationReleased):
             self._figures(e).reserved -= e.quantity
         elif isinstance(e, Order.OrderAllocated):
-            key = (e.store_id, date.fromisoformat(e.store_day))
-            self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
-            self._allocated_on[e.originator_id] = key
+            # each location shipping part of the order takes one of its pick slots that day
+            keys = [(s["store_id"], date.fromisoformat(s["store_day"])) for s in e.shipments]
+            for key in keys:
+                self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
+            self._allocated_on[e.originator_id] = keys
         elif isinstance(e, Order.OrderCancelled):
-            # a cancelled order gives its pick slot back
-            if (key := self._allocated_on.pop(e.originator_id, None)) is not None:
+            # a cancelled order gives its pick slots back
+            for key in self._allocated_on.pop(e.originator_id, ()):
                 self.orders_per_day[key] -= 1
 
     def _figures(self, e: Any) -> StockFigures:

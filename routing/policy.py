@@ -11,128 +11,40 @@ about a hundred times the other checks together.
 Candidates come from the spatial index nearest first by great-circle distance; the search
 stops once even the great-circle lower bound of the next candidate is beyond the best
 geodesic distance found, so the choice is exactly the brute-force one (routing/reference.py).
+
+When no single store can take the whole order (DELIVERY), it is split across the fewest
+stores in reach, then the shortest total distance (routing/splits.py); when no split can
+either, the nearest regional warehouse that holds it all ships it EXPRESS. EXPRESS asked for
+outright goes straight to the warehouses. A warehouse has no radius and no opening hours that
+matter (a carrier collects); pause, capacity and stock apply to it as to a store.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-
-import numpy as np
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from domain.errors import NoStoreCanFulfil, StoreNotFound
-from domain.stores import DailyHours
+from domain.stores import WAREHOUSE
 from domain.values import FulfilmentMode, GeoPoint
+from routing.decision import (
+    AT_CAPACITY, CLOSED, EXPRESS, FARTHER, NOT_IN_REACH, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, SPLIT, TAKEN,
+    Allocation, Decision, PassedOver, Shipment, Why, out_of_stock, whole_order,
+)
 from routing.distance import Distance, at_least_m, geodesic_m, with_margin
-from routing.hours import Schedule, local_time, schedule_for
-from routing.spatial import SpatialIndex
+from routing.hours import local_time
+from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, no_orders_yet
+from routing.splits import PartialStore, Split, best_split, split_refusal
 
-# (store_id, sku) -> units that may be promised online now
-AvailableUnits = Callable[[str, str], int]
-# (store_id, store-local date) -> orders allocated to the store that day
-OrdersOnDay = Callable[[str, date], int]
+__all__ = [
+    "AT_CAPACITY", "CLOSED", "EXPRESS", "FARTHER", "NOT_IN_REACH", "ONE_STORE", "OUT_OF_STOCK", "OUTSIDE_RADIUS",
+    "PAUSED", "SPLIT", "TAKEN", "Allocation", "AvailableUnits", "Decision", "OrdersOnDay", "PassedOver",
+    "RoutingPolicy", "RoutingRequest", "Shipment", "StoreDirectory", "StoreSite", "Why", "no_orders_yet",
+]
 
-
-def no_orders_yet(store_id: str, day: date) -> int:
-    return 0
-
-
-@dataclass(frozen=True)
-class StoreSite:
-    """What routing needs to know of a store."""
-
-    store_id: str
-    location: GeoPoint
-    delivery_radius_km: float
-    active: bool
-    opening_hours: tuple[DailyHours, ...] = ()
-    time_zone: str = "Asia/Shanghai"
-    daily_capacity: int = 0  # 0: no limit
-    schedule: Schedule = field(init=False, repr=False, compare=False)
-    # the great-circle km beyond which the store certainly does not deliver
-    reach_km: float = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "schedule", schedule_for(self.opening_hours, self.time_zone))
-        object.__setattr__(self, "reach_km", with_margin(self.delivery_radius_km))
-
-
-class StoreDirectory:
-    """Store sites by id, with a spatial index over them. Rebuilt when stores change."""
-
-    def __init__(self, sites: Iterable[StoreSite]):
-        self.sites: dict[str, StoreSite] = {s.store_id: s for s in sites}
-        self.index = SpatialIndex((s.store_id, s.location) for s in self.sites.values())
-        self.max_radius_km = max((s.delivery_radius_km for s in self.sites.values()), default=0.0)
-        # by position in the index, for deciding a batch of candidates at once
-        self.in_index_order = [self.sites[store_id] for store_id in self.index.ids]
-        self.reach_km = np.array([site.reach_km for site in self.in_index_order], dtype=float)
-
-    def get(self, store_id: str) -> StoreSite | None:
-        return self.sites.get(store_id)
-
-
-@dataclass(frozen=True)
-class RoutingRequest:
-    customer_location: GeoPoint
-    quantities: Mapping[str, int]  # sku -> units
-    mode: FulfilmentMode
-    pickup_store_id: str = ""
-    now: datetime | None = None  # aware; None skips opening hours and daily capacity
-
-
-@dataclass(frozen=True)
-class Allocation:
-    store_id: str
-    distance_m: int
-    scheduled_for: datetime | None = None  # set when the store opens later, within the window
-
-
-# why a store was passed over
-TAKEN = "TAKEN"
-PAUSED = "PAUSED"
-OUTSIDE_RADIUS = "OUTSIDE_RADIUS"
-CLOSED = "CLOSED"
-AT_CAPACITY = "AT_CAPACITY"
-OUT_OF_STOCK = "OUT_OF_STOCK"
-FARTHER = "FARTHER"
-# a store passed over for one of these never came into consideration for the customer
-NOT_IN_REACH = (OUTSIDE_RADIUS, PAUSED, TAKEN)
-
-
-class Why:
-    """Why a store is passed over: a code, and the words for it, written only when read (a
-    decision may pass over a thousand stores and explain only the first fifty)."""
-
-    __slots__ = ("code", "_words", "_args")
-
-    def __init__(self, code: str, words: str | Callable[..., str], *args: object):
-        self.code, self._words, self._args = code, words, args
-
-    @property
-    def reason(self) -> str:
-        return self._words if isinstance(self._words, str) else self._words(*self._args)
-
-    def __repr__(self) -> str:
-        return f"Why({self.code!r}, {self.reason!r})"
-
-
-@dataclass(frozen=True)
-class PassedOver:
-    store_id: str
-    # geodesic when the decision needed it; else the great-circle distance, within 0.6% of it
-    distance_m: int
-    code: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    allocation: Allocation
-    passed_over: tuple[PassedOver, ...] = ()
-    omitted: int = 0  # passed-over stores beyond the explanation's limit
+HALF_THE_EARTH_KM = 20_040.0  # farther than any two points on it
 
 
 @dataclass
@@ -143,12 +55,19 @@ class _Search:
     best: tuple[float, str, datetime | None] | None = None
     best_site: StoreSite | None = None
     lines: list[tuple[str, int]] = field(default_factory=list)  # checked in this order, see assess
+    short: list[tuple[StoreSite, Distance]] = field(default_factory=list)  # passed over for stock: split material
 
 
 class RoutingPolicy:
-    def __init__(self, opening_window: timedelta = timedelta(hours=2), explained: int = 50):
+    def __init__(
+        self, opening_window: timedelta = timedelta(hours=2), explained: int = 50,
+        split_candidates: int = 12, most_split_stores: int = 3, express_fallback: bool = True,
+    ):
         self.opening_window = opening_window
         self.explained = explained
+        self.split_candidates = split_candidates  # the nearest stores a split search looks at
+        self.most_split_stores = most_split_stores  # below 2: no splits
+        self.express_fallback = express_fallback  # a regional warehouse when no store nor split can
 
     # --- the rules -----------------------------------------------------------------------
 
@@ -209,14 +128,32 @@ class RoutingPolicy:
     ) -> Decision:
         if request.mode is FulfilmentMode.PICKUP:
             return self._pickup(request, directory, available, orders_on, excluded)
+        if request.mode is FulfilmentMode.EXPRESS:
+            search = _Search(lines=list(request.quantities.items()))
+            if (decision := self._express(search, request, directory, available, orders_on, excluded)) is None:
+                raise NoStoreCanFulfil(self._no_warehouse(request.customer_location, directory, search))
+            return decision
         here = request.customer_location
         search = _Search(lines=list(request.quantities.items()))
         for kms, positions in directory.index.batches(here, with_margin(directory.max_radius_km)):
             if self._consider_batch(search, directory, kms, positions, request, available, orders_on, excluded):
                 break
-        if search.best is None:
-            raise NoStoreCanFulfil(self._nothing_fits(here, directory, search, excluded))
-        return self._decision(search)
+        if search.best is not None:
+            return self._decision(search, request)
+        split = "splits are off"
+        if self.most_split_stores >= 2:
+            split = self._split(search, request, available, orders_on, excluded)
+            if isinstance(split, Decision):
+                return split
+        refusal = self._nothing_fits(here, directory, search, excluded)
+        if search.short and self.most_split_stores >= 2:
+            refusal += f"; no split: {split}"
+        if self.express_fallback and len(directory.warehouses):
+            decision = self._express(search, request, directory, available, orders_on, excluded)
+            if decision is not None:
+                return replace(decision, search_note=f"no store nor split: {split}")
+            refusal += f"; {self._no_warehouse(here, directory, search)}"
+        raise NoStoreCanFulfil(refusal)
 
     def _consider_batch(self, search, directory, kms, positions, request, available, orders_on, excluded) -> bool:
         """Considers candidates nearest first; True once every later one is certainly farther."""
@@ -234,6 +171,8 @@ class RoutingPolicy:
             why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, search.lines)
             if why is not None:
                 self._pass_over(search, site, distance.shown_m(), why.code, why)
+                if why.code == OUT_OF_STOCK:
+                    search.short.append((site, distance))
             else:
                 self._rank(search, site, distance, scheduled)
         return False
@@ -258,19 +197,78 @@ class RoutingPolicy:
             search.omitted += 1
 
     @staticmethod
-    def _decision(search: _Search) -> Decision:
+    def _decision(search: _Search, request: RoutingRequest, fulfilment: str = ONE_STORE) -> Decision:
         distance, store_id, scheduled = search.best
-        return Decision(Allocation(store_id, round(distance), scheduled), tuple(search.passed_over), search.omitted)
+        return Decision(
+            whole_order(Allocation(store_id, round(distance), scheduled), request.quantities),
+            tuple(search.passed_over), search.omitted, fulfilment,
+        )
+
+    # --- when no single store can -----------------------------------------------------------
+
+    def _split(self, search: _Search, request, available, orders_on, excluded) -> Decision | str:
+        """A split across the stores passed over for stock that pass every other rule; else why not."""
+        takers = []  # (great-circle km, site, distance, units, scheduled)
+        for site, distance in search.short:
+            units = {sku: min(qty, available(site.store_id, sku)) for sku, qty in request.quantities.items()}
+            units = {sku: n for sku, n in units.items() if n > 0}
+            if not units:
+                continue
+            why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
+            if why is None:
+                takers.append((distance.great_circle_km, site, distance, units, scheduled))
+        takers.sort(key=lambda t: (t[0], t[1].store_id))
+        # geodesics for the nearest `split_candidates` only: past those, a lower bound will do
+        exact: list[PartialStore] = []
+        rest: list[PartialStore] = []
+        for great_circle_km, site, distance, units, scheduled in takers:
+            if len(exact) >= self.split_candidates and at_least_m(great_circle_km) > exact[self.split_candidates - 1].distance_m:
+                rest.append(PartialStore(site.store_id, at_least_m(great_circle_km), units, scheduled))
+                continue
+            exact.append(PartialStore(site.store_id, distance.metres(), units, scheduled))
+            exact.sort(key=lambda p: (p.distance_m, p.store_id))
+        parts = exact + rest
+        found = best_split(parts, request.quantities, self.most_split_stores, self.split_candidates)
+        if found is None:
+            return split_refusal(parts, request.quantities, self.most_split_stores, self.split_candidates)
+        return Decision(split_shipments(found), tuple(search.passed_over), search.omitted, SPLIT, found.note)
+
+    def _express(self, search: _Search, request, directory, available, orders_on, excluded) -> Decision | None:
+        """The nearest regional warehouse that can ship the whole order, or None."""
+        express = replace(request, mode=FulfilmentMode.EXPRESS)
+        here = request.customer_location
+        for kms, positions in directory.warehouses.batches(here, HALF_THE_EARTH_KM):
+            for great_circle_km, position in zip(kms.tolist(), positions.tolist()):
+                if search.best is not None and at_least_m(great_circle_km) > search.best[0]:
+                    return self._decision(search, request, EXPRESS)
+                site = directory.sites[directory.warehouses.ids[position]]
+                distance = Distance(here, site.location, great_circle_km)
+                why, _ = self.assess(site, express, distance, available, orders_on, excluded, search.lines)
+                if why is not None:
+                    self._pass_over(search, site, distance.shown_m(), why.code, why)
+                else:
+                    self._rank(search, site, distance, None)
+        return None if search.best is None else self._decision(search, request, EXPRESS)
+
+    @staticmethod
+    def _no_warehouse(here: GeoPoint, directory: StoreDirectory, search: _Search) -> str:
+        if not len(directory.warehouses):
+            return "no regional warehouse ships EXPRESS"
+        passed = [p for p in search.passed_over if directory.sites[p.store_id].kind == WAREHOUSE]
+        detail = "; ".join(f"{p.store_id}: {p.reason}" for p in passed)
+        return f"no regional warehouse can ship it all EXPRESS to ({here.latitude:.5f}, {here.longitude:.5f}): {detail[:400]}"
 
     def _pickup(self, request, directory, available, orders_on, excluded) -> Decision:
         site = directory.get(request.pickup_store_id)
         if site is None:
             raise StoreNotFound(request.pickup_store_id)
+        if site.kind == WAREHOUSE:
+            raise NoStoreCanFulfil(f"{site.store_id!r} is a regional warehouse: it has no counter to collect from")
         distance = geodesic_m(request.customer_location, site.location)
         why, _ = self.assess(site, request, distance, available, orders_on, excluded)
         if why is not None:
             raise NoStoreCanFulfil(f"pickup store {site.store_id!r} cannot take the order: {why.reason}")
-        return Decision(Allocation(site.store_id, round(distance)))
+        return Decision(whole_order(Allocation(site.store_id, round(distance)), request.quantities))
 
     def _nothing_fits(self, here: GeoPoint, directory: StoreDirectory, search: _Search, excluded) -> str:
         where = f"({here.latitude:.5f}, {here.longitude:.5f})"
@@ -296,12 +294,11 @@ class RoutingPolicy:
         return ""
 
 
-def out_of_stock(store_id: str, quantities: Mapping[str, int], available: AvailableUnits) -> str:
-    missing = [sku for sku, qty in quantities.items() if available(store_id, sku) < qty]
-    return "out of stock for " + ", ".join(f"sku {sku!r}" for sku in missing)
-
-
 def outside_radius(site: StoreSite, distance_m: float) -> str:
     if site.delivery_radius_km <= 0:
         return "does not deliver (pickup only)"
     return f"outside its {site.delivery_radius_km:g} km delivery radius ({distance_m / 1000:.1f} km away)"
+
+
+def split_shipments(split: Split) -> tuple[Shipment, ...]:
+    return tuple(Shipment(Allocation(p.store_id, round(p.distance_m), p.scheduled_for), units) for p, units in split.parts)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import grpc
 from tqdm import tqdm
 
+from protos.omo.v1 import orders_pb2
 from services import seeding
 from services.api.client import OmoClient
 from services.api.server import start_server
@@ -33,7 +34,8 @@ class Outcome:
     placed: int = 0
     distances_m: list[int] = field(default_factory=list)
     rejections: Counter = field(default_factory=Counter)
-    by_store: Counter = field(default_factory=Counter)
+    by_store: Counter = field(default_factory=Counter)  # shipments per store
+    fulfilment: Counter = field(default_factory=Counter)  # ONE_STORE, SPLIT, EXPRESS
 
 
 def rejection_reason(error: grpc.RpcError) -> str:
@@ -65,8 +67,9 @@ def run_concurrently(calls: Iterable[Any], call: Callable[[Any], Any], workers: 
 
 
 def seed_network(client: OmoClient, world: seeding.World, rng: random.Random, workers: int, most_units: int = 30) -> None:
+    sites = world.stores + world.warehouses
     failures = [
-        r for r in run_concurrently(world.stores, client.stores.UpsertStore, workers, "stores", len(world.stores))
+        r for r in run_concurrently(sites, client.stores.UpsertStore, workers, "stores", len(sites))
         if isinstance(r, grpc.RpcError)
     ]
     receipts = seeding.receipts(rng, world, most=most_units)
@@ -85,8 +88,10 @@ def place_orders(client: OmoClient, requests: list, workers: int) -> Outcome:
             outcome.rejections[rejection_reason(result)] += 1
         else:
             outcome.placed += 1
-            outcome.distances_m.append(result.order.allocation.distance_m)
-            outcome.by_store[result.order.allocation.store_id] += 1
+            outcome.fulfilment[orders_pb2.Fulfilment.Name(result.order.fulfilment).removeprefix("FULFILMENT_")] += 1
+            for shipment in result.order.shipments:
+                outcome.distances_m.append(shipment.distance_m)
+                outcome.by_store[shipment.store_id] += 1
     return outcome
 
 
@@ -104,15 +109,17 @@ def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: T
         file=out,
     )
     print(f"  {'placed':<56}{outcome.placed:>8}", file=out)
+    for how, label in (("ONE_STORE", "from one store"), ("SPLIT", "split across stores"), ("EXPRESS", "EXPRESS from a regional warehouse")):
+        print(f"  {'  ' + label:<56}{outcome.fulfilment[how]:>8}", file=out)
     for reason, count in outcome.rejections.most_common():
         print(f"  {'rejected, ' + reason:<56}{count:>8}", file=out)
     if outcome.distances_m:
-        print(f"  {'median distance to store (m)':<56}{statistics.median(outcome.distances_m):>8.0f}", file=out)
-        print(f"  {'p95 distance to store (m)':<56}{percentile(outcome.distances_m, 0.95):>8.0f}", file=out)
-    print("\n  busiest stores", file=out)
+        print(f"  {'median distance to store or warehouse (m)':<56}{statistics.median(outcome.distances_m):>8.0f}", file=out)
+        print(f"  {'p95 distance to store or warehouse (m)':<56}{percentile(outcome.distances_m, 0.95):>8.0f}", file=out)
+    print("\n  busiest stores (shipments)", file=out)
     for store_id, count in outcome.by_store.most_common(5):
         city = world.store_cities[store_id]
-        print(f"  {store_id:<8} {city.name + ', ' + city.province:<46}{count:>8} orders", file=out)
+        print(f"  {store_id:<8} {city.name + ', ' + city.province:<46}{count:>8}", file=out)
 
 
 def simulated_clock(at: str, time_zone: str = "Asia/Shanghai") -> Callable[[], datetime]:

@@ -7,12 +7,13 @@ import json
 from dataclasses import dataclass
 from uuid import UUID
 
-from aggregates.order import CANCELLED, Order
+from aggregates.order import CANCELLED, Order, shipment_record
 from aggregates.stock_position import StockPosition
 from domain.errors import IdempotencyKeyReused, InvalidInput, OrderNotFound, OutOfStock, SkuNotFound
 from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, order_lines, text, order_total
 from routing.hours import local_time
-from routing.policy import Decision, RoutingRequest
+from routing.decision import Decision, Shipment
+from routing.sites import RoutingRequest
 from services.application import OmoApplication, RetryDecision
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -34,7 +35,7 @@ class PlaceOrder:
         if self.mode is FulfilmentMode.PICKUP:
             identifier("pickup_store_id", self.pickup_store_id)
         elif self.pickup_store_id:
-            raise InvalidInput("pickup_store_id", "must be empty for DELIVERY")
+            raise InvalidInput("pickup_store_id", f"must be empty for {self.mode.value}: only PICKUP names a store")
 
     def fingerprint(self) -> str:
         """What makes two requests under one idempotency key the same request."""
@@ -74,13 +75,15 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
 
     def attempt() -> tuple[Order, bool]:
         decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
-        allocation = decision.allocation
-        position_ids = [StockPosition.create_id(allocation.store_id, sku) for sku in request.quantities]
-        with app.locks.holding([order_id, *position_ids]):
+        wanted = {
+            (shipment.allocation.store_id, sku): units for shipment in decision.shipments for sku, units in shipment.quantities.items()
+        }
+        position_ids = {key: StockPosition.create_id(*key) for key in wanted}
+        with app.locks.holding([order_id, *position_ids.values()]):
             # a request under the same key may have been placed while this one waited
             if (existing := app.find(order_id)) is not None:
                 return _replay(existing, command)
-            positions = [app.repository.get(i) for i in position_ids]
+            positions = {key: app.repository.get(i) for key, i in position_ids.items()}
             order = Order.place(
                 idempotency_key=command.idempotency_key,
                 request_fingerprint=command.fingerprint(),
@@ -91,24 +94,33 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
                 pickup_store_id=command.pickup_store_id,
                 total=order_total(command.lines),
             )
-            try:
-                for position in positions:
-                    position.reserve(order.order_id, request.quantities[position.sku])
-            except OutOfStock:
-                passed_over.add(allocation.store_id)
-                raise RetryDecision from None
-            site = app.index.directory().get(allocation.store_id)
+            for (store_id, sku), units in wanted.items():
+                try:
+                    positions[(store_id, sku)].reserve(order.order_id, units)
+                except OutOfStock:
+                    passed_over.add(store_id)  # the index overstated it: route again without this store
+                    raise RetryDecision from None
             order.allocate(
-                store_id=allocation.store_id,
-                distance_m=allocation.distance_m,
-                store_day=local_time(allocation.scheduled_for or request.now, site.time_zone).date().isoformat(),
-                scheduled_for=allocation.scheduled_for.isoformat() if allocation.scheduled_for else "",
-                explanation=explanation_record(decision),
+                [shipment_record_of(app, shipment, request.now) for shipment in decision.shipments],
+                decision.fulfilment,
+                explanation_record(decision),
             )
-            app.save(order, *positions)
+            app.save(order, *positions.values())
             return order, False
 
     return app.decide_and_save(attempt)
+
+
+def shipment_record_of(app: OmoApplication, shipment: Shipment, now) -> dict:
+    allocation = shipment.allocation
+    site = app.index.directory().get(allocation.store_id)
+    return shipment_record(
+        store_id=allocation.store_id,
+        distance_m=allocation.distance_m,
+        store_day=local_time(allocation.scheduled_for or now, site.time_zone).date().isoformat(),
+        lines=dict(shipment.quantities),
+        scheduled_for=allocation.scheduled_for.isoformat() if allocation.scheduled_for else "",
+    )
 
 
 def explanation_record(decision: Decision) -> dict:
@@ -116,6 +128,7 @@ def explanation_record(decision: Decision) -> dict:
     return {
         "passed_over": [[p.store_id, p.distance_m, p.code, p.reason] for p in decision.passed_over],
         "omitted": decision.omitted,
+        "search_note": decision.search_note,
     }
 
 
@@ -143,7 +156,9 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str) -> Order:
         order = get_order(app, order_id)
         if order.status == CANCELLED:
             return order
-        position_ids = [StockPosition.create_id(order.store_id, sku) for sku in order.quantities()] if order.store_id else []
+        position_ids = [
+            StockPosition.create_id(shipment["store_id"], sku) for shipment in order.shipments for sku in shipment["lines"]
+        ]
         with app.locks.holding([aggregate_id, *position_ids]):
             order = get_order(app, order_id)
             if order.status == CANCELLED:

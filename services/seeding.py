@@ -21,6 +21,8 @@ PROVINCES = {
 }
 KM_PER_DEGREE_LATITUDE = 110.574
 DEALERS = 40
+# regional warehouses (EXPRESS), one per region, at these cities
+WAREHOUSE_CITIES = ("Shanghai", "Beijing", "Guangzhou", "Chengdu", "Wuhan", "Shenyang")
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class World:
 
     stores: list[stores_pb2.UpsertStoreRequest]
     store_cities: dict[str, City]
+    warehouses: list[stores_pb2.UpsertStoreRequest]
     skus: list[str]
     prices: dict[str, int]
 
@@ -96,7 +99,28 @@ def build_world(
             )
         )
         store_cities[store_id] = city
-    return World(stores, store_cities, skus, prices)
+    warehouses = regional_warehouses()
+    by_name = {c.name: c for c in chinese_cities()}
+    store_cities.update({w.store_id: by_name[w.city] for w in warehouses})
+    return World(stores, store_cities, warehouses, skus, prices)
+
+
+def regional_warehouses() -> list[stores_pb2.UpsertStoreRequest]:
+    """One per region, at the edge of its city; no radius (they ship EXPRESS), open all hours."""
+    by_name = {c.name: c for c in chinese_cities()}
+    return [
+        stores_pb2.UpsertStoreRequest(
+            store_id=f"W{i:02d}",
+            name=f"{name} regional warehouse",
+            location=common_pb2.LatLng(latitude=by_name[name].latitude + 0.15, longitude=by_name[name].longitude + 0.15),
+            province=by_name[name].province,
+            city=name,
+            kind=stores_pb2.WAREHOUSE,
+            daily_order_capacity=0,
+            active=True,
+        )
+        for i, name in enumerate(WAREHOUSE_CITIES, start=1)
+    ]
 
 
 def popularity(skus: list[str]) -> list[float]:
@@ -117,6 +141,14 @@ def receipts(
                 store_id=store.store_id,
                 movement_id=f"GRN-{store.store_id}-0001",
                 lines=[inventory_pb2.StockLine(sku=sku, quantity=rng.randint(1, most)) for sku in chosen],
+            )
+        )
+    for warehouse in world.warehouses:  # deep stock of the whole catalogue
+        result.append(
+            inventory_pb2.ReceiveStockRequest(
+                store_id=warehouse.store_id,
+                movement_id=f"GRN-{warehouse.store_id}-0001",
+                lines=[inventory_pb2.StockLine(sku=sku, quantity=rng.randint(10 * most, 40 * most)) for sku in world.skus],
             )
         )
     return result

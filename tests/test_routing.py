@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.values import FulfilmentMode, GeoPoint
-from routing import Allocation, Decision, RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite
+from routing import ONE_STORE, Allocation, Decision, RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite
 from routing.distance import HAVERSINE_MARGIN, Distance, geodesic_m, haversine_km, with_margin
 from routing.policy import OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, TAKEN
 from routing.spatial import SpatialIndex
@@ -30,7 +30,7 @@ PUDONG_AIRPORT = GeoPoint(31.1443, 121.8083)
 TIANANMEN = GeoPoint(39.9087, 116.3975)
 WANGFUJING = GeoPoint(39.9149, 116.4110)
 
-policy = RoutingPolicy()
+policy = RoutingPolicy(most_split_stores=1)  # one store per order here: splits in tests/test_routing_splits.py
 
 
 def site(store_id: str, location: GeoPoint, radius_km: float = 10.0, active: bool = True) -> StoreSite:
@@ -348,7 +348,8 @@ def test_when_the_only_store_is_just_beyond_its_radius_the_error_still_names_it(
 def test_pickup_goes_to_the_named_store_whatever_its_radius():
     directory = stores(site("SH-JINGAN", JINGAN_TEMPLE), site("SH-PUDONG", PUDONG_AIRPORT, radius_km=0))
     decision = policy.choose(pickup("SH-PUDONG"), directory, plenty)
-    assert decision == Decision(Allocation("SH-PUDONG", round(metres(PEOPLES_SQUARE, PUDONG_AIRPORT))))
+    assert decision.allocation == Allocation("SH-PUDONG", round(metres(PEOPLES_SQUARE, PUDONG_AIRPORT)))
+    assert decision.passed_over == () and decision.fulfilment == ONE_STORE
 
 
 def test_pickup_from_another_city_is_allowed():

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from aggregates.order import ALLOCATED, CANCELLED, PLACED, Order
+from aggregates.order import ALLOCATED, CANCELLED, PLACED, Order, shipment_record
 from aggregates.stock_position import StockPosition
-from domain.errors import DomainError, InvalidInput, NegativeStock, OrderNotCancellable, OutOfStock, RuleViolation
+from domain.errors import DomainError, InvalidInput, NegativeStock, OrderNotAllocatable, OrderNotCancellable, OutOfStock, RuleViolation
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_lines, order_total
 
 STORE = "SH-JINGAN-01"
@@ -486,14 +486,14 @@ def test_order_ids_do_not_collide_with_stock_position_ids():
 
 def test_allocating_an_order_assigns_the_store_and_distance():
     order = place_order()
-    order.allocate(store_id="SH-JINGAN-01", distance_m=1234, store_day="2026-11-23")
+    order.allocate([shipment_record("SH-JINGAN-01", 1234, "2026-11-23", order.quantities())])
     assert (order.status, order.store_id, order.distance_m) == (ALLOCATED, "SH-JINGAN-01", 1234)
     assert event_names(order) == ["OrderPlaced", "OrderAllocated"]
 
 
 def test_an_allocated_order_can_be_cancelled_with_a_reason():
     order = place_order()
-    order.allocate(store_id="SH-JINGAN-01", distance_m=1234, store_day="2026-11-23")
+    order.allocate([shipment_record("SH-JINGAN-01", 1234, "2026-11-23", order.quantities())])
     order.cancel("customer changed their mind")
     assert order.status == CANCELLED
     assert order.cancel_reason == "customer changed their mind"
@@ -522,7 +522,7 @@ def test_cancelling_an_order_twice_is_refused():
 def test_replaying_an_orders_events_rebuilds_the_same_order():
     app = in_memory_app()
     order = place_order()
-    order.allocate(store_id="SH-JINGAN-01", distance_m=1234, store_day="2026-11-23")
+    order.allocate([shipment_record("SH-JINGAN-01", 1234, "2026-11-23", order.quantities())])
     order.cancel("customer changed their mind")
     app.save(order)
     copy = app.repository.get(Order.create_id("checkout-7f3a"))
@@ -537,11 +537,32 @@ def test_replaying_an_orders_events_rebuilds_the_same_order():
 
 
 def test_a_cancelled_order_cannot_be_allocated_again():
-    from domain.errors import OrderNotAllocatable
 
     order = place_order()
-    order.allocate(store_id="S1", distance_m=120, store_day="2026-11-23")
+    order.allocate([shipment_record("S1", 120, "2026-11-23", order.quantities())])
     order.cancel("customer asked")
     with pytest.raises(OrderNotAllocatable):
-        order.allocate(store_id="S2", distance_m=300, store_day="2026-11-23")
+        order.allocate([shipment_record("S2", 300, "2026-11-23", order.quantities())])
     assert order.status == "CANCELLED" and order.store_id == "S1"
+
+
+def test_an_order_split_across_two_stores_records_each_part_and_names_no_single_store():
+    order = place_order()  # 2 TEA-OOLONG-250G, 1 CUP-CELADON
+    order.allocate(
+        [
+            shipment_record("SH-JINGAN-01", 900, "2026-11-23", {"TEA-OOLONG-250G": 1, "CUP-CELADON": 1}),
+            shipment_record("SH-XUJIAHUI-02", 2500, "2026-11-23", {"TEA-OOLONG-250G": 1}),
+        ],
+        fulfilment="SPLIT",
+    )
+    assert order.store_ids == ["SH-JINGAN-01", "SH-XUJIAHUI-02"]
+    assert (order.store_id, order.fulfilment, order.status) == ("", "SPLIT", ALLOCATED)
+
+
+def test_shipments_that_do_not_add_up_to_the_order_are_refused():
+    order = place_order()
+    with pytest.raises(OrderNotAllocatable):
+        order.allocate([shipment_record("S1", 120, "2026-11-23", {"TEA-OOLONG-250G": 1, "CUP-CELADON": 1})])
+    with pytest.raises(OrderNotAllocatable):
+        order.allocate([])
+    assert order.status == PLACED and event_names(order) == ["OrderPlaced"]

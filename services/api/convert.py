@@ -7,8 +7,9 @@ import binascii
 
 from aggregates.order import Order
 from domain.errors import InvalidInput
-from domain.stores import WEEKDAYS, DailyHours, StoreProfile
+from domain.stores import STORE, WAREHOUSE, WEEKDAYS, DailyHours, StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
+from routing.decision import EXPRESS, ONE_STORE, SPLIT
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
 from services.inventory import PositionView
 
@@ -76,6 +77,7 @@ def store_profile(request: stores_pb2.UpsertStoreRequest) -> StoreProfile:
         delivery_radius_km=request.delivery_radius_km,
         daily_order_capacity=request.daily_order_capacity,
         active=request.active if request.HasField("active") else True,
+        kind=WAREHOUSE if request.kind == stores_pb2.WAREHOUSE else STORE,
     )
 
 
@@ -95,6 +97,7 @@ def store_message(profile: StoreProfile) -> stores_pb2.Store:
         delivery_radius_km=profile.delivery_radius_km,
         daily_order_capacity=profile.daily_order_capacity,
         active=profile.active,
+        kind=stores_pb2.WAREHOUSE if profile.kind == WAREHOUSE else stores_pb2.STORE,
     )
 
 
@@ -113,12 +116,14 @@ def position_message(view: PositionView) -> inventory_pb2.StockPosition:
 
 # --- orders -------------------------------------------------------------------------------
 
+_MODES = {common_pb2.DELIVERY: FulfilmentMode.DELIVERY, common_pb2.PICKUP: FulfilmentMode.PICKUP, common_pb2.EXPRESS: FulfilmentMode.EXPRESS}
+_FULFILMENTS = {ONE_STORE: orders_pb2.FULFILMENT_ONE_STORE, SPLIT: orders_pb2.FULFILMENT_SPLIT, EXPRESS: orders_pb2.FULFILMENT_EXPRESS}
+
+
 def fulfilment_mode(value: int) -> FulfilmentMode:
-    if value == common_pb2.DELIVERY:
-        return FulfilmentMode.DELIVERY
-    if value == common_pb2.PICKUP:
-        return FulfilmentMode.PICKUP
-    raise InvalidInput("fulfilment_mode", "must be DELIVERY or PICKUP")
+    if value not in _MODES:
+        raise InvalidInput("fulfilment_mode", "must be DELIVERY, PICKUP or EXPRESS")
+    return _MODES[value]
 
 
 def order_lines(lines) -> list[OrderLine]:
@@ -155,23 +160,37 @@ def order_message(order: Order) -> orders_pb2.Order:
         cancel_reason=order.cancel_reason,
         placed_at=order.created_on.isoformat(),
     )
-    if order.store_id:
-        message.allocation.CopyFrom(allocation_message(order))
+    _add_shipments(message, order)
     return message
 
 
-def allocation_message(order: Order) -> orders_pb2.Allocation:
-    return orders_pb2.Allocation(store_id=order.store_id, distance_m=order.distance_m, scheduled_for=order.scheduled_for)
+def _add_shipments(message, order: Order) -> None:
+    """Fills `shipments`, `fulfilment` and, when one location has it all, `allocation`."""
+    message.shipments.extend(
+        orders_pb2.Shipment(
+            store_id=s["store_id"], distance_m=s["distance_m"], scheduled_for=s["scheduled_for"],
+            lines=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in s["lines"].items()],
+        )
+        for s in order.shipments
+    )
+    if order.fulfilment:
+        message.fulfilment = _FULFILMENTS[order.fulfilment]
+    if order.store_id:
+        message.allocation.CopyFrom(
+            orders_pb2.Allocation(store_id=order.store_id, distance_m=order.distance_m, scheduled_for=order.scheduled_for)
+        )
 
 
 def explanation_message(order: Order) -> orders_pb2.ExplainAllocationResponse:
     explanation = order.explanation
-    return orders_pb2.ExplainAllocationResponse(
+    message = orders_pb2.ExplainAllocationResponse(
         order_id=order.order_id,
-        allocation=allocation_message(order) if order.store_id else None,
         passed_over=[
             orders_pb2.PassedOverStore(store_id=store_id, distance_m=distance_m, reason_code=code, reason=reason)
             for store_id, distance_m, code, reason in explanation.get("passed_over", [])
         ],
         omitted=explanation.get("omitted", 0),
+        search_note=explanation.get("search_note", ""),
     )
+    _add_shipments(message, order)
+    return message

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/common.proto\x12\x06omo.v1\"(\n\x05Money\x12\r\n\x05\x63\x65nts\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"-\n\x06LatLng\x12\x10\n\x08latitude\x18\x01 \x01(\x01\x12\x11\n\tlongitude\x18\x02 \x01(\x01*K\n\x0e\x46ulfilmentMode\x12\x1f\n\x1b\x46ULFILMENT_MODE_UNSPECIFIED\x10\x00\x12\x0c\n\x08\x44\x45LIVERY\x10\x01\x12\n\n\x06PICKUP\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/common.proto\x12\x06omo.v1\"(\n\x05Money\x12\r\n\x05\x63\x65nts\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"-\n\x06LatLng\x12\x10\n\x08latitude\x18\x01 \x01(\x01\x12\x11\n\tlongitude\x18\x02 \x01(\x01*X\n\x0e\x46ulfilmentMode\x12\x1f\n\x1b\x46ULFILMENT_MODE_UNSPECIFIED\x10\x00\x12\x0c\n\x08\x44\x45LIVERY\x10\x01\x12\n\n\x06PICKUP\x10\x02\x12\x0b\n\x07\x45XPRESS\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,7 +32,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.common_pb2', _global
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_FULFILMENTMODE']._serialized_start=120
-  _globals['_FULFILMENTMODE']._serialized_end=195
+  _globals['_FULFILMENTMODE']._serialized_end=208
   _globals['_MONEY']._serialized_start=31
   _globals['_MONEY']._serialized_end=71
   _globals['_LATLNG']._serialized_start=73

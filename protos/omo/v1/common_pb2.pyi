@@ -10,9 +10,11 @@ class FulfilmentMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FULFILMENT_MODE_UNSPECIFIED: _ClassVar[FulfilmentMode]
     DELIVERY: _ClassVar[FulfilmentMode]
     PICKUP: _ClassVar[FulfilmentMode]
+    EXPRESS: _ClassVar[FulfilmentMode]
 FULFILMENT_MODE_UNSPECIFIED: FulfilmentMode
 DELIVERY: FulfilmentMode
 PICKUP: FulfilmentMode
+EXPRESS: FulfilmentMode
 
 class Money(_message.Message):
     __slots__ = ("cents", "currency")

@@ -25,39 +25,45 @@ _sym_db = _symbol_database.Default()
 from . import common_pb2 as omo_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/orders.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\"M\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"I\n\nAllocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\"\xf3\x02\n\x05Order\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x04 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x05 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x06 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x07 \x01(\t\x12\x1c\n\x05total\x18\x08 \x01(\x0b\x32\r.omo.v1.Money\x12#\n\x06status\x18\t \x01(\x0e\x32\x13.omo.v1.OrderStatus\x12&\n\nallocation\x18\n \x01(\x0b\x32\x12.omo.v1.Allocation\x12\x15\n\rcancel_reason\x18\x0b \x01(\t\x12\x11\n\tplaced_at\x18\x0c \x01(\t\"\xd8\x01\n\x11PlaceOrderRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x04 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x05 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x06 \x01(\t\"D\n\x12PlaceOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"#\n\x0fGetOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"0\n\x10GetOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"6\n\x12\x43\x61ncelOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x13\x43\x61ncelOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\\\n\x0fPassedOverStore\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x13\n\x0breason_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\",\n\x18\x45xplainAllocationRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\x94\x01\n\x19\x45xplainAllocationResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\nallocation\x18\x02 \x01(\x0b\x32\x12.omo.v1.Allocation\x12,\n\x0bpassed_over\x18\x03 \x03(\x0b\x32\x17.omo.v1.PassedOverStore\x12\x0f\n\x07omitted\x18\x04 \x01(\x05*U\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06PLACED\x10\x01\x12\r\n\tALLOCATED\x10\x02\x12\r\n\tCANCELLED\x10\x03\x32\xb4\x02\n\x0cOrderService\x12\x43\n\nPlaceOrder\x12\x19.omo.v1.PlaceOrderRequest\x1a\x1a.omo.v1.PlaceOrderResponse\x12=\n\x08GetOrder\x12\x17.omo.v1.GetOrderRequest\x1a\x18.omo.v1.GetOrderResponse\x12\x46\n\x0b\x43\x61ncelOrder\x12\x1a.omo.v1.CancelOrderRequest\x1a\x1b.omo.v1.CancelOrderResponse\x12X\n\x11\x45xplainAllocation\x12 .omo.v1.ExplainAllocationRequest\x1a!.omo.v1.ExplainAllocationResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/orders.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\"M\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"I\n\nAllocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\"-\n\x0cShipmentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"l\n\x08Shipment\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\"\xc0\x03\n\x05Order\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x04 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x05 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x06 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x07 \x01(\t\x12\x1c\n\x05total\x18\x08 \x01(\x0b\x32\r.omo.v1.Money\x12#\n\x06status\x18\t \x01(\x0e\x32\x13.omo.v1.OrderStatus\x12&\n\nallocation\x18\n \x01(\x0b\x32\x12.omo.v1.Allocation\x12\x15\n\rcancel_reason\x18\x0b \x01(\t\x12\x11\n\tplaced_at\x18\x0c \x01(\t\x12#\n\tshipments\x18\r \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x0e \x01(\x0e\x32\x12.omo.v1.Fulfilment\"\xd8\x01\n\x11PlaceOrderRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x04 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x05 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x06 \x01(\t\"D\n\x12PlaceOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"#\n\x0fGetOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"0\n\x10GetOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"6\n\x12\x43\x61ncelOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x13\x43\x61ncelOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\\\n\x0fPassedOverStore\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x13\n\x0breason_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\",\n\x18\x45xplainAllocationRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\xf6\x01\n\x19\x45xplainAllocationResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\nallocation\x18\x02 \x01(\x0b\x32\x12.omo.v1.Allocation\x12,\n\x0bpassed_over\x18\x03 \x03(\x0b\x32\x17.omo.v1.PassedOverStore\x12\x0f\n\x07omitted\x18\x04 \x01(\x05\x12#\n\tshipments\x18\x05 \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x06 \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x13\n\x0bsearch_note\x18\x07 \x01(\t*U\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06PLACED\x10\x01\x12\r\n\tALLOCATED\x10\x02\x12\r\n\tCANCELLED\x10\x03*p\n\nFulfilment\x12\x1a\n\x16\x46ULFILMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14\x46ULFILMENT_ONE_STORE\x10\x01\x12\x14\n\x10\x46ULFILMENT_SPLIT\x10\x02\x12\x16\n\x12\x46ULFILMENT_EXPRESS\x10\x03\x32\xb4\x02\n\x0cOrderService\x12\x43\n\nPlaceOrder\x12\x19.omo.v1.PlaceOrderRequest\x1a\x1a.omo.v1.PlaceOrderResponse\x12=\n\x08GetOrder\x12\x17.omo.v1.GetOrderRequest\x1a\x18.omo.v1.GetOrderResponse\x12\x46\n\x0b\x43\x61ncelOrder\x12\x1a.omo.v1.CancelOrderRequest\x1a\x1b.omo.v1.CancelOrderResponse\x12X\n\x11\x45xplainAllocation\x12 .omo.v1.ExplainAllocationRequest\x1a!.omo.v1.ExplainAllocationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.orders_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERSTATUS']._serialized_start=1356
-  _globals['_ORDERSTATUS']._serialized_end=1441
+  _globals['_ORDERSTATUS']._serialized_start=1688
+  _globals['_ORDERSTATUS']._serialized_end=1773
+  _globals['_FULFILMENT']._serialized_start=1775
+  _globals['_FULFILMENT']._serialized_end=1887
   _globals['_ORDERLINE']._serialized_start=52
   _globals['_ORDERLINE']._serialized_end=129
   _globals['_ALLOCATION']._serialized_start=131
   _globals['_ALLOCATION']._serialized_end=204
-  _globals['_ORDER']._serialized_start=207
-  _globals['_ORDER']._serialized_end=578
-  _globals['_PLACEORDERREQUEST']._serialized_start=581
-  _globals['_PLACEORDERREQUEST']._serialized_end=797
-  _globals['_PLACEORDERRESPONSE']._serialized_start=799
-  _globals['_PLACEORDERRESPONSE']._serialized_end=867
-  _globals['_GETORDERREQUEST']._serialized_start=869
-  _globals['_GETORDERREQUEST']._serialized_end=904
-  _globals['_GETORDERRESPONSE']._serialized_start=906
-  _globals['_GETORDERRESPONSE']._serialized_end=954
-  _globals['_CANCELORDERREQUEST']._serialized_start=956
-  _globals['_CANCELORDERREQUEST']._serialized_end=1010
-  _globals['_CANCELORDERRESPONSE']._serialized_start=1012
-  _globals['_CANCELORDERRESPONSE']._serialized_end=1063
-  _globals['_PASSEDOVERSTORE']._serialized_start=1065
-  _globals['_PASSEDOVERSTORE']._serialized_end=1157
-  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_start=1159
-  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_end=1203
-  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_start=1206
-  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_end=1354
-  _globals['_ORDERSERVICE']._serialized_start=1444
-  _globals['_ORDERSERVICE']._serialized_end=1752
+  _globals['_SHIPMENTLINE']._serialized_start=206
+  _globals['_SHIPMENTLINE']._serialized_end=251
+  _globals['_SHIPMENT']._serialized_start=253
+  _globals['_SHIPMENT']._serialized_end=361
+  _globals['_ORDER']._serialized_start=364
+  _globals['_ORDER']._serialized_end=812
+  _globals['_PLACEORDERREQUEST']._serialized_start=815
+  _globals['_PLACEORDERREQUEST']._serialized_end=1031
+  _globals['_PLACEORDERRESPONSE']._serialized_start=1033
+  _globals['_PLACEORDERRESPONSE']._serialized_end=1101
+  _globals['_GETORDERREQUEST']._serialized_start=1103
+  _globals['_GETORDERREQUEST']._serialized_end=1138
+  _globals['_GETORDERRESPONSE']._serialized_start=1140
+  _globals['_GETORDERRESPONSE']._serialized_end=1188
+  _globals['_CANCELORDERREQUEST']._serialized_start=1190
+  _globals['_CANCELORDERREQUEST']._serialized_end=1244
+  _globals['_CANCELORDERRESPONSE']._serialized_start=1246
+  _globals['_CANCELORDERRESPONSE']._serialized_end=1297
+  _globals['_PASSEDOVERSTORE']._serialized_start=1299
+  _globals['_PASSEDOVERSTORE']._serialized_end=1391
+  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_start=1393
+  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_end=1437
+  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_start=1440
+  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_end=1686
+  _globals['_ORDERSERVICE']._serialized_start=1890
+  _globals['_ORDERSERVICE']._serialized_end=2198
 # @@protoc_insertion_point(module_scope)

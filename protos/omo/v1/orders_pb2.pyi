@@ -14,10 +14,21 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PLACED: _ClassVar[OrderStatus]
     ALLOCATED: _ClassVar[OrderStatus]
     CANCELLED: _ClassVar[OrderStatus]
+
+class Fulfilment(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FULFILMENT_UNSPECIFIED: _ClassVar[Fulfilment]
+    FULFILMENT_ONE_STORE: _ClassVar[Fulfilment]
+    FULFILMENT_SPLIT: _ClassVar[Fulfilment]
+    FULFILMENT_EXPRESS: _ClassVar[Fulfilment]
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 PLACED: OrderStatus
 ALLOCATED: OrderStatus
 CANCELLED: OrderStatus
+FULFILMENT_UNSPECIFIED: Fulfilment
+FULFILMENT_ONE_STORE: Fulfilment
+FULFILMENT_SPLIT: Fulfilment
+FULFILMENT_EXPRESS: Fulfilment
 
 class OrderLine(_message.Message):
     __slots__ = ("sku", "quantity", "unit_price")
@@ -39,8 +50,28 @@ class Allocation(_message.Message):
     scheduled_for: str
     def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ...) -> None: ...
 
+class ShipmentLine(_message.Message):
+    __slots__ = ("sku", "quantity")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
+
+class Shipment(_message.Message):
+    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    distance_m: int
+    scheduled_for: str
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ...) -> None: ...
+
 class Order(_message.Message):
-    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at")
+    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +84,8 @@ class Order(_message.Message):
     ALLOCATION_FIELD_NUMBER: _ClassVar[int]
     CANCEL_REASON_FIELD_NUMBER: _ClassVar[int]
     PLACED_AT_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENT_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     idempotency_key: str
     customer_id: str
@@ -65,7 +98,9 @@ class Order(_message.Message):
     allocation: Allocation
     cancel_reason: str
     placed_at: str
-    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ...) -> None: ...
+    shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
+    fulfilment: Fulfilment
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ...) -> None: ...
 
 class PlaceOrderRequest(_message.Message):
     __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id")
@@ -136,13 +171,19 @@ class ExplainAllocationRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
 class ExplainAllocationResponse(_message.Message):
-    __slots__ = ("order_id", "allocation", "passed_over", "omitted")
+    __slots__ = ("order_id", "allocation", "passed_over", "omitted", "shipments", "fulfilment", "search_note")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ALLOCATION_FIELD_NUMBER: _ClassVar[int]
     PASSED_OVER_FIELD_NUMBER: _ClassVar[int]
     OMITTED_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENT_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_NOTE_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     allocation: Allocation
     passed_over: _containers.RepeatedCompositeFieldContainer[PassedOverStore]
     omitted: int
-    def __init__(self, order_id: _Optional[str] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., passed_over: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ..., omitted: _Optional[int] = ...) -> None: ...
+    shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
+    fulfilment: Fulfilment
+    search_note: str
+    def __init__(self, order_id: _Optional[str] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., passed_over: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ..., omitted: _Optional[int] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., search_note: _Optional[str] = ...) -> None: ...

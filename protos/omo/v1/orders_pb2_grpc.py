@@ -62,8 +62,9 @@ class OrderServiceServicer:
     """
 
     def PlaceOrder(self, request, context):
-        """Routes the order to the nearest store that can fulfil it and reserves the
-        stock there in the same atomic write. Retrying with the same
+        """Routes the order to the nearest store that can fulfil it, or splits it across
+        the fewest stores, or (DELIVERY falling back, or EXPRESS) sends it to the nearest
+        regional warehouse; reserves the stock at each in the same atomic write. Retrying with the same
         idempotency_key and the same request returns the first order; the same key
         with a different request is ALREADY_EXISTS.
         """

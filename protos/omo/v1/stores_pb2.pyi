@@ -18,6 +18,12 @@ class Weekday(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FRIDAY: _ClassVar[Weekday]
     SATURDAY: _ClassVar[Weekday]
     SUNDAY: _ClassVar[Weekday]
+
+class LocationKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    LOCATION_KIND_UNSPECIFIED: _ClassVar[LocationKind]
+    STORE: _ClassVar[LocationKind]
+    WAREHOUSE: _ClassVar[LocationKind]
 WEEKDAY_UNSPECIFIED: Weekday
 MONDAY: Weekday
 TUESDAY: Weekday
@@ -26,6 +32,9 @@ THURSDAY: Weekday
 FRIDAY: Weekday
 SATURDAY: Weekday
 SUNDAY: Weekday
+LOCATION_KIND_UNSPECIFIED: LocationKind
+STORE: LocationKind
+WAREHOUSE: LocationKind
 
 class DailyHours(_message.Message):
     __slots__ = ("weekday", "opens", "closes")
@@ -38,7 +47,7 @@ class DailyHours(_message.Message):
     def __init__(self, weekday: _Optional[_Union[Weekday, str]] = ..., opens: _Optional[str] = ..., closes: _Optional[str] = ...) -> None: ...
 
 class Store(_message.Message):
-    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active")
+    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active", "kind")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -50,6 +59,7 @@ class Store(_message.Message):
     DELIVERY_RADIUS_KM_FIELD_NUMBER: _ClassVar[int]
     DAILY_ORDER_CAPACITY_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     name: str
     location: _common_pb2.LatLng
@@ -61,10 +71,11 @@ class Store(_message.Message):
     delivery_radius_km: float
     daily_order_capacity: int
     active: bool
-    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ...) -> None: ...
+    kind: LocationKind
+    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ..., kind: _Optional[_Union[LocationKind, str]] = ...) -> None: ...
 
 class UpsertStoreRequest(_message.Message):
-    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active")
+    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active", "kind")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -76,6 +87,7 @@ class UpsertStoreRequest(_message.Message):
     DELIVERY_RADIUS_KM_FIELD_NUMBER: _ClassVar[int]
     DAILY_ORDER_CAPACITY_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     name: str
     location: _common_pb2.LatLng
@@ -87,7 +99,8 @@ class UpsertStoreRequest(_message.Message):
     delivery_radius_km: float
     daily_order_capacity: int
     active: bool
-    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ...) -> None: ...
+    kind: LocationKind
+    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ..., kind: _Optional[_Union[LocationKind, str]] = ...) -> None: ...
 
 class UpsertStoreResponse(_message.Message):
     __slots__ = ("store", "created")

@@ -1,0 +1,72 @@
+"""What routing knows of the locations it chooses from, and of the order it routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import numpy as np
+
+from domain.stores import STORE, WAREHOUSE, DailyHours
+from domain.values import FulfilmentMode, GeoPoint
+from routing.distance import with_margin
+from routing.hours import Schedule, schedule_for
+from routing.spatial import SpatialIndex
+
+# (store_id, sku) -> units that may be promised online now
+AvailableUnits = Callable[[str, str], int]
+# (store_id, store-local date) -> orders allocated to the store that day
+OrdersOnDay = Callable[[str, date], int]
+
+
+def no_orders_yet(store_id: str, day: date) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class StoreSite:
+    """What routing needs to know of a store or a regional warehouse."""
+
+    store_id: str
+    location: GeoPoint
+    delivery_radius_km: float
+    active: bool
+    opening_hours: tuple[DailyHours, ...] = ()
+    time_zone: str = "Asia/Shanghai"
+    daily_capacity: int = 0  # 0: no limit
+    kind: str = STORE
+    schedule: Schedule = field(init=False, repr=False, compare=False)
+    # the great-circle km beyond which the store certainly does not deliver
+    reach_km: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "schedule", schedule_for(self.opening_hours, self.time_zone))
+        object.__setattr__(self, "reach_km", with_margin(self.delivery_radius_km))
+
+
+class StoreDirectory:
+    """Sites by id, with a spatial index over the stores and another over the regional
+    warehouses. Rebuilt when a site changes."""
+
+    def __init__(self, sites: Iterable[StoreSite]):
+        self.sites: dict[str, StoreSite] = {s.store_id: s for s in sites}
+        stores = [s for s in self.sites.values() if s.kind == STORE]
+        self.index = SpatialIndex((s.store_id, s.location) for s in stores)
+        self.warehouses = SpatialIndex((s.store_id, s.location) for s in self.sites.values() if s.kind == WAREHOUSE)
+        self.max_radius_km = max((s.delivery_radius_km for s in stores), default=0.0)
+        # by position in the store index, for deciding a batch of candidates at once
+        self.in_index_order = [self.sites[store_id] for store_id in self.index.ids]
+        self.reach_km = np.array([site.reach_km for site in self.in_index_order], dtype=float)
+
+    def get(self, store_id: str) -> StoreSite | None:
+        return self.sites.get(store_id)
+
+
+@dataclass(frozen=True)
+class RoutingRequest:
+    customer_location: GeoPoint
+    quantities: Mapping[str, int]  # sku -> units
+    mode: FulfilmentMode
+    pickup_store_id: str = ""
+    now: datetime | None = None  # aware; None skips opening hours and daily capacity
