@@ -96,6 +96,12 @@ class Distance:
             return self._metres > metres
         return at_least_m(self.great_circle_km) > metres
 
+    def bounds_m(self) -> tuple[float, float]:
+        """(lowest, highest) the geodesic metres can be: both the geodesic once measured."""
+        if self._metres is not None:
+            return self._metres, self._metres
+        return at_least_m(self.great_circle_km), with_margin(self.great_circle_km) * 1000
+
     def shown_m(self) -> int:
         """For an explanation: the geodesic when it was needed, else the great circle (within 0.6%)."""
         return round(self._metres if self._metres is not None else self.great_circle_km * 1000)

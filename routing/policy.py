@@ -145,15 +145,16 @@ class RoutingPolicy:
             split = self._split(search, request, available, orders_on, excluded)
             if isinstance(split, Decision):
                 return split
-        refusal = self._nothing_fits(here, directory, search, excluded)
-        if search.short and self.most_split_stores >= 2:
-            refusal += f"; no split: {split}"
+        no_warehouse = ""
         if self.express_fallback and len(directory.warehouses):
             decision = self._express(search, request, directory, available, orders_on, excluded)
             if decision is not None:
                 return replace(decision, search_note=f"no store nor split: {split}")
-            refusal += f"; {self._no_warehouse(here, directory, search)}"
-        raise NoStoreCanFulfil(refusal)
+            no_warehouse = f"; {self._no_warehouse(here, directory, search)}"
+        refusal = self._nothing_fits(here, directory, search, excluded)
+        if search.short and self.most_split_stores >= 2:
+            refusal += f"; no split: {split}"
+        raise NoStoreCanFulfil(refusal + no_warehouse)
 
     def _consider_batch(self, search, directory, kms, positions, request, available, orders_on, excluded) -> bool:
         """Considers candidates nearest first; True once every later one is certainly farther."""
@@ -208,30 +209,32 @@ class RoutingPolicy:
 
     def _split(self, search: _Search, request, available, orders_on, excluded) -> Decision | str:
         """A split across the stores passed over for stock that pass every other rule; else why not."""
-        takers = []  # (great-circle km, site, distance, units, scheduled)
-        for site, distance in search.short:
-            units = {sku: min(qty, available(site.store_id, sku)) for sku, qty in request.quantities.items()}
-            units = {sku: n for sku, n in units.items() if n > 0}
-            if not units:
-                continue
-            why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
-            if why is None:
-                takers.append((distance.great_circle_km, site, distance, units, scheduled))
-        takers.sort(key=lambda t: (t[0], t[1].store_id))
-        # geodesics for the nearest `split_candidates` only: past those, a lower bound will do
-        exact: list[PartialStore] = []
-        rest: list[PartialStore] = []
-        for great_circle_km, site, distance, units, scheduled in takers:
-            if len(exact) >= self.split_candidates and at_least_m(great_circle_km) > exact[self.split_candidates - 1].distance_m:
-                rest.append(PartialStore(site.store_id, at_least_m(great_circle_km), units, scheduled))
-                continue
-            exact.append(PartialStore(site.store_id, distance.metres(), units, scheduled))
-            exact.sort(key=lambda p: (p.distance_m, p.store_id))
-        parts = exact + rest
-        found = best_split(parts, request.quantities, self.most_split_stores, self.split_candidates)
+        quantities = request.quantities
+        takers: list[PartialStore] = []
+        beyond = False  # a store that could take part lies past the ones the search looks at
+        for n, (site, distance) in enumerate(search.short):  # nearest first by great circle
+            if len(takers) >= self.split_candidates:
+                # the pool is settled once a store is surely farther than the nearest pool's
+                # farthest could be (see splits.nearest)
+                if distance.bounds_m()[0] > takers[self.split_candidates - 1].distance.bounds_m()[1]:
+                    beyond = self._could_take_part(search.short[n:], request, available, orders_on, excluded)
+                    break
+            units = {sku: n for sku, qty in quantities.items() if (n := min(qty, available(site.store_id, sku))) > 0}
+            if units:
+                why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
+                if why is None:
+                    takers.append(PartialStore(site.store_id, distance, units, scheduled))
+        found = best_split(takers, quantities, self.most_split_stores, self.split_candidates, beyond)
         if found is None:
-            return split_refusal(parts, request.quantities, self.most_split_stores, self.split_candidates)
+            return split_refusal(takers, quantities, self.most_split_stores, self.split_candidates, beyond)
         return Decision(split_shipments(found), tuple(search.passed_over), search.omitted, SPLIT, found.note)
+
+    def _could_take_part(self, short, request, available, orders_on, excluded) -> bool:
+        for site, distance in short:
+            if any(available(site.store_id, sku) > 0 for sku in request.quantities):
+                if self.assess(site, request, distance, available, orders_on, excluded, lines=[])[0] is None:
+                    return True
+        return False
 
     def _express(self, search: _Search, request, directory, available, orders_on, excluded) -> Decision | None:
         """The nearest regional warehouse that can ship the whole order, or None."""
@@ -301,4 +304,4 @@ def outside_radius(site: StoreSite, distance_m: float) -> str:
 
 
 def split_shipments(split: Split) -> tuple[Shipment, ...]:
-    return tuple(Shipment(Allocation(p.store_id, round(p.distance_m), p.scheduled_for), units) for p, units in split.parts)
+    return tuple(Shipment(Allocation(p.store_id, round(p.distance.metres()), p.scheduled_for), units) for p, units in split.parts)

@@ -13,6 +13,7 @@ from geopy.distance import geodesic
 from domain.errors import NoStoreCanFulfil
 from domain.stores import STORE, WAREHOUSE
 from domain.values import FulfilmentMode, GeoPoint
+from routing.distance import Distance
 from routing.decision import EXPRESS, SPLIT, Allocation, Decision, whole_order
 from routing.policy import RoutingPolicy, split_shipments
 from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, no_orders_yet
@@ -46,8 +47,7 @@ def brute_force(
             units = {sku: n for sku, n in units.items() if n > 0}
             why, scheduled = policy.assess(site, request, metres, available, orders_on, excluded, lines=[])
             if units and why is None:
-                parts.append(PartialStore(site.store_id, metres, units, scheduled))
-        parts.sort(key=lambda p: (p.distance_m, p.store_id))
+                parts.append(PartialStore(site.store_id, Distance.known(here, site.location, metres), units, scheduled))
         found = best_split(parts, quantities, policy.most_split_stores, policy.split_candidates)
         if found is not None:
             return Decision(split_shipments(found), fulfilment=SPLIT, search_note=found.note)
