@@ -22,7 +22,8 @@ matter (a carrier collects); pause, capacity and stock apply to it as to a store
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+import heapq
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -140,20 +141,21 @@ class RoutingPolicy:
                 break
         if search.best is not None:
             return self._decision(search, request)
-        split = "splits are off"
+        why_no_split = None
         if self.most_split_stores >= 2:
             split = self._split(search, request, available, orders_on, excluded)
             if isinstance(split, Decision):
                 return split
+            why_no_split = split
         no_warehouse = ""
         if self.express_fallback and len(directory.warehouses):
             decision = self._express(search, request, directory, available, orders_on, excluded)
             if decision is not None:
-                return replace(decision, search_note=f"no store nor split: {split}")
+                return replace(decision, search_note="no store nor split of stores could serve it")
             no_warehouse = f"; {self._no_warehouse(here, directory, search)}"
         refusal = self._nothing_fits(here, directory, search, excluded)
-        if search.short and self.most_split_stores >= 2:
-            refusal += f"; no split: {split}"
+        if search.short and why_no_split is not None:
+            refusal += f"; no split: {why_no_split()}"
         raise NoStoreCanFulfil(refusal + no_warehouse)
 
     def _consider_batch(self, search, directory, kms, positions, request, available, orders_on, excluded) -> bool:
@@ -207,34 +209,42 @@ class RoutingPolicy:
 
     # --- when no single store can -----------------------------------------------------------
 
-    def _split(self, search: _Search, request, available, orders_on, excluded) -> Decision | str:
-        """A split across the stores passed over for stock that pass every other rule; else why not."""
-        quantities = request.quantities
+    def _split(self, search: _Search, request, available, orders_on, excluded) -> Decision | Callable[[], str]:
+        """A split across the stores passed over for stock that pass every other rule; else a
+        function that says why not (worth its cost only when the order is refused)."""
+        quantities, pool = request.quantities, self.split_candidates
         takers: list[PartialStore] = []
-        beyond = False  # a store that could take part lies past the ones the search looks at
+        stopped = len(search.short)
         for n, (site, distance) in enumerate(search.short):  # nearest first by great circle
-            if len(takers) >= self.split_candidates:
-                # the pool is settled once a store is surely farther than the nearest pool's
-                # farthest could be (see splits.nearest)
-                if distance.bounds_m()[0] > takers[self.split_candidates - 1].distance.bounds_m()[1]:
-                    beyond = self._could_take_part(search.short[n:], request, available, orders_on, excluded)
-                    break
-            units = {sku: n for sku, qty in quantities.items() if (n := min(qty, available(site.store_id, sku))) > 0}
+            # once even the great-circle lower bound of the next store is beyond the pool-th least
+            # upper bound so far, neither it nor any later store can enter the pool (splits.nearest)
+            if len(takers) >= pool and at_least_m(distance.great_circle_km) > heapq.nsmallest(pool, (t.distance.bounds_m()[1] for t in takers))[-1]:
+                stopped = n
+                break
+            takers += self._takers([(site, distance)], request, available, orders_on, excluded)
+        rest = search.short[stopped:]
+        beyond = any(self._takers([item], request, available, orders_on, excluded) for item in rest)
+        found = best_split(takers, quantities, self.most_split_stores, pool, beyond)
+        if found is not None:
+            return Decision(split_shipments(found), tuple(search.passed_over), search.omitted, SPLIT, found.note)
+
+        def why_not() -> str:  # looks at every store that could take part, beyond the pool too
+            everyone = takers + self._takers(rest, request, available, orders_on, excluded)
+            return split_refusal(everyone, quantities, self.most_split_stores, pool)
+
+        return why_not
+
+    def _takers(self, short, request, available, orders_on, excluded) -> list[PartialStore]:
+        """Of stores passed over for stock, those that could take part in a split: holding some
+        of a line and passing every rule but stock."""
+        takers = []
+        for site, distance in short:
+            units = {sku: n for sku, qty in request.quantities.items() if (n := min(qty, available(site.store_id, sku))) > 0}
             if units:
                 why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
                 if why is None:
                     takers.append(PartialStore(site.store_id, distance, units, scheduled))
-        found = best_split(takers, quantities, self.most_split_stores, self.split_candidates, beyond)
-        if found is None:
-            return split_refusal(takers, quantities, self.most_split_stores, self.split_candidates, beyond)
-        return Decision(split_shipments(found), tuple(search.passed_over), search.omitted, SPLIT, found.note)
-
-    def _could_take_part(self, short, request, available, orders_on, excluded) -> bool:
-        for site, distance in short:
-            if any(available(site.store_id, sku) > 0 for sku in request.quantities):
-                if self.assess(site, request, distance, available, orders_on, excluded, lines=[])[0] is None:
-                    return True
-        return False
+        return takers
 
     def _express(self, search: _Search, request, directory, available, orders_on, excluded) -> Decision | None:
         """The nearest regional warehouse that can ship the whole order, or None."""

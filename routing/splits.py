@@ -52,10 +52,11 @@ def nearest(stores: Sequence[PartialStore], count: int) -> list[PartialStore]:
     """The `count` nearest by (geodesic, store id), measuring only stores near the cut."""
     if len(stores) <= count:
         return list(stores)
-    by_great_circle = sorted(stores, key=lambda s: (s.distance.bounds_m()[0], s.store_id))
-    cut_low, cut_high = by_great_circle[count - 1].distance.bounds_m()
-    # the count-th nearest lies within [cut_low, cut_high]: nearer than cut_low is surely in,
-    # beyond cut_high surely out; in between, measure
+    # the count-th nearest distance lies within [the count-th least lower bound, the count-th
+    # least upper bound]: a store surely nearer than that is in, one surely beyond it is out;
+    # in between, measure
+    cut_low = sorted(s.distance.bounds_m()[0] for s in stores)[count - 1]
+    cut_high = sorted(s.distance.bounds_m()[1] for s in stores)[count - 1]
     surely_in = [s for s in stores if s.distance.bounds_m()[1] < cut_low]
     unsure = [s for s in stores if s.distance.bounds_m()[1] >= cut_low and s.distance.bounds_m()[0] <= cut_high]
     unsure.sort(key=lambda s: (s.distance.metres(), s.store_id))
@@ -128,18 +129,17 @@ def _strictly_increasing(n: int, size: int) -> np.ndarray:
     return mask
 
 
-def split_refusal(
-    stores: Sequence[PartialStore], quantities: Mapping[str, int], most_stores: int, considered: int, beyond: bool = False,
-) -> str:
-    """Why no split was found: the bound, or the stock itself."""
+def split_refusal(stores: Sequence[PartialStore], quantities: Mapping[str, int], most_stores: int, considered: int) -> str:
+    """Why no split was found, given every store that could take part: the bound, or the stock
+    itself."""
     if not stores:
         return "no store in reach that could take part holds any of it"
+    if not covers(stores, quantities):
+        return f"the {len(stores)} stores in reach that could take part do not hold all of it together"
     pool = nearest(stores, considered)
     if covers(pool, quantities):
         return f"split search cut: no combination of at most {most_stores} of the {len(pool)} nearest stores holding part of it holds all of it"
-    if beyond or len(stores) > considered:
-        return f"split search cut: the {len(pool)} nearest stores that could take part do not hold all of it together"
-    return f"the {len(stores)} stores in reach that could take part do not hold all of it together"
+    return f"split search cut: the {len(pool)} nearest stores that could take part do not hold all of it together"
 
 
 def _assign(group: Sequence[PartialStore], quantities: Mapping[str, int]) -> tuple[tuple[PartialStore, dict[str, int]], ...]:
