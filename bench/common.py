@@ -4,6 +4,7 @@ process, closed-loop load with a fixed number of calls in flight, and JSON outpu
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import os
 import platform
 import socket
@@ -135,5 +136,6 @@ def machine() -> str:
 
 def write_json(path: str | None, figures: dict) -> None:
     if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w") as f:
             json.dump(figures, f, indent=2)
