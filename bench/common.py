@@ -4,7 +4,6 @@ process, closed-loop load with a fixed number of calls in flight, and JSON outpu
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import os
 import platform
 import socket
@@ -16,6 +15,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2
