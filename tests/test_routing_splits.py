@@ -295,6 +295,22 @@ def test_the_split_candidates_are_the_nearest_by_geodesic_even_beside_a_store_me
     assert shipped(decision) == shipped(expected)
 
 
+def test_the_split_search_stops_looking_only_once_no_store_can_still_be_among_the_nearest():
+    # By great circle: EAST (10,046 m east), RIM (10,000 m north, measured: it delivers within
+    # 10,003 m), then NORTH (10,040 m north). NORTH's lower bound is past RIM's measured
+    # 10,000 m, yet NORTH is nearer than EAST: the search must not stop before it.
+    rim = store("RIM", away(10.000, 0), radius_km=10.003)
+    east, north = store("EAST", away(10.046, 90), radius_km=20), store("NORTH", away(10.040, 0), radius_km=20)
+    available = stock({"RIM": {"TEA": 1}, "EAST": {"CUP": 1}, "NORTH": {"CUP": 1}})
+    routing = RoutingPolicy(split_candidates=2)
+    request = delivery(TEA=1, CUP=1)
+    expected = brute_force(routing, request, StoreDirectory([rim, east, north]), available)
+    assert shipped(expected) == [("RIM", {"TEA": 1}), ("NORTH", {"CUP": 1})]
+    decision = route(request, rim, east, north, available=available, routing=routing)
+    assert shipped(decision) == shipped(expected)
+    assert decision.search_note  # EAST was left out of the two nearest
+
+
 def candidates_world():
     # nearest first: A (1 km, tea), B (2 km, tea), C (3 km, cups), D (4 km, cups)
     sites = [store("A", away(1, 0)), store("B", away(2, 90)), store("C", away(3, 180)), store("D", away(4, 270))]
@@ -347,6 +363,7 @@ def test_a_warehouse_next_door_is_never_used_when_a_store_can():
     shop = store("SHOP", away(5, 0))
     decision = route(delivery(TEA=1), door, shop, available=stock({"WH-DOOR": {"TEA": 9}, "SHOP": {"TEA": 1}}))
     assert (decision.fulfilment, decision.allocation.store_id) == (ONE_STORE, "SHOP")
+    assert "WH-DOOR" not in explained(decision)  # not a store the search passed over: no store at all
 
 
 def test_a_warehouse_next_door_is_never_used_when_a_split_can():
