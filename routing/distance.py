@@ -75,19 +75,16 @@ class Distance:
     def clearly_within_km(self, radius_km: float) -> bool | None:
         """Whether the geodesic distance is <= radius_km as the great circle shows it for
         certain; None near the rim, where only the geodesic can tell."""
-        if self.great_circle_km > radius_km * (1 + HAVERSINE_MARGIN) + 0.001:
+        if self.great_circle_km > with_margin(radius_km):
             return False
-        if self.great_circle_km * (1 + HAVERSINE_MARGIN) + 0.001 < radius_km:
+        if with_margin(self.great_circle_km) < radius_km:
             return True
         return None
 
     def within_km(self, radius_km: float) -> bool:
         """Geodesic distance <= radius_km, deciding by the great circle when it is certain."""
-        if self._metres is None:  # with_margin, inlined: routing asks this of hundreds of stores
-            if self.great_circle_km > radius_km * (1 + HAVERSINE_MARGIN) + 0.001:
-                return False
-            if self.great_circle_km * (1 + HAVERSINE_MARGIN) + 0.001 < radius_km:
-                return True
+        if self._metres is None and (clearly := self.clearly_within_km(radius_km)) is not None:
+            return clearly
         return self.metres() <= radius_km * 1000
 
     def certainly_beyond_m(self, metres: float) -> bool:

@@ -37,7 +37,7 @@ from routing.decision import (
 from routing.distance import Distance, at_least_m, geodesic_m, with_margin
 from routing.hours import local_time
 from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, no_orders_yet
-from routing.splits import PartialStore, Split, best_split, split_refusal
+from routing.splits import PartialStore, Split, best_split, split_refusal, units_toward
 
 __all__ = [
     "AT_CAPACITY", "CLOSED", "EXPRESS", "FARTHER", "NOT_IN_REACH", "ONE_STORE", "OUT_OF_STOCK", "OUTSIDE_RADIUS",
@@ -239,7 +239,7 @@ class RoutingPolicy:
         of a line and passing every rule but stock."""
         takers = []
         for site, distance in short:
-            units = {sku: n for sku, qty in request.quantities.items() if (n := min(qty, available(site.store_id, sku))) > 0}
+            units = units_toward(site.store_id, request.quantities, available)
             if units:
                 why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
                 if why is None:

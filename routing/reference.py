@@ -13,11 +13,11 @@ from geopy.distance import geodesic
 from domain.errors import NoStoreCanFulfil
 from domain.stores import STORE, WAREHOUSE
 from domain.values import FulfilmentMode, GeoPoint
-from routing.distance import Distance
 from routing.decision import EXPRESS, SPLIT, Allocation, Decision, whole_order
+from routing.distance import Distance
 from routing.policy import RoutingPolicy, split_shipments
 from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, no_orders_yet
-from routing.splits import PartialStore, best_split
+from routing.splits import PartialStore, best_split, units_toward
 
 
 def _metres(a: GeoPoint, b: GeoPoint) -> float:
@@ -43,8 +43,7 @@ def brute_force(
             return Decision(whole_order(Allocation(best[1], round(best[0]), best[2]), quantities))
         parts = []
         for site, metres in measured:
-            units = {sku: min(qty, available(site.store_id, sku)) for sku, qty in quantities.items()}
-            units = {sku: n for sku, n in units.items() if n > 0}
+            units = units_toward(site.store_id, quantities, available)
             why, scheduled = policy.assess(site, request, metres, available, orders_on, excluded, lines=[])
             if units and why is None:
                 parts.append(PartialStore(site.store_id, Distance.known(here, site.location, metres), units, scheduled))

@@ -2,7 +2,7 @@
 vectors gives the great-circle (haversine) distance exactly; geodesic distance decides the final
 order. One tree query measured 8-13 us here at 4,000 and 40,000 stores; `within` costs more
 (55-183 us) because it converts and sorts every point in the radius, so routing reads
-`nearest_first`, which hands points out in growing batches and stops when the caller does."""
+`batches`, which hands points out in growing batches and stops when the caller does."""
 
 from __future__ import annotations
 
@@ -87,12 +87,6 @@ class SpatialIndex:
                 return
             handed_out = positions
             k *= 4
-
-    def nearest_first(self, here: GeoPoint, km: float) -> Iterator[tuple[float, str]]:
-        """(haversine km, id) of the points within km of here, nearest first, lazily."""
-        for kms, positions in self.batches(here, km):
-            for distance, position in zip(kms.tolist(), positions.tolist()):
-                yield distance, self.ids[position]
 
     def nearest(self, here: GeoPoint, k: int) -> list[tuple[float, str]]:
         """(haversine km, id) of the k nearest points, nearest first."""

@@ -17,7 +17,7 @@ brute-force reference) the same code is the plain exhaustive search; tests prove
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -42,6 +42,12 @@ class PartialStore:
 class Split:
     parts: tuple[tuple[PartialStore, dict[str, int]], ...]  # (store, sku -> units), nearest first
     note: str = ""
+
+
+def units_toward(store_id: str, quantities: Mapping[str, int], available: Callable[[str, str], int]) -> dict[str, int]:
+    """What a store could ship of each line: its available units, capped at the units ordered;
+    lines it has none of left out."""
+    return {sku: n for sku, qty in quantities.items() if (n := min(qty, available(store_id, sku))) > 0}
 
 
 def covers(stores: Sequence[PartialStore], quantities: Mapping[str, int]) -> bool:
