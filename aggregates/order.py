@@ -1,4 +1,9 @@
-"""An online order from the mini-program checkout."""
+"""An online order from the mini-program checkout, and its way through the stores.
+
+Each location shipping part of an order (a shipment) goes through its own steps:
+ALLOCATED -> ACCEPTED -> PICKED -> HANDED_OVER -> DELIVERED (a PICKUP order handed to the
+customer is DELIVERED at once). The order's status is its least advanced shipment's.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,29 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
-from domain.errors import OrderNotAllocatable, OrderNotCancellable
+from domain.errors import (
+    IdempotencyKeyReused,
+    IllegalTransition,
+    InvalidInput,
+    OrderNotAllocatable,
+    OrderNotCancellable,
+    ShipmentNotFound,
+)
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 
 PLACED = "PLACED"
 ALLOCATED = "ALLOCATED"
+ACCEPTED = "ACCEPTED"
+PICKED = "PICKED"
+HANDED_OVER = "HANDED_OVER"
+DELIVERED = "DELIVERED"
 CANCELLED = "CANCELLED"
+# a shipment that lost its stock and found no other location: customer service decides
+UNFULFILLABLE = "UNFULFILLABLE"
+NEEDS_ATTENTION = "NEEDS_ATTENTION"
+
+SHIPMENT_STEPS = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
+TO_COURIER, TO_CUSTOMER = "COURIER", "CUSTOMER"
 
 
 def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
@@ -30,7 +52,7 @@ def shipment_record(
     whose pick capacity it takes; `scheduled_for`: RFC 3339 when it starts at a later opening."""
     return {
         "store_id": store_id, "distance_m": distance_m, "store_day": store_day,
-        "scheduled_for": scheduled_for, "lines": dict(lines),
+        "scheduled_for": scheduled_for, "lines": dict(lines), "status": ALLOCATED,
     }
 
 
@@ -51,6 +73,8 @@ class Order(Aggregate):
         fulfilment_mode: FulfilmentMode,
         pickup_store_id: str,
         total: Money,
+        placed_at_us: int = 0,
+        pickup_code: str = "",
     ) -> Order:
         return cls(
             idempotency_key=idempotency_key,
@@ -62,6 +86,8 @@ class Order(Aggregate):
             pickup_store_id=pickup_store_id,
             total_cents=total.cents,
             currency=total.currency,
+            placed_at_us=placed_at_us,
+            pickup_code=pickup_code,
         )
 
     @event("OrderPlaced")
@@ -76,6 +102,8 @@ class Order(Aggregate):
         pickup_store_id: str,
         total_cents: int,
         currency: str,
+        placed_at_us: int = 0,
+        pickup_code: str = "",
     ):
         self.idempotency_key = idempotency_key
         self.request_fingerprint = request_fingerprint
@@ -86,16 +114,40 @@ class Order(Aggregate):
         self.pickup_store_id = pickup_store_id
         self.total_cents = total_cents
         self.currency = currency
-        self.status = PLACED
-        # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}}
+        self.placed_at_us = placed_at_us
+        self.pickup_code = pickup_code
+        # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}, "status"}
         self.shipments: list[dict[str, Any]] = []
         self.fulfilment = ""  # ONE_STORE, SPLIT or EXPRESS once allocated
         self.explanation: dict[str, Any] = {}
+        self.cancelled = False
         self.cancel_reason = ""
+        self.payment_id = ""
+        # each {"store_id", "cause", "reason", "to": [store ids]}: why shipments moved
+        self.reroutes: list[dict[str, Any]] = []
+        # return id -> {"store_id", "lines": [{"sku", "quantity", "refund_cents"}]}
+        self.returns: dict[str, dict[str, Any]] = {}
+
+    # --- reading ------------------------------------------------------------------------
 
     @property
     def order_id(self) -> str:
         return str(self.id)
+
+    @property
+    def status(self) -> str:
+        if self.cancelled:
+            return CANCELLED
+        if not self.shipments:
+            return PLACED
+        statuses = [s.get("status", ALLOCATED) for s in self.shipments]
+        if UNFULFILLABLE in statuses:
+            return NEEDS_ATTENTION
+        return min(statuses, key=SHIPMENT_STEPS.index)
+
+    @property
+    def paid(self) -> bool:
+        return bool(self.payment_id)
 
     def quantities(self) -> dict[str, int]:
         return {line["sku"]: line["quantity"] for line in self.lines}
@@ -117,6 +169,27 @@ class Order(Aggregate):
     def scheduled_for(self) -> str:
         return self.shipments[0]["scheduled_for"] if len(self.shipments) == 1 else ""
 
+    def shipment_from(self, store_id: str) -> dict[str, Any]:
+        for shipment in self.shipments:
+            if shipment["store_id"] == store_id:
+                return shipment
+        raise ShipmentNotFound(self.order_id, store_id)
+
+    def holding_reservations(self) -> list[dict[str, Any]]:
+        """Shipments whose stock is still reserved (not yet picked, not lost)."""
+        if self.cancelled:
+            return []
+        return [s for s in self.shipments if s.get("status", ALLOCATED) in (ALLOCATED, ACCEPTED)]
+
+    def returned_units(self) -> dict[str, int]:
+        units: dict[str, int] = {}
+        for record in self.returns.values():
+            for line in record["lines"]:
+                units[line["sku"]] = units.get(line["sku"], 0) + line["quantity"]
+        return units
+
+    # --- allocation ---------------------------------------------------------------------
+
     def allocate(self, shipments: list[dict[str, Any]], fulfilment: str = "ONE_STORE", explanation: dict[str, Any] | None = None) -> None:
         """`shipments`: see `shipment_record`; `explanation`: the stores routing passed over and
         why, kept with the decision."""
@@ -132,17 +205,185 @@ class Order(Aggregate):
 
     @event("OrderAllocated")
     def _allocated(self, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]) -> None:
-        self.status = ALLOCATED
         self.shipments = shipments
         self.fulfilment = fulfilment
         self.explanation = explanation
 
+    def reroute(
+        self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]
+    ) -> None:
+        """The shipment from `from_store_id` moves to `shipments` (which ship the same units)."""
+        moving = self._reservation_holder(from_store_id, "rerouted")
+        shipped: dict[str, int] = {}
+        for shipment in shipments:
+            if shipment["store_id"] in self.store_ids:
+                raise OrderNotAllocatable(f"order {self.order_id} already has a shipment from {shipment['store_id']!r}")
+            for sku, units in shipment["lines"].items():
+                shipped[sku] = shipped.get(sku, 0) + units
+        if not shipments or shipped != moving["lines"]:
+            raise OrderNotAllocatable(f"order {self.order_id}: the new shipments ({shipped}) are not the moving one ({moving['lines']})")
+        if len(self.shipments) > 1:
+            fulfilment = "SPLIT"
+        self._rerouted(
+            from_store_id=from_store_id, cause=cause, reason=reason, shipments=shipments,
+            fulfilment=fulfilment, explanation=explanation,
+        )
+
+    @event("OrderRerouted")
+    def _rerouted(
+        self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]
+    ) -> None:
+        index = self.store_ids.index(from_store_id)
+        self.shipments = self.shipments[:index] + shipments + self.shipments[index + 1 :]
+        self.fulfilment = fulfilment
+        self.explanation = explanation
+        self.reroutes.append({"store_id": from_store_id, "cause": cause, "reason": reason, "to": [s["store_id"] for s in shipments]})
+
+    def flag_unfulfillable(self, store_id: str, cause: str, reason: str) -> None:
+        """The shipment lost its stock and no other location can take it: customer service
+        has to decide (the order stays open until it is cancelled)."""
+        self._reservation_holder(store_id, "flagged")
+        self._shipment_unfulfillable(store_id=store_id, cause=cause, reason=reason)
+
+    @event("ShipmentUnfulfillable")
+    def _shipment_unfulfillable(self, store_id: str, cause: str, reason: str) -> None:
+        self._set_status(store_id, UNFULFILLABLE)
+        self.reroutes.append({"store_id": store_id, "cause": cause, "reason": reason, "to": []})
+
+    def _reservation_holder(self, store_id: str, what: str) -> dict[str, Any]:
+        shipment = self.shipment_from(store_id)
+        if self.cancelled or shipment["status"] not in (ALLOCATED, ACCEPTED):
+            current = CANCELLED if self.cancelled else shipment["status"]
+            raise IllegalTransition(f"the shipment of order {self.order_id} from {store_id!r} is {current} and cannot be {what}")
+        return shipment
+
+    # --- payment ------------------------------------------------------------------------
+
+    def confirm_payment(self, payment_id: str, amount_cents: int) -> None:
+        """Confirming the same payment again changes nothing."""
+        if self.payment_id == payment_id:
+            return
+        if self.payment_id:
+            raise IllegalTransition(f"order {self.order_id} is already paid by payment {self.payment_id!r}")
+        if self.cancelled:
+            raise IllegalTransition(f"order {self.order_id} is CANCELLED ({self.cancel_reason}); refund the payment")
+        if amount_cents != self.total_cents:
+            raise InvalidInput("amount", f"is {amount_cents} cents; the order's total is {self.total_cents} {self.currency} cents")
+        self._payment_confirmed(payment_id=payment_id, amount_cents=amount_cents)
+
+    @event("PaymentConfirmed")
+    def _payment_confirmed(self, payment_id: str, amount_cents: int) -> None:
+        self.payment_id = payment_id
+
+    # --- the store's steps --------------------------------------------------------------
+
+    def _step(self, store_id: str, to: str, allowed_from: str) -> bool:
+        """Checks the step; False when the shipment is already there (a retried step)."""
+        shipment = self.shipment_from(store_id)
+        current = CANCELLED if self.cancelled else shipment["status"]
+        if current == to:
+            return False
+        if current != allowed_from:
+            raise IllegalTransition(
+                f"the shipment of order {self.order_id} from {store_id!r} is {current}; only a {allowed_from} one can become {to}"
+            )
+        return True
+
+    def accept(self, store_id: str) -> None:
+        if not self.paid and self.shipment_from(store_id)["status"] == ALLOCATED and not self.cancelled:
+            raise IllegalTransition(f"order {self.order_id} is ALLOCATED and awaiting payment; it can be accepted once paid")
+        if self._step(store_id, ACCEPTED, ALLOCATED):
+            self._shipment_accepted(store_id=store_id)
+
+    @event("ShipmentAccepted")
+    def _shipment_accepted(self, store_id: str) -> None:
+        self._set_status(store_id, ACCEPTED)
+
+    def mark_picked(self, store_id: str) -> None:
+        if self._step(store_id, PICKED, ACCEPTED):
+            self._shipment_picked(store_id=store_id)
+
+    @event("ShipmentPicked")
+    def _shipment_picked(self, store_id: str) -> None:
+        self._set_status(store_id, PICKED)
+
+    def hand_over(self, store_id: str, to: str, pickup_code: str = "") -> None:
+        """To the courier (DELIVERY, EXPRESS), or to the customer at the counter (PICKUP,
+        with the order's pickup code): the customer has it, so it is DELIVERED."""
+        if to == TO_CUSTOMER:
+            if self.fulfilment_mode != FulfilmentMode.PICKUP.value:
+                raise IllegalTransition(f"order {self.order_id} is {self.fulfilment_mode}: hand it over to the courier")
+            target = DELIVERED
+        elif to == TO_COURIER:
+            if self.fulfilment_mode == FulfilmentMode.PICKUP.value:
+                raise IllegalTransition(f"order {self.order_id} is PICKUP: hand it over to the customer with the pickup code")
+            target = HANDED_OVER
+        else:
+            raise InvalidInput("to", f"must be COURIER or CUSTOMER, got {to!r}")
+        if not self._step(store_id, target, PICKED):
+            return
+        if to == TO_CUSTOMER and pickup_code != self.pickup_code:
+            raise InvalidInput("pickup_code", "does not match the order's pickup code; ask the customer for the code they received")
+        self._shipment_handed_over(store_id=store_id, to=to, status=target)
+
+    @event("ShipmentHandedOver")
+    def _shipment_handed_over(self, store_id: str, to: str, status: str) -> None:
+        self._set_status(store_id, status)
+
+    def mark_delivered(self, store_id: str) -> None:
+        if self._step(store_id, DELIVERED, HANDED_OVER):
+            self._shipment_delivered(store_id=store_id)
+
+    @event("ShipmentDelivered")
+    def _shipment_delivered(self, store_id: str) -> None:
+        self._set_status(store_id, DELIVERED)
+
+    def _set_status(self, store_id: str, status: str) -> None:
+        self.shipments = [dict(s, status=status) if s["store_id"] == store_id else s for s in self.shipments]
+
+    # --- cancelling ---------------------------------------------------------------------
+
     def cancel(self, reason: str) -> None:
-        if self.status == CANCELLED:
+        if self.cancelled:
             raise OrderNotCancellable(f"order {self.order_id} is already cancelled")
+        gone = [s["store_id"] for s in self.shipments if s.get("status") in (PICKED, HANDED_OVER, DELIVERED)]
+        if gone:
+            raise OrderNotCancellable(
+                f"order {self.order_id} is {self.status}: store {gone[0]!r} has already picked it; "
+                "it can no longer be cancelled (return it once delivered)"
+            )
         self._cancelled(reason=reason)
 
     @event("OrderCancelled")
     def _cancelled(self, reason: str) -> None:
-        self.status = CANCELLED
+        self.cancelled = True
         self.cancel_reason = reason
+
+    # --- returns ------------------------------------------------------------------------
+
+    def record_return(self, return_id: str, store_id: str, units: dict[str, int]) -> bool:
+        """Returns part or all of a delivered order at `store_id`; refunds each line at the
+        price paid. False when this return was recorded already (a retry)."""
+        if (recorded := self.returns.get(return_id)) is not None:
+            same = recorded["store_id"] == store_id and {l["sku"]: l["quantity"] for l in recorded["lines"]} == units
+            if not same:
+                raise IdempotencyKeyReused(return_id)
+            return False
+        if self.status != DELIVERED:
+            raise IllegalTransition(f"order {self.order_id} is {self.status}; only a DELIVERED order can be returned")
+        prices = {line["sku"]: line["unit_price_cents"] for line in self.lines}
+        already = self.returned_units()
+        lines = []
+        for sku, quantity in units.items():
+            if sku not in prices:
+                raise InvalidInput("lines", f"sku {sku!r} is not in order {self.order_id}")
+            left = self.quantities()[sku] - already.get(sku, 0)
+            if quantity > left:
+                raise IllegalTransition(f"order {self.order_id} has {left} of sku {sku!r} left to return, {quantity} asked")
+            lines.append({"sku": sku, "quantity": quantity, "refund_cents": quantity * prices[sku]})
+        self._lines_returned(return_id=return_id, store_id=store_id, lines=lines)
+        return True
+
+    @event("OrderLinesReturned")
+    def _lines_returned(self, return_id: str, store_id: str, lines: list[dict[str, Any]]) -> None:
+        self.returns[return_id] = {"store_id": store_id, "lines": lines}

@@ -1,7 +1,16 @@
-"""A stock position: one SKU in one store, shared by walk-in and online sales."""
+"""A stock position: one SKU in one store, shared by walk-in and online sales.
+
+Every movement carries the moment it happened (microseconds since the epoch, UTC). A count
+states on hand *as of its moment*: a movement that happened before the latest count is
+recorded but already inside the count (superseded), and a movement recorded before a count
+that happened earlier still applies on top of it. So a POS that resends or reorders what it
+had offline never counts a unit twice.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -9,6 +18,13 @@ from eventsourcing.domain import Aggregate, event
 from aggregates import NAMESPACE
 from domain.errors import InvalidInput, NegativeStock, OutOfStock
 from domain.values import available_units
+
+# kinds of StockMoved: the POS's movements, a manual correction, and what orders do to on hand
+SALE, RETURN, RECEIPT, TRANSFER_OUT, TRANSFER_IN, DAMAGE, ADJUSTMENT = (
+    "SALE", "RETURN", "RECEIPT", "TRANSFER_OUT", "TRANSFER_IN", "DAMAGE", "ADJUSTMENT",
+)
+ORDER_PICKED, ORDER_RETURNED = "ORDER_PICKED", "ORDER_RETURNED"
+COUNT = "COUNT"
 
 
 class StockPosition(Aggregate):
@@ -20,10 +36,19 @@ class StockPosition(Aggregate):
     def __init__(self, store_id: str, sku: str):
         self.store_id = store_id
         self.sku = sku
+        # below 0 only when a POS reported selling more than the books held; a count mends it
         self.on_hand = 0
         self.safety_stock = 0
-        # order id -> units held for it; reserved is always their sum
+        # order id -> units held for it, oldest first; reserved is always their sum
         self.reservations: dict[str, int] = {}
+        # orders whose units went over the counter: they are being moved to another store
+        self.losing: list[str] = []
+        # transfer id -> units shipped here and not yet arrived
+        self.in_transit: dict[str, int] = {}
+        self.counted_at_us = 0  # the moment of the latest count; 0 = never counted
+        # [moment, change] of every movement after the latest count, so a count that
+        # happened earlier than movements already applied keeps them
+        self.after_count: list[list[int]] = []
 
     @property
     def reserved(self) -> int:
@@ -33,46 +58,95 @@ class StockPosition(Aggregate):
     def available(self) -> int:
         return available_units(self.on_hand, self.reserved, self.safety_stock)
 
+    @property
+    def incoming(self) -> int:
+        return sum(self.in_transit.values())
+
+    def predates_count(self, occurred_at_us: int, is_count: bool = False) -> bool:
+        """Whether a movement at that moment is already inside the latest count."""
+        if is_count:
+            return occurred_at_us < self.counted_at_us
+        return 0 < occurred_at_us <= self.counted_at_us
+
     # --- stock coming in and going out -------------------------------------------------
 
-    def receive(self, quantity: int, movement_id: str = "") -> None:
+    def move(self, kind: str, change: int, occurred_at_us: int, movement_id: str = "", transfer_id: str = "", note: str = "") -> None:
+        """A fact reported by the store: it is recorded even when on hand goes below 0."""
+        if change == 0:
+            raise InvalidInput("quantity", "must not be 0")
+        superseded = self.predates_count(occurred_at_us)
+        self._stock_moved(
+            kind=kind, change=change, movement_id=movement_id, occurred_at_us=occurred_at_us,
+            superseded=superseded, transfer_id=transfer_id, note=note,
+        )
+        self._detect_oversell(movement_id)
+
+    @event("StockMoved")
+    def _stock_moved(self, kind: str, change: int, movement_id: str, occurred_at_us: int, superseded: bool, transfer_id: str, note: str) -> None:
+        if transfer_id and kind == TRANSFER_IN:
+            left = self.in_transit.get(transfer_id, 0) - change
+            if left > 0:
+                self.in_transit[transfer_id] = left
+            else:
+                self.in_transit.pop(transfer_id, None)
+        if not superseded:
+            self.on_hand += change
+            self.after_count.append([occurred_at_us, change])
+
+    def receive(self, quantity: int, movement_id: str = "", occurred_at_us: int = 0) -> None:
         if quantity <= 0:
             raise InvalidInput("quantity", f"must be > 0, got {quantity}")
-        self._stock_received(quantity=quantity, movement_id=movement_id)
+        self.move(RECEIPT, quantity, occurred_at_us, movement_id)
 
-    @event("StockReceived")
-    def _stock_received(self, quantity: int, movement_id: str) -> None:
-        self.on_hand += quantity
-
-    def adjust(self, delta: int, reason: str, movement_id: str = "") -> None:
+    def adjust(self, delta: int, reason: str, movement_id: str = "", occurred_at_us: int = 0) -> None:
+        """A manual correction: unlike a reported fact it may not take on hand below 0."""
         if delta == 0:
             raise InvalidInput("delta", "must not be 0")
         if self.on_hand + delta < 0:
             raise NegativeStock(self.store_id, self.sku, self.on_hand, delta)
-        self._stock_adjusted(delta=delta, reason=reason, movement_id=movement_id)
+        self.move(ADJUSTMENT, delta, occurred_at_us, movement_id, note=reason)
 
-    @event("StockAdjusted")
-    def _stock_adjusted(self, delta: int, reason: str, movement_id: str) -> None:
-        self.on_hand += delta
-
-    def count(self, counted: int, movement_id: str = "") -> None:
+    def count(self, counted: int, movement_id: str = "", occurred_at_us: int = 0) -> None:
+        """On hand was `counted` at `occurred_at_us`. A count older than the latest one is
+        recorded and changes nothing."""
         if counted < 0:
             raise InvalidInput("counted_quantity", f"must be >= 0, got {counted}")
-        self._stock_counted(counted=counted, previous_on_hand=self.on_hand, movement_id=movement_id)
+        superseded = self.predates_count(occurred_at_us, is_count=True)
+        later = 0 if superseded else sum(change for at, change in self.after_count if at > occurred_at_us)
+        self._stock_counted(
+            counted=counted, previous_on_hand=self.on_hand, on_hand=self.on_hand if superseded else counted + later,
+            movement_id=movement_id, occurred_at_us=occurred_at_us, superseded=superseded,
+        )
+        self._detect_oversell(movement_id)
 
     @event("StockCounted")
-    def _stock_counted(self, counted: int, previous_on_hand: int, movement_id: str) -> None:
-        self.on_hand = counted
+    def _stock_counted(self, counted: int, previous_on_hand: int, on_hand: int, movement_id: str, occurred_at_us: int, superseded: bool) -> None:
+        if not superseded:
+            self.on_hand = on_hand
+            self.counted_at_us = occurred_at_us
+            self.after_count = [entry for entry in self.after_count if entry[0] > occurred_at_us]
 
     def set_safety_stock(self, quantity: int) -> None:
         if quantity < 0:
             raise InvalidInput("quantity", f"must be >= 0, got {quantity}")
         if quantity != self.safety_stock:
-            self._safety_stock_set(quantity=quantity)
+            self._safety_stock_set(quantity=quantity, previous=self.safety_stock)
 
     @event("SafetyStockSet")
-    def _safety_stock_set(self, quantity: int) -> None:
+    def _safety_stock_set(self, quantity: int, previous: int) -> None:
         self.safety_stock = quantity
+
+    # --- transfers between stores ------------------------------------------------------
+
+    def expect_transfer(self, transfer_id: str, quantity: int) -> None:
+        """Units shipped towards this store: in transit until they arrive."""
+        if quantity <= 0:
+            raise InvalidInput("quantity", f"must be > 0, got {quantity}")
+        self._transfer_dispatched(transfer_id=transfer_id, quantity=quantity)
+
+    @event("TransferDispatched")
+    def _transfer_dispatched(self, transfer_id: str, quantity: int) -> None:
+        self.in_transit[transfer_id] = self.in_transit.get(transfer_id, 0) + quantity
 
     # --- reservations for online orders ------------------------------------------------
 
@@ -97,3 +171,77 @@ class StockPosition(Aggregate):
     @event("ReservationReleased")
     def _reservation_released(self, order_id: str, quantity: int, reason: str) -> None:
         del self.reservations[order_id]
+        if order_id in self.losing:
+            self.losing.remove(order_id)
+
+    def pick(self, order_id: str, occurred_at_us: int) -> None:
+        """The order's units left the shelf: the reservation becomes a deduction of on hand."""
+        if order_id not in self.reservations:
+            raise InvalidInput("order_id", f"order {order_id} holds no reservation of {self.sku!r} at {self.store_id!r}")
+        self._reservation_picked(order_id=order_id, quantity=self.reservations[order_id], occurred_at_us=occurred_at_us)
+        self._detect_oversell("")
+
+    @event("ReservationPicked")
+    def _reservation_picked(self, order_id: str, quantity: int, occurred_at_us: int) -> None:
+        del self.reservations[order_id]
+        if order_id in self.losing:  # the shelf had the units after all
+            self.losing.remove(order_id)
+        self.on_hand -= quantity
+        self.after_count.append([occurred_at_us, -quantity])
+
+    # --- the counter selling what was promised online ----------------------------------
+
+    def _detect_oversell(self, movement_id: str) -> None:
+        """When on hand no longer covers the reservations, the newest reservations lost
+        their units (the earliest orders keep theirs): they are named, to be moved."""
+        short = self.reserved - max(self.on_hand, 0)
+        moving = sum(self.reservations[o] for o in self.losing)
+        if short <= moving:
+            return
+        chosen = []
+        for order_id in reversed(list(self.reservations)):
+            if order_id in self.losing:
+                continue
+            chosen.append(order_id)
+            moving += self.reservations[order_id]
+            if moving >= short:
+                break
+        self._stock_oversold(shortfall=short, order_ids=chosen, movement_id=movement_id)
+
+    @event("StockOversold")
+    def _stock_oversold(self, shortfall: int, order_ids: list[str], movement_id: str) -> None:
+        self.losing.extend(order_ids)
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """What one event did to a position's figures; read models add these up."""
+
+    on_hand: int = 0
+    reserved: int = 0
+    safety_stock: int = 0
+    in_transit: int = 0
+
+
+NO_CHANGE = StockChange()
+
+
+def stock_change(e: Any) -> StockChange:
+    """The change a StockPosition event made to on hand, reserved, safety stock and in
+    transit; NO_CHANGE for events that change none of them."""
+    if isinstance(e, StockPosition.StockMoved):
+        in_transit = -e.change if (e.transfer_id and e.kind == TRANSFER_IN) else 0
+        return StockChange(on_hand=0 if e.superseded else e.change, in_transit=in_transit)
+    if isinstance(e, StockPosition.StockCounted):
+        return StockChange(on_hand=e.on_hand - e.previous_on_hand)
+    if isinstance(e, StockPosition.StockReserved):
+        return StockChange(reserved=e.quantity)
+    if isinstance(e, StockPosition.ReservationReleased):
+        return StockChange(reserved=-e.quantity)
+    if isinstance(e, StockPosition.ReservationPicked):
+        return StockChange(on_hand=-e.quantity, reserved=-e.quantity)
+    if isinstance(e, StockPosition.SafetyStockSet):
+        return StockChange(safety_stock=e.quantity - e.previous)
+    if isinstance(e, StockPosition.TransferDispatched):
+        return StockChange(in_transit=e.quantity)
+    return NO_CHANGE

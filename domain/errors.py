@@ -44,8 +44,22 @@ class OrderNotFound(NotFound):
         super().__init__(f"order {order_id!r} does not exist")
 
 
+class ShipmentNotFound(NotFound):
+    def __init__(self, order_id: str, store_id: str):
+        super().__init__(f"order {order_id!r} has no shipment from store {store_id!r}")
+
+
+class TransferNotFound(NotFound):
+    def __init__(self, transfer_id: str):
+        super().__init__(f"transfer {transfer_id!r} does not exist")
+
+
 class RuleViolation(DomainError):
     """The request is well formed but the current state does not allow it."""
+
+
+class IllegalTransition(RuleViolation):
+    """A lifecycle step the current status does not allow; the message names the status."""
 
 
 class OutOfStock(RuleViolation):
@@ -71,7 +85,7 @@ class NegativeStock(RuleViolation):
         )
 
 
-class OrderNotCancellable(RuleViolation):
+class OrderNotCancellable(IllegalTransition):
     pass
 
 
@@ -87,6 +101,22 @@ class IdempotencyKeyReused(DomainError):
             f"idempotency_key {key!r} was already used for a different order request; "
             "use a new key for a new order"
         )
+
+
+class MovementIdReused(IdempotencyKeyReused):
+    def __init__(self, store_id: str, movement_id: str):
+        DomainError.__init__(
+            self,
+            f"movement_id {movement_id!r} of store {store_id!r} was already used for a different movement; "
+            "a resend must repeat the movement exactly, a new movement needs a new id",
+        )
+
+
+class RequestIdReused(IdempotencyKeyReused):
+    """An id that makes a request safe to retry (a transfer, a return) came with a different request."""
+
+    def __init__(self, field: str, value: str):
+        DomainError.__init__(self, f"{field} {value!r} was already used for a different request; use a new id")
 
 
 class Contention(DomainError):

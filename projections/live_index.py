@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from aggregates.movement import StockMovement
 from aggregates.order import Order
-from aggregates.stock_position import StockPosition
+from aggregates.stock_position import NO_CHANGE, StockPosition, stock_change
 from aggregates.store import Store, profile_from_record
 from domain.stores import StoreProfile
 from domain.values import available_units
@@ -30,6 +31,7 @@ class StockFigures:
     on_hand: int = 0
     reserved: int = 0
     safety_stock: int = 0
+    in_transit: int = 0
 
     @property
     def available(self) -> int:
@@ -51,6 +53,13 @@ class LiveIndex:
         self.orders_per_day: dict[tuple[str, date], int] = {}
         self._allocated_on: dict[UUID, list[tuple[str, date]]] = {}
         self._directory: StoreDirectory | None = None
+        # (store, order) whose reserved units the counter sold: the order must move
+        self.losing_units: set[tuple[str, str]] = set()
+        # (store, movement id) of every movement recorded: a resend is known without a query
+        self.movements: set[tuple[str, str]] = set()
+        # allocated orders not yet paid -> the moment they were placed (us since the epoch)
+        self.unpaid: dict[UUID, int] = {}
+        self._placed_at: dict[UUID, int] = {}
         self._lock = threading.Lock()
 
     # --- reading ------------------------------------------------------------------------
@@ -58,6 +67,9 @@ class LiveIndex:
     def available(self, store_id: str, sku: str) -> int:
         figures = self.stock.get((store_id, sku))
         return figures.available if figures else 0
+
+    def knows_movement(self, store_id: str, movement_id: str) -> bool:
+        return (store_id, movement_id) in self.movements
 
     def has_position(self, store_id: str, sku: str) -> bool:
         return (store_id, sku) in self.stock
@@ -115,28 +127,51 @@ class LiveIndex:
             self._position_keys[e.originator_id] = key
             self.stock[key] = StockFigures()
             self.stores_by_sku.setdefault(e.sku, set()).add(e.store_id)
-        elif isinstance(e, StockPosition.StockReceived):
-            self._figures(e).on_hand += e.quantity
-        elif isinstance(e, StockPosition.StockAdjusted):
-            self._figures(e).on_hand += e.delta
-        elif isinstance(e, StockPosition.StockCounted):
-            self._figures(e).on_hand = e.counted
-        elif isinstance(e, StockPosition.SafetyStockSet):
-            self._figures(e).safety_stock = e.quantity
-        elif isinstance(e, StockPosition.StockReserved):
-            self._figures(e).reserved += e.quantity
-        elif isinstance(e, StockPosition.ReservationReleased):
-            self._figures(e).reserved -= e.quantity
+        elif isinstance(e, StockMovement.StockMovementAccepted):
+            self.movements.add((e.store_id, e.movement_id))
+        elif isinstance(e, StockPosition.StockOversold):
+            store_id = self._position_keys[e.originator_id][0]
+            self.losing_units.update((store_id, order_id) for order_id in e.order_ids)
+        elif isinstance(e, StockPosition.Event):
+            if isinstance(e, StockPosition.ReservationReleased):
+                self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
+            if (change := stock_change(e)) is not NO_CHANGE:
+                figures = self._figures(e)
+                figures.on_hand += change.on_hand
+                figures.reserved += change.reserved
+                figures.safety_stock += change.safety_stock
+                figures.in_transit += change.in_transit
+        elif isinstance(e, Order.OrderPlaced):
+            self._placed_at[e.originator_id] = e.placed_at_us
         elif isinstance(e, Order.OrderAllocated):
-            # each location shipping part of the order takes one of its pick slots that day
-            keys = [(s["store_id"], date.fromisoformat(s["store_day"])) for s in e.shipments]
-            for key in keys:
-                self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
-            self._allocated_on[e.originator_id] = keys
+            self.unpaid[e.originator_id] = self._placed_at.pop(e.originator_id, 0)
+            self._take_slots(e.originator_id, e.shipments)
+        elif isinstance(e, Order.OrderRerouted):
+            self._free_slot(e.originator_id, e.from_store_id)
+            self._take_slots(e.originator_id, e.shipments)
+        elif isinstance(e, Order.ShipmentUnfulfillable):
+            self._free_slot(e.originator_id, e.store_id)
+        elif isinstance(e, Order.PaymentConfirmed):
+            self.unpaid.pop(e.originator_id, None)
         elif isinstance(e, Order.OrderCancelled):
+            self.unpaid.pop(e.originator_id, None)
+            self._placed_at.pop(e.originator_id, None)
             # a cancelled order gives its pick slots back
             for key in self._allocated_on.pop(e.originator_id, ()):
                 self.orders_per_day[key] -= 1
+
+    def _take_slots(self, order_id: UUID, shipments: list[dict]) -> None:
+        """Each location shipping part of the order takes one of its pick slots that day."""
+        keys = [(s["store_id"], date.fromisoformat(s["store_day"])) for s in shipments]
+        for key in keys:
+            self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
+        self._allocated_on.setdefault(order_id, []).extend(keys)
+
+    def _free_slot(self, order_id: UUID, store_id: str) -> None:
+        keys = self._allocated_on.get(order_id, [])
+        for key in [k for k in keys if k[0] == store_id]:
+            keys.remove(key)
+            self.orders_per_day[key] -= 1
 
     def _figures(self, e: Any) -> StockFigures:
         return self.stock[self._position_keys[e.originator_id]]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from aggregates.stock_position import StockPosition
+from aggregates.stock_position import StockPosition, stock_change
 
 
 def oversold_units(events: Iterable[Any]) -> int:
@@ -21,17 +21,13 @@ def oversold_units(events: Iterable[Any]) -> int:
         if isinstance(e, StockPosition.StockPositionOpened):
             on_hand[key], reserved[key], worst[key] = 0, 0, 0
             continue
-        if isinstance(e, StockPosition.StockReceived):
-            on_hand[key] += e.quantity
-        elif isinstance(e, StockPosition.StockAdjusted):
-            on_hand[key] += e.delta
-        elif isinstance(e, StockPosition.StockCounted):
-            on_hand[key] = e.counted
-        elif isinstance(e, StockPosition.StockReserved):
-            reserved[key] += e.quantity
-            # only a reservation can oversell; a count below the reservations is the
-            # counter selling (a later issue reroutes those orders)
+        if not isinstance(e, StockPosition.Event):
+            continue
+        change = stock_change(e)
+        on_hand[key] += change.on_hand
+        reserved[key] += change.reserved
+        if isinstance(e, StockPosition.StockReserved):
+            # only a reservation can oversell; the counter selling reserved units is
+            # detected and rerouted (StockOversold), not an oversell by us
             worst[key] = max(worst[key], reserved[key] - on_hand[key])
-        elif isinstance(e, StockPosition.ReservationReleased):
-            reserved[key] -= e.quantity
     return sum(worst.values())

@@ -27,6 +27,10 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def epoch_us(moment: datetime) -> int:
+    return round(moment.timestamp() * 1_000_000)
+
+
 class RetryDecision(Exception):
     """Raised inside an attempt when the state read is outdated: decide again."""
 
@@ -42,6 +46,10 @@ class OmoApplication(Application[UUID]):
         self.locks = StripedLocks()
         self.routing = routing or RoutingPolicy()
         self.catch_up()
+
+    def now_us(self) -> int:
+        """The application clock in microseconds since the epoch: the moment of a movement."""
+        return epoch_us(self.clock())
 
     # --- the live index -----------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from aggregates.movement import StockMovement
 from aggregates.stock_position import StockPosition
-from domain.errors import IdempotencyKeyReused, InvalidInput, SkuNotFound, StockPositionNotFound, StoreNotFound
+from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPositionNotFound, StoreNotFound
 from domain.values import available_units, identifier, optional_identifier, text
 from services.application import OmoApplication
 
@@ -33,7 +33,7 @@ class PositionView:
         return cls(position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock)
 
 
-def _require_store(app: OmoApplication, store_id: str) -> None:
+def require_store(app: OmoApplication, store_id: str) -> None:
     identifier("store_id", store_id)
     if not app.store_exists(store_id):
         raise StoreNotFound(store_id)
@@ -54,7 +54,7 @@ def _apply_movement(
     """Applies one movement to the positions it names in one atomic save. With a
     movement_id, the movement is recorded too, so a resend is recognised as a duplicate
     (and a different movement under a used id is refused). Returns (positions, duplicate)."""
-    _require_store(app, store_id)
+    require_store(app, store_id)
     optional_identifier("movement_id", movement_id)
     fingerprint = _fingerprint(kind, lines)
     movement_aggregate_id = StockMovement.create_id(store_id, movement_id) if movement_id else None
@@ -65,7 +65,7 @@ def _apply_movement(
 
     def duplicate_of(recorded: StockMovement) -> tuple[list[PositionView], bool]:
         if recorded.fingerprint != fingerprint:
-            raise IdempotencyKeyReused(movement_id)
+            raise MovementIdReused(store_id, movement_id)
         return current_positions(), True
 
     def attempt() -> tuple[list[PositionView], bool]:
@@ -104,7 +104,7 @@ def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int
     records = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
     return _apply_movement(
         app, store_id, movement_id, "RECEIPT", records,
-        lambda position, line: position.receive(line["quantity"], movement_id),
+        lambda position, line: position.receive(line["quantity"], movement_id, app.now_us()),
     )
 
 
@@ -115,7 +115,7 @@ def adjust_stock(app: OmoApplication, store_id: str, sku: str, delta: int, reaso
         raise InvalidInput("delta", "must not be 0")
     positions, duplicate = _apply_movement(
         app, store_id, movement_id, "ADJUSTMENT", [{"sku": sku, "delta": delta, "reason": reason}],
-        lambda position, line: position.adjust(delta, reason, movement_id),
+        lambda position, line: position.adjust(delta, reason, movement_id, app.now_us()),
     )
     return positions[0], duplicate
 
@@ -126,7 +126,7 @@ def record_count(app: OmoApplication, store_id: str, sku: str, counted: int, mov
         raise InvalidInput("counted_quantity", f"must be >= 0, got {counted}")
     positions, duplicate = _apply_movement(
         app, store_id, movement_id, "COUNT", [{"sku": sku, "counted": counted}],
-        lambda position, line: position.count(counted, movement_id),
+        lambda position, line: position.count(counted, movement_id, app.now_us()),
     )
     return positions[0], duplicate
 
@@ -144,7 +144,7 @@ def set_safety_stock(app: OmoApplication, store_id: str, sku: str, quantity: int
 
 def get_stock_position(app: OmoApplication, store_id: str, sku: str) -> PositionView:
     identifier("sku", sku)
-    _require_store(app, store_id)
+    require_store(app, store_id)
     position = app.find(StockPosition.create_id(store_id, sku))
     if position is None:
         raise StockPositionNotFound(store_id, sku)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, order
 from routing.hours import local_time
 from routing.decision import Decision, Shipment
 from routing.sites import RoutingRequest
-from services.application import OmoApplication, RetryDecision
+from services.application import OmoApplication, RetryDecision, epoch_us
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
@@ -50,6 +51,11 @@ class PlaceOrder:
 
     def quantities(self) -> dict[str, int]:
         return {line.sku: line.quantity for line in self.lines}
+
+
+def new_pickup_code() -> str:
+    """Six digits the customer shows at the counter; only the order's holder learns them."""
+    return f"{secrets.randbelow(1_000_000):06d}"
 
 
 def _replay(existing: Order, command: PlaceOrder) -> tuple[Order, bool]:
@@ -93,6 +99,8 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
                 fulfilment_mode=command.mode,
                 pickup_store_id=command.pickup_store_id,
                 total=order_total(command.lines),
+                placed_at_us=epoch_us(request.now),
+                pickup_code=new_pickup_code() if command.mode is FulfilmentMode.PICKUP else "",
             )
             for (store_id, sku), units in wanted.items():
                 try:
@@ -146,9 +154,19 @@ def get_order(app: OmoApplication, order_id: str) -> Order:
     return order
 
 
-def cancel_order(app: OmoApplication, order_id: str, reason: str) -> Order:
-    """Cancels the order and releases its reservation in one atomic save. Cancelling a
-    cancelled order returns it unchanged."""
+def reserved_position_ids(order: Order, store_id: str | None = None) -> list[UUID]:
+    """The stock positions holding the order's reservations (at one store, or all)."""
+    return [
+        StockPosition.create_id(shipment["store_id"], sku)
+        for shipment in order.holding_reservations() if store_id in (None, shipment["store_id"])
+        for sku in shipment["lines"]
+    ]
+
+
+def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid: bool = False) -> Order:
+    """Cancels the order and releases its reservations in one atomic save; allowed until a
+    store has picked it. Cancelling a cancelled order returns it unchanged. With
+    only_if_unpaid, an order paid meanwhile is left as it is."""
     aggregate_id = _order_uuid(order_id)
     text("reason", reason)
 
@@ -156,13 +174,13 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str) -> Order:
         order = get_order(app, order_id)
         if order.status == CANCELLED:
             return order
-        position_ids = [
-            StockPosition.create_id(shipment["store_id"], sku) for shipment in order.shipments for sku in shipment["lines"]
-        ]
+        position_ids = reserved_position_ids(order)
         with app.locks.holding([aggregate_id, *position_ids]):
             order = get_order(app, order_id)
-            if order.status == CANCELLED:
+            if order.status == CANCELLED or (only_if_unpaid and order.paid):
                 return order
+            if reserved_position_ids(order) != position_ids:
+                raise RetryDecision  # the order moved since its positions were chosen
             positions = [app.repository.get(i) for i in position_ids]
             order.cancel(reason)
             for position in positions:

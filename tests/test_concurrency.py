@@ -98,8 +98,8 @@ def _assert_never_oversold(app: OmoApplication, store_id: str, sku: str) -> None
     on_hand = reserved = 0
     for event in app.events.get(StockPosition.create_id(store_id, sku)):
         name = type(event).__name__
-        if name == "StockReceived":
-            on_hand += event.quantity
+        if name == "StockMoved":
+            on_hand += event.change
         elif name == "StockReserved":
             reserved += event.quantity
         elif name == "ReservationReleased":

@@ -54,7 +54,7 @@ def test_the_events_are_named_in_the_domains_words(database_url):
         orders.cancel_order(app, placed.order_id, "customer asked")
         topics = [n.topic.rsplit(".", 1)[-1] for n in app.recorder.select_notifications(start=1, limit=100)]
         assert topics == [
-            "StoreRegistered", "StockPositionOpened", "StockReceived",
+            "StoreRegistered", "StockPositionOpened", "StockMoved",
             "OrderPlaced", "OrderAllocated", "StockReserved",
             "OrderCancelled", "ReservationReleased",
         ]

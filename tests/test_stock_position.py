@@ -66,7 +66,7 @@ def test_receiving_goods_adds_to_on_hand():
     position.receive(3)
     assert position.on_hand == 15
     assert position.available == 15
-    assert event_names(position) == ["StockReceived", "StockReceived"]
+    assert event_names(position) == ["StockMoved", "StockMoved"]
 
 
 @pytest.mark.parametrize("quantity", [0, -4])
@@ -84,7 +84,7 @@ def test_an_adjustment_moves_on_hand_up_or_down():
     position.adjust(-3, reason="damaged")
     position.adjust(+1, reason="found behind the shelf")
     assert position.on_hand == 8
-    assert event_names(position) == ["StockAdjusted", "StockAdjusted"]
+    assert event_names(position) == ["StockMoved", "StockMoved"]
 
 
 def test_an_adjustment_may_take_on_hand_exactly_to_zero():
@@ -290,8 +290,8 @@ def test_replaying_the_recorded_events_rebuilds_the_same_position():
     assert copy.version == position.version
     assert [type(e).__name__ for e in app.events.get(position.id)] == [
         "StockPositionOpened",
-        "StockReceived",
-        "StockAdjusted",
+        "StockMoved",
+        "StockMoved",
         "SafetyStockSet",
         "StockReserved",
         "StockReserved",
@@ -320,6 +320,7 @@ class StockPositionMachine(RuleBasedStateMachine):
         self.on_hand = 0
         self.safety_stock = 0
         self.reservations: dict[str, int] = {}
+        self.losing: list[str] = []
 
     @initialize()
     def open_position(self) -> None:
@@ -334,7 +335,7 @@ class StockPositionMachine(RuleBasedStateMachine):
         assert [type(e).__name__ for e in events] == expected_events
         self.app.save(*events)
 
-    def _attempt(self, operation, expected_events: list[str], apply_to_model) -> None:
+    def _attempt(self, operation, expected_events: list[str], apply_to_model, may_oversell: bool = False) -> None:
         """Runs the operation; a domain refusal must leave state untouched and record no event."""
         before = state(self.position)
         try:
@@ -344,7 +345,22 @@ class StockPositionMachine(RuleBasedStateMachine):
             assert self.position.collect_events() == []
             return
         apply_to_model()
+        if may_oversell and self._model_oversold():
+            expected_events = [*expected_events, "StockOversold"]
         self._accepted(expected_events)
+
+    def _model_oversold(self) -> bool:
+        """When on hand no longer covers the reservations, the newest ones not yet moving
+        are chosen to move until the moving ones cover the shortfall."""
+        short = sum(self.reservations.values()) - max(self.on_hand, 0)
+        moving = sum(self.reservations[o] for o in self.losing)
+        if short <= moving:
+            return False
+        for order_id in reversed(list(self.reservations)):
+            if order_id not in self.losing and moving < short:
+                self.losing.append(order_id)
+                moving += self.reservations[order_id]
+        return True
 
     @rule(quantity=st.integers(-3, 20))
     def receive(self, quantity: int) -> None:
@@ -352,7 +368,7 @@ class StockPositionMachine(RuleBasedStateMachine):
             assert quantity > 0, "a receipt of nothing was accepted"
             self.on_hand += quantity
 
-        self._attempt(lambda: self.position.receive(quantity), ["StockReceived"], model)
+        self._attempt(lambda: self.position.receive(quantity), ["StockMoved"], model)
 
     @rule(delta=st.integers(-25, 25))
     def adjust(self, delta: int) -> None:
@@ -360,7 +376,7 @@ class StockPositionMachine(RuleBasedStateMachine):
             assert delta != 0 and self.on_hand + delta >= 0, "an adjustment that should be refused was accepted"
             self.on_hand += delta
 
-        self._attempt(lambda: self.position.adjust(delta, reason="random"), ["StockAdjusted"], model)
+        self._attempt(lambda: self.position.adjust(delta, reason="random"), ["StockMoved"], model, may_oversell=True)
 
     @rule(counted=st.integers(-3, 30))
     def count(self, counted: int) -> None:
@@ -368,7 +384,28 @@ class StockPositionMachine(RuleBasedStateMachine):
             assert counted >= 0
             self.on_hand = counted
 
-        self._attempt(lambda: self.position.count(counted), ["StockCounted"], model)
+        self._attempt(lambda: self.position.count(counted), ["StockCounted"], model, may_oversell=True)
+
+    @rule(quantity=st.integers(1, 12))
+    def walk_in_sale(self, quantity: int) -> None:
+        """The counter sells: a reported fact, accepted even when the books go below 0."""
+
+        def model() -> None:
+            self.on_hand -= quantity
+
+        self._attempt(lambda: self.position.move("SALE", -quantity, 0), ["StockMoved"], model, may_oversell=True)
+
+    @rule(order_id=ORDER_IDS)
+    def pick(self, order_id: str) -> None:
+        held = order_id in self.reservations
+
+        def model() -> None:
+            assert held, "picking an order with no reservation was accepted"
+            self.on_hand -= self.reservations.pop(order_id)
+            if order_id in self.losing:
+                self.losing.remove(order_id)
+
+        self._attempt(lambda: self.position.pick(order_id, 0), ["ReservationPicked"], model, may_oversell=True)
 
     @rule(quantity=st.integers(-3, 10))
     def set_safety_stock(self, quantity: int) -> None:
@@ -398,7 +435,7 @@ class StockPositionMachine(RuleBasedStateMachine):
         self._attempt(
             lambda: self.position.release(order_id, reason="order cancelled"),
             ["ReservationReleased"] if held else [],
-            lambda: self.reservations.pop(order_id, None),
+            lambda: (self.reservations.pop(order_id, None), self.losing.remove(order_id) if order_id in self.losing else None),
         )
 
     @invariant()
@@ -406,7 +443,6 @@ class StockPositionMachine(RuleBasedStateMachine):
         position = self.position
         if position is None:
             return
-        assert position.on_hand >= 0
         assert position.reserved >= 0
         assert position.reserved == sum(position.reservations.values())
         assert all(units > 0 for units in position.reservations.values())
@@ -417,6 +453,9 @@ class StockPositionMachine(RuleBasedStateMachine):
         assert position.safety_stock == self.safety_stock
         assert position.reservations == self.reservations
         assert position.available == self._model_available()
+        # the orders chosen to move cover every unit the counter took from the reservations
+        assert position.losing == self.losing and set(position.losing) <= set(position.reservations)
+        assert position.reserved - sum(position.reservations[o] for o in position.losing) <= max(position.on_hand, 0)
 
     def teardown(self) -> None:
         if self.position is None:

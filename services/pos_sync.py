@@ -1,0 +1,154 @@
+"""Use case: a store's POS reporting a batch of stock movements.
+
+A batch lands in one atomic save or not at all. Each movement id is recorded (a
+StockMovement aggregate keyed by store and id), so a resend is acknowledged as a duplicate
+and never applied twice, also when two servers receive it at once: the second save
+conflicts and its retry sees the first. Orders whose reserved units the counter sold are
+moved to another location right after the batch commits (see services/reroute.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aggregates.movement import StockMovement
+from aggregates.stock_position import StockPosition
+from aggregates.transfer import Transfer
+from domain.errors import InvalidInput, MovementIdReused, TransferNotFound
+from domain.movements import COUNT, Movement, check_batch
+from services.application import OmoApplication
+from services.inventory import require_store
+from services.reroute import MoveOutcome, SOLD_AT_COUNTER, move_losing_orders
+
+APPLIED, DUPLICATE, SUPERSEDED = "APPLIED", "DUPLICATE", "SUPERSEDED"
+
+
+@dataclass(frozen=True)
+class Ack:
+    movement_id: str
+    outcome: str  # APPLIED, DUPLICATE, or SUPERSEDED (recorded; a later count already holds it)
+    sku: str
+    on_hand: int  # the position's on hand once the batch is applied
+
+
+@dataclass
+class BatchResult:
+    acks: list[Ack]
+    moved_orders: list[MoveOutcome] = field(default_factory=list)
+
+
+def _distinct(store_id: str, movements: list[Movement]) -> dict[str, Movement]:
+    """The batch's movements by id; the same id twice must be the same movement."""
+    first: dict[str, Movement] = {}
+    for movement in movements:
+        seen = first.setdefault(movement.movement_id, movement)
+        if seen.fingerprint() != movement.fingerprint():
+            raise MovementIdReused(store_id, movement.movement_id)
+    return first
+
+
+class _Batch:
+    """The aggregates one batch touches, loaded once each."""
+
+    def __init__(self, app: OmoApplication, store_id: str):
+        self.app = app
+        self.store_id = store_id
+        self.positions: dict[tuple[str, str], StockPosition] = {}
+        self.transfers: dict[str, Transfer] = {}
+        self.recorded: list[StockMovement] = []
+
+    def position(self, store_id: str, sku: str) -> StockPosition:
+        key = (store_id, sku)
+        if key not in self.positions:
+            self.positions[key] = self.app.position_or_new(store_id, sku)
+        return self.positions[key]
+
+    def transfer(self, transfer_id: str, field_name: str, kind: str) -> Transfer:
+        if transfer_id not in self.transfers:
+            transfer = self.app.find(Transfer.create_id(transfer_id))
+            if not isinstance(transfer, Transfer):
+                raise TransferNotFound(transfer_id)
+            self.transfers[transfer_id] = transfer
+        transfer = self.transfers[transfer_id]
+        end = transfer.from_store_id if kind == "TRANSFER_OUT" else transfer.to_store_id
+        if end != self.store_id:
+            raise InvalidInput(
+                field_name, f"transfer {transfer_id!r} goes from {transfer.from_store_id!r} to {transfer.to_store_id!r}; "
+                f"store {self.store_id!r} cannot report its {kind}",
+            )
+        return transfer
+
+    def apply(self, movement: Movement, field_name: str) -> bool:
+        """Applies one movement; False when a later count already holds it."""
+        position = self.position(self.store_id, movement.sku)
+        at = movement.occurred_at_us
+        superseded = position.predates_count(at, is_count=movement.kind == COUNT)
+        if movement.kind == COUNT:
+            position.count(movement.quantity, movement.movement_id, at)
+        elif movement.kind == "TRANSFER_OUT":
+            transfer = self.transfer(movement.transfer_id, field_name, movement.kind)
+            transfer.ship(movement.sku, movement.quantity)
+            position.move(movement.kind, movement.change, at, movement.movement_id, movement.transfer_id, movement.reason)
+            self.position(transfer.to_store_id, movement.sku).expect_transfer(movement.transfer_id, movement.quantity)
+        elif movement.kind == "TRANSFER_IN":
+            self.transfer(movement.transfer_id, field_name, movement.kind).receive(movement.sku, movement.quantity)
+            position.move(movement.kind, movement.change, at, movement.movement_id, movement.transfer_id, movement.reason)
+        else:
+            position.move(movement.kind, movement.change, at, movement.movement_id, note=movement.reason)
+        self.recorded.append(
+            StockMovement(
+                store_id=self.store_id, movement_id=movement.movement_id, kind=movement.kind,
+                lines=[movement.record()], fingerprint=movement.fingerprint(),
+            )
+        )
+        return not superseded
+
+    def aggregates(self) -> list[Any]:
+        return [*self.positions.values(), *self.transfers.values(), *self.recorded]
+
+
+def sync_batch(app: OmoApplication, store_id: str, movements: list[Movement]) -> BatchResult:
+    """Applies the batch's new movements in the POS's order, all or none; acknowledges each."""
+    require_store(app, store_id)
+    check_batch(movements)
+    by_id = _distinct(store_id, movements)
+    movement_ids = {mid: StockMovement.create_id(store_id, mid) for mid in by_id}
+    position_ids = {StockPosition.create_id(store_id, m.sku) for m in movements}
+
+    def attempt() -> list[Ack]:
+        # a transfer's destination position changes too: lock it with the rest
+        transfer_ids = {m.transfer_id for m in movements if m.transfer_id}
+        destinations = {
+            StockPosition.create_id(t.to_store_id, m.sku)
+            for m in movements if m.transfer_id and (t := app.find(Transfer.create_id(m.transfer_id)))
+        }
+        lock_ids = [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), *movement_ids.values()]
+        with app.locks.holding(lock_ids):
+            batch = _Batch(app, store_id)
+            outcomes: dict[str, str] = {}
+            for i, movement in enumerate(movements):
+                if movement.movement_id in outcomes:
+                    continue  # repeated within the batch: checked identical above
+                if app.index.knows_movement(store_id, movement.movement_id):
+                    recorded = app.repository.get(movement_ids[movement.movement_id])
+                    if recorded.fingerprint != movement.fingerprint():
+                        raise MovementIdReused(store_id, movement.movement_id)
+                    outcomes[movement.movement_id] = DUPLICATE
+                    continue
+                applied = batch.apply(movement, f"movements[{i}]")
+                outcomes[movement.movement_id] = APPLIED if applied else SUPERSEDED
+            if batch.recorded:
+                app.save(*batch.aggregates())
+            on_hand = {m.sku: batch.position(store_id, m.sku).on_hand for m in movements}
+            seen: set[str] = set()
+            acks = []
+            for movement in movements:
+                outcome = DUPLICATE if movement.movement_id in seen else outcomes[movement.movement_id]
+                seen.add(movement.movement_id)
+                acks.append(Ack(movement.movement_id, outcome, movement.sku, on_hand[movement.sku]))
+            return acks
+
+    acks = app.decide_and_save(attempt)
+    moved = move_losing_orders(app, store_id, SOLD_AT_COUNTER, "the store sold the reserved units over the counter")
+    return BatchResult(acks, moved)

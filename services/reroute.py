@@ -1,0 +1,113 @@
+"""Use case: moving an order's shipment away from a store that cannot fulfil it any more
+(the counter sold its reserved units, or the staff rejected it).
+
+The shipment's units are routed again with the usual rules from the customer's location,
+never to a location already in the order; the new reservations, the release at the old
+store and the OrderRerouted event are one atomic save. When nothing can take it the
+shipment is flagged UNFULFILLABLE for customer service (the event says why) and its units
+released. A PICKUP order is never moved (the customer chose the store): it is flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from aggregates.order import Order
+from aggregates.stock_position import StockPosition
+from domain.errors import NoStoreCanFulfil, OrderNotFound, OutOfStock
+from domain.values import FulfilmentMode, GeoPoint
+from routing.decision import Decision
+from routing.sites import RoutingRequest
+from services.application import OmoApplication, RetryDecision
+from services.orders import explanation_record, shipment_record_of
+
+SOLD_AT_COUNTER = "SOLD_AT_COUNTER"
+REJECTED_BY_STORE = "REJECTED_BY_STORE"
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    order_id: str
+    from_store_id: str
+    to_store_ids: tuple[str, ...]  # empty when flagged
+    flagged: bool
+    reason: str
+
+
+def _route_elsewhere(app: OmoApplication, order: Order, lines: dict[str, int], avoid: set[str]) -> Decision | str:
+    """A decision for the lines, or why there is none."""
+    if order.fulfilment_mode == FulfilmentMode.PICKUP.value:
+        return "a PICKUP order stays at the store the customer chose"
+    mode = FulfilmentMode.EXPRESS if order.fulfilment_mode == FulfilmentMode.EXPRESS.value else FulfilmentMode.DELIVERY
+    request = RoutingRequest(GeoPoint(*order.customer_location), lines, mode, now=app.clock())
+    try:
+        return app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, excluded=avoid)
+    except NoStoreCanFulfil as refusal:
+        return str(refusal)
+
+
+def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cause: str, reason: str) -> MoveOutcome | None:
+    """Moves the order's shipment from `from_store_id`; None when there is nothing to move
+    any more (picked, cancelled or moved meanwhile)."""
+    aggregate_id = UUID(order_id)
+    passed_over: set[str] = set()  # stores whose stock the index overstated
+
+    def attempt() -> MoveOutcome | None:
+        order = app.find(aggregate_id)
+        if not isinstance(order, Order):
+            raise OrderNotFound(order_id)
+        shipment = order.shipment_from(from_store_id)
+        if shipment not in order.holding_reservations():
+            return None
+        lines = dict(shipment["lines"])
+        decision = _route_elsewhere(app, order, lines, set(order.store_ids) | passed_over)
+        old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
+        wanted = {}
+        if isinstance(decision, Decision):
+            wanted = {
+                (s.allocation.store_id, sku): units for s in decision.shipments for sku, units in s.quantities.items()
+            }
+        new_ids = {key: StockPosition.create_id(*key) for key in wanted}
+        with app.locks.holding([aggregate_id, *old_ids, *new_ids.values()]):
+            order = app.repository.get(aggregate_id)
+            if order.shipment_from(from_store_id) not in order.holding_reservations():
+                return None
+            old = [app.repository.get(i) for i in old_ids]
+            if not isinstance(decision, Decision):
+                order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}")
+                for position in old:
+                    position.release(order.order_id, reason)
+                app.save(order, *old)
+                return MoveOutcome(order.order_id, from_store_id, (), True, reason)
+            new = {key: app.repository.get(i) for key, i in new_ids.items()}
+            for (store_id, sku), units in wanted.items():
+                try:
+                    new[(store_id, sku)].reserve(order.order_id, units)
+                except OutOfStock:
+                    passed_over.add(store_id)
+                    raise RetryDecision from None
+            for position in old:
+                position.release(order.order_id, f"moved to another location: {reason}")
+            order.reroute(
+                from_store_id, cause, reason,
+                [shipment_record_of(app, s, app.clock()) for s in decision.shipments],
+                decision.fulfilment, explanation_record(decision),
+            )
+            app.save(order, *old, *new.values())
+            return MoveOutcome(order.order_id, from_store_id, tuple(s.allocation.store_id for s in decision.shipments), False, reason)
+
+    return app.decide_and_save(attempt)
+
+
+def move_losing_orders(app: OmoApplication, store_id: str | None, cause: str, reason: str) -> list[MoveOutcome]:
+    """Reroutes every order whose reserved units the counter sold, at one store or (None)
+    at all: newest reservation first was chosen when the sale was recorded."""
+    app.catch_up()
+    losing = sorted((s, order_id) for s, order_id in app.index.losing_units if store_id in (None, s))
+    moved = []
+    for from_store, order_id in losing:
+        outcome = reroute_shipment(app, order_id, from_store, cause, reason)
+        if outcome is not None:
+            moved.append(outcome)
+    return moved
