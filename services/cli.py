@@ -10,6 +10,8 @@ import sys
 import threading
 
 from services.config import DATABASE_URL_VARIABLE, database_url, redact
+from services.projection_commands import add_parsers as add_projection_parsers
+from services.projection_commands import project, projections, start_in_server as start_projection_in_server
 
 
 def clock_time(value: str) -> str:
@@ -32,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=50051, help="port to listen on (default 50051; 0 picks a free one)")
     serve.add_argument("--workers", type=int, default=16, help="gRPC worker threads (default 16)")
     serve.add_argument("--grace", type=float, default=5.0, help="seconds calls in flight get to finish on shutdown")
+    serve.add_argument(
+        "--no-projection", action="store_true",
+        help="do not run the national stock projection in this server (run `omo project` beside it instead)",
+    )
 
     demo = commands.add_parser(
         "demo", help="seed a national store network and place orders through gRPC",
@@ -49,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="place the orders as if at this Shanghai time, HH:MM (default 20:00, the daily peak; "
         "stores open 09:00-22:00, so night orders find them shut)",
     )
+    add_projection_parsers(commands)
     return parser
 
 
@@ -64,10 +71,13 @@ def serve(args: argparse.Namespace) -> int:
     log = logging.getLogger("omo")
     app = OmoApplication(url)
     server = start_server(app, host=args.host, port=args.port, workers=args.workers)
+    projection = None if args.no_projection else start_projection_in_server(app, url)
     log.info("serving on %s:%d, database %s", args.host, server.port, redact(url))
     stopping.wait()
     log.info("shutting down")
     server.stop(grace=args.grace)
+    if projection is not None:
+        projection.shutdown()
     app.close()
     return 0
 
@@ -85,7 +95,7 @@ def demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args = build_parser().parse_args(argv)
-    return {"serve": serve, "demo": demo}[args.command](args)
+    return {"serve": serve, "demo": demo, "project": project, "projections": projections}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class PositionView:
     on_hand: int
     reserved: int
     safety_stock: int
+    in_transit: int = 0  # shipped towards this store, not yet received
 
     @property
     def available(self) -> int:
@@ -30,7 +31,7 @@ class PositionView:
 
     @classmethod
     def of(cls, position: StockPosition) -> PositionView:
-        return cls(position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock)
+        return cls(position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.incoming)
 
 
 def require_store(app: OmoApplication, store_id: str) -> None:
@@ -87,10 +88,10 @@ def _apply_movement(
     return app.decide_and_save(attempt)
 
 
-def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "") -> tuple[list[PositionView], bool]:
-    """Goods received at a store: every line lands, or none does."""
+def checked_lines(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Lines of goods (a receipt, a transfer, a return): 1 to 1000, distinct SKUs, units > 0."""
     if not lines:
-        raise InvalidInput("lines", "a receipt needs at least one line")
+        raise InvalidInput("lines", "needs at least one line")
     if len(lines) > MAX_RECEIPT_LINES:
         raise InvalidInput("lines", f"has {len(lines)} lines; at most {MAX_RECEIPT_LINES} allowed")
     seen: set[str] = set()
@@ -101,6 +102,12 @@ def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int
         seen.add(sku)
         if quantity <= 0:
             raise InvalidInput(f"lines[{i}].quantity", f"must be > 0, got {quantity}")
+    return lines
+
+
+def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "") -> tuple[list[PositionView], bool]:
+    """Goods received at a store: every line lands, or none does."""
+    checked_lines(lines)
     records = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
     return _apply_movement(
         app, store_id, movement_id, "RECEIPT", records,
@@ -161,6 +168,6 @@ def list_stock_positions(app: OmoApplication, sku: str, after_store_id: str, pag
     page = []
     for store_id in store_ids[:page_size]:
         figures = app.index.stock[(store_id, sku)]
-        page.append(PositionView(store_id, sku, figures.on_hand, figures.reserved, figures.safety_stock))
+        page.append(PositionView(store_id, sku, figures.on_hand, figures.reserved, figures.safety_stock, figures.in_transit))
     more = len(store_ids) > page_size
     return page, (page[-1].store_id if more else "")

@@ -19,7 +19,7 @@ from domain.errors import InvalidInput, MovementIdReused, TransferNotFound
 from domain.movements import COUNT, Movement, check_batch
 from services.application import OmoApplication
 from services.inventory import require_store
-from services.reroute import MoveOutcome, SOLD_AT_COUNTER, move_losing_orders
+from services.reroute import STOCK_LOST, MoveOutcome, move_losing_orders
 
 APPLIED, DUPLICATE, SUPERSEDED = "APPLIED", "DUPLICATE", "SUPERSEDED"
 
@@ -96,12 +96,13 @@ class _Batch:
             position.move(movement.kind, movement.change, at, movement.movement_id, movement.transfer_id, movement.reason)
         else:
             position.move(movement.kind, movement.change, at, movement.movement_id, note=movement.reason)
-        self.recorded.append(
-            StockMovement(
-                store_id=self.store_id, movement_id=movement.movement_id, kind=movement.kind,
-                lines=[movement.record()], fingerprint=movement.fingerprint(),
+        if movement.movement_id:
+            self.recorded.append(
+                StockMovement(
+                    store_id=self.store_id, movement_id=movement.movement_id, kind=movement.kind,
+                    lines=[movement.record()], fingerprint=movement.fingerprint(),
+                )
             )
-        )
         return not superseded
 
     def aggregates(self) -> list[Any]:
@@ -112,8 +113,15 @@ def sync_batch(app: OmoApplication, store_id: str, movements: list[Movement]) ->
     """Applies the batch's new movements in the POS's order, all or none; acknowledges each."""
     require_store(app, store_id)
     check_batch(movements)
-    by_id = _distinct(store_id, movements)
-    movement_ids = {mid: StockMovement.create_id(store_id, mid) for mid in by_id}
+    _distinct(store_id, movements)
+    return apply_movements(app, store_id, movements)
+
+
+def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement]) -> BatchResult:
+    """Applies checked movements in one atomic save. A movement with an id is recorded and
+    applied once however often it comes; one without (the backbone's own, such as a
+    transfer shipped through the API) is applied each time."""
+    movement_ids = {m.movement_id: StockMovement.create_id(store_id, m.movement_id) for m in movements if m.movement_id}
     position_ids = {StockPosition.create_id(store_id, m.sku) for m in movements}
 
     def attempt() -> list[Ack]:
@@ -126,29 +134,30 @@ def sync_batch(app: OmoApplication, store_id: str, movements: list[Movement]) ->
         lock_ids = [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), *movement_ids.values()]
         with app.locks.holding(lock_ids):
             batch = _Batch(app, store_id)
-            outcomes: dict[str, str] = {}
+            outcomes: list[str] = []
+            done: set[str] = set()
             for i, movement in enumerate(movements):
-                if movement.movement_id in outcomes:
-                    continue  # repeated within the batch: checked identical above
-                if app.index.knows_movement(store_id, movement.movement_id):
-                    recorded = app.repository.get(movement_ids[movement.movement_id])
-                    if recorded.fingerprint != movement.fingerprint():
-                        raise MovementIdReused(store_id, movement.movement_id)
-                    outcomes[movement.movement_id] = DUPLICATE
+                mid = movement.movement_id
+                if mid in done:
+                    outcomes.append(DUPLICATE)  # repeated within the batch: checked identical
                     continue
-                applied = batch.apply(movement, f"movements[{i}]")
-                outcomes[movement.movement_id] = APPLIED if applied else SUPERSEDED
-            if batch.recorded:
+                if mid and app.index.knows_movement(store_id, mid):
+                    if app.repository.get(movement_ids[mid]).fingerprint != movement.fingerprint():
+                        raise MovementIdReused(store_id, mid)
+                    outcomes.append(DUPLICATE)
+                else:
+                    outcomes.append(APPLIED if batch.apply(movement, f"movements[{i}]") else SUPERSEDED)
+                if mid:
+                    done.add(mid)
+            if any(outcome != DUPLICATE for outcome in outcomes):
                 app.save(*batch.aggregates())
             on_hand = {m.sku: batch.position(store_id, m.sku).on_hand for m in movements}
-            seen: set[str] = set()
-            acks = []
-            for movement in movements:
-                outcome = DUPLICATE if movement.movement_id in seen else outcomes[movement.movement_id]
-                seen.add(movement.movement_id)
-                acks.append(Ack(movement.movement_id, outcome, movement.sku, on_hand[movement.sku]))
-            return acks
+            return [Ack(m.movement_id, outcome, m.sku, on_hand[m.sku]) for m, outcome in zip(movements, outcomes)]
 
     acks = app.decide_and_save(attempt)
-    moved = move_losing_orders(app, store_id, SOLD_AT_COUNTER, "the store sold the reserved units over the counter")
+    kinds = sorted({m.kind for m in movements if m.kind == COUNT or m.change < 0})
+    moved = []
+    if kinds:
+        reason = f"store {store_id} no longer holds the units reserved for it ({', '.join(kinds)} reported by the store)"
+        moved = move_losing_orders(app, store_id, STOCK_LOST, reason)
     return BatchResult(acks, moved)

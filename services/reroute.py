@@ -22,7 +22,7 @@ from routing.sites import RoutingRequest
 from services.application import OmoApplication, RetryDecision
 from services.orders import explanation_record, shipment_record_of
 
-SOLD_AT_COUNTER = "SOLD_AT_COUNTER"
+STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
 REJECTED_BY_STORE = "REJECTED_BY_STORE"
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
-from protos.omo.v1 import inventory_pb2_grpc, orders_pb2_grpc, stores_pb2_grpc
+from protos.omo.v1 import (
+    fulfilment_pb2_grpc,
+    inventory_pb2_grpc,
+    orders_pb2_grpc,
+    pos_pb2_grpc,
+    stores_pb2_grpc,
+    transfers_pb2_grpc,
+)
 
 
 class OmoClient:
@@ -14,6 +21,9 @@ class OmoClient:
         self.stores = stores_pb2_grpc.StoreServiceStub(self.channel)
         self.inventory = inventory_pb2_grpc.InventoryServiceStub(self.channel)
         self.orders = orders_pb2_grpc.OrderServiceStub(self.channel)
+        self.fulfilment = fulfilment_pb2_grpc.FulfilmentServiceStub(self.channel)
+        self.pos = pos_pb2_grpc.PosServiceStub(self.channel)
+        self.transfers = transfers_pb2_grpc.TransferServiceStub(self.channel)
         self.health = health_pb2_grpc.HealthStub(self.channel)
 
     def close(self) -> None:

@@ -111,6 +111,7 @@ def position_message(view: PositionView) -> inventory_pb2.StockPosition:
         reserved=view.reserved,
         safety_stock=view.safety_stock,
         available=view.available,
+        in_transit=view.in_transit,
     )
 
 
@@ -124,6 +125,15 @@ def fulfilment_mode(value: int) -> FulfilmentMode:
     if value not in _MODES:
         raise InvalidInput("fulfilment_mode", "must be DELIVERY, PICKUP or EXPRESS")
     return _MODES[value]
+
+
+def money(field: str, message: common_pb2.Money, present: bool) -> Money:
+    if not present:
+        raise InvalidInput(field, "is required")
+    try:
+        return Money(message.cents, message.currency)
+    except InvalidInput as error:
+        raise InvalidInput(f"{field}.{error.field}", str(error).split(": ", 1)[1]) from None
 
 
 def order_lines(lines) -> list[OrderLine]:
@@ -140,7 +150,6 @@ def order_lines(lines) -> list[OrderLine]:
 
 
 def order_message(order: Order) -> orders_pb2.Order:
-    status = {"PLACED": orders_pb2.PLACED, "ALLOCATED": orders_pb2.ALLOCATED, "CANCELLED": orders_pb2.CANCELLED}
     message = orders_pb2.Order(
         order_id=order.order_id,
         idempotency_key=order.idempotency_key,
@@ -156,10 +165,26 @@ def order_message(order: Order) -> orders_pb2.Order:
         fulfilment_mode=common_pb2.FulfilmentMode.Value(order.fulfilment_mode),
         pickup_store_id=order.pickup_store_id,
         total=common_pb2.Money(cents=order.total_cents, currency=order.currency),
-        status=status[order.status],
+        status=orders_pb2.OrderStatus.Value(order.status),
         cancel_reason=order.cancel_reason,
         placed_at=order.created_on.isoformat(),
+        payment_id=order.payment_id,
+        pickup_code=order.pickup_code,
+        reroutes=[
+            orders_pb2.Reroute(from_store_id=r["store_id"], cause=r["cause"], reason=r["reason"], to_store_ids=r["to"])
+            for r in order.reroutes
+        ],
     )
+    refunded = 0
+    for return_id, record in order.returns.items():
+        lines = []
+        for line in record["lines"]:
+            refunded += line["refund_cents"]
+            lines.append(orders_pb2.ReturnedLine(
+                sku=line["sku"], quantity=line["quantity"], refund=common_pb2.Money(cents=line["refund_cents"], currency=order.currency),
+            ))
+        message.returns.append(orders_pb2.OrderReturn(return_id=return_id, store_id=record["store_id"], lines=lines))
+    message.refunded.CopyFrom(common_pb2.Money(cents=refunded, currency=order.currency))
     _add_shipments(message, order)
     return message
 
@@ -170,6 +195,7 @@ def _add_shipments(message, order: Order) -> None:
         orders_pb2.Shipment(
             store_id=s["store_id"], distance_m=s["distance_m"], scheduled_for=s["scheduled_for"],
             lines=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in s["lines"].items()],
+            status=orders_pb2.ShipmentStatus.Value("SHIPMENT_" + s.get("status", "ALLOCATED")),
         )
         for s in order.shipments
     )

@@ -51,3 +51,19 @@ def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
             context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
 
     return wrapper
+
+
+def stream_rpc(method: Callable[..., Any]) -> Callable[..., Any]:
+    """`rpc` for a method that yields its responses (a server or bidirectional stream)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            yield from method(self, request, context)
+        except DomainError as error:
+            context.abort(status_of(error), str(error))
+        except Exception:
+            log.exception("unexpected error in %s", method.__qualname__)
+            context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
+
+    return wrapper

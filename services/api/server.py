@@ -10,12 +10,21 @@ from grpc_reflection.v1alpha import reflection
 
 from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc, stores_pb2, stores_pb2_grpc
 from services.api.servicers import InventoryServicer, OrderServicer, StoreServicer
+from protos.omo.v1 import fulfilment_pb2, fulfilment_pb2_grpc, pos_pb2, pos_pb2_grpc, transfers_pb2, transfers_pb2_grpc
+from services.api.store_work_servicers import FulfilmentServicer, PosServicer, TransferServicer
+from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
+from services.api.stock_query import StockQueryServicer
+from services.stock_queries import StockQueries
 from services.application import OmoApplication
 
 SERVICE_NAMES = (
     stores_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name,
     inventory_pb2.DESCRIPTOR.services_by_name["InventoryService"].full_name,
     orders_pb2.DESCRIPTOR.services_by_name["OrderService"].full_name,
+    fulfilment_pb2.DESCRIPTOR.services_by_name["FulfilmentService"].full_name,
+    pos_pb2.DESCRIPTOR.services_by_name["PosService"].full_name,
+    transfers_pb2.DESCRIPTOR.services_by_name["TransferService"].full_name,
+    stock_query_pb2.DESCRIPTOR.services_by_name["StockQueryService"].full_name,
 )
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -45,6 +54,10 @@ def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051
     stores_pb2_grpc.add_StoreServiceServicer_to_server(StoreServicer(app), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(app), server)
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app), server)
+    fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentServicer(app), server)
+    pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app), server)
+    transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
+    stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app)), server)
 
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.values import GeoPoint
 from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc, stores_pb2, stores_pb2_grpc
-from services import inventory, orders, stores
+from services import fulfilment, inventory, orders, returns, stores
 from services.api import convert
 from services.api.errors import rpc
 from services.application import OmoApplication
@@ -106,3 +106,15 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
     def CancelOrder(self, request, context):
         order = orders.cancel_order(self.app, request.order_id, request.reason)
         return orders_pb2.CancelOrderResponse(order=convert.order_message(order))
+
+    @rpc
+    def ConfirmPayment(self, request, context):
+        amount = convert.money("amount", request.amount, request.HasField("amount"))
+        order = fulfilment.confirm_payment(self.app, request.order_id, request.payment_id, amount)
+        return orders_pb2.ConfirmPaymentResponse(order=convert.order_message(order))
+
+    @rpc
+    def ReturnOrder(self, request, context):
+        lines = [(line.sku, line.quantity) for line in request.lines]
+        order = returns.return_order(self.app, request.order_id, request.return_id, request.store_id, lines)
+        return orders_pb2.ReturnOrderResponse(order=convert.order_message(order))

@@ -7,20 +7,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class StockPosition(_message.Message):
-    __slots__ = ("store_id", "sku", "on_hand", "reserved", "safety_stock", "available")
+    __slots__ = ("store_id", "sku", "on_hand", "reserved", "safety_stock", "available", "in_transit")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
     SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    IN_TRANSIT_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     sku: str
     on_hand: int
     reserved: int
     safety_stock: int
     available: int
-    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ...) -> None: ...
+    in_transit: int
+    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ...) -> None: ...
 
 class StockLine(_message.Message):
     __slots__ = ("sku", "quantity")

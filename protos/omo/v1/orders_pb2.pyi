@@ -14,6 +14,21 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PLACED: _ClassVar[OrderStatus]
     ALLOCATED: _ClassVar[OrderStatus]
     CANCELLED: _ClassVar[OrderStatus]
+    ACCEPTED: _ClassVar[OrderStatus]
+    PICKED: _ClassVar[OrderStatus]
+    HANDED_OVER: _ClassVar[OrderStatus]
+    DELIVERED: _ClassVar[OrderStatus]
+    NEEDS_ATTENTION: _ClassVar[OrderStatus]
+
+class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SHIPMENT_STATUS_UNSPECIFIED: _ClassVar[ShipmentStatus]
+    SHIPMENT_ALLOCATED: _ClassVar[ShipmentStatus]
+    SHIPMENT_ACCEPTED: _ClassVar[ShipmentStatus]
+    SHIPMENT_PICKED: _ClassVar[ShipmentStatus]
+    SHIPMENT_HANDED_OVER: _ClassVar[ShipmentStatus]
+    SHIPMENT_DELIVERED: _ClassVar[ShipmentStatus]
+    SHIPMENT_UNFULFILLABLE: _ClassVar[ShipmentStatus]
 
 class Fulfilment(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -25,6 +40,18 @@ ORDER_STATUS_UNSPECIFIED: OrderStatus
 PLACED: OrderStatus
 ALLOCATED: OrderStatus
 CANCELLED: OrderStatus
+ACCEPTED: OrderStatus
+PICKED: OrderStatus
+HANDED_OVER: OrderStatus
+DELIVERED: OrderStatus
+NEEDS_ATTENTION: OrderStatus
+SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
+SHIPMENT_ALLOCATED: ShipmentStatus
+SHIPMENT_ACCEPTED: ShipmentStatus
+SHIPMENT_PICKED: ShipmentStatus
+SHIPMENT_HANDED_OVER: ShipmentStatus
+SHIPMENT_DELIVERED: ShipmentStatus
+SHIPMENT_UNFULFILLABLE: ShipmentStatus
 FULFILMENT_UNSPECIFIED: Fulfilment
 FULFILMENT_ONE_STORE: Fulfilment
 FULFILMENT_SPLIT: Fulfilment
@@ -59,19 +86,53 @@ class ShipmentLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines")
+    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     distance_m: int
     scheduled_for: str
     lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
-    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ...) -> None: ...
+    status: ShipmentStatus
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ...) -> None: ...
+
+class Reroute(_message.Message):
+    __slots__ = ("from_store_id", "cause", "reason", "to_store_ids")
+    FROM_STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    CAUSE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TO_STORE_IDS_FIELD_NUMBER: _ClassVar[int]
+    from_store_id: str
+    cause: str
+    reason: str
+    to_store_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, from_store_id: _Optional[str] = ..., cause: _Optional[str] = ..., reason: _Optional[str] = ..., to_store_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ReturnedLine(_message.Message):
+    __slots__ = ("sku", "quantity", "refund")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    refund: _common_pb2.Money
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., refund: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class OrderReturn(_message.Message):
+    __slots__ = ("return_id", "store_id", "lines")
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    return_id: str
+    store_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ReturnedLine]
+    def __init__(self, return_id: _Optional[str] = ..., store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnedLine, _Mapping]]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment")
+    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +147,11 @@ class Order(_message.Message):
     PLACED_AT_FIELD_NUMBER: _ClassVar[int]
     SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
     FULFILMENT_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_CODE_FIELD_NUMBER: _ClassVar[int]
+    REROUTES_FIELD_NUMBER: _ClassVar[int]
+    RETURNS_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     idempotency_key: str
     customer_id: str
@@ -100,7 +166,12 @@ class Order(_message.Message):
     placed_at: str
     shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
     fulfilment: Fulfilment
-    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ...) -> None: ...
+    payment_id: str
+    pickup_code: str
+    reroutes: _containers.RepeatedCompositeFieldContainer[Reroute]
+    returns: _containers.RepeatedCompositeFieldContainer[OrderReturn]
+    refunded: _common_pb2.Money
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class PlaceOrderRequest(_message.Message):
     __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id")
@@ -187,3 +258,37 @@ class ExplainAllocationResponse(_message.Message):
     fulfilment: Fulfilment
     search_note: str
     def __init__(self, order_id: _Optional[str] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., passed_over: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ..., omitted: _Optional[int] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., search_note: _Optional[str] = ...) -> None: ...
+
+class ConfirmPaymentRequest(_message.Message):
+    __slots__ = ("order_id", "payment_id", "amount")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    payment_id: str
+    amount: _common_pb2.Money
+    def __init__(self, order_id: _Optional[str] = ..., payment_id: _Optional[str] = ..., amount: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+
+class ConfirmPaymentResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class ReturnOrderRequest(_message.Message):
+    __slots__ = ("order_id", "return_id", "store_id", "lines")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    RETURN_ID_FIELD_NUMBER: _ClassVar[int]
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    return_id: str
+    store_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    def __init__(self, order_id: _Optional[str] = ..., return_id: _Optional[str] = ..., store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ...) -> None: ...
+
+class ReturnOrderResponse(_message.Message):
+    __slots__ = ("order",)
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...

@@ -55,6 +55,16 @@ class OrderServiceStub:
                 request_serializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationResponse.FromString,
                 _registered_method=True)
+        self.ConfirmPayment = channel.unary_unary(
+                '/omo.v1.OrderService/ConfirmPayment',
+                request_serializer=omo_dot_v1_dot_orders__pb2.ConfirmPaymentRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.ConfirmPaymentResponse.FromString,
+                _registered_method=True)
+        self.ReturnOrder = channel.unary_unary(
+                '/omo.v1.OrderService/ReturnOrder',
+                request_serializer=omo_dot_v1_dot_orders__pb2.ReturnOrderRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.ReturnOrderResponse.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -92,6 +102,24 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ConfirmPayment(self, request, context):
+        """The checkout confirms the customer paid the order's total. Until then no store starts
+        it, and an order unpaid after the payment timeout is cancelled and its stock released.
+        Confirming the same payment_id again returns the order unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReturnOrder(self, request, context):
+        """A delivered order's lines, whole or in part, returned at any store: the units go back
+        on hand there and each line's refund is recorded. The same return_id again returns
+        the order unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -114,6 +142,16 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.ExplainAllocation,
                     request_deserializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.FromString,
                     response_serializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationResponse.SerializeToString,
+            ),
+            'ConfirmPayment': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmPayment,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.ConfirmPaymentRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.ConfirmPaymentResponse.SerializeToString,
+            ),
+            'ReturnOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReturnOrder,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.ReturnOrderRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.ReturnOrderResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -225,6 +263,60 @@ class OrderService:
             '/omo.v1.OrderService/ExplainAllocation',
             omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.SerializeToString,
             omo_dot_v1_dot_orders__pb2.ExplainAllocationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmPayment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/ConfirmPayment',
+            omo_dot_v1_dot_orders__pb2.ConfirmPaymentRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.ConfirmPaymentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReturnOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/ReturnOrder',
+            omo_dot_v1_dot_orders__pb2.ReturnOrderRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.ReturnOrderResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,146 @@
+"""The StockQueryService servicer: the national stock count over gRPC."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from domain.errors import InvalidInput
+from domain.stock_query_errors import ProjectionBehind
+from projections.stock_reads import AreaFigures, Figures, Region
+from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
+from services.api import convert
+from services.api.errors import rpc
+from services.stock_queries import Consistency, Freshness, StockQueries, checked_region
+
+BREAKDOWN_NAMES = {
+    stock_query_pb2.BY_PROVINCE: "province",
+    stock_query_pb2.BY_CITY: "city",
+    stock_query_pb2.BY_DEALER: "dealer",
+    stock_query_pb2.BY_STORE: "store",
+}
+HEARTBEAT_SECONDS = 5.0
+WATCH_POLL_SECONDS = 0.05
+
+
+def waits_end_in_deadline_exceeded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A read-your-writes wait that ran out is DEADLINE_EXCEEDED, which the shared error
+    mapping has no family for; the status is set here and the call ends without a message."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+        try:
+            return method(self, request, context)
+        except ProjectionBehind as error:
+            context.set_code(grpc.StatusCode.DEADLINE_EXCEEDED)
+            context.set_details(str(error))
+            return None
+
+    return wrapper
+
+
+def figures_message(f: Figures) -> stock_query_pb2.StockFigures:
+    return stock_query_pb2.StockFigures(
+        on_hand=f.on_hand, reserved=f.reserved, safety_stock=f.safety_stock, available=f.available,
+        in_transit=f.in_transit, positions=f.positions,
+    )
+
+
+def area_message(a: AreaFigures) -> stock_query_pb2.AreaStock:
+    return stock_query_pb2.AreaStock(
+        area=stock_query_pb2.StockArea(province=a.province, city=a.city, dealer=a.dealer, store_id=a.store_id),
+        sku=a.sku, figures=figures_message(a.figures),
+    )
+
+
+def freshness_message(f: Freshness) -> stock_query_pb2.Freshness:
+    return stock_query_pb2.Freshness(position=f.position, head=f.head, lag_events=f.lag_events, lag_ms=f.lag_ms)
+
+
+def consistency_of(message: stock_query_pb2.Consistency) -> Consistency:
+    return Consistency(message.min_position, message.up_to_date, message.wait_timeout_ms)
+
+
+def region_of(message: stock_query_pb2.StockRegion) -> Region:
+    return Region(message.province, message.city, message.dealer, message.store_id)
+
+
+def breakdowns_of(values) -> list[str]:
+    names = []
+    for i, value in enumerate(values):
+        if value not in BREAKDOWN_NAMES:
+            raise InvalidInput(f"breakdown[{i}]", "must be BY_PROVINCE, BY_CITY, BY_DEALER or BY_STORE")
+        names.append(BREAKDOWN_NAMES[value])
+    return names
+
+
+class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
+    def __init__(self, queries: StockQueries):
+        self.queries = queries
+
+    @rpc
+    @waits_end_in_deadline_exceeded
+    def GetNationalStock(self, request, context):
+        breakdowns = breakdowns_of(request.breakdown)
+        consistency = consistency_of(request.consistency)
+        self.queries.wait(consistency, context.time_remaining())
+        found = self.queries.national_stock(request.sku, breakdowns)
+        parts = {f"by_{by}": [area_message(a) for a in rows] for by, rows in found.breakdowns.items()}
+        return stock_query_pb2.GetNationalStockResponse(
+            sku=found.sku, national=figures_message(found.national), freshness=freshness_message(found.freshness), **parts,
+        )
+
+    @rpc
+    @waits_end_in_deadline_exceeded
+    def ListLowStock(self, request, context):
+        size = convert.page_size(request.page_size)
+        after = convert.decode_page_token(request.page_token)
+        consistency = consistency_of(request.consistency)
+        self.queries.wait(consistency, context.time_remaining())
+        rows, last, freshness = self.queries.low_stock(region_of(request.region), request.threshold, after, size)
+        return stock_query_pb2.ListLowStockResponse(
+            items=[area_message(a) for a in rows], next_page_token=convert.encode_page_token(last),
+            freshness=freshness_message(freshness),
+        )
+
+    def WatchStock(self, request, context):
+        try:
+            region = checked_region(region_of(request.region))
+            consistency = consistency_of(request.consistency)
+            self.queries.wait(consistency, context.time_remaining())
+            self.queries.check_watch(region, request.sku)
+        except ProjectionBehind as error:
+            context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, str(error))
+        except Exception as error:  # noqa: BLE001 - mapped exactly as the unary calls are
+            _abort_like_rpc(context, error)
+        yield from self._follow(region, request.sku, context)
+
+    def _follow(self, region: Region, sku: str, context):
+        sent_position = 0
+        first = True
+        last_sent = time.monotonic()
+        while context.is_active():
+            changes, position = self.queries.changes(region, sku, sent_position)
+            if first or changes or time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
+                yield stock_query_pb2.WatchStockResponse(
+                    changes=[area_message(a) for a in changes],
+                    freshness=freshness_message(self.queries.freshness(position)),
+                )
+                first, last_sent = False, time.monotonic()
+            # a rebuild starts the position again from 0: then every watched row is resent
+            sent_position = 0 if position < sent_position else position
+            time.sleep(WATCH_POLL_SECONDS)
+
+
+def _abort_like_rpc(context: grpc.ServicerContext, error: Exception) -> None:
+    """The unary mapping of services/api/errors.py, for a stream's opening checks."""
+
+    @rpc
+    def check(_self, _request, _context):
+        raise error
+
+    check(None, None, context)
