@@ -285,7 +285,7 @@ class Order(Aggregate):
             return False
         if current != allowed_from:
             raise IllegalTransition(
-                f"the shipment of order {self.order_id} from {store_id!r} is {current}; only a {allowed_from} one can become {to}"
+                f"the shipment of order {self.order_id} from {store_id!r} is {current}; it must be {allowed_from} to become {to}"
             )
         return True
 

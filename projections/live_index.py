@@ -133,7 +133,7 @@ class LiveIndex:
             store_id = self._position_keys[e.originator_id][0]
             self.losing_units.update((store_id, order_id) for order_id in e.order_ids)
         elif isinstance(e, StockPosition.Event):
-            if isinstance(e, StockPosition.ReservationReleased):
+            if isinstance(e, (StockPosition.ReservationReleased, StockPosition.ReservationPicked)):
                 self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
             if (change := stock_change(e)) is not NO_CHANGE:
                 figures = self._figures(e)

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from datetime import timedelta
 
 from services.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.projection_commands import add_parsers as add_projection_parsers
@@ -35,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=16, help="gRPC worker threads (default 16)")
     serve.add_argument("--grace", type=float, default=5.0, help="seconds calls in flight get to finish on shutdown")
     serve.add_argument(
+        "--payment-timeout", type=float, default=15.0, metavar="MINUTES",
+        help="cancel allocated orders whose payment is not confirmed within this many minutes, releasing their stock (default 15)",
+    )
+    serve.add_argument(
         "--no-projection", action="store_true",
         help="do not run the national stock projection in this server (run `omo project` beside it instead)",
     )
@@ -61,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def serve(args: argparse.Namespace) -> int:
     from services.api.server import start_server
+    from services.housekeeping import Housekeeper
     from services.application import OmoApplication
 
     # first, so a signal during start-up still ends in a clean shutdown
@@ -71,11 +77,13 @@ def serve(args: argparse.Namespace) -> int:
     log = logging.getLogger("omo")
     app = OmoApplication(url)
     server = start_server(app, host=args.host, port=args.port, workers=args.workers)
+    housekeeper = Housekeeper(app, payment_timeout=timedelta(minutes=args.payment_timeout)).start()
     projection = None if args.no_projection else start_projection_in_server(app, url)
     log.info("serving on %s:%d, database %s", args.host, server.port, redact(url))
     stopping.wait()
     log.info("shutting down")
     server.stop(grace=args.grace)
+    housekeeper.stop()
     if projection is not None:
         projection.shutdown()
     app.close()

@@ -27,6 +27,7 @@ from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
 from services.config import redact, sqlite_url
+from services.demo_store_day import print_store_day, run_store_day
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Outcome:
     rejections: Counter = field(default_factory=Counter)
     by_store: Counter = field(default_factory=Counter)  # shipments per store
     fulfilment: Counter = field(default_factory=Counter)  # ONE_STORE, SPLIT, EXPRESS
+    orders: list = field(default_factory=list)  # the placed orders
 
 
 def rejection_reason(error: grpc.RpcError) -> str:
@@ -88,6 +90,7 @@ def place_orders(client: OmoClient, requests: list, workers: int) -> Outcome:
             outcome.rejections[rejection_reason(result)] += 1
         else:
             outcome.placed += 1
+            outcome.orders.append(result.order)
             outcome.fulfilment[orders_pb2.Fulfilment.Name(result.order.fulfilment).removeprefix("FULFILMENT_")] += 1
             for shipment in result.order.shipments:
                 outcome.distances_m.append(shipment.distance_m)
@@ -154,8 +157,10 @@ def run_demo(
                 # a fresh key prefix, so a demo re-run on a shared database places new orders
                 requests = seeding.orders(rng, world, orders, key_prefix=f"demo-{uuid.uuid4().hex[:8]}")
                 outcome = place_orders(client, requests, workers)
+                day = run_store_day(client, outcome.orders, rng)
         finally:
             server.stop(grace=2)
             app.close()
     print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
+    print_store_day(day, outcome.placed - day.paid, out or sys.stdout)
     return outcome

@@ -10,12 +10,13 @@ released. A PICKUP order is never moved (the customer chose the store): it is fl
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from uuid import UUID
 
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition
-from domain.errors import NoStoreCanFulfil, OrderNotFound, OutOfStock
+from domain.errors import DomainError, NoStoreCanFulfil, OrderNotFound, OutOfStock
 from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
 from routing.sites import RoutingRequest
@@ -24,6 +25,7 @@ from services.orders import explanation_record, shipment_record_of
 
 STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
 REJECTED_BY_STORE = "REJECTED_BY_STORE"
+log = logging.getLogger("omo.reroute")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         order = app.find(aggregate_id)
         if not isinstance(order, Order):
             raise OrderNotFound(order_id)
+        if from_store_id not in order.store_ids:
+            return None  # moved meanwhile
         shipment = order.shipment_from(from_store_id)
         if shipment not in order.holding_reservations():
             return None
@@ -71,8 +75,8 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         new_ids = {key: StockPosition.create_id(*key) for key in wanted}
         with app.locks.holding([aggregate_id, *old_ids, *new_ids.values()]):
             order = app.repository.get(aggregate_id)
-            if order.shipment_from(from_store_id) not in order.holding_reservations():
-                return None
+            if from_store_id not in order.store_ids or order.shipment_from(from_store_id) != shipment or shipment not in order.holding_reservations():
+                raise RetryDecision  # the order changed since it was routed: look again
             old = [app.repository.get(i) for i in old_ids]
             if not isinstance(decision, Decision):
                 order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}")
@@ -107,7 +111,12 @@ def move_losing_orders(app: OmoApplication, store_id: str | None, cause: str, re
     losing = sorted((s, order_id) for s, order_id in app.index.losing_units if store_id in (None, s))
     moved = []
     for from_store, order_id in losing:
-        outcome = reroute_shipment(app, order_id, from_store, cause, reason)
+        try:
+            outcome = reroute_shipment(app, order_id, from_store, cause, reason)
+        except DomainError:
+            # the stock change is committed whatever happens here; housekeeping tries again
+            log.exception("could not move order %s off store %s", order_id, from_store)
+            continue
         if outcome is not None:
             moved.append(outcome)
     return moved
