@@ -49,25 +49,20 @@ def request_transfer(
 
 def ship_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
     """Ships every unit not yet shipped; a transfer shipped already is returned unchanged."""
-    transfer = get_transfer(app, transfer_id)
-    at = app.now_us()
-    movements = [
-        Movement("", "TRANSFER_OUT", sku, transfer.to_ship(sku), at, transfer_id)
-        for sku in transfer.lines if transfer.to_ship(sku) > 0
-    ]
-    if movements:
-        apply_movements(app, transfer.from_store_id, movements)
-    return get_transfer(app, transfer_id)
+    return _move_every_unit(app, transfer_id, "TRANSFER_OUT")
 
 
 def receive_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
     """Receives every unit in transit; nothing in transit returns the transfer unchanged."""
+    return _move_every_unit(app, transfer_id, "TRANSFER_IN")
+
+
+def _move_every_unit(app: OmoApplication, transfer_id: str, kind: str) -> Transfer:
     transfer = get_transfer(app, transfer_id)
+    left = transfer.to_ship if kind == "TRANSFER_OUT" else transfer.in_transit
+    store_id = transfer.from_store_id if kind == "TRANSFER_OUT" else transfer.to_store_id
     at = app.now_us()
-    movements = [
-        Movement("", "TRANSFER_IN", sku, transfer.in_transit(sku), at, transfer_id)
-        for sku in transfer.lines if transfer.in_transit(sku) > 0
-    ]
+    movements = [Movement("", kind, sku, left(sku), at, transfer_id) for sku in transfer.lines if left(sku) > 0]
     if movements:
-        apply_movements(app, transfer.to_store_id, movements)
+        apply_movements(app, store_id, movements)
     return get_transfer(app, transfer_id)

@@ -44,13 +44,17 @@ def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
         try:
             return method(self, request, context)
-        except DomainError as error:
-            context.abort(status_of(error), str(error))
-        except Exception:
-            log.exception("unexpected error in %s", method.__qualname__)
-            context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
+        except Exception as error:  # noqa: BLE001 - every failure gets a status
+            _abort(error, context, method)
 
     return wrapper
+
+
+def _abort(error: Exception, context: grpc.ServicerContext, method: Callable[..., Any]) -> None:
+    if isinstance(error, DomainError):
+        context.abort(status_of(error), str(error))
+    log.error("unexpected error in %s", method.__qualname__, exc_info=error)
+    context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
 
 
 def stream_rpc(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,10 +64,7 @@ def stream_rpc(method: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
         try:
             yield from method(self, request, context)
-        except DomainError as error:
-            context.abort(status_of(error), str(error))
-        except Exception:
-            log.exception("unexpected error in %s", method.__qualname__)
-            context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
+        except Exception as error:  # noqa: BLE001 - every failure gets a status
+            _abort(error, context, method)
 
     return wrapper
