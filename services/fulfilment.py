@@ -90,10 +90,8 @@ def reject_order(app: OmoApplication, order_id: str, store_id: str, reason: str)
     identifier("store_id", store_id)
     text("reason", reason, required=True)
     order = get_order(app, order_id)
-    if store_id not in order.store_ids and any(
-        r["store_id"] == store_id and r["cause"] == REJECTED_BY_STORE for r in order.reroutes
-    ):
-        return order  # rejected already: a retried call
+    if any(r["store_id"] == store_id and r["cause"] == REJECTED_BY_STORE for r in order.reroutes):
+        return order  # rejected already (moved, or flagged with nowhere to go): a retried call
     shipment = order.shipment_from(store_id)
     if order.status == CANCELLED or shipment["status"] not in (ALLOCATED, ACCEPTED):
         current = CANCELLED if order.status == CANCELLED else shipment["status"]

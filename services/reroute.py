@@ -65,7 +65,9 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         if shipment not in order.holding_reservations():
             return None
         lines = dict(shipment["lines"])
-        decision = _route_elsewhere(app, order, lines, set(order.store_ids) | passed_over)
+        # never back to a location in the order, or one it already left
+        avoid = set(order.store_ids) | {r["store_id"] for r in order.reroutes} | passed_over
+        decision = _route_elsewhere(app, order, lines, avoid)
         old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
         wanted = {}
         if isinstance(decision, Decision):
