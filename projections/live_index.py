@@ -98,14 +98,17 @@ class LiveIndex:
 
     # --- following the log --------------------------------------------------------------
 
-    def catch_up(self, read: ReadEvents) -> int:
-        """Applies every event after the current position; returns how many were applied."""
+    def catch_up(self, read: ReadEvents, seen: Callable[[Any], None] | None = None) -> int:
+        """Applies every event after the current position, telling `seen` of each; returns
+        how many were applied."""
         applied = 0
         with self._lock:
             while True:
                 batch = read(self.position, self.BATCH)
                 for notification_id, domain_event in batch:
                     self._apply(domain_event)
+                    if seen is not None:
+                        seen(domain_event)
                     self.position = notification_id
                 applied += len(batch)
                 if len(batch) < self.BATCH:

@@ -54,7 +54,22 @@ class OmoApplication(Application[UUID]):
     # --- the live index -----------------------------------------------------------------
 
     def catch_up(self) -> int:
-        return self.index.catch_up(self._events_after)
+        return self.index.catch_up(self._events_after, self._forget_if_outdated)
+
+    def _forget_if_outdated(self, domain_event: Any) -> None:
+        """Drops a cached aggregate older than an event in the log: another process changed it."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        try:
+            cached = cache.get(domain_event.originator_id)
+        except KeyError:
+            return
+        if cached.version < domain_event.originator_version:
+            try:
+                cache.get(domain_event.originator_id, evict=True)
+            except KeyError:
+                pass
 
     def _events_after(self, position: int, limit: int) -> Sequence[tuple[int, Any]]:
         notifications = self.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)
@@ -63,6 +78,8 @@ class OmoApplication(Application[UUID]):
     # --- loading ------------------------------------------------------------------------
 
     def find(self, aggregate_id: UUID) -> Any | None:
+        """The aggregate as this process knows it (call catch_up first to see other
+        processes' latest changes)."""
         try:
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:

@@ -152,6 +152,7 @@ def set_safety_stock(app: OmoApplication, store_id: str, sku: str, quantity: int
 def get_stock_position(app: OmoApplication, store_id: str, sku: str) -> PositionView:
     identifier("sku", sku)
     require_store(app, store_id)
+    app.catch_up()  # another server may have changed it
     position = app.find(StockPosition.create_id(store_id, sku))
     if position is None:
         raise StockPositionNotFound(store_id, sku)

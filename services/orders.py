@@ -148,6 +148,7 @@ def _order_uuid(order_id: str) -> UUID:
 
 
 def get_order(app: OmoApplication, order_id: str) -> Order:
+    app.catch_up()  # another server may have changed it
     order = app.find(_order_uuid(order_id))
     if not isinstance(order, Order):
         raise OrderNotFound(order_id)

@@ -15,6 +15,7 @@ from services.pos_sync import apply_movements
 
 def get_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
     identifier("transfer_id", transfer_id)
+    app.catch_up()  # another server may have changed it
     transfer = app.find(Transfer.create_id(transfer_id))
     if not isinstance(transfer, Transfer):
         raise TransferNotFound(transfer_id)
