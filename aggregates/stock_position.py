@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
 from domain.errors import InvalidInput, NegativeStock, OutOfStock
+from domain.movements import SIGN
 from domain.values import available_units
 
 # kinds of StockMoved: the POS's movements, a manual correction, and what orders do to on hand
@@ -126,6 +127,27 @@ class StockPosition(Aggregate):
             self.counted_at_us = occurred_at_us
             self.after_count = [entry for entry in self.after_count if entry[0] > occurred_at_us]
 
+    def apply_movements(self, entries: list[list]) -> list[bool]:
+        """A POS batch's movements of this SKU, in the POS's order, as one fact: each entry
+        [movement_id, kind, quantity, occurred_at_us, transfer_id, note]; COUNT sets on hand
+        as of its moment, the other kinds move it by SIGN[kind] x quantity. Returns, per
+        entry, whether a count at a later moment already held it (superseded)."""
+        state = _Shelf(self.on_hand, self.counted_at_us, [list(e) for e in self.after_count], dict(self.in_transit))
+        superseded = state.fold(entries)
+        self._stock_movements_applied(
+            entries=entries, on_hand_change=state.on_hand - self.on_hand,
+            in_transit_change=sum(state.in_transit.values()) - self.incoming,
+        )
+        self._detect_oversell(entries[-1][0])
+        return superseded
+
+    @event("StockMovementsApplied")
+    def _stock_movements_applied(self, entries: list[list], on_hand_change: int, in_transit_change: int) -> None:
+        shelf = _Shelf(self.on_hand, self.counted_at_us, self.after_count, self.in_transit)
+        shelf.fold(entries)
+        self.on_hand, self.counted_at_us = shelf.on_hand, shelf.counted_at_us
+        self.after_count, self.in_transit = shelf.after_count, shelf.in_transit
+
     def set_safety_stock(self, quantity: int) -> None:
         if quantity < 0:
             raise InvalidInput("quantity", f"must be >= 0, got {quantity}")
@@ -213,6 +235,41 @@ class StockPosition(Aggregate):
         self.losing.extend(order_ids)
 
 
+@dataclass
+class _Shelf:
+    """What counts and movements do to a position's on hand: one rule for deciding a batch
+    and for replaying it."""
+
+    on_hand: int
+    counted_at_us: int
+    after_count: list[list[int]]
+    in_transit: dict[str, int]
+
+    def fold(self, entries: list[list]) -> list[bool]:
+        superseded = []
+        for _, kind, quantity, at, transfer_id, _ in entries:
+            if kind == COUNT:
+                stale = at < self.counted_at_us
+                if not stale:
+                    self.on_hand = quantity + sum(change for t, change in self.after_count if t > at)
+                    self.counted_at_us = at
+                    self.after_count = [entry for entry in self.after_count if entry[0] > at]
+            else:
+                change = SIGN[kind] * quantity
+                stale = 0 < at <= self.counted_at_us
+                if not stale:
+                    self.on_hand += change
+                    self.after_count.append([at, change])
+                if transfer_id and kind == TRANSFER_IN:
+                    left = self.in_transit.get(transfer_id, 0) - quantity
+                    if left > 0:
+                        self.in_transit[transfer_id] = left
+                    else:
+                        self.in_transit.pop(transfer_id, None)
+            superseded.append(stale)
+        return superseded
+
+
 @dataclass(frozen=True)
 class StockChange:
     """What one event did to a position's figures; read models add these up."""
@@ -232,6 +289,8 @@ def stock_change(e: Any) -> StockChange:
     if isinstance(e, StockPosition.StockMoved):
         in_transit = -e.change if (e.transfer_id and e.kind == TRANSFER_IN) else 0
         return StockChange(on_hand=0 if e.superseded else e.change, in_transit=in_transit)
+    if isinstance(e, StockPosition.StockMovementsApplied):
+        return StockChange(on_hand=e.on_hand_change, in_transit=e.in_transit_change)
     if isinstance(e, StockPosition.StockCounted):
         return StockChange(on_hand=e.on_hand - e.previous_on_hand)
     if isinstance(e, StockPosition.StockReserved):

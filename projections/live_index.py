@@ -16,6 +16,7 @@ from uuid import UUID
 
 from aggregates.movement import StockMovement
 from aggregates.order import Order
+from aggregates.pos_ledger import PosLedger
 from aggregates.stock_position import NO_CHANGE, StockPosition, stock_change
 from aggregates.store import Store, profile_from_record
 from domain.stores import StoreProfile
@@ -55,8 +56,12 @@ class LiveIndex:
         self._directory: StoreDirectory | None = None
         # (store, order) whose reserved units the counter sold: the order must move
         self.losing_units: set[tuple[str, str]] = set()
-        # (store, movement id) of every movement recorded: a resend is known without a query
-        self.movements: set[tuple[str, str]] = set()
+        # (store, movement id) -> fingerprint of every movement recorded: a resend is known
+        # without a query
+        self.movements: dict[tuple[str, str], str] = {}
+        # store -> the version of its POS ledger folded in here
+        self.ledger_versions: dict[str, int] = {}
+        self._ledger_stores: dict[UUID, str] = {}
         # allocated orders not yet paid -> the moment they were placed (us since the epoch)
         self.unpaid: dict[UUID, int] = {}
         self._placed_at: dict[UUID, int] = {}
@@ -68,8 +73,12 @@ class LiveIndex:
         figures = self.stock.get((store_id, sku))
         return figures.available if figures else 0
 
-    def knows_movement(self, store_id: str, movement_id: str) -> bool:
-        return (store_id, movement_id) in self.movements
+    def movement_fingerprint(self, store_id: str, movement_id: str) -> str | None:
+        """The fingerprint of a recorded movement, None when the id is new."""
+        return self.movements.get((store_id, movement_id))
+
+    def ledger_version(self, store_id: str) -> int:
+        return self.ledger_versions.get(store_id, 0)
 
     def has_position(self, store_id: str, sku: str) -> bool:
         return (store_id, sku) in self.stock
@@ -131,7 +140,14 @@ class LiveIndex:
             self.stock[key] = StockFigures()
             self.stores_by_sku.setdefault(e.sku, set()).add(e.store_id)
         elif isinstance(e, StockMovement.StockMovementAccepted):
-            self.movements.add((e.store_id, e.movement_id))
+            self.movements[(e.store_id, e.movement_id)] = e.fingerprint
+        elif isinstance(e, PosLedger.PosLedgerOpened):
+            self._ledger_stores[e.originator_id] = e.store_id
+            self.ledger_versions[e.store_id] = e.originator_version
+        elif isinstance(e, PosLedger.MovementsRecorded):
+            store_id = self._ledger_stores[e.originator_id]
+            self.movements.update(((store_id, mid), fingerprint) for mid, fingerprint in e.fingerprints.items())
+            self.ledger_versions[store_id] = e.originator_version
         elif isinstance(e, StockPosition.StockOversold):
             store_id = self._position_keys[e.originator_id][0]
             self.losing_units.update((store_id, order_id) for order_id in e.order_ids)

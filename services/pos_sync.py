@@ -1,9 +1,9 @@
 """Use case: a store's POS reporting a batch of stock movements.
 
-A batch lands in one atomic save or not at all. Each movement id is recorded (a
-StockMovement aggregate keyed by store and id), so a resend is acknowledged as a duplicate
-and never applied twice, also when two servers receive it at once: the second save
-conflicts and its retry sees the first. Orders whose reserved units the counter sold are
+A batch lands in one atomic save or not at all: one StockMovementsApplied event per SKU
+and one entry in the store's POS ledger (aggregates/pos_ledger.py) naming its movement ids,
+so a resend is acknowledged as a duplicate and never applied twice, also when two servers
+receive it at once: the second save conflicts on the ledger and its retry sees the first. Orders whose reserved units the counter sold are
 moved to another location right after the batch commits (see services/reroute.py).
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from aggregates.movement import StockMovement
+from aggregates.pos_ledger import PosLedger
 from aggregates.stock_position import StockPosition
 from aggregates.transfer import Transfer
 from domain.errors import InvalidInput, MovementIdReused, TransferNotFound
 from domain.movements import COUNT, Movement, check_batch
-from services.application import OmoApplication
+from services.application import OmoApplication, RetryDecision
 from services.inventory import require_store
 from services.reroute import STOCK_LOST, MoveOutcome, move_losing_orders
 
@@ -56,7 +56,7 @@ class _Batch:
         self.store_id = store_id
         self.positions: dict[tuple[str, str], StockPosition] = {}
         self.transfers: dict[str, Transfer] = {}
-        self.recorded: list[StockMovement] = []
+        self.ledger: PosLedger | None = None
 
     def position(self, store_id: str, sku: str) -> StockPosition:
         key = (store_id, sku)
@@ -79,34 +79,30 @@ class _Batch:
             )
         return transfer
 
-    def apply(self, movement: Movement, field_name: str) -> bool:
-        """Applies one movement; False when a later count already holds it."""
-        position = self.position(self.store_id, movement.sku)
-        at = movement.occurred_at_us
-        superseded = position.predates_count(at, is_count=movement.kind == COUNT)
-        if movement.kind == COUNT:
-            position.count(movement.quantity, movement.movement_id, at)
-        elif movement.kind == "TRANSFER_OUT":
-            transfer = self.transfer(movement.transfer_id, field_name, movement.kind)
+    def step_transfer(self, movement: Movement, field_name: str) -> None:
+        """The transfer's side of a TRANSFER_OUT or TRANSFER_IN: checked and recorded."""
+        transfer = self.transfer(movement.transfer_id, field_name, movement.kind)
+        if movement.kind == "TRANSFER_OUT":
             transfer.ship(movement.sku, movement.quantity)
-            position.move(movement.kind, movement.change, at, movement.movement_id, movement.transfer_id, movement.reason)
             self.position(transfer.to_store_id, movement.sku).expect_transfer(movement.transfer_id, movement.quantity)
-        elif movement.kind == "TRANSFER_IN":
-            self.transfer(movement.transfer_id, field_name, movement.kind).receive(movement.sku, movement.quantity)
-            position.move(movement.kind, movement.change, at, movement.movement_id, movement.transfer_id, movement.reason)
         else:
-            position.move(movement.kind, movement.change, at, movement.movement_id, note=movement.reason)
-        if movement.movement_id:
-            self.recorded.append(
-                StockMovement(
-                    store_id=self.store_id, movement_id=movement.movement_id, kind=movement.kind,
-                    lines=[movement.record()], fingerprint=movement.fingerprint(),
-                )
-            )
-        return not superseded
+            transfer.receive(movement.sku, movement.quantity)
+
+    def open_ledger(self) -> None:
+        """Loads the store's ledger and makes sure the index holds every id it recorded."""
+        ledger = self.app.find(PosLedger.create_id(self.store_id))
+        if ledger is not None and self.app.index.ledger_version(self.store_id) < ledger.version:
+            raise RetryDecision  # another server recorded ids the index has not seen yet
+        self.ledger = ledger
+
+    def record(self, fingerprints: dict[str, str]) -> None:
+        if self.ledger is None:
+            self.ledger = PosLedger(store_id=self.store_id)
+        self.ledger.record(fingerprints)
 
     def aggregates(self) -> list[Any]:
-        return [*self.positions.values(), *self.transfers.values(), *self.recorded]
+        changed = [*self.positions.values(), *self.transfers.values(), self.ledger]
+        return [a for a in changed if a is not None and a.pending_events]
 
 
 def sync_batch(app: OmoApplication, store_id: str, movements: list[Movement]) -> BatchResult:
@@ -118,11 +114,12 @@ def sync_batch(app: OmoApplication, store_id: str, movements: list[Movement]) ->
 
 
 def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement]) -> BatchResult:
-    """Applies checked movements in one atomic save. A movement with an id is recorded and
-    applied once however often it comes; one without (the backbone's own, such as a
-    transfer shipped through the API) is applied each time."""
-    movement_ids = {m.movement_id: StockMovement.create_id(store_id, m.movement_id) for m in movements if m.movement_id}
+    """Applies checked movements in one atomic save: one event per SKU and one for the
+    store's ledger, whatever the batch's size. A movement with an id is applied once however
+    often it comes; one without (the backbone's own, such as a transfer shipped through the
+    API) is applied each time."""
     position_ids = {StockPosition.create_id(store_id, m.sku) for m in movements}
+    fingerprints = [m.fingerprint() if m.movement_id else "" for m in movements]
 
     def attempt() -> list[Ack]:
         # a transfer's destination position changes too: lock it with the rest
@@ -131,26 +128,36 @@ def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement
             StockPosition.create_id(t.to_store_id, m.sku)
             for m in movements if m.transfer_id and (t := app.find(Transfer.create_id(m.transfer_id)))
         }
-        lock_ids = [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), *movement_ids.values()]
+        lock_ids = [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), PosLedger.create_id(store_id)]
         with app.locks.holding(lock_ids):
             batch = _Batch(app, store_id)
-            outcomes: list[str] = []
-            done: set[str] = set()
-            for i, movement in enumerate(movements):
+            batch.open_ledger()
+            outcomes: list[str] = [DUPLICATE] * len(movements)
+            fresh: dict[str, str] = {}
+            by_sku: dict[str, list[tuple[int, list]]] = {}
+            for i, (movement, fingerprint) in enumerate(zip(movements, fingerprints)):
                 mid = movement.movement_id
-                if mid in done:
-                    outcomes.append(DUPLICATE)  # repeated within the batch: checked identical
-                    continue
-                if mid and app.index.knows_movement(store_id, mid):
-                    if app.repository.get(movement_ids[mid]).fingerprint != movement.fingerprint():
-                        raise MovementIdReused(store_id, mid)
-                    outcomes.append(DUPLICATE)
-                else:
-                    outcomes.append(APPLIED if batch.apply(movement, f"movements[{i}]") else SUPERSEDED)
                 if mid:
-                    done.add(mid)
-            if any(outcome != DUPLICATE for outcome in outcomes):
-                app.save(*batch.aggregates())
+                    if mid in fresh:
+                        continue  # repeated within the batch: checked identical
+                    known = app.index.movement_fingerprint(store_id, mid)
+                    if known is not None:
+                        if known != fingerprint:
+                            raise MovementIdReused(store_id, mid)
+                        continue
+                    fresh[mid] = fingerprint
+                if movement.transfer_id:
+                    batch.step_transfer(movement, f"movements[{i}]")
+                entry = [mid, movement.kind, movement.quantity, movement.occurred_at_us, movement.transfer_id, movement.reason]
+                by_sku.setdefault(movement.sku, []).append((i, entry))
+            for sku, items in by_sku.items():
+                superseded = batch.position(store_id, sku).apply_movements([entry for _, entry in items])
+                for (i, _), stale in zip(items, superseded):
+                    outcomes[i] = SUPERSEDED if stale else APPLIED
+            if fresh:
+                batch.record(fresh)
+            if changed := batch.aggregates():
+                app.save(*changed)
             on_hand = {m.sku: batch.position(store_id, m.sku).on_hand for m in movements}
             return [Ack(m.movement_id, outcome, m.sku, on_hand[m.sku]) for m, outcome in zip(movements, outcomes)]
 
