@@ -47,7 +47,7 @@ class Timers:
         self._wrap(app, "catch_up", "live index catch_up")
         self._wrap(pos_sync, "move_losing_orders", "move_losing_orders")
         self._wrap(pos_sync, "require_store", "require_store")
-        self._wrap(app.index, "knows_movement", "index.knows_movement")
+        self._wrap(app.index, "movement_fingerprint", "index.movement_fingerprint")
 
     def _wrap(self, owner, name: str, label: str) -> None:
         inner = getattr(owner, name)
@@ -93,7 +93,7 @@ def run(app: OmoApplication, batches: list[list[Movement]], label: str, top: int
     if not profile:
         timers.report(total)
         for owner in (app, app.repository, pos_sync, app.index):  # unpatch
-            for name in ("position_or_new", "get", "save", "catch_up", "move_losing_orders", "require_store", "knows_movement"):
+            for name in ("position_or_new", "get", "save", "catch_up", "move_losing_orders", "require_store", "movement_fingerprint"):
                 if name in vars(owner) and owner is not pos_sync:
                     delattr(owner, name)
         for name, fn in ORIGINALS.items():

@@ -85,12 +85,23 @@ class OmoApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
-    def position_or_new(self, store_id: str, sku: str) -> StockPosition:
+    def position_or_new(self, store_id: str, sku: str, shared: bool = False) -> StockPosition:
         """The stock position, or a new one when the live index has never seen it. A
-        position opened elsewhere meanwhile makes the save conflict, and the retry loads it."""
+        position opened elsewhere meanwhile makes the save conflict, and the retry loads it.
+        `shared`: the cached object itself rather than a copy (see `forget`)."""
         if self.index.has_position(store_id, sku):
-            return self.repository.get(StockPosition.create_id(store_id, sku))
+            return self.repository.get(StockPosition.create_id(store_id, sku), deepcopy_from_cache=not shared)
         return StockPosition(store_id=store_id, sku=sku)
+
+    def forget(self, aggregates: Sequence[Any]) -> None:
+        """Drops aggregates from the cache: a caller that changed the cached objects
+        themselves and did not save them must, or the next reader sees unsaved changes."""
+        cache = self.repository.cache
+        for aggregate in aggregates:
+            try:
+                cache.get(aggregate.id, evict=True)
+            except KeyError:
+                pass
 
     def store_exists(self, store_id: str) -> bool:
         return store_id in self.index.profiles or self.find(Store.create_id(store_id)) is not None

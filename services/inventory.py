@@ -153,7 +153,9 @@ def get_stock_position(app: OmoApplication, store_id: str, sku: str) -> Position
     identifier("sku", sku)
     require_store(app, store_id)
     app.catch_up()  # another server may have changed it
-    position = app.find(StockPosition.create_id(store_id, sku))
+    position_id = StockPosition.create_id(store_id, sku)
+    with app.locks.holding([position_id]):  # a POS batch may be changing the cached object
+        position = app.find(position_id)
     if position is None:
         raise StockPositionNotFound(store_id, sku)
     return PositionView.of(position)

@@ -61,7 +61,9 @@ class _Batch:
     def position(self, store_id: str, sku: str) -> StockPosition:
         key = (store_id, sku)
         if key not in self.positions:
-            self.positions[key] = self.app.position_or_new(store_id, sku)
+            # the cached object itself: copying a position costs more than the rest of the
+            # batch; a batch that fails forgets every object it loaded
+            self.positions[key] = self.app.position_or_new(store_id, sku, shared=True)
         return self.positions[key]
 
     def transfer(self, transfer_id: str, field_name: str, kind: str) -> Transfer:
@@ -131,35 +133,42 @@ def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement
         lock_ids = [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), PosLedger.create_id(store_id)]
         with app.locks.holding(lock_ids):
             batch = _Batch(app, store_id)
-            batch.open_ledger()
-            outcomes: list[str] = [DUPLICATE] * len(movements)
-            fresh: dict[str, str] = {}
-            by_sku: dict[str, list[tuple[int, list]]] = {}
-            for i, (movement, fingerprint) in enumerate(zip(movements, fingerprints)):
-                mid = movement.movement_id
-                if mid:
-                    if mid in fresh:
-                        continue  # repeated within the batch: checked identical
-                    known = app.index.movement_fingerprint(store_id, mid)
-                    if known is not None:
-                        if known != fingerprint:
-                            raise MovementIdReused(store_id, mid)
-                        continue
-                    fresh[mid] = fingerprint
-                if movement.transfer_id:
-                    batch.step_transfer(movement, f"movements[{i}]")
-                entry = [mid, movement.kind, movement.quantity, movement.occurred_at_us, movement.transfer_id, movement.reason]
-                by_sku.setdefault(movement.sku, []).append((i, entry))
-            for sku, items in by_sku.items():
-                superseded = batch.position(store_id, sku).apply_movements([entry for _, entry in items])
-                for (i, _), stale in zip(items, superseded):
-                    outcomes[i] = SUPERSEDED if stale else APPLIED
-            if fresh:
-                batch.record(fresh)
-            if changed := batch.aggregates():
-                app.save(*changed)
-            on_hand = {m.sku: batch.position(store_id, m.sku).on_hand for m in movements}
-            return [Ack(m.movement_id, outcome, m.sku, on_hand[m.sku]) for m, outcome in zip(movements, outcomes)]
+            try:
+                return decide(batch)
+            except BaseException:
+                app.forget(list(batch.positions.values()))
+                raise
+
+    def decide(batch: _Batch) -> list[Ack]:
+        batch.open_ledger()
+        outcomes: list[str] = [DUPLICATE] * len(movements)
+        fresh: dict[str, str] = {}
+        by_sku: dict[str, list[tuple[int, list]]] = {}
+        for i, (movement, fingerprint) in enumerate(zip(movements, fingerprints)):
+            mid = movement.movement_id
+            if mid:
+                if mid in fresh:
+                    continue  # repeated within the batch: checked identical
+                known = app.index.movement_fingerprint(store_id, mid)
+                if known is not None:
+                    if known != fingerprint:
+                        raise MovementIdReused(store_id, mid)
+                    continue
+                fresh[mid] = fingerprint
+            if movement.transfer_id:
+                batch.step_transfer(movement, f"movements[{i}]")
+            entry = [mid, movement.kind, movement.quantity, movement.occurred_at_us, movement.transfer_id, movement.reason]
+            by_sku.setdefault(movement.sku, []).append((i, entry))
+        for sku, items in by_sku.items():
+            superseded = batch.position(store_id, sku).apply_movements([entry for _, entry in items])
+            for (i, _), stale in zip(items, superseded):
+                outcomes[i] = SUPERSEDED if stale else APPLIED
+        if fresh:
+            batch.record(fresh)
+        if changed := batch.aggregates():
+            app.save(*changed)
+        on_hand = {m.sku: batch.position(store_id, m.sku).on_hand for m in movements}
+        return [Ack(m.movement_id, outcome, m.sku, on_hand[m.sku]) for m, outcome in zip(movements, outcomes)]
 
     acks = app.decide_and_save(attempt)
     kinds = sorted({m.kind for m in movements if m.kind == COUNT or m.change < 0})
