@@ -80,15 +80,25 @@ class Fold:
     store_ids: dict[UUID, str] = field(default_factory=dict)  # Store aggregate id -> store id
     changed_positions: set[UUID] = field(default_factory=set)
     changed_stores: set[str] = field(default_factory=set)
-    # (level name, *location keys, sku) -> [positions, on_hand, reserved, safety_stock, available, in_transit]
-    deltas: dict[tuple[str, ...], list[int]] = field(default_factory=dict)
+    # (location, sku) -> [positions, on_hand, reserved, safety_stock, available, in_transit];
+    # spread over the breakdown levels only when written
+    deltas: dict[tuple[Location, str], list[int]] = field(default_factory=dict)
 
     def add(self, location: Location, sku: str, positions: int, figures: Sequence[int], sign: int = 1) -> None:
-        for level in LEVELS:
-            row = self.deltas.setdefault((level.name, *location.key(level, sku)), [0] * 6)
-            row[0] += positions * sign
-            for i, value in enumerate(figures, start=1):
-                row[i] += value * sign
+        row = self.deltas.get((location, sku))
+        if row is None:
+            row = self.deltas[(location, sku)] = [0] * 6
+        row[0] += positions * sign
+        for i, value in enumerate(figures, start=1):
+            row[i] += value * sign
+
+    def level_deltas(self, level: Level) -> dict[tuple[str, ...], list[int]]:
+        rows: dict[tuple[str, ...], list[int]] = {}
+        for (location, sku), delta in self.deltas.items():
+            row = rows.setdefault(location.key(level, sku), [0] * 6)
+            for i, value in enumerate(delta):
+                row[i] += value
+        return rows
 
     def location(self, store_id: str) -> Location:
         return self.locations.get(store_id, NOWHERE)
@@ -199,11 +209,11 @@ def _write(connection: Connection, fold: Fold, end: int) -> None:
 
     for level in LEVELS:
         rows = []
-        for key, (positions, *figures) in fold.deltas.items():
-            if key[0] != level.name or (positions == 0 and not any(figures)):
-                continue
+        # a row is written even when the batch's changes cancel out (a store that came and
+        # went): which rows exist must not depend on how the events were cut into batches
+        for key, (positions, *figures) in fold.level_deltas(level).items():
             rows.append({
-                **dict(zip((*level.keys, "sku"), key[1:])), "positions": positions,
+                **dict(zip((*level.keys, "sku"), key)), "positions": positions,
                 **dict(zip(FIGURES, figures)), "updated_position": end,
             })
         if not rows:

@@ -117,7 +117,11 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 def write_engine(url: str) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url, "BEGIN IMMEDIATE")
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=2, max_overflow=2)
+    # values_plus_batch: an UPDATE of many rows goes in pages, not one round trip per row
+    return create_engine(
+        sqlalchemy_url(url), pool_pre_ping=True, pool_size=2, max_overflow=2,
+        executemany_mode="values_plus_batch", executemany_batch_page_size=500,
+    )
 
 
 def read_engine(url: str) -> Engine:

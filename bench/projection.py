@@ -1,0 +1,309 @@
+"""National stock projection on PostgreSQL: rebuild speed beside the raw read rate of the same
+events, and the lag while orders arrive at a steady rate.
+
+1. A backlog of inventory events (stores in real Chinese cities, positions with receipts, POS
+   sales, counts, safety stock, transfers, reservations, picks and releases), seeded.
+2. The raw read rate: every event read through the event store and decoded, nothing applied
+   (and the bare fetch, without decoding).
+3. `omo projections`-style rebuild of the whole backlog, timed; then verify (must be 0).
+4. `omo project` in a process of its own; orders (a reservation of 1-3 lines at one store, one
+   atomic save each; a fifth are cancelled later, releasing their units) placed at a steady
+   rate; the lag of each is the time from its commit until the projection's position covers
+   it, observed by polling the tracking row every 2 ms.
+
+    python bench/projection.py [--quick] [--json FILE] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tqdm import tqdm  # noqa: E402
+
+from aggregates.stock_position import SALE, TRANSFER_IN, StockPosition  # noqa: E402
+from aggregates.store import Store  # noqa: E402
+from bench.common import machine, scratch_postgres_database, write_json  # noqa: E402
+from domain.errors import DomainError  # noqa: E402
+from domain.stores import StoreProfile  # noqa: E402
+from domain.values import GeoPoint  # noqa: E402
+from projections.projection_runner import ProjectionRunner  # noqa: E402
+from projections.stock_verify import verify  # noqa: E402
+from services.demo import percentile  # noqa: E402
+from services.projection_commands import EventStore, stock_event_log  # noqa: E402
+from services.config import application_env  # noqa: E402
+from services.seeding import chinese_cities  # noqa: E402
+
+SAVE_AGGREGATES = 100
+
+
+def store_profiles(rng: random.Random, count: int) -> list[StoreProfile]:
+    cities = chinese_cities()[:150]
+    profiles = []
+    for i in range(count):
+        city = rng.choice(cities)
+        dealer = "" if rng.random() < 0.2 else f"D{rng.randrange(40):03d}"
+        profiles.append(StoreProfile(
+            store_id=f"S{i:05d}", name=f"Store {i}", location=GeoPoint(city.latitude, city.longitude),
+            province=city.province, city=city.name, dealer_id=dealer, opening_hours=(), time_zone="Asia/Shanghai",
+            delivery_radius_km=5.0, daily_order_capacity=500, active=True,
+        ))
+    return profiles
+
+
+def position_history(rng: random.Random, position: StockPosition, events: int, clock: list[int]) -> None:
+    """About `events` events of a plausible life: receipts, sales, reservations, counts..."""
+    order = 0
+    while len(position.pending_events) < events:
+        clock[0] += 1000
+        roll = rng.random()
+        try:
+            if roll < 0.25:
+                position.receive(rng.randint(5, 40), occurred_at_us=clock[0])
+            elif roll < 0.45:
+                position.move(SALE, -rng.randint(1, 4), clock[0])  # may go below 0: the POS is the truth
+            elif roll < 0.65:
+                order += 1
+                position.reserve(f"bo-{position.id.hex[:8]}-{order}", rng.randint(1, 3))
+            elif roll < 0.75 and position.reservations:
+                position.pick(next(iter(position.reservations)), clock[0])
+            elif roll < 0.82 and position.reservations:
+                position.release(next(iter(position.reservations)), "cancelled")
+            elif roll < 0.87:
+                position.count(rng.randint(0, 60), occurred_at_us=clock[0])
+            elif roll < 0.92:
+                position.set_safety_stock(rng.randint(0, 5))
+            elif roll < 0.96:
+                position.expect_transfer(f"T{clock[0]}", rng.randint(1, 10))
+            elif position.in_transit:
+                transfer, units = next(iter(position.in_transit.items()))
+                position.move(TRANSFER_IN, units, clock[0], transfer_id=transfer)
+        except DomainError:
+            pass  # e.g. nothing available to reserve: refused, nothing recorded
+
+
+def seed_backlog(store: EventStore, rng: random.Random, target_events: int, stores: int, skus: int) -> tuple[list[StoreProfile], dict]:
+    profiles = store_profiles(rng, stores)
+    store.save(*[Store.register(p) for p in profiles])
+    positions = stores * skus
+    per_position = max(2, target_events // positions + 1)
+    clock = [1_700_000_000_000_000]
+    aggregates: dict[tuple[str, str], StockPosition] = {}
+    chunk: list[StockPosition] = []
+    with tqdm(total=positions * per_position, unit="ev", desc="seeding", file=sys.stderr) as bar:
+        for p in profiles:
+            for k in range(skus):
+                position = StockPosition(p.store_id, f"SKU{k:04d}")
+                position_history(rng, position, per_position, clock)
+                aggregates[(p.store_id, position.sku)] = position
+                chunk.append(position)
+                if len(chunk) == SAVE_AGGREGATES:
+                    bar.update(sum(len(a.pending_events) for a in chunk))
+                    store.save(*chunk)
+                    chunk = []
+        if chunk:
+            bar.update(sum(len(a.pending_events) for a in chunk))
+            store.save(*chunk)
+    return profiles, aggregates
+
+
+def read_rates(store: EventStore) -> tuple[int, float, float]:
+    """Every stock event read and decoded (and only fetched), as fast as the library can."""
+    event_log = stock_event_log(store)
+    head = event_log.head()
+    began = time.perf_counter()
+    count, after = 0, 0
+    while after < head:
+        batch = event_log.read(after, 2000, head=head)
+        count += len(batch.events)
+        after = batch.end
+    decoded = time.perf_counter() - began
+    began = time.perf_counter()
+    fetched, after = 0, 0
+    while rows := store.recorder.select_notifications(start=after, limit=2000, stop=head, topics=event_log.topics, inclusive_of_start=False):
+        fetched += len(rows)
+        after = rows[-1].id
+    raw = time.perf_counter() - began
+    return count, count / decoded, fetched / raw
+
+
+def tracking_poller(url: str, samples: list, pending: list, lock: threading.Lock, stop: threading.Event) -> None:
+    """Resolves each committed order's lag once the projection's position covers it."""
+    import psycopg2
+
+    connection = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        while not stop.is_set() or pending:
+            cursor.execute("SELECT position FROM stock_projection_tracking WHERE projection = 'national_stock'")
+            position = cursor.fetchone()[0]
+            now = time.perf_counter()
+            with lock:
+                while pending and pending[0][0] <= position:
+                    _, committed = pending.pop(0)
+                    samples.append((now - committed) * 1000)
+            if stop.is_set() and pending and now - pending[0][1] > 30:
+                break
+            time.sleep(0.002)
+    connection.close()
+
+
+def wait_until_leading(url: str, process: subprocess.Popen) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection.autocommit = True
+    deadline = time.monotonic() + 60
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT holder FROM stock_projection_tracking WHERE projection = 'national_stock'")
+            if cursor.fetchone()[0]:
+                break
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("omo project did not start")
+            time.sleep(0.05)
+    connection.close()
+
+
+def steady_orders(store: EventStore, url: str, seed: int, aggregates: dict, rate: float, seconds: float, threads: int = 4) -> tuple[list[float], int, float]:
+    """Orders at a steady rate (order n is due at start + n/rate), spread over `threads`
+    placers that each own a share of the stores; each order is one atomic save. Returns the
+    lag of each (ms), how many were placed and the rate achieved."""
+    stores: dict[str, list[StockPosition]] = {}
+    for key in sorted(aggregates):
+        stores.setdefault(key[0], []).append(aggregates[key])
+    store_ids = sorted(stores)
+    samples: list[float] = []
+    pending: list[tuple[int, float]] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    poller = threading.Thread(target=tracking_poller, args=(url, samples, pending, lock, stop))
+    poller.start()
+    total = int(rate * seconds)
+    placed = [0] * threads
+    began = time.perf_counter() + 0.1
+
+    def placer(t: int) -> None:
+        rng = random.Random(seed * 100 + t)
+        mine = store_ids[t::threads]
+        to_cancel: list[tuple[str, list[StockPosition]]] = []
+        for n in range(t, total, threads):
+            wait = began + n / rate - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            order_id = f"bench-order-{n}"
+            if to_cancel and rng.random() < 0.2:
+                cancelled_id, changed = to_cancel.pop(rng.randrange(len(to_cancel)))
+                for position in changed:
+                    position.release(cancelled_id, "cancelled")
+            else:
+                positions = rng.sample(stores[rng.choice(mine)], rng.randint(1, 3))
+                changed = []
+                for position in positions:
+                    while position.available < 1:
+                        position.receive(20, occurred_at_us=0)  # restocked, then reserved
+                    position.reserve(order_id, 1)
+                    changed.append(position)
+                to_cancel.append((order_id, changed))
+            recordings = store.save(*changed)
+            committed = time.perf_counter()
+            with lock:
+                pending.append((max(r.notification.id for r in recordings), committed))
+                pending.sort()
+            placed[t] += 1
+
+    workers = [threading.Thread(target=placer, args=(t,)) for t in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - began
+    stop.set()
+    poller.join()
+    return samples, sum(placed), sum(placed) / elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a smoke run well under a minute")
+    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser.add_argument("--events", type=int, help="backlog of inventory events (default 200,000, quick 20,000)")
+    parser.add_argument("--stores", type=int, help="stores (default 400, quick 100)")
+    parser.add_argument("--skus", type=int, help="SKUs per store (default 50, quick 20)")
+    parser.add_argument("--rate", type=float, default=200.0, help="orders per second in the lag phase (default 200)")
+    parser.add_argument("--seconds", type=float, help="length of the lag phase (default 30, quick 5)")
+    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--database-url", help="PostgreSQL URL to use (default: a scratch database, dropped after)")
+    args = parser.parse_args(argv)
+    target = args.events or (20_000 if args.quick else 200_000)
+    stores = args.stores or (100 if args.quick else 400)
+    skus = args.skus or (20 if args.quick else 50)
+    seconds = args.seconds or (5.0 if args.quick else 30.0)
+    rng = random.Random(args.seed)
+
+    database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
+    with database as url:
+        store = EventStore(env=application_env(url))
+        try:
+            _, aggregates = seed_backlog(store, rng, target, stores, skus)
+            events, read_per_s, fetch_per_s = read_rates(store)
+            print(f"backlog: {events:,} stock and store events at {stores} stores x {skus} SKUs", file=sys.stderr)
+
+            runner = ProjectionRunner(url, stock_event_log(store), batch_size=2000)
+            began = time.perf_counter()
+            with tqdm(total=store.recorder.max_notification_id(), unit="id", desc="rebuild", file=sys.stderr) as bar:
+                runner.rebuild(lambda moved, head: bar.update(moved))
+            rebuild_seconds = time.perf_counter() - began
+            runner.close()
+
+            env = {**os.environ, "OMO_DATABASE_URL": url}
+            project = subprocess.Popen([sys.executable, "-m", "services.cli", "project"], env=env, stderr=subprocess.DEVNULL)
+            try:
+                wait_until_leading(url, project)
+                print(f"placing orders at {args.rate:.0f}/s for {seconds:.0f} s with `omo project` following", file=sys.stderr)
+                lags, placed, achieved = steady_orders(store, url, args.seed, aggregates, args.rate, seconds)
+            finally:
+                project.terminate()
+                project.wait(30)
+            checker = ProjectionRunner(url, stock_event_log(store))
+            result = verify(checker.reader, checker.event_log)
+            checker.close()
+        finally:
+            store.close()
+
+    figures = {
+        "rebuild_events_per_s": round(events / rebuild_seconds, 1),
+        "read_events_per_s": round(read_per_s, 1),
+        "p99_lag_ms": round(percentile(lags, 0.99), 1),
+        "differences": len(result.differences),
+        "fetch_events_per_s": round(fetch_per_s, 1),
+        "p50_lag_ms": round(percentile(lags, 0.50), 1),
+        "max_lag_ms": round(max(lags), 1) if lags else None,
+        "lag_samples": len(lags),
+        "backlog_events": events,
+        "rebuild_seconds": round(rebuild_seconds, 2),
+        "orders_placed": placed,
+        "orders_per_s_achieved": round(achieved, 1),
+        "verified_rows": result.rows,
+        "machine": machine(),
+    }
+    print(f"\nnational stock projection on PostgreSQL, {events:,} events backlog, {machine()}")
+    print(f"  read + decode (raw)     {figures['read_events_per_s']:>12,.0f} events/s   (fetch only {figures['fetch_events_per_s']:,.0f}/s)")
+    print(f"  rebuild                 {figures['rebuild_events_per_s']:>12,.0f} events/s   ratio {events / rebuild_seconds / read_per_s:.2f} of raw read; {rebuild_seconds:.1f} s")
+    print(f"  lag at {achieved:.0f} orders/s      p50 {figures['p50_lag_ms']:.1f} ms   p99 {figures['p99_lag_ms']:.1f} ms   max {figures['max_lag_ms']} ms   ({len(lags)} orders)")
+    print(f"  differences (verify)    {figures['differences']:>12d}     over {result.rows:,} rows")
+    write_json(args.json, figures)
+    return 1 if result.differences else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
