@@ -9,7 +9,6 @@ the ceiling. Afterwards the units reserved beyond stock are recomputed from the 
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import uuid
@@ -20,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grpc_health.v1 import health_pb2  # noqa: E402
 
-from bench.common import closed_loop, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import bench_parser, closed_loop, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from projections.stock_audit import oversold_units  # noqa: E402
 from services import seeding  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -29,14 +28,10 @@ from services.demo import seed_network  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a smoke run well under a minute")
-    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser = bench_parser(__doc__, seed=11)
     parser.add_argument("--seconds", type=float, help="load time per measurement (default 30, quick 5)")
     parser.add_argument("--in-flight", type=int, default=16, help="calls in flight (default 16)")
     parser.add_argument("--stores", type=int, help="stores to seed (default 1000, quick 200)")
-    parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--database-url", help="PostgreSQL URL to use (default: a scratch database, dropped after)")
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 30.0)
     store_count = args.stores or (200 if args.quick else 1000)

@@ -3,6 +3,7 @@ process, closed-loop load with a fixed number of calls in flight, and JSON outpu
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -42,6 +43,16 @@ def scratch_postgres_database() -> Iterator[str]:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+def bench_parser(description: str | None, seed: int, quick_help: str = "a smoke run well under a minute") -> argparse.ArgumentParser:
+    """The options every benchmark takes: --quick, --json, --seed, --database-url."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--database-url", help="PostgreSQL URL to use (default: a scratch database, dropped after)")
+    return parser
 
 
 def free_port() -> int:

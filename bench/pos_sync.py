@@ -23,7 +23,6 @@ Exit status 1 when a resent movement was applied again or on hand differs from t
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tqdm import tqdm  # noqa: E402
 
-from bench.common import machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import bench_parser, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from bench.pos_sync_log import LogMovement, build_log, expected_on_hand  # noqa: E402
 from protos.omo.v1 import inventory_pb2, pos_pb2  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -180,14 +179,10 @@ def baseline(url: str, log: list[LogMovement]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a smoke run well under a minute (2,000 movements)")
-    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser = bench_parser(__doc__, seed=7, quick_help="a smoke run well under a minute (2,000 movements)")
     parser.add_argument("--movements", type=int, help="movements in the POS log (default 20,000, quick 2,000)")
     parser.add_argument("--skus", type=int, default=300, help="SKUs the store sells (default 300)")
     parser.add_argument("--batch-size", type=int, default=500, help="movements per SyncStock request, 1-1000 (default 500)")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", help="PostgreSQL URL to use (default: a scratch database, dropped after)")
     args = parser.parse_args(argv)
     count = args.movements or (2_000 if args.quick else 20_000)
     if not 1 <= args.batch_size <= 1000:

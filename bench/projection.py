@@ -16,7 +16,6 @@ events, and the lag while orders arrive at a steady rate.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import subprocess
@@ -32,7 +31,7 @@ from tqdm import tqdm  # noqa: E402
 
 from aggregates.stock_position import SALE, TRANSFER_IN, StockPosition  # noqa: E402
 from aggregates.store import Store  # noqa: E402
-from bench.common import machine, scratch_postgres_database, write_json  # noqa: E402
+from bench.common import bench_parser, machine, scratch_postgres_database, write_json  # noqa: E402
 from domain.errors import DomainError  # noqa: E402
 from domain.stores import StoreProfile  # noqa: E402
 from domain.values import GeoPoint  # noqa: E402
@@ -233,16 +232,12 @@ def steady_orders(store: EventStore, url: str, seed: int, aggregates: dict, rate
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a smoke run well under a minute")
-    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser = bench_parser(__doc__, seed=17)
     parser.add_argument("--events", type=int, help="backlog of inventory events (default 200,000, quick 20,000)")
     parser.add_argument("--stores", type=int, help="stores (default 400, quick 100)")
     parser.add_argument("--skus", type=int, help="SKUs per store (default 50, quick 20)")
     parser.add_argument("--rate", type=float, default=200.0, help="orders per second in the lag phase (default 200)")
     parser.add_argument("--seconds", type=float, help="length of the lag phase (default 30, quick 5)")
-    parser.add_argument("--seed", type=int, default=17)
-    parser.add_argument("--database-url", help="PostgreSQL URL to use (default: a scratch database, dropped after)")
     args = parser.parse_args(argv)
     target = args.events or (20_000 if args.quick else 200_000)
     stores = args.stores or (100 if args.quick else 400)
