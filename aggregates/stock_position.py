@@ -63,11 +63,16 @@ class StockPosition(Aggregate):
     def incoming(self) -> int:
         return sum(self.in_transit.values())
 
-    def predates_count(self, occurred_at_us: int, is_count: bool = False) -> bool:
-        """Whether a movement at that moment is already inside the latest count."""
-        if is_count:
-            return occurred_at_us < self.counted_at_us
-        return 0 < occurred_at_us <= self.counted_at_us
+    def _shelf(self, copy: bool) -> _Shelf:
+        """The counting state, as a copy to decide on, or sharing this position's own to
+        change it inside an event."""
+        if copy:
+            return _Shelf(self.on_hand, self.counted_at_us, list(self.after_count), dict(self.in_transit))
+        return _Shelf(self.on_hand, self.counted_at_us, self.after_count, self.in_transit)
+
+    def _keep(self, shelf: _Shelf) -> None:
+        self.on_hand, self.counted_at_us = shelf.on_hand, shelf.counted_at_us
+        self.after_count, self.in_transit = shelf.after_count, shelf.in_transit
 
     # --- stock coming in and going out -------------------------------------------------
 
@@ -75,7 +80,7 @@ class StockPosition(Aggregate):
         """A fact reported by the store: it is recorded even when on hand goes below 0."""
         if change == 0:
             raise InvalidInput("quantity", "must not be 0")
-        superseded = self.predates_count(occurred_at_us)
+        superseded = self._shelf(copy=True).moved(kind, change, occurred_at_us, transfer_id)
         self._stock_moved(
             kind=kind, change=change, movement_id=movement_id, occurred_at_us=occurred_at_us,
             superseded=superseded, transfer_id=transfer_id, note=note,
@@ -84,15 +89,9 @@ class StockPosition(Aggregate):
 
     @event("StockMoved")
     def _stock_moved(self, kind: str, change: int, movement_id: str, occurred_at_us: int, superseded: bool, transfer_id: str, note: str) -> None:
-        if transfer_id and kind == TRANSFER_IN:
-            left = self.in_transit.get(transfer_id, 0) - change
-            if left > 0:
-                self.in_transit[transfer_id] = left
-            else:
-                self.in_transit.pop(transfer_id, None)
-        if not superseded:
-            self.on_hand += change
-            self.after_count.append([occurred_at_us, change])
+        shelf = self._shelf(copy=False)
+        shelf.moved(kind, change, occurred_at_us, transfer_id)
+        self._keep(shelf)
 
     def receive(self, quantity: int, movement_id: str = "", occurred_at_us: int = 0) -> None:
         if quantity <= 0:
@@ -112,27 +111,26 @@ class StockPosition(Aggregate):
         recorded and changes nothing."""
         if counted < 0:
             raise InvalidInput("counted_quantity", f"must be >= 0, got {counted}")
-        superseded = self.predates_count(occurred_at_us, is_count=True)
-        later = 0 if superseded else sum(change for at, change in self.after_count if at > occurred_at_us)
+        shelf = self._shelf(copy=True)
+        superseded = shelf.counted(counted, occurred_at_us)
         self._stock_counted(
-            counted=counted, previous_on_hand=self.on_hand, on_hand=self.on_hand if superseded else counted + later,
+            counted=counted, previous_on_hand=self.on_hand, on_hand=shelf.on_hand,
             movement_id=movement_id, occurred_at_us=occurred_at_us, superseded=superseded,
         )
         self._detect_oversell(movement_id)
 
     @event("StockCounted")
     def _stock_counted(self, counted: int, previous_on_hand: int, on_hand: int, movement_id: str, occurred_at_us: int, superseded: bool) -> None:
-        if not superseded:
-            self.on_hand = on_hand
-            self.counted_at_us = occurred_at_us
-            self.after_count = [entry for entry in self.after_count if entry[0] > occurred_at_us]
+        shelf = self._shelf(copy=False)
+        shelf.counted(counted, occurred_at_us)
+        self._keep(shelf)
 
     def apply_movements(self, entries: list[list]) -> list[bool]:
         """A POS batch's movements of this SKU, in the POS's order, as one fact: each entry
         [movement_id, kind, quantity, occurred_at_us, transfer_id, note]; COUNT sets on hand
         as of its moment, the other kinds move it by SIGN[kind] x quantity. Returns, per
         entry, whether a count at a later moment already held it (superseded)."""
-        state = _Shelf(self.on_hand, self.counted_at_us, [list(e) for e in self.after_count], dict(self.in_transit))
+        state = self._shelf(copy=True)
         superseded = state.fold(entries)
         self._stock_movements_applied(
             entries=entries, on_hand_change=state.on_hand - self.on_hand,
@@ -143,10 +141,9 @@ class StockPosition(Aggregate):
 
     @event("StockMovementsApplied")
     def _stock_movements_applied(self, entries: list[list], on_hand_change: int, in_transit_change: int) -> None:
-        shelf = _Shelf(self.on_hand, self.counted_at_us, self.after_count, self.in_transit)
+        shelf = self._shelf(copy=False)
         shelf.fold(entries)
-        self.on_hand, self.counted_at_us = shelf.on_hand, shelf.counted_at_us
-        self.after_count, self.in_transit = shelf.after_count, shelf.in_transit
+        self._keep(shelf)
 
     def set_safety_stock(self, quantity: int) -> None:
         if quantity < 0:
@@ -245,29 +242,36 @@ class _Shelf:
     after_count: list[list[int]]
     in_transit: dict[str, int]
 
-    def fold(self, entries: list[list]) -> list[bool]:
-        superseded = []
-        for _, kind, quantity, at, transfer_id, _ in entries:
-            if kind == COUNT:
-                stale = at < self.counted_at_us
-                if not stale:
-                    self.on_hand = quantity + sum(change for t, change in self.after_count if t > at)
-                    self.counted_at_us = at
-                    self.after_count = [entry for entry in self.after_count if entry[0] > at]
+    def counted(self, quantity: int, at: int) -> bool:
+        """On hand was `quantity` at `at`; True (and nothing changes) when a later count exists."""
+        if at < self.counted_at_us:
+            return True
+        self.on_hand = quantity + sum(change for t, change in self.after_count if t > at)
+        self.counted_at_us = at
+        self.after_count = [entry for entry in self.after_count if entry[0] > at]
+        return False
+
+    def moved(self, kind: str, change: int, at: int, transfer_id: str) -> bool:
+        """On hand moved by `change` at `at`; True (on hand unchanged) when the latest count
+        already holds it. Units arriving for a transfer leave its in-transit either way."""
+        if transfer_id and kind == TRANSFER_IN:
+            left = self.in_transit.get(transfer_id, 0) - change
+            if left > 0:
+                self.in_transit[transfer_id] = left
             else:
-                change = SIGN[kind] * quantity
-                stale = 0 < at <= self.counted_at_us
-                if not stale:
-                    self.on_hand += change
-                    self.after_count.append([at, change])
-                if transfer_id and kind == TRANSFER_IN:
-                    left = self.in_transit.get(transfer_id, 0) - quantity
-                    if left > 0:
-                        self.in_transit[transfer_id] = left
-                    else:
-                        self.in_transit.pop(transfer_id, None)
-            superseded.append(stale)
-        return superseded
+                self.in_transit.pop(transfer_id, None)
+        if 0 < at <= self.counted_at_us:
+            return True
+        self.on_hand += change
+        self.after_count.append([at, change])
+        return False
+
+    def fold(self, entries: list[list]) -> list[bool]:
+        """Entries as StockMovementsApplied records them, in order; superseded flags."""
+        return [
+            self.counted(quantity, at) if kind == COUNT else self.moved(kind, SIGN[kind] * quantity, at, transfer_id)
+            for _, kind, quantity, at, transfer_id, _ in entries
+        ]
 
 
 @dataclass(frozen=True)
