@@ -213,7 +213,7 @@ class Order(Aggregate):
         self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]
     ) -> None:
         """The shipment from `from_store_id` moves to `shipments` (which ship the same units)."""
-        moving = self._reservation_holder(from_store_id, "rerouted")
+        moving = self.movable_shipment(from_store_id, "rerouted")
         shipped: dict[str, int] = {}
         for shipment in shipments:
             if shipment["store_id"] in self.store_ids:
@@ -242,7 +242,7 @@ class Order(Aggregate):
     def flag_unfulfillable(self, store_id: str, cause: str, reason: str) -> None:
         """The shipment lost its stock and no other location can take it: customer service
         has to decide (the order stays open until it is cancelled)."""
-        self._reservation_holder(store_id, "flagged")
+        self.movable_shipment(store_id, "flagged")
         self._shipment_unfulfillable(store_id=store_id, cause=cause, reason=reason)
 
     @event("ShipmentUnfulfillable")
@@ -250,7 +250,9 @@ class Order(Aggregate):
         self._set_status(store_id, UNFULFILLABLE)
         self.reroutes.append({"store_id": store_id, "cause": cause, "reason": reason, "to": []})
 
-    def _reservation_holder(self, store_id: str, what: str) -> dict[str, Any]:
+    def movable_shipment(self, store_id: str, what: str) -> dict[str, Any]:
+        """The shipment from `store_id` while it still holds its reservations (ALLOCATED or
+        ACCEPTED); otherwise IllegalTransition saying it cannot be `what`."""
         shipment = self.shipment_from(store_id)
         if self.cancelled or shipment["status"] not in (ALLOCATED, ACCEPTED):
             current = CANCELLED if self.cancelled else shipment["status"]

@@ -66,10 +66,7 @@ class OmoApplication(Application[UUID]):
         except KeyError:
             return
         if cached.version < domain_event.originator_version:
-            try:
-                cache.get(domain_event.originator_id, evict=True)
-            except KeyError:
-                pass
+            self.forget([cached])
 
     def _events_after(self, position: int, limit: int) -> Sequence[tuple[int, Any]]:
         notifications = self.recorder.select_notifications(start=position, limit=limit, inclusive_of_start=False)

@@ -29,7 +29,7 @@ class StoreDay:
     counter_sales: int = 0
     moved: int = 0
     flagged: int = 0
-    steps: Counter = field(default_factory=Counter)
+    delivered: int = 0
     returned_units: int = 0
     refunded_cents: int = 0
     refused: Counter = field(default_factory=Counter)
@@ -62,7 +62,7 @@ def _empty_shelves(client: OmoClient, orders: list[orders_pb2.Order], rng: rando
             day.flagged += sum(m.flagged for m in response.moved_orders)
 
 
-def _work(client: OmoClient, order: orders_pb2.Order, day: StoreDay) -> orders_pb2.Order:
+def _work(client: OmoClient, order: orders_pb2.Order) -> orders_pb2.Order:
     """Each store takes its shipment from acceptance to the customer."""
     for shipment in order.shipments:
         ids = {"order_id": order.order_id, "store_id": shipment.store_id}
@@ -75,7 +75,6 @@ def _work(client: OmoClient, order: orders_pb2.Order, day: StoreDay) -> orders_p
         else:
             client.fulfilment.HandOver(fulfilment_pb2.HandOverRequest(**ids, to=fulfilment_pb2.COURIER))
             order = client.fulfilment.MarkDelivered(fulfilment_pb2.MarkDeliveredRequest(**ids)).order
-        day.steps["shipments delivered"] += 1
     return order
 
 
@@ -95,7 +94,7 @@ def run_store_day(client: OmoClient, placed: list[orders_pb2.Order], rng: random
         if current.status != orders_pb2.ALLOCATED:
             continue  # flagged for customer service after a counter sale
         try:
-            delivered.append(_work(client, current, day))
+            delivered.append(_work(client, current))
         except grpc.RpcError as error:
             day.refused[error.code().name] += 1
     for n, order in enumerate(rng.sample(delivered, min(RETURNS, len(delivered)))):
@@ -106,8 +105,8 @@ def run_store_day(client: OmoClient, placed: list[orders_pb2.Order], rng: random
         )
         returned = client.orders.ReturnOrder(request).order
         day.returned_units += 1
-        day.refunded_cents = day.refunded_cents + returned.refunded.cents
-    day.steps["orders delivered"] = len(delivered)
+        day.refunded_cents += returned.refunded.cents
+    day.delivered = len(delivered)
     return day
 
 
@@ -119,7 +118,7 @@ def print_store_day(day: StoreDay, unpaid: int, out: TextIO) -> None:
         ("shelves emptied by walk-in customers (POS SyncStock)", day.counter_sales),
         ("  orders moved to another location as a result", day.moved),
         ("  orders flagged for customer service (nowhere to go)", day.flagged),
-        ("orders delivered (accepted, picked, handed over)", day.steps["orders delivered"]),
+        ("orders delivered (accepted, picked, handed over)", day.delivered),
         ("units returned at a store", day.returned_units),
     ]
     for label, value in rows:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from aggregates.order import ACCEPTED, ALLOCATED, CANCELLED, Order
+from aggregates.order import CANCELLED, Order
 from aggregates.stock_position import StockPosition
-from domain.errors import IllegalTransition, InvalidInput
+from domain.errors import InvalidInput
 from domain.values import Money, identifier, text
 from services.application import OmoApplication, RetryDecision
-from services.orders import _order_uuid, cancel_order, get_order, reserved_position_ids
+from services.orders import _order_uuid, cancel_order, get_order, load_order, reserved_position_ids
 from services.reroute import REJECTED_BY_STORE, reroute_shipment
 
 DEFAULT_PAYMENT_TIMEOUT = timedelta(minutes=15)
@@ -29,10 +29,10 @@ def _step(
     aggregate_id = _order_uuid(order_id)
 
     def attempt() -> Order:
-        order = get_order(app, order_id)
+        order = load_order(app, order_id)
         ids = reserved_position_ids(order, positions_at) if positions_at else []
         with app.locks.holding([aggregate_id, *ids]):
-            order = get_order(app, order_id)
+            order = load_order(app, order_id)
             if positions_at and reserved_position_ids(order, positions_at) != ids:
                 raise RetryDecision  # the order moved meanwhile
             positions = [app.repository.get(i) for i in ids]
@@ -92,12 +92,7 @@ def reject_order(app: OmoApplication, order_id: str, store_id: str, reason: str)
     order = get_order(app, order_id)
     if any(r["store_id"] == store_id and r["cause"] == REJECTED_BY_STORE for r in order.reroutes):
         return order  # rejected already (moved, or flagged with nowhere to go): a retried call
-    shipment = order.shipment_from(store_id)
-    if order.status == CANCELLED or shipment["status"] not in (ALLOCATED, ACCEPTED):
-        current = CANCELLED if order.status == CANCELLED else shipment["status"]
-        raise IllegalTransition(
-            f"the shipment of order {order.order_id} from {store_id!r} is {current}; only ALLOCATED or ACCEPTED can be rejected"
-        )
+    order.movable_shipment(store_id, "rejected")
     reroute_shipment(app, order.order_id, store_id, REJECTED_BY_STORE, f"store {store_id} rejected it: {reason}")
     return get_order(app, order_id)
 

@@ -81,9 +81,7 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
 
     def attempt() -> tuple[Order, bool]:
         decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
-        wanted = {
-            (shipment.allocation.store_id, sku): units for shipment in decision.shipments for sku, units in shipment.quantities.items()
-        }
+        wanted = units_by_position(decision)
         position_ids = {key: StockPosition.create_id(*key) for key in wanted}
         with app.locks.holding([order_id, *position_ids.values()]):
             # a request under the same key may have been placed while this one waited
@@ -102,12 +100,7 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
                 placed_at_us=epoch_us(request.now),
                 pickup_code=new_pickup_code() if command.mode is FulfilmentMode.PICKUP else "",
             )
-            for (store_id, sku), units in wanted.items():
-                try:
-                    positions[(store_id, sku)].reserve(order.order_id, units)
-                except OutOfStock:
-                    passed_over.add(store_id)  # the index overstated it: route again without this store
-                    raise RetryDecision from None
+            reserve_decided(positions, order.order_id, wanted, passed_over)
             order.allocate(
                 [shipment_record_of(app, shipment, request.now) for shipment in decision.shipments],
                 decision.fulfilment,
@@ -117,6 +110,24 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
             return order, False
 
     return app.decide_and_save(attempt)
+
+
+def units_by_position(decision: Decision) -> dict[tuple[str, str], int]:
+    """(store, sku) -> the units the decision takes there."""
+    return {(s.allocation.store_id, sku): units for s in decision.shipments for sku, units in s.quantities.items()}
+
+
+def reserve_decided(
+    positions: dict[tuple[str, str], StockPosition], order_id: str, wanted: dict[tuple[str, str], int], passed_over: set[str]
+) -> None:
+    """Reserves every unit the decision takes. A store whose stock the index overstated
+    joins `passed_over` and routing decides again (RetryDecision)."""
+    for (store_id, sku), units in wanted.items():
+        try:
+            positions[(store_id, sku)].reserve(order_id, units)
+        except OutOfStock:
+            passed_over.add(store_id)
+            raise RetryDecision from None
 
 
 def shipment_record_of(app: OmoApplication, shipment: Shipment, now) -> dict:
@@ -148,7 +159,14 @@ def _order_uuid(order_id: str) -> UUID:
 
 
 def get_order(app: OmoApplication, order_id: str) -> Order:
-    app.catch_up()  # another server may have changed it
+    """The order as it stands, also after another server's change."""
+    app.catch_up()
+    return load_order(app, order_id)
+
+
+def load_order(app: OmoApplication, order_id: str) -> Order:
+    """The order as this process knows it, for a use case about to change it: a copy
+    another server has outdated only costs a version conflict and a retry."""
     order = app.find(_order_uuid(order_id))
     if not isinstance(order, Order):
         raise OrderNotFound(order_id)
@@ -172,12 +190,12 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
     text("reason", reason)
 
     def attempt() -> Order:
-        order = get_order(app, order_id)
+        order = load_order(app, order_id)
         if order.status == CANCELLED:
             return order
         position_ids = reserved_position_ids(order)
         with app.locks.holding([aggregate_id, *position_ids]):
-            order = get_order(app, order_id)
+            order = load_order(app, order_id)
             if order.status == CANCELLED or (only_if_unpaid and order.paid):
                 return order
             if reserved_position_ids(order) != position_ids:

@@ -3,8 +3,9 @@
 A batch lands in one atomic save or not at all: one StockMovementsApplied event per SKU
 and one entry in the store's POS ledger (aggregates/pos_ledger.py) naming its movement ids,
 so a resend is acknowledged as a duplicate and never applied twice, also when two servers
-receive it at once: the second save conflicts on the ledger and its retry sees the first. Orders whose reserved units the counter sold are
-moved to another location right after the batch commits (see services/reroute.py).
+receive it at once: the second save conflicts on the ledger and its retry sees the first.
+Orders whose reserved units the counter sold are moved to another location right after the
+batch commits (see services/reroute.py).
 """
 
 from __future__ import annotations
@@ -38,14 +39,12 @@ class BatchResult:
     moved_orders: list[MoveOutcome] = field(default_factory=list)
 
 
-def _distinct(store_id: str, movements: list[Movement]) -> dict[str, Movement]:
-    """The batch's movements by id; the same id twice must be the same movement."""
+def _check_repeats(store_id: str, movements: list[Movement]) -> None:
+    """The same id twice in a batch must be the same movement (equal in every field)."""
     first: dict[str, Movement] = {}
     for movement in movements:
-        seen = first.setdefault(movement.movement_id, movement)
-        if seen.fingerprint() != movement.fingerprint():
+        if first.setdefault(movement.movement_id, movement) != movement:
             raise MovementIdReused(store_id, movement.movement_id)
-    return first
 
 
 class _Batch:
@@ -111,7 +110,7 @@ def sync_batch(app: OmoApplication, store_id: str, movements: list[Movement]) ->
     """Applies the batch's new movements in the POS's order, all or none; acknowledges each."""
     require_store(app, store_id)
     check_batch(movements)
-    _distinct(store_id, movements)
+    _check_repeats(store_id, movements)
     return apply_movements(app, store_id, movements)
 
 

@@ -16,12 +16,12 @@ from uuid import UUID
 
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition
-from domain.errors import DomainError, NoStoreCanFulfil, OrderNotFound, OutOfStock
+from domain.errors import DomainError, NoStoreCanFulfil, OrderNotFound
 from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
 from routing.sites import RoutingRequest
 from services.application import OmoApplication, RetryDecision
-from services.orders import explanation_record, shipment_record_of
+from services.orders import explanation_record, reserve_decided, shipment_record_of, units_by_position
 
 STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
 REJECTED_BY_STORE = "REJECTED_BY_STORE"
@@ -69,11 +69,7 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         avoid = set(order.store_ids) | {r["store_id"] for r in order.reroutes} | passed_over
         decision = _route_elsewhere(app, order, lines, avoid)
         old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
-        wanted = {}
-        if isinstance(decision, Decision):
-            wanted = {
-                (s.allocation.store_id, sku): units for s in decision.shipments for sku, units in s.quantities.items()
-            }
+        wanted = units_by_position(decision) if isinstance(decision, Decision) else {}
         new_ids = {key: StockPosition.create_id(*key) for key in wanted}
         with app.locks.holding([aggregate_id, *old_ids, *new_ids.values()]):
             order = app.repository.get(aggregate_id)
@@ -87,12 +83,7 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
                 app.save(order, *old)
                 return MoveOutcome(order.order_id, from_store_id, (), True, reason)
             new = {key: app.repository.get(i) for key, i in new_ids.items()}
-            for (store_id, sku), units in wanted.items():
-                try:
-                    new[(store_id, sku)].reserve(order.order_id, units)
-                except OutOfStock:
-                    passed_over.add(store_id)
-                    raise RetryDecision from None
+            reserve_decided(new, order.order_id, wanted, passed_over)
             for position in old:
                 position.release(order.order_id, f"moved to another location: {reason}")
             order.reroute(

@@ -8,7 +8,7 @@ from aggregates.stock_position import ORDER_RETURNED, StockPosition
 from domain.values import identifier
 from services.application import OmoApplication
 from services.inventory import checked_lines, require_store
-from services.orders import _order_uuid, get_order
+from services.orders import _order_uuid, load_order
 
 
 def return_order(app: OmoApplication, order_id: str, return_id: str, store_id: str, lines: list[tuple[str, int]]) -> Order:
@@ -22,7 +22,7 @@ def return_order(app: OmoApplication, order_id: str, return_id: str, store_id: s
 
     def attempt() -> Order:
         with app.locks.holding([aggregate_id, *position_ids]):
-            order = get_order(app, order_id)
+            order = load_order(app, order_id)
             if not order.record_return(return_id, store_id, units):
                 return order
             at = app.now_us()
