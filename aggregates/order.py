@@ -21,6 +21,10 @@ from domain.errors import (
     OrderNotCancellable,
     ShipmentNotFound,
 )
+from domain.attribution import (
+    DEFAULT_TERMS, HQ, PolicyTerms, ShipmentParties, assistant_party, entries_for, reversed_parts, shipment_parts,
+)
+from domain.dealers import DEFAULT_BRAND
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 
 PLACED = "PLACED"
@@ -56,6 +60,19 @@ def shipment_record(
     }
 
 
+def sale_record(
+    cloud_shop_id: str = "", assistant_id: str = "", seller: str = HQ, brand_id: str = DEFAULT_BRAND,
+    policy_version: int = 0, terms: PolicyTerms = DEFAULT_TERMS,
+) -> dict[str, Any]:
+    """Where the order was sold and on what terms, fixed when it is placed: the cloud shop,
+    the shop assistant who shared it, the seller (the shop's owner then, as a ledger party)
+    and the attribution policy of the shop's brand in force then."""
+    return {
+        "cloud_shop_id": cloud_shop_id, "assistant_id": assistant_id, "seller": seller,
+        "brand_id": brand_id, "policy_version": policy_version, "terms": terms.to_record(),
+    }
+
+
 class Order(Aggregate):
     @staticmethod
     def create_id(idempotency_key: str) -> UUID:
@@ -75,7 +92,9 @@ class Order(Aggregate):
         total: Money,
         placed_at_us: int = 0,
         pickup_code: str = "",
+        sale: dict[str, Any] | None = None,
     ) -> Order:
+        """`sale`: where it was sold, see `sale_record`."""
         return cls(
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
@@ -88,6 +107,7 @@ class Order(Aggregate):
             currency=total.currency,
             placed_at_us=placed_at_us,
             pickup_code=pickup_code,
+            sale=sale or {},
         )
 
     @event("OrderPlaced")
@@ -104,6 +124,7 @@ class Order(Aggregate):
         currency: str,
         placed_at_us: int = 0,
         pickup_code: str = "",
+        sale: dict[str, Any] | None = None,
     ):
         self.idempotency_key = idempotency_key
         self.request_fingerprint = request_fingerprint
@@ -116,6 +137,8 @@ class Order(Aggregate):
         self.currency = currency
         self.placed_at_us = placed_at_us
         self.pickup_code = pickup_code
+        # orders placed before cloud shops existed were sold by HQ on the default terms
+        self.sale = sale or sale_record()
         # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}, "status"}
         self.shipments: list[dict[str, Any]] = []
         self.fulfilment = ""  # ONE_STORE, SPLIT or EXPRESS once allocated
@@ -127,6 +150,8 @@ class Order(Aggregate):
         self.reroutes: list[dict[str, Any]] = []
         # return id -> {"store_id", "lines": [{"sku", "quantity", "refund_cents"}]}
         self.returns: dict[str, dict[str, Any]] = {}
+        # store id -> its shipment's attribution, recorded when handed over (see attribute)
+        self.attributions: dict[str, dict[str, Any]] = {}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -389,3 +414,65 @@ class Order(Aggregate):
     @event("OrderLinesReturned")
     def _lines_returned(self, return_id: str, store_id: str, lines: list[dict[str, Any]]) -> None:
         self.returns[return_id] = {"store_id": store_id, "lines": lines}
+
+    # --- attribution --------------------------------------------------------------------
+
+    def attribute(self, store_id: str, fulfiller: str) -> None:
+        """Records who earns what of the shipment from `store_id`, now that it has left the
+        store: by the terms the order was sold on, with `fulfiller` (the ledger party owning
+        the store now) earning the fulfilment fee. Once per shipment."""
+        shipment = self.shipment_from(store_id)
+        if store_id in self.attributions:
+            return
+        if shipment["status"] not in (HANDED_OVER, DELIVERED):
+            raise IllegalTransition(f"the shipment of order {self.order_id} from {store_id!r} is {shipment['status']}; it is attributed once handed over")
+        parties = self._parties(fulfiller)
+        prices = {line["sku"]: line["unit_price_cents"] for line in self.lines}
+        totals = {sku: units * prices[sku] for sku, units in shipment["lines"].items()}
+        parts = shipment_parts(PolicyTerms.from_record(self.sale["terms"]), parties, totals)
+        self._shipment_attributed(
+            store_id=store_id,
+            attribution={
+                "brand_id": self.sale["brand_id"], "policy_version": self.sale["policy_version"],
+                "seller": parties.seller, "fulfiller": parties.fulfiller, "assistant": parties.assistant,
+                "lines": {sku: {"units": shipment["lines"][sku], "total_cents": totals[sku], "parts": parts[sku]} for sku in totals},
+                "entries": [entry for sku in totals for entry in entries_for(sku, parts[sku], parties)],
+            },
+        )
+
+    def _parties(self, fulfiller: str) -> ShipmentParties:
+        assistant = self.sale["assistant_id"]
+        return ShipmentParties(self.sale["seller"], fulfiller, assistant_party(assistant) if assistant else "")
+
+    @event("ShipmentAttributed")
+    def _shipment_attributed(self, store_id: str, attribution: dict[str, Any]) -> None:
+        self.attributions[store_id] = dict(attribution, reversed={})
+
+    def reverse_attribution(self, return_id: str) -> None:
+        """Reverses what the return `return_id` gives back of the original attribution,
+        shipment by shipment in their order, whatever the policy or owners are now."""
+        to_reverse = {line["sku"]: line["quantity"] for line in self.returns[return_id]["lines"]}
+        lines, entries = [], []
+        for store_id, attribution in self.attributions.items():
+            for sku, line in attribution["lines"].items():
+                done = attribution["reversed"].get(sku, {"units": 0, "parts": {}})
+                units = min(to_reverse.get(sku, 0), line["units"] - done["units"])
+                if units <= 0:
+                    continue
+                to_reverse[sku] -= units
+                parts_left = {p: cents - done["parts"].get(p, 0) for p, cents in line["parts"].items()}
+                parts = reversed_parts(parts_left, line["units"] - done["units"], units)
+                lines.append({"store_id": store_id, "sku": sku, "units": units, "parts": parts})
+                parties = ShipmentParties(attribution["seller"], attribution["fulfiller"], attribution["assistant"])
+                entries += [dict(e, store_id=store_id) for e in entries_for(sku, parts, parties, reversal=True)]
+        if lines:
+            self._attribution_reversed(return_id=return_id, lines=lines, entries=entries)
+
+    @event("AttributionReversed")
+    def _attribution_reversed(self, return_id: str, lines: list[dict[str, Any]], entries: list[dict[str, Any]]) -> None:
+        for line in lines:
+            reversed_lines = self.attributions[line["store_id"]]["reversed"]
+            done = reversed_lines.setdefault(line["sku"], {"units": 0, "parts": {}})
+            done["units"] += line["units"]
+            for part, cents in line["parts"].items():
+                done["parts"][part] = done["parts"].get(part, 0) + cents

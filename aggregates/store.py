@@ -8,6 +8,8 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
+from domain.dealers import owner_at
+from domain.errors import IllegalTransition
 from domain.stores import STORE, DailyHours, StoreProfile
 from domain.values import GeoPoint
 
@@ -60,16 +62,45 @@ class Store(Aggregate):
     def __init__(self, store_id: str, details: dict[str, Any]):
         self.store_id = store_id
         self.details = details
+        # [effective from (us since the epoch), dealer id ("" for HQ)], oldest first; the
+        # first owner holds from the beginning
+        self.owners: list[list[Any]] = [[0, details["dealer_id"]]]
 
     @property
     def profile(self) -> StoreProfile:
         return profile_from_record(self.store_id, self.details)
 
-    def update(self, profile: StoreProfile) -> None:
-        """Records new details; nothing is recorded when nothing changed."""
+    def owner_at(self, moment_us: int) -> str:
+        """The dealer owning the store at that moment ("" for HQ)."""
+        return owner_at([(at, dealer) for at, dealer in self.owners], moment_us)
+
+    def update(self, profile: StoreProfile, now_us: int) -> None:
+        """Records new details; nothing is recorded when nothing changed. A new dealer owns
+        the store from now on."""
         details = profile_to_record(profile)
+        if details["dealer_id"] != self.details["dealer_id"]:
+            self._owner_changed(dealer_id=details["dealer_id"], effective_from_us=max(now_us, self.owners[-1][0]))
         if details != self.details:
             self._details_changed(details=details)
+
+    def change_owner(self, dealer_id: str, effective_from_us: int) -> bool:
+        """`dealer_id` ("" for HQ) owns the store from that moment; attribution recorded
+        before is never rewritten. False when that owner already holds from that moment."""
+        latest_from, latest_owner = self.owners[-1]
+        if latest_owner == dealer_id and latest_from <= effective_from_us:
+            return False
+        if effective_from_us < latest_from:
+            raise IllegalTransition(
+                f"store {self.store_id!r} changed owner with effect from {latest_from} us; "
+                "a later change cannot take effect before it"
+            )
+        self._owner_changed(dealer_id=dealer_id, effective_from_us=effective_from_us)
+        self._details_changed(details=dict(self.details, dealer_id=dealer_id))
+        return True
+
+    @event("StoreOwnerChanged")
+    def _owner_changed(self, dealer_id: str, effective_from_us: int) -> None:
+        self.owners = [*self.owners, [effective_from_us, dealer_id]]
 
     @event("StoreDetailsChanged")
     def _details_changed(self, details: dict[str, Any]) -> None:

@@ -121,3 +121,28 @@ class RequestIdReused(IdempotencyKeyReused):
 
 class Contention(DomainError):
     """Too many concurrent writers on the same stock: the caller may retry."""
+
+
+class RegionNotFound(NotFound):
+    def __init__(self, region_id: str):
+        super().__init__(f"region {region_id!r} does not exist; RegisterRegion first")
+
+
+class DealerNotFound(NotFound):
+    def __init__(self, dealer_id: str):
+        super().__init__(f"dealer {dealer_id!r} does not exist; RegisterDealer first (no dealer: the store belongs to HQ)")
+
+
+class CloudShopNotFound(NotFound):
+    def __init__(self, cloud_shop_id: str):
+        super().__init__(f"cloud shop {cloud_shop_id!r} does not exist")
+
+
+class ShareCodeNotFound(NotFound):
+    def __init__(self, share_code: str):
+        super().__init__(f"share code {share_code!r} belongs to no shop assistant; check it or use FindCloudShop")
+
+
+class NoCloudShopNearby(NotFound):
+    def __init__(self) -> None:
+        super().__init__("no active store has an open cloud shop")

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from aggregates.cloud_shop import CloudShop
 from aggregates.movement import StockMovement
 from aggregates.order import Order
 from aggregates.pos_ledger import PosLedger
@@ -21,6 +22,7 @@ from aggregates.stock_position import NO_CHANGE, StockPosition, stock_change
 from aggregates.store import Store, profile_from_record
 from domain.stores import StoreProfile
 from domain.values import available_units
+from projections.cloud_shop_index import CloudShopIndex
 from routing.policy import StoreDirectory, StoreSite
 
 # after notification id, limit -> [(notification id, domain event)]
@@ -65,6 +67,7 @@ class LiveIndex:
         # allocated orders not yet paid -> the moment they were placed (us since the epoch)
         self.unpaid: dict[UUID, int] = {}
         self._placed_at: dict[UUID, int] = {}
+        self.cloud_shops = CloudShopIndex()
         self._lock = threading.Lock()
 
     # --- reading ------------------------------------------------------------------------
@@ -134,6 +137,8 @@ class LiveIndex:
                 profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
             )
             self._directory = None
+        elif isinstance(e, CloudShop.Event):
+            self.cloud_shops.apply(e)
         elif isinstance(e, StockPosition.StockPositionOpened):
             key = (e.store_id, e.sku)
             self._position_keys[e.originator_id] = key

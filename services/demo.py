@@ -21,13 +21,16 @@ from zoneinfo import ZoneInfo
 import grpc
 from tqdm import tqdm
 
-from protos.omo.v1 import orders_pb2
+from protos.omo.v1 import dealers_pb2, orders_pb2
 from services import seeding
 from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
 from services.config import redact, sqlite_url
 from services.demo_store_day import print_store_day, run_store_day
+
+
+ASSISTANT_EVERY = 5  # one cloud shop in five has a shop assistant sharing it
 
 
 @dataclass
@@ -69,11 +72,23 @@ def run_concurrently(calls: Iterable[Any], call: Callable[[Any], Any], workers: 
 
 
 def seed_network(client: OmoClient, world: seeding.World, rng: random.Random, workers: int, most_units: int = 30) -> None:
+    """Regions and dealers, then the stores they own (and HQ's), their cloud shops (with a
+    shop assistant in some) and their stock."""
+    regions, dealers = seeding.dealer_network()
+    for region in regions:
+        client.dealers.RegisterRegion(region)
+    failures = [r for r in run_concurrently(dealers, client.dealers.RegisterDealer, workers, "dealers", len(dealers)) if isinstance(r, grpc.RpcError)]
     sites = world.stores + world.warehouses
-    failures = [
+    failures += [
         r for r in run_concurrently(sites, client.stores.UpsertStore, workers, "stores", len(sites))
         if isinstance(r, grpc.RpcError)
     ]
+    shops = seeding.cloud_shops(world)
+    failures += [r for r in run_concurrently(shops, client.cloud_shops.OpenCloudShop, workers, "cloud shops", len(shops)) if isinstance(r, grpc.RpcError)]
+    for shop in shops[::ASSISTANT_EVERY]:
+        client.cloud_shops.AddShopAssistant(
+            dealers_pb2.AddShopAssistantRequest(cloud_shop_id=shop.cloud_shop_id, assistant_id=f"SA-{shop.store_id}", name=f"Assistant of {shop.store_id}")
+        )
     receipts = seeding.receipts(rng, world, most=most_units)
     failures += [
         r for r in run_concurrently(receipts, client.inventory.ReceiveStock, workers, "stock", len(receipts))
@@ -83,9 +98,24 @@ def seed_network(client: OmoClient, world: seeding.World, rng: random.Random, wo
         raise RuntimeError(f"seeding failed: {failures[0].code().name}: {failures[0].details()}")
 
 
+def enter_cloud_shop(client: OmoClient, request: orders_pb2.PlaceOrderRequest) -> orders_pb2.PlaceOrderResponse:
+    """The customer opens the mini-program where they are and lands in the nearest store's
+    cloud shop; one with a shop assistant there arrives through the assistant's share code."""
+    found = client.cloud_shops.FindCloudShop(dealers_pb2.FindCloudShopRequest(location=request.customer_location))
+    shop = client.cloud_shops.GetCloudShop(dealers_pb2.GetCloudShopRequest(cloud_shop_id=found.shop.cloud_shop_id))
+    placed = orders_pb2.PlaceOrderRequest()
+    placed.CopyFrom(request)
+    if shop.assistants:
+        placed.share_code = shop.assistants[0].share_code
+    else:
+        placed.cloud_shop_id = found.shop.cloud_shop_id
+    return client.orders.PlaceOrder(placed)
+
+
 def place_orders(client: OmoClient, requests: list, workers: int) -> Outcome:
     outcome = Outcome()
-    for result in run_concurrently(requests, client.orders.PlaceOrder, workers, "orders", len(requests)):
+    enter = lambda request: enter_cloud_shop(client, request)  # noqa: E731
+    for result in run_concurrently(requests, enter, workers, "orders", len(requests)):
         if isinstance(result, grpc.RpcError):
             outcome.rejections[rejection_reason(result)] += 1
         else:

@@ -15,6 +15,7 @@ from aggregates.stock_position import StockPosition
 from domain.errors import InvalidInput
 from domain.values import Money, identifier, text
 from services.application import OmoApplication, RetryDecision
+from services.dealers import fulfiller_of
 from services.orders import _order_uuid, cancel_order, get_order, load_order, reserved_position_ids
 from services.reroute import REJECTED_BY_STORE, reroute_shipment
 
@@ -75,8 +76,16 @@ def mark_picked(app: OmoApplication, order_id: str, store_id: str) -> Order:
 
 
 def hand_over(app: OmoApplication, order_id: str, store_id: str, to: str, pickup_code: str = "") -> Order:
+    """The shipment leaves the store, and who earns what of it is recorded with it (the
+    store's owner now earns any fulfilment fee)."""
     identifier("store_id", store_id)
-    return _step(app, order_id, lambda order, _: order.hand_over(store_id, to, pickup_code))
+    fulfiller = fulfiller_of(app, store_id)
+
+    def decide(order: Order, _: list) -> None:
+        order.hand_over(store_id, to, pickup_code)
+        order.attribute(store_id, fulfiller)
+
+    return _step(app, order_id, decide)
 
 
 def mark_delivered(app: OmoApplication, order_id: str, store_id: str) -> Order:

@@ -11,11 +11,13 @@ from uuid import UUID
 from aggregates.order import CANCELLED, Order, shipment_record
 from aggregates.stock_position import StockPosition
 from domain.errors import IdempotencyKeyReused, InvalidInput, OrderNotFound, OutOfStock, SkuNotFound
-from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, order_lines, text, order_total
+from domain.dealers import checked_share_code
+from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, optional_identifier, order_lines, text, order_total
 from routing.hours import local_time
 from routing.decision import Decision, Shipment
 from routing.sites import RoutingRequest
 from services.application import OmoApplication, RetryDecision, epoch_us
+from services.dealers import sale_of
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
@@ -28,8 +30,13 @@ class PlaceOrder:
     lines: tuple[OrderLine, ...]
     mode: FulfilmentMode
     pickup_store_id: str = ""
+    cloud_shop_id: str = ""  # where the customer shops; "" sells for HQ
+    share_code: str = ""  # of the shop assistant who brought the customer, if any
 
     def __post_init__(self) -> None:
+        optional_identifier("cloud_shop_id", self.cloud_shop_id)
+        if self.share_code:
+            checked_share_code(self.share_code)
         identifier("idempotency_key", self.idempotency_key, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)
         identifier("customer_id", self.customer_id)
         order_lines(list(self.lines))
@@ -46,6 +53,7 @@ class PlaceOrder:
             [[l.sku, l.quantity, l.unit_price.cents, l.unit_price.currency] for l in self.lines],
             self.mode.value,
             self.pickup_store_id,
+            *([self.cloud_shop_id, self.share_code] if self.cloud_shop_id or self.share_code else []),
         ]
         return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
@@ -74,6 +82,7 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
     for sku in command.quantities():
         if not app.index.knows_sku(sku):
             raise SkuNotFound(sku)
+    sale = sale_of(app, command.cloud_shop_id, command.share_code)
     request = RoutingRequest(
         command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now=app.clock()
     )
@@ -99,6 +108,7 @@ def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
                 total=order_total(command.lines),
                 placed_at_us=epoch_us(request.now),
                 pickup_code=new_pickup_code() if command.mode is FulfilmentMode.PICKUP else "",
+                sale=sale,
             )
             reserve_decided(positions, order.order_id, wanted, passed_over)
             order.allocate(

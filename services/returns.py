@@ -1,5 +1,6 @@
 """Use case: a customer returning a delivered order's lines, whole or in part, at any store.
-The units go back on hand there and the refund is recorded per line at the price paid."""
+The units go back on hand there, the refund is recorded per line at the price paid, and the
+returned units' share of the original attribution is reversed."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def return_order(app: OmoApplication, order_id: str, return_id: str, store_id: s
             order = load_order(app, order_id)
             if not order.record_return(return_id, store_id, units):
                 return order
+            order.reverse_attribution(return_id)
             at = app.now_us()
             positions = []
             for sku, quantity in units.items():

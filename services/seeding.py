@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
+from protos.omo.v1 import common_pb2, dealers_pb2, inventory_pb2, orders_pb2, stores_pb2
 
 # GeoNames first-level divisions of China (admin1 codes), for the store's province.
 PROVINCES = {
@@ -103,6 +103,29 @@ def build_world(
     by_name = {c.name: c for c in chinese_cities()}
     store_cities.update({w.store_id: by_name[w.city] for w in warehouses})
     return World(stores, store_cities, warehouses, skus, prices)
+
+
+REGIONS = ("East", "North", "South", "West", "Central", "Northeast")  # one warehouse each, as WAREHOUSE_CITIES
+
+
+def dealer_network() -> tuple[list[dealers_pb2.RegisterRegionRequest], list[dealers_pb2.RegisterDealerRequest]]:
+    """The regions and the DEALERS dealers the seeded stores belong to, spread over the regions."""
+    regions = [dealers_pb2.RegisterRegionRequest(region=dealers_pb2.Region(region_id=f"R-{name.upper()}", name=name)) for name in REGIONS]
+    dealers = [
+        dealers_pb2.RegisterDealerRequest(dealer=dealers_pb2.Dealer(
+            dealer_id=f"D{n:03d}", name=f"Dealer {n:03d}", region_id=regions[n % len(regions)].region.region_id,
+        ))
+        for n in range(DEALERS)
+    ]
+    return regions, dealers
+
+
+def cloud_shops(world: World) -> list[dealers_pb2.OpenCloudShopRequest]:
+    """Every store's own shop in the mini-program."""
+    return [
+        dealers_pb2.OpenCloudShopRequest(cloud_shop_id=f"CS-{store.store_id}", store_id=store.store_id, name=f"{store.name} online")
+        for store in world.stores
+    ]
 
 
 def regional_warehouses() -> list[stores_pb2.UpsertStoreRequest]:

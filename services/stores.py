@@ -6,11 +6,13 @@ from aggregates.store import Store
 from domain.errors import StoreNotFound
 from domain.stores import StoreProfile
 from services.application import OmoApplication
+from services.dealers import require_dealer
 
 
 def upsert_store(app: OmoApplication, profile: StoreProfile) -> tuple[StoreProfile, bool]:
     """Registers the store or records its new details. Returns (stored profile, created)."""
     store_id = Store.create_id(profile.store_id)
+    require_dealer(app, profile.dealer_id)
 
     def attempt() -> tuple[StoreProfile, bool]:
         with app.locks.holding([store_id]):
@@ -19,7 +21,7 @@ def upsert_store(app: OmoApplication, profile: StoreProfile) -> tuple[StoreProfi
             if created:
                 store = Store.register(profile)
             else:
-                store.update(profile)
+                store.update(profile, app.now_us())
             app.save(store)
             return store.profile, created
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
+from protos.omo.v1 import common_pb2, dealers_pb2, inventory_pb2, orders_pb2, stores_pb2
 
 PEOPLES_SQUARE = (31.2304, 121.4737)
 JINGAN_TEMPLE = (31.2243, 121.4468)
@@ -30,6 +30,25 @@ def store(store_id: str, at: tuple[float, float], radius_km: float = 5.0, active
         active=active,
         **fields,
     )
+
+
+def register_dealers(client, *dealer_ids: str, region_id: str = "R-EAST") -> None:
+    """Registers the dealers (and their region), so stores can name them as owners."""
+    client.dealers.RegisterRegion(dealers_pb2.RegisterRegionRequest(region=dealers_pb2.Region(region_id=region_id, name=region_id)))
+    for dealer_id in dealer_ids:
+        client.dealers.RegisterDealer(
+            dealers_pb2.RegisterDealerRequest(dealer=dealers_pb2.Dealer(dealer_id=dealer_id, name=f"Dealer {dealer_id}", region_id=region_id))
+        )
+
+
+def register_dealers_in(app, *dealer_ids: str, region_id: str = "R-EAST") -> None:
+    """`register_dealers` without gRPC, for application-level tests."""
+    from domain.dealers import Dealer, Region
+    from services.dealers import register_dealer, register_region
+
+    register_region(app, Region.create(region_id, region_id))
+    for dealer_id in dealer_ids:
+        register_dealer(app, Dealer.create(dealer_id, f"Dealer {dealer_id}", region_id))
 
 
 def receipt(store_id: str, quantities: dict[str, int], movement_id: str = "") -> inventory_pb2.ReceiveStockRequest:

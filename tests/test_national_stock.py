@@ -118,7 +118,7 @@ def test_a_store_that_moves_takes_its_figures_to_its_new_province_city_and_deale
     position.receive(7)
     app.save(store, position)
     runner.catch_up()
-    store.update(profile("S1", "Zhejiang", "Ningbo", "D2"))
+    store.update(profile("S1", "Zhejiang", "Ningbo", "D2"), app.now_us())
     position.reserve("o1", 2)
     app.save(store, position)
     runner.catch_up()
@@ -199,7 +199,7 @@ def run_workload(app: OmoApplication, prefix: str, steps, save_every: int) -> No
             province, city, dealer, store_kind = args[0]
             details = profile(store_id, province, PROVINCES[province][city % len(PROVINCES[province])], dealer, store_kind)
             if store in stores:
-                stores[store].update(details)
+                stores[store].update(details, clock)
             else:
                 stores[store] = Store.register(details)
             pending.append(stores[store])

@@ -16,7 +16,7 @@ from protos.omo.v1 import stock_query_pb2 as pb
 from protos.omo.v1 import stock_query_pb2_grpc
 from services import inventory
 from services.stores import upsert_store
-from tests.builders import refused
+from tests.builders import refused, register_dealers_in
 from tests.test_cli import free_port, wait_until_serving
 from tests.test_national_stock import new_runner, profile
 
@@ -35,6 +35,7 @@ def runner(app) -> Iterator:
 
 @pytest.fixture
 def network(app):
+    register_dealers_in(app, "D1")
     upsert_store(app, profile("S1", "Shanghai", "Shanghai", "D1"))
     upsert_store(app, profile("S2", "Zhejiang", "Hangzhou", ""))
     upsert_store(app, profile("S3", "Zhejiang", "Ningbo", "D1"))
@@ -168,9 +169,10 @@ def test_omo_serve_runs_the_projection_by_default(tmp_path):
     try:
         wait_until_serving(port)
         from services.api.client import OmoClient
-        from tests.builders import PEOPLES_SQUARE, receipt, store
+        from tests.builders import PEOPLES_SQUARE, receipt, register_dealers, store
 
         with OmoClient(f"127.0.0.1:{port}") as client:
+            register_dealers(client, "D7")
             client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, dealer_id="D7"))
             client.inventory.ReceiveStock(receipt("S1", {"SERUM": 6}))
             answer = stock_query_pb2_grpc.StockQueryServiceStub(client.channel).GetNationalStock(

@@ -6,10 +6,11 @@ import grpc
 import pytest
 
 from protos.omo.v1 import stores_pb2
-from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, lat_lng, refused, store
+from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, lat_lng, refused, register_dealers, store
 
 
 def test_a_registered_store_reads_back_with_every_detail(client):
+    register_dealers(client, "D007")
     request = store(
         "S1", PEOPLES_SQUARE, radius_km=6.5, name="People's Square", province="Shanghai", city="Shanghai",
         dealer_id="D007", time_zone="Asia/Shanghai", daily_order_capacity=150,

@@ -11,6 +11,7 @@ from domain.stores import STORE, WAREHOUSE, WEEKDAYS, DailyHours, StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from routing.decision import EXPRESS, ONE_STORE, SPLIT
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
+from services.api.convert_dealers import add_attribution
 from services.inventory import PositionView
 
 DEFAULT_PAGE_SIZE = 50
@@ -186,6 +187,7 @@ def order_message(order: Order) -> orders_pb2.Order:
         message.returns.append(orders_pb2.OrderReturn(return_id=return_id, store_id=record["store_id"], lines=lines))
     message.refunded.CopyFrom(common_pb2.Money(cents=refunded, currency=order.currency))
     _add_shipments(message, order)
+    add_attribution(message, order)
     return message
 
 

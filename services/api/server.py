@@ -15,6 +15,8 @@ from services.api.store_work_servicers import FulfilmentServicer, PosServicer, T
 from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
 from services.api.stock_query import StockQueryServicer
 from services.stock_queries import StockQueries
+from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
+from services.api.dealer_servicers import CloudShopServicer, DealerServicer
 from services.application import OmoApplication
 
 SERVICE_NAMES = (
@@ -25,6 +27,8 @@ SERVICE_NAMES = (
     pos_pb2.DESCRIPTOR.services_by_name["PosService"].full_name,
     transfers_pb2.DESCRIPTOR.services_by_name["TransferService"].full_name,
     stock_query_pb2.DESCRIPTOR.services_by_name["StockQueryService"].full_name,
+    dealers_pb2.DESCRIPTOR.services_by_name["DealerService"].full_name,
+    dealers_pb2.DESCRIPTOR.services_by_name["CloudShopService"].full_name,
 )
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -58,6 +62,8 @@ def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051
     pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app), server)
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
     stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app)), server)
+    dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app), server)
+    dealers_pb2_grpc.add_CloudShopServiceServicer_to_server(CloudShopServicer(app), server)
 
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

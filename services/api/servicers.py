@@ -90,6 +90,8 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
             lines=tuple(convert.order_lines(request.lines)),
             mode=convert.fulfilment_mode(request.fulfilment_mode),
             pickup_store_id=request.pickup_store_id,
+            cloud_shop_id=request.cloud_shop_id,
+            share_code=request.share_code,
         )
         order, replayed = orders.place_order(self.app, command)
         return orders_pb2.PlaceOrderResponse(order=convert.order_message(order), replayed=replayed)

@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from . import common_pb2 as omo_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/orders.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\"M\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"I\n\nAllocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\"-\n\x0cShipmentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x94\x01\n\x08Shipment\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\x12&\n\x06status\x18\x05 \x01(\x0e\x32\x16.omo.v1.ShipmentStatus\"U\n\x07Reroute\x12\x15\n\rfrom_store_id\x18\x01 \x01(\t\x12\r\n\x05\x63\x61use\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x14\n\x0cto_store_ids\x18\x04 \x03(\t\"L\n\x0cReturnedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x1d\n\x06refund\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"W\n\x0bOrderReturn\x12\x11\n\treturn_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12#\n\x05lines\x18\x03 \x03(\x0b\x32\x14.omo.v1.ReturnedLine\"\xd3\x04\n\x05Order\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x04 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x05 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x06 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x07 \x01(\t\x12\x1c\n\x05total\x18\x08 \x01(\x0b\x32\r.omo.v1.Money\x12#\n\x06status\x18\t \x01(\x0e\x32\x13.omo.v1.OrderStatus\x12&\n\nallocation\x18\n \x01(\x0b\x32\x12.omo.v1.Allocation\x12\x15\n\rcancel_reason\x18\x0b \x01(\t\x12\x11\n\tplaced_at\x18\x0c \x01(\t\x12#\n\tshipments\x18\r \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x0e \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x12\n\npayment_id\x18\x0f \x01(\t\x12\x13\n\x0bpickup_code\x18\x10 \x01(\t\x12!\n\x08reroutes\x18\x11 \x03(\x0b\x32\x0f.omo.v1.Reroute\x12$\n\x07returns\x18\x12 \x03(\x0b\x32\x13.omo.v1.OrderReturn\x12\x1f\n\x08refunded\x18\x13 \x01(\x0b\x32\r.omo.v1.Money\"\xd8\x01\n\x11PlaceOrderRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x04 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x05 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x06 \x01(\t\"D\n\x12PlaceOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"#\n\x0fGetOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"0\n\x10GetOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"6\n\x12\x43\x61ncelOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x13\x43\x61ncelOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\\\n\x0fPassedOverStore\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x13\n\x0breason_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\",\n\x18\x45xplainAllocationRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\xf6\x01\n\x19\x45xplainAllocationResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\nallocation\x18\x02 \x01(\x0b\x32\x12.omo.v1.Allocation\x12,\n\x0bpassed_over\x18\x03 \x03(\x0b\x32\x17.omo.v1.PassedOverStore\x12\x0f\n\x07omitted\x18\x04 \x01(\x05\x12#\n\tshipments\x18\x05 \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x06 \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x13\n\x0bsearch_note\x18\x07 \x01(\t\"\\\n\x15\x43onfirmPaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"6\n\x16\x43onfirmPaymentResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"p\n\x12ReturnOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x10\n\x08store_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\"3\n\x13ReturnOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order*\xa4\x01\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06PLACED\x10\x01\x12\r\n\tALLOCATED\x10\x02\x12\r\n\tCANCELLED\x10\x03\x12\x0c\n\x08\x41\x43\x43\x45PTED\x10\x04\x12\n\n\x06PICKED\x10\x05\x12\x0f\n\x0bHANDED_OVER\x10\x06\x12\r\n\tDELIVERED\x10\x07\x12\x13\n\x0fNEEDS_ATTENTION\x10\x08*\xc3\x01\n\x0eShipmentStatus\x12\x1f\n\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12SHIPMENT_ALLOCATED\x10\x01\x12\x15\n\x11SHIPMENT_ACCEPTED\x10\x02\x12\x13\n\x0fSHIPMENT_PICKED\x10\x03\x12\x18\n\x14SHIPMENT_HANDED_OVER\x10\x04\x12\x16\n\x12SHIPMENT_DELIVERED\x10\x05\x12\x1a\n\x16SHIPMENT_UNFULFILLABLE\x10\x06*p\n\nFulfilment\x12\x1a\n\x16\x46ULFILMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14\x46ULFILMENT_ONE_STORE\x10\x01\x12\x14\n\x10\x46ULFILMENT_SPLIT\x10\x02\x12\x16\n\x12\x46ULFILMENT_EXPRESS\x10\x03\x32\xcd\x03\n\x0cOrderService\x12\x43\n\nPlaceOrder\x12\x19.omo.v1.PlaceOrderRequest\x1a\x1a.omo.v1.PlaceOrderResponse\x12=\n\x08GetOrder\x12\x17.omo.v1.GetOrderRequest\x1a\x18.omo.v1.GetOrderResponse\x12\x46\n\x0b\x43\x61ncelOrder\x12\x1a.omo.v1.CancelOrderRequest\x1a\x1b.omo.v1.CancelOrderResponse\x12X\n\x11\x45xplainAllocation\x12 .omo.v1.ExplainAllocationRequest\x1a!.omo.v1.ExplainAllocationResponse\x12O\n\x0e\x43onfirmPayment\x12\x1d.omo.v1.ConfirmPaymentRequest\x1a\x1e.omo.v1.ConfirmPaymentResponse\x12\x46\n\x0bReturnOrder\x12\x1a.omo.v1.ReturnOrderRequest\x1a\x1b.omo.v1.ReturnOrderResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/orders.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\"M\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"I\n\nAllocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\"-\n\x0cShipmentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x94\x01\n\x08Shipment\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\x12&\n\x06status\x18\x05 \x01(\x0e\x32\x16.omo.v1.ShipmentStatus\"U\n\x07Reroute\x12\x15\n\rfrom_store_id\x18\x01 \x01(\t\x12\r\n\x05\x63\x61use\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x14\n\x0cto_store_ids\x18\x04 \x03(\t\"L\n\x0cReturnedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x1d\n\x06refund\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"W\n\x0bOrderReturn\x12\x11\n\treturn_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12#\n\x05lines\x18\x03 \x03(\x0b\x32\x14.omo.v1.ReturnedLine\"\xa2\x05\n\x05Order\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x04 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x05 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x06 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x07 \x01(\t\x12\x1c\n\x05total\x18\x08 \x01(\x0b\x32\r.omo.v1.Money\x12#\n\x06status\x18\t \x01(\x0e\x32\x13.omo.v1.OrderStatus\x12&\n\nallocation\x18\n \x01(\x0b\x32\x12.omo.v1.Allocation\x12\x15\n\rcancel_reason\x18\x0b \x01(\t\x12\x11\n\tplaced_at\x18\x0c \x01(\t\x12#\n\tshipments\x18\r \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x0e \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x12\n\npayment_id\x18\x0f \x01(\t\x12\x13\n\x0bpickup_code\x18\x10 \x01(\t\x12!\n\x08reroutes\x18\x11 \x03(\x0b\x32\x0f.omo.v1.Reroute\x12$\n\x07returns\x18\x12 \x03(\x0b\x32\x13.omo.v1.OrderReturn\x12\x1f\n\x08refunded\x18\x13 \x01(\x0b\x32\r.omo.v1.Money\x12\x1a\n\x04sale\x18\x14 \x01(\x0b\x32\x0c.omo.v1.Sale\x12\x31\n\x0c\x61ttributions\x18\x15 \x03(\x0b\x32\x1b.omo.v1.ShipmentAttribution\"m\n\x04Sale\x12\x15\n\rcloud_shop_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61ssistant_id\x18\x02 \x01(\t\x12\x0e\n\x06seller\x18\x03 \x01(\t\x12\x10\n\x08\x62rand_id\x18\x04 \x01(\t\x12\x16\n\x0epolicy_version\x18\x05 \x01(\x05\"\x9e\x01\n\x0e\x41ttributedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x03 \x01(\x03\x12\x14\n\x0cseller_cents\x18\x04 \x01(\x03\x12\x17\n\x0f\x66ulfiller_cents\x18\x05 \x01(\x03\x12\x10\n\x08hq_cents\x18\x06 \x01(\x03\x12\x17\n\x0f\x61ssistant_cents\x18\x07 \x01(\x03\"\xae\x01\n\x13ShipmentAttribution\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0e\n\x06seller\x18\x02 \x01(\t\x12\x11\n\tfulfiller\x18\x03 \x01(\t\x12\x11\n\tassistant\x18\x04 \x01(\t\x12\x10\n\x08\x62rand_id\x18\x05 \x01(\t\x12\x16\n\x0epolicy_version\x18\x06 \x01(\x05\x12%\n\x05lines\x18\x07 \x03(\x0b\x32\x16.omo.v1.AttributedLine\"\x83\x02\n\x11PlaceOrderRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x04 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x05 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x06 \x01(\t\x12\x15\n\rcloud_shop_id\x18\x07 \x01(\t\x12\x12\n\nshare_code\x18\x08 \x01(\t\"D\n\x12PlaceOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"#\n\x0fGetOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"0\n\x10GetOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"6\n\x12\x43\x61ncelOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x13\x43\x61ncelOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\\\n\x0fPassedOverStore\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x13\n\x0breason_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\",\n\x18\x45xplainAllocationRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\xf6\x01\n\x19\x45xplainAllocationResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\nallocation\x18\x02 \x01(\x0b\x32\x12.omo.v1.Allocation\x12,\n\x0bpassed_over\x18\x03 \x03(\x0b\x32\x17.omo.v1.PassedOverStore\x12\x0f\n\x07omitted\x18\x04 \x01(\x05\x12#\n\tshipments\x18\x05 \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x06 \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x13\n\x0bsearch_note\x18\x07 \x01(\t\"\\\n\x15\x43onfirmPaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"6\n\x16\x43onfirmPaymentResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"p\n\x12ReturnOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x10\n\x08store_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\"3\n\x13ReturnOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order*\xa4\x01\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06PLACED\x10\x01\x12\r\n\tALLOCATED\x10\x02\x12\r\n\tCANCELLED\x10\x03\x12\x0c\n\x08\x41\x43\x43\x45PTED\x10\x04\x12\n\n\x06PICKED\x10\x05\x12\x0f\n\x0bHANDED_OVER\x10\x06\x12\r\n\tDELIVERED\x10\x07\x12\x13\n\x0fNEEDS_ATTENTION\x10\x08*\xc3\x01\n\x0eShipmentStatus\x12\x1f\n\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12SHIPMENT_ALLOCATED\x10\x01\x12\x15\n\x11SHIPMENT_ACCEPTED\x10\x02\x12\x13\n\x0fSHIPMENT_PICKED\x10\x03\x12\x18\n\x14SHIPMENT_HANDED_OVER\x10\x04\x12\x16\n\x12SHIPMENT_DELIVERED\x10\x05\x12\x1a\n\x16SHIPMENT_UNFULFILLABLE\x10\x06*p\n\nFulfilment\x12\x1a\n\x16\x46ULFILMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14\x46ULFILMENT_ONE_STORE\x10\x01\x12\x14\n\x10\x46ULFILMENT_SPLIT\x10\x02\x12\x16\n\x12\x46ULFILMENT_EXPRESS\x10\x03\x32\xcd\x03\n\x0cOrderService\x12\x43\n\nPlaceOrder\x12\x19.omo.v1.PlaceOrderRequest\x1a\x1a.omo.v1.PlaceOrderResponse\x12=\n\x08GetOrder\x12\x17.omo.v1.GetOrderRequest\x1a\x18.omo.v1.GetOrderResponse\x12\x46\n\x0b\x43\x61ncelOrder\x12\x1a.omo.v1.CancelOrderRequest\x1a\x1b.omo.v1.CancelOrderResponse\x12X\n\x11\x45xplainAllocation\x12 .omo.v1.ExplainAllocationRequest\x1a!.omo.v1.ExplainAllocationResponse\x12O\n\x0e\x43onfirmPayment\x12\x1d.omo.v1.ConfirmPaymentRequest\x1a\x1e.omo.v1.ConfirmPaymentResponse\x12\x46\n\x0bReturnOrder\x12\x1a.omo.v1.ReturnOrderRequest\x1a\x1b.omo.v1.ReturnOrderResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.orders_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERSTATUS']._serialized_start=2448
-  _globals['_ORDERSTATUS']._serialized_end=2612
-  _globals['_SHIPMENTSTATUS']._serialized_start=2615
-  _globals['_SHIPMENTSTATUS']._serialized_end=2810
-  _globals['_FULFILMENT']._serialized_start=2812
-  _globals['_FULFILMENT']._serialized_end=2924
+  _globals['_ORDERSTATUS']._serialized_start=3019
+  _globals['_ORDERSTATUS']._serialized_end=3183
+  _globals['_SHIPMENTSTATUS']._serialized_start=3186
+  _globals['_SHIPMENTSTATUS']._serialized_end=3381
+  _globals['_FULFILMENT']._serialized_start=3383
+  _globals['_FULFILMENT']._serialized_end=3495
   _globals['_ORDERLINE']._serialized_start=52
   _globals['_ORDERLINE']._serialized_end=129
   _globals['_ALLOCATION']._serialized_start=131
@@ -53,33 +53,39 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORDERRETURN']._serialized_start=569
   _globals['_ORDERRETURN']._serialized_end=656
   _globals['_ORDER']._serialized_start=659
-  _globals['_ORDER']._serialized_end=1254
-  _globals['_PLACEORDERREQUEST']._serialized_start=1257
-  _globals['_PLACEORDERREQUEST']._serialized_end=1473
-  _globals['_PLACEORDERRESPONSE']._serialized_start=1475
-  _globals['_PLACEORDERRESPONSE']._serialized_end=1543
-  _globals['_GETORDERREQUEST']._serialized_start=1545
-  _globals['_GETORDERREQUEST']._serialized_end=1580
-  _globals['_GETORDERRESPONSE']._serialized_start=1582
-  _globals['_GETORDERRESPONSE']._serialized_end=1630
-  _globals['_CANCELORDERREQUEST']._serialized_start=1632
-  _globals['_CANCELORDERREQUEST']._serialized_end=1686
-  _globals['_CANCELORDERRESPONSE']._serialized_start=1688
-  _globals['_CANCELORDERRESPONSE']._serialized_end=1739
-  _globals['_PASSEDOVERSTORE']._serialized_start=1741
-  _globals['_PASSEDOVERSTORE']._serialized_end=1833
-  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_start=1835
-  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_end=1879
-  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_start=1882
-  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_end=2128
-  _globals['_CONFIRMPAYMENTREQUEST']._serialized_start=2130
-  _globals['_CONFIRMPAYMENTREQUEST']._serialized_end=2222
-  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_start=2224
-  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_end=2278
-  _globals['_RETURNORDERREQUEST']._serialized_start=2280
-  _globals['_RETURNORDERREQUEST']._serialized_end=2392
-  _globals['_RETURNORDERRESPONSE']._serialized_start=2394
-  _globals['_RETURNORDERRESPONSE']._serialized_end=2445
-  _globals['_ORDERSERVICE']._serialized_start=2927
-  _globals['_ORDERSERVICE']._serialized_end=3388
+  _globals['_ORDER']._serialized_end=1333
+  _globals['_SALE']._serialized_start=1335
+  _globals['_SALE']._serialized_end=1444
+  _globals['_ATTRIBUTEDLINE']._serialized_start=1447
+  _globals['_ATTRIBUTEDLINE']._serialized_end=1605
+  _globals['_SHIPMENTATTRIBUTION']._serialized_start=1608
+  _globals['_SHIPMENTATTRIBUTION']._serialized_end=1782
+  _globals['_PLACEORDERREQUEST']._serialized_start=1785
+  _globals['_PLACEORDERREQUEST']._serialized_end=2044
+  _globals['_PLACEORDERRESPONSE']._serialized_start=2046
+  _globals['_PLACEORDERRESPONSE']._serialized_end=2114
+  _globals['_GETORDERREQUEST']._serialized_start=2116
+  _globals['_GETORDERREQUEST']._serialized_end=2151
+  _globals['_GETORDERRESPONSE']._serialized_start=2153
+  _globals['_GETORDERRESPONSE']._serialized_end=2201
+  _globals['_CANCELORDERREQUEST']._serialized_start=2203
+  _globals['_CANCELORDERREQUEST']._serialized_end=2257
+  _globals['_CANCELORDERRESPONSE']._serialized_start=2259
+  _globals['_CANCELORDERRESPONSE']._serialized_end=2310
+  _globals['_PASSEDOVERSTORE']._serialized_start=2312
+  _globals['_PASSEDOVERSTORE']._serialized_end=2404
+  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_start=2406
+  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_end=2450
+  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_start=2453
+  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_end=2699
+  _globals['_CONFIRMPAYMENTREQUEST']._serialized_start=2701
+  _globals['_CONFIRMPAYMENTREQUEST']._serialized_end=2793
+  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_start=2795
+  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_end=2849
+  _globals['_RETURNORDERREQUEST']._serialized_start=2851
+  _globals['_RETURNORDERREQUEST']._serialized_end=2963
+  _globals['_RETURNORDERRESPONSE']._serialized_start=2965
+  _globals['_RETURNORDERRESPONSE']._serialized_end=3016
+  _globals['_ORDERSERVICE']._serialized_start=3498
+  _globals['_ORDERSERVICE']._serialized_end=3959
 # @@protoc_insertion_point(module_scope)

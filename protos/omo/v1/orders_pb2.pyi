@@ -132,7 +132,7 @@ class OrderReturn(_message.Message):
     def __init__(self, return_id: _Optional[str] = ..., store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnedLine, _Mapping]]] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded")
+    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded", "sale", "attributions")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -152,6 +152,8 @@ class Order(_message.Message):
     REROUTES_FIELD_NUMBER: _ClassVar[int]
     RETURNS_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_FIELD_NUMBER: _ClassVar[int]
+    SALE_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTIONS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     idempotency_key: str
     customer_id: str
@@ -171,23 +173,79 @@ class Order(_message.Message):
     reroutes: _containers.RepeatedCompositeFieldContainer[Reroute]
     returns: _containers.RepeatedCompositeFieldContainer[OrderReturn]
     refunded: _common_pb2.Money
-    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
+    sale: Sale
+    attributions: _containers.RepeatedCompositeFieldContainer[ShipmentAttribution]
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sale: _Optional[_Union[Sale, _Mapping]] = ..., attributions: _Optional[_Iterable[_Union[ShipmentAttribution, _Mapping]]] = ...) -> None: ...
+
+class Sale(_message.Message):
+    __slots__ = ("cloud_shop_id", "assistant_id", "seller", "brand_id", "policy_version")
+    CLOUD_SHOP_ID_FIELD_NUMBER: _ClassVar[int]
+    ASSISTANT_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_FIELD_NUMBER: _ClassVar[int]
+    BRAND_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    cloud_shop_id: str
+    assistant_id: str
+    seller: str
+    brand_id: str
+    policy_version: int
+    def __init__(self, cloud_shop_id: _Optional[str] = ..., assistant_id: _Optional[str] = ..., seller: _Optional[str] = ..., brand_id: _Optional[str] = ..., policy_version: _Optional[int] = ...) -> None: ...
+
+class AttributedLine(_message.Message):
+    __slots__ = ("sku", "quantity", "total_cents", "seller_cents", "fulfiller_cents", "hq_cents", "assistant_cents")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_CENTS_FIELD_NUMBER: _ClassVar[int]
+    SELLER_CENTS_FIELD_NUMBER: _ClassVar[int]
+    FULFILLER_CENTS_FIELD_NUMBER: _ClassVar[int]
+    HQ_CENTS_FIELD_NUMBER: _ClassVar[int]
+    ASSISTANT_CENTS_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    quantity: int
+    total_cents: int
+    seller_cents: int
+    fulfiller_cents: int
+    hq_cents: int
+    assistant_cents: int
+    def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., total_cents: _Optional[int] = ..., seller_cents: _Optional[int] = ..., fulfiller_cents: _Optional[int] = ..., hq_cents: _Optional[int] = ..., assistant_cents: _Optional[int] = ...) -> None: ...
+
+class ShipmentAttribution(_message.Message):
+    __slots__ = ("store_id", "seller", "fulfiller", "assistant", "brand_id", "policy_version", "lines")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    SELLER_FIELD_NUMBER: _ClassVar[int]
+    FULFILLER_FIELD_NUMBER: _ClassVar[int]
+    ASSISTANT_FIELD_NUMBER: _ClassVar[int]
+    BRAND_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    seller: str
+    fulfiller: str
+    assistant: str
+    brand_id: str
+    policy_version: int
+    lines: _containers.RepeatedCompositeFieldContainer[AttributedLine]
+    def __init__(self, store_id: _Optional[str] = ..., seller: _Optional[str] = ..., fulfiller: _Optional[str] = ..., assistant: _Optional[str] = ..., brand_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[AttributedLine, _Mapping]]] = ...) -> None: ...
 
 class PlaceOrderRequest(_message.Message):
-    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id")
+    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "cloud_shop_id", "share_code")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_LOCATION_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     FULFILMENT_MODE_FIELD_NUMBER: _ClassVar[int]
     PICKUP_STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    CLOUD_SHOP_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARE_CODE_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     customer_id: str
     customer_location: _common_pb2.LatLng
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
     fulfilment_mode: _common_pb2.FulfilmentMode
     pickup_store_id: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ...) -> None: ...
+    cloud_shop_id: str
+    share_code: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., cloud_shop_id: _Optional[str] = ..., share_code: _Optional[str] = ...) -> None: ...
 
 class PlaceOrderResponse(_message.Message):
     __slots__ = ("order", "replayed")
