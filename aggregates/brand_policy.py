@@ -24,17 +24,17 @@ class BrandPolicy(Aggregate):
         self.versions: dict[int, dict[str, Any]] = {0: DEFAULT_TERMS.to_record()}
 
     @property
-    def version(self) -> int:
+    def current_version(self) -> int:
         return max(self.versions)
 
     def terms(self, version: int | None = None) -> PolicyTerms:
-        return PolicyTerms.from_record(self.versions[self.version if version is None else version])
+        return PolicyTerms.from_record(self.versions[self.current_version if version is None else version])
 
     def set_terms(self, terms: PolicyTerms, note: str) -> bool:
         """A new version with these terms; False when they are the current terms already."""
-        if self.version > 0 and terms == self.terms():
+        if self.current_version > 0 and terms == self.terms():
             return False
-        self._version_set(version=self.version + 1, terms=terms.to_record(), note=note)
+        self._version_set(version=self.current_version + 1, terms=terms.to_record(), note=note)
         return True
 
     @event("PolicyVersionSet")

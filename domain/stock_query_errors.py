@@ -11,8 +11,8 @@ class RegionNotFound(NotFound):
 
 
 class ProjectionBehind(RuleViolation):
-    """A read-your-writes wait ran out before the projection reached the position: the
-    servicer answers DEADLINE_EXCEEDED."""
+    """A read-your-writes wait ran out before the projection reached the position
+    (DEADLINE_EXCEEDED)."""
 
     def __init__(self, wanted: int, reached: int, waited_ms: int):
         super().__init__(

@@ -1,5 +1,6 @@
-"""Runs the national stock projection: exactly once, one writer at a time, surviving a
-dropped connection.
+"""Runs a projection (projections/definitions.py: the national stock, the dealer ledger):
+exactly once, one writer at a time, surviving a dropped connection. Each projection has its
+own row in the tracking table, so each has its own position and its own lease.
 
 Exactly once: each batch is one transaction that locks the projection's tracking row (SELECT
 ... FOR UPDATE on PostgreSQL; on SQLite the transaction starts with BEGIN IMMEDIATE and holds
@@ -33,9 +34,10 @@ import sqlalchemy.exc
 from eventsourcing.persistence import PersistenceError
 from sqlalchemy import Connection, delete, select, update
 
+from projections.definitions import NATIONAL_STOCK, Projection, projection_named
 from projections.event_log import EventLog
-from projections.national_stock import NAME, apply_batch
-from projections.stock_tables import FIGURE_TABLES, create_tables, read_engine, stores, tracking, write_engine
+from projections.national_stock import NAME
+from projections.stock_tables import read_engine, tracking, write_engine
 
 log = logging.getLogger("omo.projection")
 
@@ -73,25 +75,29 @@ def read_position(connection: Connection, projection: str = NAME) -> int:
 
 
 class ProjectionRunner:
+    """Runs `projection` (a Projection, or its name) over `event_log`, which must read the
+    projection's topics (`projection.event_log(application)`)."""
+
     def __init__(
         self,
         database_url: str,
         event_log: EventLog,
-        projection: str = NAME,
+        projection: Projection | str = NATIONAL_STOCK,
         holder: str | None = None,
         batch_size: int = 2000,
         poll_interval: float = 0.05,
         lease_seconds: float = 10.0,
     ):
+        self.definition = projection_named(projection) if isinstance(projection, str) else projection
         self.event_log = event_log
-        self.projection = projection
+        self.projection = self.definition.name
         self.holder = holder or default_holder()
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.lease_ms = int(lease_seconds * 1000)
         self.writer = write_engine(database_url)
         self.reader = read_engine(database_url)
-        create_tables(self.writer, projection)
+        self.definition.create_tables(self.writer)
         self.position = 0
         self.leading = False
         self._lease_until_ms = 0
@@ -154,7 +160,7 @@ class ProjectionRunner:
             if row.position != start:  # our own earlier commit we did not see finish
                 self.position = row.position
                 return 0
-            apply_batch(connection, batch.events, batch.end)
+            self.definition.apply_batch(connection, batch.events, batch.end)
             self._renew(connection, batch.end, now)
         self.position = batch.end
         return batch.end - start
@@ -219,7 +225,7 @@ class ProjectionRunner:
         position reached."""
         with self.writer.begin() as connection:
             locked_tracking_row(connection, self.projection)
-            for table in (*FIGURE_TABLES, stores):
+            for table in self.definition.tables:
                 connection.execute(delete(table))
             self._renew(connection, 0, now_ms())
         self.position, self.leading = 0, True

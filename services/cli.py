@@ -13,6 +13,8 @@ from datetime import timedelta
 from services.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.projection_commands import add_parsers as add_projection_parsers
 from services.projection_commands import project, projections, start_in_server as start_projection_in_server
+from services.statement_commands import add_parsers as add_statement_parsers
+from services.statement_commands import statements
 
 
 def clock_time(value: str) -> str:
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--no-projection", action="store_true",
-        help="do not run the national stock projection in this server (run `omo project` beside it instead)",
+        help="do not run the projections (national stock, dealer ledger) in this server (run `omo project` beside it instead)",
     )
 
     demo = commands.add_parser(
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stores open 09:00-22:00, so night orders find them shut)",
     )
     add_projection_parsers(commands)
+    add_statement_parsers(commands)
     return parser
 
 
@@ -103,7 +106,7 @@ def demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args = build_parser().parse_args(argv)
-    return {"serve": serve, "demo": demo, "project": project, "projections": projections}[args.command](args)
+    return {"serve": serve, "demo": demo, "project": project, "projections": projections, "statements": statements}[args.command](args)
 
 
 if __name__ == "__main__":

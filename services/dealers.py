@@ -207,9 +207,9 @@ def policy_terms(app: OmoApplication, brand_id: str, version: int | None = None)
         if version not in (None, 0):
             raise InvalidInput("version", f"brand {brand_id!r} has only version 0, the default terms")
         return 0, DEFAULT_TERMS
-    chosen = policy.version if version is None else version
+    chosen = policy.current_version if version is None else version
     if chosen not in policy.versions:
-        raise InvalidInput("version", f"brand {brand_id!r} has versions 0 to {policy.version}, not {version}")
+        raise InvalidInput("version", f"brand {brand_id!r} has versions 0 to {policy.current_version}, not {version}")
     return chosen, policy.terms(chosen)
 
 
@@ -225,7 +225,7 @@ def set_policy(app: OmoApplication, brand_id: str, terms: PolicyTerms, note: str
             changed = policy.set_terms(terms, note)
             if policy.pending_events:
                 app.save(policy)
-            return policy.version, changed
+            return policy.current_version, changed
 
     return app.decide_and_save(attempt)
 

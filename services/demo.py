@@ -27,6 +27,7 @@ from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
 from services.config import redact, sqlite_url
+from services.demo_statements import print_statements
 from services.demo_store_day import print_store_day, run_store_day
 
 
@@ -182,15 +183,18 @@ def run_demo(
         try:
             with OmoClient(f"127.0.0.1:{server.port}") as client:
                 rng = random.Random(seed)
+                began = datetime.now(timezone.utc) - timedelta(minutes=1)
                 world = seeding.build_world(rng, stores, skus)
                 seed_network(client, world, rng, workers)
                 # a fresh key prefix, so a demo re-run on a shared database places new orders
                 requests = seeding.orders(rng, world, orders, key_prefix=f"demo-{uuid.uuid4().hex[:8]}")
                 outcome = place_orders(client, requests, workers)
+                print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
                 day = run_store_day(client, outcome.orders, rng)
+                print_store_day(day, outcome.placed - day.paid, out or sys.stdout)
+                dealer_ids = [d.dealer.dealer_id for d in seeding.dealer_network()[1]]
+                print_statements(app, client, dealer_ids, (began, datetime.now(timezone.utc) + timedelta(minutes=1)), day.worked, out or sys.stdout)
         finally:
             server.stop(grace=2)
             app.close()
-    print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
-    print_store_day(day, outcome.placed - day.paid, out or sys.stdout)
     return outcome

@@ -33,6 +33,7 @@ class StoreDay:
     returned_units: int = 0
     refunded_cents: int = 0
     refused: Counter = field(default_factory=Counter)
+    worked: list = field(default_factory=list)  # ids of the orders stores worked on
 
 
 def _now() -> Timestamp:
@@ -93,6 +94,7 @@ def run_store_day(client: OmoClient, placed: list[orders_pb2.Order], rng: random
         current = client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id)).order
         if current.status != orders_pb2.ALLOCATED:
             continue  # flagged for customer service after a counter sale
+        day.worked.append(current.order_id)
         try:
             delivered.append(_work(client, current))
         except grpc.RpcError as error:

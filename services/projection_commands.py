@@ -1,5 +1,6 @@
-"""`omo project` and `omo projections status|rebuild|verify`, and the projection runner
-that `omo serve` starts beside the gRPC server."""
+"""`omo project` and `omo projections status|rebuild|verify`, and the projection runners
+that `omo serve` starts beside the gRPC server: the national stock and the dealer ledger,
+each with its own position and lease."""
 
 from __future__ import annotations
 
@@ -8,22 +9,22 @@ import json
 import logging
 import signal
 import sys
+import threading
 import time
 from uuid import UUID
 
 from eventsourcing.application import Application
 
-from aggregates.stock_position import StockPosition
-from aggregates.store import Store
-from projections.event_log import EventLog, event_topics
-from projections.national_stock import NAME
+from projections import ledger_verify, stock_verify
+from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK, PROJECTIONS, Projection
+from projections.event_log import EventLog
 from projections.projection_runner import ProjectionRunner, projection_status
-from projections.stock_tables import create_tables, read_engine, write_engine
-from projections.stock_verify import verify
+from projections.stock_tables import read_engine, write_engine
 from services.config import DATABASE_URL_VARIABLE, application_env, database_url, redact
 
 log = logging.getLogger("omo.projection")
 MAX_LISTED_DIFFERENCES = 50
+ALL = "all"
 
 
 class EventStore(Application[UUID]):
@@ -33,91 +34,144 @@ class EventStore(Application[UUID]):
 
 
 def stock_event_log(application: Application) -> EventLog:
-    return EventLog(application, event_topics(StockPosition, Store))
+    return NATIONAL_STOCK.event_log(application)
 
 
-def new_runner(application: Application, url: str, **options) -> ProjectionRunner:
-    return ProjectionRunner(url, stock_event_log(application), **options)
+def new_runner(application: Application, url: str, projection: Projection = NATIONAL_STOCK, **options) -> ProjectionRunner:
+    return ProjectionRunner(url, projection.event_log(application), projection, **options)
 
 
-def start_in_server(application: Application, url: str) -> ProjectionRunner:
-    """The projection runner `omo serve` starts by default, on a thread of its own."""
-    runner = new_runner(application, url)
-    runner.start()
-    log.info("projecting %s in this server (runner %s)", NAME, runner.holder)
-    return runner
+class Runners(list):
+    """Projection runners on threads of their own."""
+
+    def stop(self) -> None:
+        for runner in self:
+            runner.stop()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self.stop()
+        for runner in self:
+            runner.shutdown(timeout)
+
+
+def start_runners(application: Application, url: str, projections: list[Projection] | None = None, **options) -> Runners:
+    runners = Runners()
+    for projection in projections or list(PROJECTIONS.values()):
+        runner = new_runner(application, url, projection, **options)
+        runner.start()
+        runners.append(runner)
+    return runners
+
+
+def start_in_server(application: Application, url: str) -> Runners:
+    """The projection runners `omo serve` starts by default, each on a thread of its own."""
+    runners = start_runners(application, url)
+    for runner in runners:
+        log.info("projecting %s in this server (runner %s)", runner.projection, runner.holder)
+    return runners
+
+
+def chosen(args: argparse.Namespace) -> list[Projection]:
+    return list(PROJECTIONS.values()) if args.projection == ALL else [PROJECTIONS[args.projection]]
 
 
 # --- the command line ------------------------------------------------------------------
 
+def _projection_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--projection", choices=[*PROJECTIONS, ALL], default=ALL,
+        help=f"which projection to {what}: {', '.join(PROJECTIONS)} or {ALL} (default {ALL})",
+    )
+
+
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     project = commands.add_parser(
-        "project", help="run the national stock projection in a process of its own",
-        description=f"Follow the event store named by {DATABASE_URL_VARIABLE} and keep the national stock tables "
-        "current, until SIGTERM or SIGINT. Only one runner writes at a time: another one started meanwhile "
-        "(or `omo serve`'s) waits on standby and takes over when this one stops. Survives a dropped database "
-        "connection by reconnecting.",
+        "project", help="run the projections (national stock, dealer ledger) in a process of their own",
+        description=f"Follow the event store named by {DATABASE_URL_VARIABLE} and keep the projections' tables "
+        "current (the national stock count and the dealer ledger), until SIGTERM or SIGINT. Only one runner "
+        "writes each projection at a time: another one started meanwhile (or `omo serve`'s) waits on standby "
+        "and takes over when this one stops. Survives a dropped database connection by reconnecting.",
     )
+    _projection_option(project, "run")
     project.add_argument("--poll-interval", type=float, default=0.05, help="seconds between polls when caught up (default 0.05)")
     project.add_argument("--batch-size", type=int, default=2000, help="events applied per transaction (default 2000)")
     project.add_argument("--lease-seconds", type=float, default=10.0, help="how long the writer's lease lasts without renewal (default 10)")
 
     projections = commands.add_parser(
-        "projections", help="status, rebuild and verify of the national stock projection",
-        description="Operate the national stock projection (its SQL tables beside the event store).",
+        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger)",
+        description="Operate the projections: the national stock count and the dealer ledger (SQL tables beside "
+        "the event store).",
     )
     actions = projections.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
     status = actions.add_parser(
         "status", help="position, head, lag in events and seconds, the runner holding the lease",
-        description="Print the projection's position, the event store's head, the lag in events and seconds, "
+        description="Print each projection's position, the event store's head, the lag in events and seconds, "
         "and which runner holds the writer's lease.",
     )
-    status.add_argument("--json", action="store_true", help="print one JSON object")
-    actions.add_parser(
+    _projection_option(status, "show")
+    status.add_argument("--json", action="store_true", help="print one JSON object per projection, one a line")
+    rebuild = actions.add_parser(
         "rebuild", help="empty the tables and apply every event again, with a progress bar",
-        description="Empty the national stock tables and apply every event from the first, with a progress bar. "
+        description="Empty the projection's tables and apply every event from the first, with a progress bar. "
         "Takes the writer's lease from any running runner, which waits on standby until the rebuild is done. "
         "The result is identical to the incrementally built tables.",
     )
-    actions.add_parser(
-        "verify", help="recompute every figure from the event store and list differences",
-        description="Recompute every figure from the event store up to the projection's position and list every "
-        "difference from the tables. Exit status 1 when there is any.",
+    _projection_option(rebuild, "rebuild")
+    verify = actions.add_parser(
+        "verify", help="recompute every figure or entry from the event store and list differences",
+        description="Recompute the national stock figures and the dealer ledger's entries from the event store up "
+        "to each projection's position and list every difference from the tables; the ledger is also checked "
+        "to balance, with a positive amount and two different parties on every entry. Exit status 1 when "
+        "there is any difference.",
     )
+    _projection_option(verify, "verify")
 
 
 def project(args: argparse.Namespace) -> int:
     url = database_url()
     store = EventStore(env=application_env(url))
-    runner = new_runner(store, url, poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds)
+    stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: runner.stop())
-    log.info("projecting %s from %s (runner %s)", NAME, redact(url), runner.holder)
+        signal.signal(signum, lambda *_: stopping.set())
+    runners = start_runners(
+        store, url, chosen(args), poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
+    )
+    for runner in runners:
+        log.info("projecting %s from %s (runner %s)", runner.projection, redact(url), runner.holder)
     try:
-        runner.run()
+        while not stopping.wait(0.5):
+            pass
     finally:
-        runner.close()
+        runners.shutdown(timeout=30)
         store.close()
-    log.info("stopped at position %d", runner.position)
+    for runner in runners:
+        log.info("%s stopped at position %d", runner.projection, runner.position)
     return 0
 
 
 def projections(args: argparse.Namespace) -> int:
     url = database_url()
     store = EventStore(env=application_env(url))
+    command = {"status": _status, "rebuild": _rebuild, "verify": _verify}[args.projections_command]
     try:
-        return {"status": _status, "rebuild": _rebuild, "verify": _verify}[args.projections_command](args, store, url)
+        return max(command(args, store, url, projection) for projection in chosen(args))
     finally:
         store.close()
 
 
-def _status(args: argparse.Namespace, store: EventStore, url: str) -> int:
+def _reader(url: str, projection: Projection):
     setup = write_engine(url)
-    create_tables(setup, NAME)
-    setup.dispose()
-    engine = read_engine(url)
     try:
-        s = projection_status(engine, stock_event_log(store))
+        projection.create_tables(setup)
+    finally:
+        setup.dispose()
+    return read_engine(url)
+
+
+def _status(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
+    engine = _reader(url, projection)
+    try:
+        s = projection_status(engine, projection.event_log(store), projection.name)
     finally:
         engine.dispose()
     if args.json:
@@ -132,17 +186,17 @@ def _status(args: argparse.Namespace, store: EventStore, url: str) -> int:
     return 0
 
 
-def _rebuild(args: argparse.Namespace, store: EventStore, url: str) -> int:
+def _rebuild(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
     from tqdm import tqdm
 
-    runner = new_runner(store, url)
+    runner = new_runner(store, url, projection)
     began = time.perf_counter()
     bar = None
 
     def progress(moved: int, head: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=head, unit="id", desc="rebuild", file=sys.stderr)
+            bar = tqdm(total=head, unit="id", desc=f"{projection.name} rebuild", file=sys.stderr)
         bar.update(moved)
 
     try:
@@ -151,22 +205,24 @@ def _rebuild(args: argparse.Namespace, store: EventStore, url: str) -> int:
         if bar is not None:
             bar.close()
         runner.close()
-    print(f"rebuilt {NAME} to position {position} in {time.perf_counter() - began:.1f} s")
+    print(f"rebuilt {projection.name} to position {position} in {time.perf_counter() - began:.1f} s")
     return 0
 
 
-def _verify(args: argparse.Namespace, store: EventStore, url: str) -> int:
-    setup = write_engine(url)
-    create_tables(setup, NAME)
-    setup.dispose()
-    engine = read_engine(url)
+def _verify(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
+    engine = _reader(url, projection)
     try:
-        result = verify(engine, stock_event_log(store))
+        if projection is DEALER_LEDGER:
+            result = ledger_verify.verify(engine, projection.event_log(store))
+            what = "entries"
+        else:
+            result = stock_verify.verify(engine, projection.event_log(store))
+            what = "rows"
     finally:
         engine.dispose()
     for difference in result.differences[:MAX_LISTED_DIFFERENCES]:
         print(difference)
     if len(result.differences) > MAX_LISTED_DIFFERENCES:
         print(f"... and {len(result.differences) - MAX_LISTED_DIFFERENCES} more")
-    print(f"verified {result.rows} rows at position {result.position}: {len(result.differences)} differences")
+    print(f"{projection.name}: verified {result.rows} {what} at position {result.position}: {len(result.differences)} differences")
     return 1 if result.differences else 0

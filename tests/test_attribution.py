@@ -42,6 +42,12 @@ def balances(entries: list[dict]) -> dict[str, int]:
 
 
 def test_the_worked_example_in_the_readme():
+    policy = PolicyTerms.create(hq_share_bp=500, fulfilment_fee_bp=1000, fulfilment_fee_fixed_cents=0, assistant_commission_bp=300)
+    parts = shipment_parts(policy, ShipmentParties(A, B, "ASSISTANT:x"), {"LINE": 19_900})["LINE"]
+    assert parts == {SELLER_PART: 16_318, FULFILLER_PART: 1_990, HQ_PART: 995, ASSISTANT_PART: 597}
+
+
+def test_a_fixed_fee_is_spread_over_the_shipments_lines():
     policy = PolicyTerms.create(hq_share_bp=500, fulfilment_fee_bp=800, fulfilment_fee_fixed_cents=500, assistant_commission_bp=300)
     parts = shipment_parts(policy, ShipmentParties(A, B, "ASSISTANT:x"), {"SERUM": 19_900, "MASK": 3_333})
     # SERUM: HQ 995, commission 597, fee 1592 + its share of the 5.00 fixed fee

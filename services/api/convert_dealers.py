@@ -8,10 +8,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from aggregates.cloud_shop import CloudShop
 from aggregates.order import Order
-from domain.attribution import ASSISTANT_PART, FULFILLER_PART, HQ_PART, SELLER_PART, PolicyTerms
+from domain.attribution import (
+    ASSISTANT_PART, COMMISSION, FULFILLER_PART, FULFILMENT_FEE, HQ_PART, HQ_SHARE, SALE, SELLER_PART, PolicyTerms,
+)
 from domain.errors import InvalidInput
 from domain.stores import StoreProfile
 from protos.omo.v1 import common_pb2, dealers_pb2, orders_pb2
+from services.statements import Statement
 
 
 def moment(field: str, stamp: Timestamp, present: bool, default: datetime) -> datetime:
@@ -82,3 +85,30 @@ def add_attribution(message: orders_pb2.Order, order: Order) -> None:
                 for sku, line in attribution["lines"].items()
             ],
         ))
+
+
+_ENTRY_KINDS = {SALE: dealers_pb2.ENTRY_SALE, HQ_SHARE: dealers_pb2.ENTRY_HQ_SHARE, FULFILMENT_FEE: dealers_pb2.ENTRY_FULFILMENT_FEE, COMMISSION: dealers_pb2.ENTRY_COMMISSION}
+
+
+def statement_message(month: str, statement: Statement) -> dealers_pb2.GetStatementResponse:
+    totals = statement.totals
+    lines = []
+    for line in statement.lines:
+        stamp = Timestamp()
+        stamp.FromDatetime(line.occurred_at)
+        lines.append(dealers_pb2.StatementLine(
+            occurred_at=stamp, order_id=line.order_id, sku=line.sku, store_id=line.store_id, kind=_ENTRY_KINDS[line.kind],
+            reversal=line.reversal, counterparty=line.counterparty, amount_cents=line.amount_cents, entry_id=line.entry_id,
+            return_id=line.return_id,
+        ))
+    freshness = statement.freshness
+    return dealers_pb2.GetStatementResponse(
+        dealer_id=statement.dealer_id, month=month, lines=lines, next_page_token=statement.next_page_token,
+        totals=dealers_pb2.StatementTotals(
+            gross_sales_cents=totals.gross_sales, returns_cents=totals.returns,
+            fulfilment_fees_paid_cents=totals.fulfilment_fees_paid, fulfilment_fees_earned_cents=totals.fulfilment_fees_earned,
+            hq_share_cents=totals.hq_share, assistant_commissions_cents=totals.assistant_commissions,
+            net_payable_cents=totals.net_payable, entries=totals.lines,
+        ),
+        position=statement.as_of_position, lag_events=freshness.lag_events, lag_seconds=freshness.lag_ms / 1000,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.attribution import HQ
 from domain.dealers import CloudShopProfile, Dealer, Region
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
@@ -9,13 +10,21 @@ from services import dealers
 from services.api import convert
 from services.api.convert_dealers import assistant_messages, cloud_shop_message, moment, policy_message, policy_terms, timestamp
 from services.api.errors import rpc
+from services.api.convert_dealers import statement_message
 from services.application import OmoApplication
+from services.statements import LedgerReader, get_statement
+
+
+def caller_of(context) -> None:
+    """Who is calling: statements are read on their behalf (the security issue fills this
+    from the caller's token; today every caller may read every statement)."""
+    return None
 
 
 class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
-    def __init__(self, app: OmoApplication, statements=None):
+    def __init__(self, app: OmoApplication, ledger: LedgerReader):
         self.app = app
-        self.statements = statements
+        self.ledger = ledger
 
     @rpc
     def RegisterRegion(self, request, context):
@@ -59,7 +68,16 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
 
     @rpc
     def GetStatement(self, request, context):
-        raise NotImplementedError  # wired to services/statements.py
+        if request.dealer_id != HQ:
+            dealers.get_dealer(self.app, request.dealer_id)  # an unknown dealer is NOT_FOUND, not an empty statement
+        if not request.month:
+            raise InvalidInput("month", "is required: a calendar month 'YYYY-MM' (China Standard Time)")
+        wait_ms = min(5000, int((context.time_remaining() or 5.0) * 1000))
+        statement = get_statement(
+            self.ledger, request.dealer_id, request.month, request.page_size, request.page_token,
+            caller=caller_of(context), min_position=request.min_position, wait_timeout_ms=wait_ms,
+        )
+        return statement_message(request.month, statement)
 
 
 def _dealer_message(dealer: Dealer) -> dealers_pb2.Dealer:

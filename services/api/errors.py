@@ -17,6 +17,7 @@ from domain.errors import (
     NotFound,
     RuleViolation,
 )
+from domain.stock_query_errors import ProjectionBehind
 
 log = logging.getLogger("omo.api")
 
@@ -24,6 +25,8 @@ STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
     (InvalidInput, grpc.StatusCode.INVALID_ARGUMENT),
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (IdempotencyKeyReused, grpc.StatusCode.ALREADY_EXISTS),
+    # a read-your-writes wait ran out before the projection reached the position
+    (ProjectionBehind, grpc.StatusCode.DEADLINE_EXCEEDED),
     (RuleViolation, grpc.StatusCode.FAILED_PRECONDITION),
     (Contention, grpc.StatusCode.ABORTED),
 ]

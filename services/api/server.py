@@ -17,6 +17,7 @@ from services.api.stock_query import StockQueryServicer
 from services.stock_queries import StockQueries
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
 from services.api.dealer_servicers import CloudShopServicer, DealerServicer
+from services.statements import LedgerReader
 from services.application import OmoApplication
 
 SERVICE_NAMES = (
@@ -62,7 +63,7 @@ def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051
     pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app), server)
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
     stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app)), server)
-    dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app), server)
+    dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app, LedgerReader.for_application(app)), server)
     dealers_pb2_grpc.add_CloudShopServiceServicer_to_server(CloudShopServicer(app), server)
 
     health_servicer = health.HealthServicer()

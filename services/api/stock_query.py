@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable
-from typing import Any
 
 import grpc
 
 from domain.errors import InvalidInput
-from domain.stock_query_errors import ProjectionBehind
 from projections.stock_reads import AreaFigures, Figures, Region
 from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
 from services.api import convert
@@ -25,22 +21,6 @@ BREAKDOWN_NAMES = {
 }
 HEARTBEAT_SECONDS = 5.0
 WATCH_POLL_SECONDS = 0.05
-
-
-def waits_end_in_deadline_exceeded(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A read-your-writes wait that ran out is DEADLINE_EXCEEDED, which the shared error
-    mapping has no family for; the status is set here and the call ends without a message."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
-        try:
-            return method(self, request, context)
-        except ProjectionBehind as error:
-            context.set_code(grpc.StatusCode.DEADLINE_EXCEEDED)
-            context.set_details(str(error))
-            return None
-
-    return wrapper
 
 
 def figures_message(f: Figures) -> stock_query_pb2.StockFigures:
@@ -83,7 +63,6 @@ class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
         self.queries = queries
 
     @rpc
-    @waits_end_in_deadline_exceeded
     def GetNationalStock(self, request, context):
         breakdowns = breakdowns_of(request.breakdown)
         consistency = consistency_of(request.consistency)
@@ -95,7 +74,6 @@ class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
         )
 
     @rpc
-    @waits_end_in_deadline_exceeded
     def ListLowStock(self, request, context):
         size = convert.page_size(request.page_size)
         after = convert.decode_page_token(request.page_token)
@@ -113,8 +91,6 @@ class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
             consistency = consistency_of(request.consistency)
             self.queries.wait(consistency, context.time_remaining())
             self.queries.check_watch(region, request.sku)
-        except ProjectionBehind as error:
-            context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, str(error))
         except Exception as error:  # noqa: BLE001 - mapped exactly as the unary calls are
             _abort_like_rpc(context, error)
         yield from self._follow(region, request.sku, context)
