@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from aggregates.api_token import ApiToken
 from aggregates.cloud_shop import CloudShop
 from aggregates.movement import StockMovement
 from aggregates.order import Order
@@ -68,6 +69,7 @@ class LiveIndex:
         self.unpaid: dict[UUID, int] = {}
         self._placed_at: dict[UUID, int] = {}
         self.cloud_shops = CloudShopIndex()
+        self._token_ids: set[str] = set()
         self._lock = threading.Lock()
 
     # --- reading ------------------------------------------------------------------------
@@ -104,6 +106,10 @@ class LiveIndex:
         with self._lock:
             return sorted(self.stores_by_sku.get(sku, ()))
 
+    def token_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._token_ids)
+
     def store_ids(self) -> list[str]:
         with self._lock:
             return sorted(self.profiles)
@@ -137,6 +143,8 @@ class LiveIndex:
                 profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
             )
             self._directory = None
+        elif isinstance(e, ApiToken.TokenIssued):
+            self._token_ids.add(e.token_id)
         elif isinstance(e, CloudShop.Event):
             self.cloud_shops.apply(e)
         elif isinstance(e, StockPosition.StockPositionOpened):

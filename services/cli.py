@@ -15,6 +15,8 @@ from services.projection_commands import add_parsers as add_projection_parsers
 from services.projection_commands import project, projections, start_in_server as start_projection_in_server
 from services.statement_commands import add_parsers as add_statement_parsers
 from services.statement_commands import statements
+from services.token_commands import add_parsers as add_token_parsers
+from services.token_commands import tokens
 
 
 def clock_time(value: str) -> str:
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_projection_parsers(commands)
     add_statement_parsers(commands)
+    add_token_parsers(commands)
     return parser
 
 
@@ -106,7 +109,7 @@ def demo(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     args = build_parser().parse_args(argv)
-    return {"serve": serve, "demo": demo, "project": project, "projections": projections, "statements": statements}[args.command](args)
+    return {"serve": serve, "demo": demo, "project": project, "projections": projections, "statements": statements, "tokens": tokens}[args.command](args)
 
 
 if __name__ == "__main__":
