@@ -10,6 +10,7 @@ had offline never counts a unit twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -30,6 +31,7 @@ COUNT = "COUNT"
 
 class StockPosition(Aggregate):
     @staticmethod
+    @lru_cache(maxsize=100_000)  # a POS batch asks once per movement; uuid5 hashes each time
     def create_id(store_id: str, sku: str) -> UUID:
         return uuid5(NAMESPACE, f"stock:{store_id}:{sku}")
 

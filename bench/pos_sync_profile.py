@@ -1,9 +1,10 @@
 """Where a SyncStock batch spends its time: the bench's POS log applied in process with
 services.pos_sync.sync_batch on a PostgreSQL OmoApplication (no gRPC), under cProfile, then the
 same log again (all duplicates). Prints the rate and the top functions (cProfile), or with
---no-profile the wall time spent in a few functions (loading positions, save, the live index's
-catch-up, ...) without the profiler's overhead. eventsourcing reads its settings from the
-environment too, so a setting can be tried without changing code, e.g.
+--no-profile the wall time spent in a few functions (loading positions, save, the live index
+following the saved events and catching up, ...) without the profiler's overhead.
+eventsourcing reads its settings from the environment too, so a setting can be tried without
+changing code, e.g.
 AGGREGATE_CACHE_FASTFORWARD=n python bench/pos_sync_profile.py --no-profile
 
     python bench/pos_sync_profile.py [--movements N] [--batch-size N] [--top N] [--sort tottime]
@@ -45,6 +46,7 @@ class Timers:
         self._wrap(app.repository, "get", "repository.get (all)")
         self._wrap(app, "save", "app.save (encode + insert)")
         self._wrap(app, "catch_up", "live index catch_up")
+        self._wrap(app.index, "follow_saved", "live index follow_saved (in save)")
         self._wrap(pos_sync, "move_losing_orders", "move_losing_orders")
         self._wrap(pos_sync, "require_store", "require_store")
         self._wrap(app.index, "movement_fingerprint", "index.movement_fingerprint")
@@ -93,7 +95,8 @@ def run(app: OmoApplication, batches: list[list[Movement]], label: str, top: int
     if not profile:
         timers.report(total)
         for owner in (app, app.repository, pos_sync, app.index):  # unpatch
-            for name in ("position_or_new", "get", "save", "catch_up", "move_losing_orders", "require_store", "movement_fingerprint"):
+            for name in ("position_or_new", "get", "save", "catch_up", "follow_saved", "move_losing_orders", "require_store",
+                         "movement_fingerprint"):
                 if name in vars(owner) and owner is not pos_sync:
                     delattr(owner, name)
         for name, fn in ORIGINALS.items():

@@ -59,9 +59,9 @@ class LiveIndex:
         self._directory: StoreDirectory | None = None
         # (store, order) whose reserved units the counter sold: the order must move
         self.losing_units: set[tuple[str, str]] = set()
-        # (store, movement id) -> fingerprint of every movement recorded: a resend is known
+        # store -> movement id -> fingerprint of every movement recorded: a resend is known
         # without a query
-        self.movements: dict[tuple[str, str], str] = {}
+        self.movements: dict[str, dict[str, str]] = {}
         # store -> the version of its POS ledger folded in here
         self.ledger_versions: dict[str, int] = {}
         self._ledger_stores: dict[UUID, str] = {}
@@ -80,7 +80,8 @@ class LiveIndex:
 
     def movement_fingerprint(self, store_id: str, movement_id: str) -> str | None:
         """The fingerprint of a recorded movement, None when the id is new."""
-        return self.movements.get((store_id, movement_id))
+        recorded = self.movements.get(store_id)
+        return recorded.get(movement_id) if recorded is not None else None
 
     def ledger_version(self, store_id: str) -> int:
         return self.ledger_versions.get(store_id, 0)
@@ -132,6 +133,25 @@ class LiveIndex:
                 if len(batch) < self.BATCH:
                     return applied
 
+    def follow_saved(self, saved: Sequence[tuple[int, Any]]) -> bool:
+        """Applies the events this process has just saved (notification id, domain event)
+        without reading them back, but only when they are exactly the notifications next
+        after the position: nothing recorded elsewhere (another process, another thread,
+        or a gap) lies before them, so the index still folds the log in order. Returns
+        whether it did; if not, nothing changed and catch_up reads them with the rest."""
+        if not saved:
+            return True
+        ordered = sorted(saved, key=lambda pair: pair[0])
+        with self._lock:
+            # ids are unique, so first = position + 1 and last = position + n mean
+            # exactly the ids position + 1 .. position + n
+            if ordered[0][0] != self.position + 1 or ordered[-1][0] != self.position + len(ordered):
+                return False
+            for notification_id, domain_event in ordered:
+                self._apply(domain_event)
+                self.position = notification_id
+        return True
+
     def _apply(self, e: Any) -> None:
         if isinstance(e, (Store.StoreRegistered, Store.StoreDetailsChanged)):
             store_id = e.store_id if isinstance(e, Store.StoreRegistered) else self._store_ids[e.originator_id]
@@ -153,13 +173,13 @@ class LiveIndex:
             self.stock[key] = StockFigures()
             self.stores_by_sku.setdefault(e.sku, set()).add(e.store_id)
         elif isinstance(e, StockMovement.StockMovementAccepted):
-            self.movements[(e.store_id, e.movement_id)] = e.fingerprint
+            self.movements.setdefault(e.store_id, {})[e.movement_id] = e.fingerprint
         elif isinstance(e, PosLedger.PosLedgerOpened):
             self._ledger_stores[e.originator_id] = e.store_id
             self.ledger_versions[e.store_id] = e.originator_version
         elif isinstance(e, PosLedger.MovementsRecorded):
             store_id = self._ledger_stores[e.originator_id]
-            self.movements.update(((store_id, mid), fingerprint) for mid, fingerprint in e.fingerprints.items())
+            self.movements.setdefault(store_id, {}).update(e.fingerprints)
             self.ledger_versions[store_id] = e.originator_version
         elif isinstance(e, StockPosition.StockOversold):
             store_id = self._position_keys[e.originator_id][0]
