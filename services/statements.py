@@ -20,8 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -37,8 +35,7 @@ from projections import ledger_reads
 from projections.dealer_ledger import epoch_us
 from projections.definitions import DEALER_LEDGER
 from projections.event_log import EventLog
-from projections.stock_tables import read_engine, write_engine
-from services.stock_queries import Freshness
+from services.projection_reads import Freshness, ProjectionReader
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_PAGE_SIZE = 100
@@ -202,53 +199,16 @@ class LedgerBehind(ProjectionBehind):
         )
 
 
-class LedgerReader:
-    """Reads the ledger tables beside the event log they are folded from. The engine opens
-    on first use (creating the tables when no runner has yet), or is the one given."""
-
-    POLL_SECONDS = 0.01
+class LedgerReader(ProjectionReader):
+    """Reads the ledger tables beside the event log they are folded from; the engine is
+    opened on first use, or is the one given."""
 
     def __init__(self, database_url: str, event_log: EventLog | None = None, engine: Engine | None = None):
-        self.database_url = database_url
-        self.event_log = event_log
-        self._engine = engine
-        self._owned = engine is None
-        self._opening = threading.Lock()
+        super().__init__(database_url, event_log, DEALER_LEDGER.create_tables, ledger_reads.position, engine)
 
     @classmethod
     def for_application(cls, application) -> LedgerReader:
         return cls(application.database_url, DEALER_LEDGER.event_log(application))
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            with self._opening:
-                if self._engine is None:
-                    setup = write_engine(self.database_url)
-                    try:
-                        DEALER_LEDGER.create_tables(setup)
-                    finally:
-                        setup.dispose()
-                    self._engine = read_engine(self.database_url)
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None and self._owned:
-            self._engine.dispose()
-
-    def position(self) -> int:
-        with self.engine.connect() as connection:
-            return ledger_reads.position(connection)
-
-    def freshness(self, position: int) -> Freshness:
-        if self.event_log is None:
-            return Freshness(position, position, 0, 0)
-        head = max(self.event_log.head(), position)
-        lag_events = self.event_log.count_after(position, head)
-        lag_ms = 0
-        if lag_events and (recorded := self.event_log.recorded_at(position)) is not None:
-            lag_ms = max(0, round((datetime.now(timezone.utc) - recorded).total_seconds() * 1000))
-        return Freshness(position, head, lag_events, lag_ms)
 
     def wait_for(self, min_position: int, wait_timeout_ms: int) -> None:
         """Returns once the ledger has applied `min_position` (read-your-writes)."""
@@ -256,11 +216,8 @@ class LedgerReader:
             return
         if not 0 <= wait_timeout_ms <= MAX_WAIT_MS:
             raise InvalidInput("wait_timeout_ms", f"must be between 0 and {MAX_WAIT_MS}, got {wait_timeout_ms}")
-        deadline = time.monotonic() + wait_timeout_ms / 1000
-        while (reached := self.position()) < min_position:
-            if time.monotonic() >= deadline:
-                raise LedgerBehind(min_position, reached, wait_timeout_ms)
-            time.sleep(self.POLL_SECONDS)
+        if (reached := self.wait_until(min_position, wait_timeout_ms)) < min_position:
+            raise LedgerBehind(min_position, reached, wait_timeout_ms)
 
 
 def get_statement(

@@ -3,10 +3,7 @@ waiting for the projection to reach a position (read-your-writes)."""
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
 from aggregates.stock_position import StockPosition
 from aggregates.store import Store
@@ -17,19 +14,12 @@ from projections import stock_reads
 from projections.event_log import EventLog, event_topics
 from projections.national_stock import NAME
 from projections.stock_reads import AreaFigures, Figures, Region
-from projections.stock_tables import create_tables, read_engine, write_engine
+from projections.stock_tables import create_tables
+from services.projection_reads import Freshness, ProjectionReader
 
 DEFAULT_WAIT_MS = 5000
 MAX_WAIT_MS = 60_000
 BREAKDOWNS = ("province", "city", "dealer", "store")
-
-
-@dataclass(frozen=True)
-class Freshness:
-    position: int
-    head: int
-    lag_events: int
-    lag_ms: int
 
 
 @dataclass(frozen=True)
@@ -66,55 +56,19 @@ def checked_region(region: Region) -> Region:
     return region
 
 
-class StockQueries:
-    """Reads the projection's tables beside the event log they are folded from."""
-
-    POLL_SECONDS = 0.01
+class StockQueries(ProjectionReader):
+    """Reads the national stock tables beside the event log they are folded from."""
 
     def __init__(self, database_url: str, event_log: EventLog, projection: str = NAME):
-        self.database_url = database_url
-        self.event_log = event_log
+        super().__init__(
+            database_url, event_log, lambda engine: create_tables(engine, projection),
+            lambda connection: stock_reads.position(connection, projection),
+        )
         self.projection = projection
-        self._engine = None
-        self._opening = threading.Lock()
-
-    @property
-    def engine(self):
-        """Opened on first use: a server that is never asked holds no connections for it."""
-        if self._engine is None:
-            with self._opening:
-                if self._engine is None:
-                    setup = write_engine(self.database_url)
-                    try:
-                        create_tables(setup, self.projection)  # "nothing yet" before any runner ran
-                    finally:
-                        setup.dispose()
-                    self._engine = read_engine(self.database_url)
-        return self._engine
 
     @classmethod
     def for_application(cls, application) -> StockQueries:
         return cls(application.database_url, EventLog(application, event_topics(StockPosition, Store)))
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-
-    # --- freshness and waiting ----------------------------------------------------------
-
-    def freshness(self, position: int) -> Freshness:
-        head = max(self.event_log.head(), position)
-        lag_events = self.event_log.count_after(position, head)
-        lag_ms = 0
-        if lag_events:
-            recorded = self.event_log.recorded_at(position)
-            if recorded is not None:
-                lag_ms = max(0, round((datetime.now(timezone.utc) - recorded).total_seconds() * 1000))
-        return Freshness(position, head, lag_events, lag_ms)
-
-    def current_position(self) -> int:
-        with self.engine.connect() as connection:
-            return stock_reads.position(connection, self.projection)
 
     def wait(self, consistency: Consistency, call_seconds_left: float | None = None) -> None:
         """Returns once the projection has applied what the caller asked for; raises
@@ -131,11 +85,8 @@ class StockQueries:
         wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
         if call_seconds_left is not None:
             wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
-        deadline = time.monotonic() + wait_ms / 1000
-        while (reached := self.current_position()) < target:
-            if time.monotonic() >= deadline:
-                raise ProjectionBehind(target, reached, wait_ms)
-            time.sleep(self.POLL_SECONDS)
+        if (reached := self.wait_until(target, wait_ms)) < target:
+            raise ProjectionBehind(target, reached, wait_ms)
 
     # --- the queries --------------------------------------------------------------------
 

@@ -11,7 +11,8 @@ from projections.stock_reads import AreaFigures, Figures, Region
 from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
 from services.api import convert
 from services.api.errors import rpc
-from services.stock_queries import Consistency, Freshness, StockQueries, checked_region
+from services.projection_reads import Freshness
+from services.stock_queries import Consistency, StockQueries, checked_region
 
 BREAKDOWN_NAMES = {
     stock_query_pb2.BY_PROVINCE: "province",
