@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from domain.errors import InvalidInput
@@ -140,3 +141,12 @@ def order_total(lines: tuple[OrderLine, ...]) -> Money:
 def available_units(on_hand: int, reserved: int, safety_stock: int) -> int:
     """What may be promised online: on hand less reservations and the walk-in safety stock."""
     return max(0, on_hand - reserved - safety_stock)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def epoch_us(moment: datetime) -> int:
+    """An aware moment as exact microseconds since the epoch (integer arithmetic, no float
+    rounding): how events and movements carry their moments."""
+    return (moment - EPOCH) // timedelta(microseconds=1)

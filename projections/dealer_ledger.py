@@ -14,28 +14,23 @@ batch on its primary key rather than count twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from aggregates.order import Order
+from domain.values import epoch_us
 from projections.ledger_tables import attributions, entries
 
 NAME = "dealer_ledger"
 CHUNK = 500  # ids per IN (...) list
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def moment_of(event: Any) -> datetime:
     """The event's timestamp, in UTC."""
     moment = event.timestamp
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def epoch_us(moment: datetime) -> int:
-    """Exact microseconds since the epoch (integer arithmetic, no float rounding)."""
-    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 def entry_id(order_id: str, event_version: int, index: int) -> str:

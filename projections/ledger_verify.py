@@ -24,7 +24,8 @@ from sqlalchemy import Engine, func, select
 
 from aggregates.order import Order
 from domain.attribution import ENTRY_KINDS, SALE, ShipmentParties, entries_for
-from projections.dealer_ledger import NAME, entry_id, epoch_us, moment_of
+from domain.values import epoch_us
+from projections.dealer_ledger import NAME, entry_id, moment_of
 from projections.event_log import EventLog
 from projections.ledger_tables import attributions, entries
 from projections.stock_tables import tracking

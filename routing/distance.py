@@ -16,6 +16,7 @@ EARTH_MEAN_RADIUS_KM = 6371.0088
 # radius * (1 + margin) is certainly beyond the radius, and anything it puts within
 # radius / (1 + margin) is certainly within it. Property tests hold both.
 HAVERSINE_MARGIN = 0.0065
+HALF_THE_EARTH_KM = 20_040.0  # farther than any two points on it
 
 # geopy's own ellipsoid, in its units (km), so the result is geopy's to the last bit; building it
 # once instead of geopy's objects on every call halves the cost (~115 us instead of ~200 here)

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from domain.values import GeoPoint
-from routing.distance import Distance
+from routing.distance import HALF_THE_EARTH_KM, Distance
 from routing.sites import StoreDirectory
 
-HALF_THE_EARTH_KM = 20_040.0
 
 
 def nearest_store(directory: StoreDirectory, here: GeoPoint, accept: Callable[[str], bool]) -> tuple[str, float] | None:

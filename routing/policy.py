@@ -34,7 +34,7 @@ from routing.decision import (
     AT_CAPACITY, CLOSED, EXPRESS, FARTHER, NOT_IN_REACH, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, SPLIT, TAKEN,
     Allocation, Decision, PassedOver, Shipment, Why, out_of_stock, whole_order,
 )
-from routing.distance import Distance, at_least_m, geodesic_m, with_margin
+from routing.distance import HALF_THE_EARTH_KM, Distance, at_least_m, geodesic_m, with_margin
 from routing.hours import local_time
 from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, no_orders_yet
 from routing.splits import PartialStore, Split, best_split, split_refusal, units_toward
@@ -45,7 +45,6 @@ __all__ = [
     "RoutingPolicy", "RoutingRequest", "Shipment", "StoreDirectory", "StoreSite", "Why", "no_orders_yet",
 ]
 
-HALF_THE_EARTH_KM = 20_040.0  # farther than any two points on it
 
 
 @dataclass

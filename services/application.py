@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from aggregates.stock_position import StockPosition
 from aggregates.store import Store
 from domain.errors import Contention
+from domain.values import epoch_us
 from projections.live_index import LiveIndex
 from routing.policy import RoutingPolicy
 from services.config import application_env
@@ -31,10 +32,6 @@ MAX_ATTEMPTS = 20
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def epoch_us(moment: datetime) -> int:
-    return round(moment.timestamp() * 1_000_000)
 
 
 class RetryDecision(Exception):

@@ -30,9 +30,8 @@ from sqlalchemy import Engine
 from domain.attribution import COMMISSION, FULFILMENT_FEE, HQ, HQ_SHARE, SALE, dealer_party
 from domain.errors import InvalidInput
 from domain.stock_query_errors import ProjectionBehind
-from domain.values import identifier
+from domain.values import epoch_us, identifier
 from projections import ledger_reads
-from projections.dealer_ledger import epoch_us
 from projections.definitions import DEALER_LEDGER
 from projections.event_log import EventLog
 from services.projection_reads import Freshness, ProjectionReader
