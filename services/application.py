@@ -212,17 +212,48 @@ class OmoApplication(Application[UUID]):
     def forget(self, aggregates: Sequence[Any]) -> None:
         """Drops aggregates from the cache: a caller that changed the cached objects
         themselves and did not save them must, or the next reader sees unsaved changes."""
-        cache = self.repository.cache
         for aggregate in aggregates:
-            try:
-                cache.get(aggregate.id, evict=True)
-            except KeyError:
-                pass
+            self.evict(aggregate.id)
+
+    def evict(self, aggregate_id: UUID) -> None:
+        """Drops the aggregate from the cache, if there: the next find reads the event store."""
+        try:
+            self.repository.cache.get(aggregate_id, evict=True)
+        except KeyError:
+            pass
 
     def store_exists(self, store_id: str) -> bool:
         return store_id in self.index.profiles or self.find(Store.create_id(store_id)) is not None
 
     # --- deciding and committing --------------------------------------------------------
+
+    def change_one(self, aggregate_id: UUID, decide: Callable[[], tuple[Any, T]]) -> T:
+        """The use case of one aggregate: decide() loads (or makes) it and changes it under
+        its lock, returning (aggregate, result); whatever it recorded is saved, all of it
+        again on a conflict. Returns the result."""
+
+        def attempt() -> T:
+            with self.locks.holding([aggregate_id]):
+                aggregate, result = decide()
+                if aggregate.pending_events:
+                    self.save(aggregate)
+                return result
+
+        return self.decide_and_save(attempt)
+
+    def create_or_change(self, aggregate_id: UUID, create: Callable[[], Any], change: Callable[[Any], None]) -> tuple[Any, bool]:
+        """(aggregate, created): made by create() when there is none, else the one there
+        changed by change(); saved as `change_one` saves."""
+
+        def decide() -> tuple[Any, tuple[Any, bool]]:
+            aggregate = self.find(aggregate_id)
+            if aggregate is None:
+                aggregate = create()
+                return aggregate, (aggregate, True)
+            change(aggregate)
+            return aggregate, (aggregate, False)
+
+        return self.change_one(aggregate_id, decide)
 
     def decide_and_save(self, attempt: Callable[[], T]) -> T:
         """Runs attempt() - load, decide, save - again from the start whenever the state it

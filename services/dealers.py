@@ -27,28 +27,12 @@ from routing.nearest import nearest_store
 from services.application import OmoApplication, epoch_us
 
 
-def _upsert(app: OmoApplication, aggregate_id, create, update) -> tuple[Any, bool]:
-    def attempt() -> tuple[Any, bool]:
-        with app.locks.holding([aggregate_id]):
-            aggregate = app.find(aggregate_id)
-            created = aggregate is None
-            if created:
-                aggregate = create()
-            else:
-                update(aggregate)
-            if aggregate.pending_events:
-                app.save(aggregate)
-            return aggregate, created
-
-    return app.decide_and_save(attempt)
-
-
 # --- regions and dealers ----------------------------------------------------------------
 
 def register_region(app: OmoApplication, region: RegionProfile) -> tuple[RegionProfile, bool]:
     """Registers the region or renames it. Returns (region, created)."""
-    aggregate, created = _upsert(
-        app, Region.create_id(region.region_id), lambda: Region(region.region_id, region.name), lambda r: r.rename(region.name)
+    aggregate, created = app.create_or_change(
+        Region.create_id(region.region_id), lambda: Region(region.region_id, region.name), lambda r: r.rename(region.name)
     )
     return aggregate.profile, created
 
@@ -57,8 +41,8 @@ def register_dealer(app: OmoApplication, dealer: DealerProfile) -> tuple[DealerP
     """Registers the dealer in its region, or records its new name or region."""
     if app.find(Region.create_id(dealer.region_id)) is None:
         raise RegionNotFound(dealer.region_id)
-    aggregate, created = _upsert(
-        app, Dealer.create_id(dealer.dealer_id), lambda: Dealer(dealer.dealer_id, dealer.name, dealer.region_id),
+    aggregate, created = app.create_or_change(
+        Dealer.create_id(dealer.dealer_id), lambda: Dealer(dealer.dealer_id, dealer.name, dealer.region_id),
         lambda d: d.update(dealer),
     )
     return aggregate.profile, created
@@ -91,14 +75,12 @@ def change_store_owner(app: OmoApplication, store_id: str, dealer_id: str, effec
     require_dealer(app, dealer_id)
     aggregate_id = Store.create_id(identifier("store_id", store_id))
 
-    def attempt() -> Store:
-        with app.locks.holding([aggregate_id]):
-            store = _store(app, store_id)
-            if store.change_owner(dealer_id, epoch_us(effective_from)):
-                app.save(store)
-            return store
+    def decide() -> tuple[Store, Store]:
+        store = _store(app, store_id)
+        store.change_owner(dealer_id, epoch_us(effective_from))
+        return store, store
 
-    return app.decide_and_save(attempt)
+    return app.change_one(aggregate_id, decide)
 
 
 # --- cloud shops and shop assistants ------------------------------------------------------
@@ -115,7 +97,7 @@ def open_cloud_shop(app: OmoApplication, profile: CloudShopProfile) -> tuple[Clo
             raise RequestIdReused("cloud_shop_id", profile.cloud_shop_id)
         shop.set_active(True)
 
-    return _upsert(app, CloudShop.create_id(profile.cloud_shop_id), lambda: CloudShop.open(profile), refuse_other)
+    return app.create_or_change(CloudShop.create_id(profile.cloud_shop_id), lambda: CloudShop.open(profile), refuse_other)
 
 
 def get_cloud_shop(app: OmoApplication, cloud_shop_id: str) -> CloudShop:
@@ -128,15 +110,12 @@ def get_cloud_shop(app: OmoApplication, cloud_shop_id: str) -> CloudShop:
 def set_cloud_shop_active(app: OmoApplication, cloud_shop_id: str, active: bool) -> CloudShop:
     aggregate_id = CloudShop.create_id(identifier("cloud_shop_id", cloud_shop_id))
 
-    def attempt() -> CloudShop:
-        with app.locks.holding([aggregate_id]):
-            shop = get_cloud_shop(app, cloud_shop_id)
-            shop.set_active(active)
-            if shop.pending_events:
-                app.save(shop)
-            return shop
+    def decide() -> tuple[CloudShop, CloudShop]:
+        shop = get_cloud_shop(app, cloud_shop_id)
+        shop.set_active(active)
+        return shop, shop
 
-    return app.decide_and_save(attempt)
+    return app.change_one(aggregate_id, decide)
 
 
 def new_share_code() -> str:
@@ -151,17 +130,15 @@ def add_shop_assistant(app: OmoApplication, cloud_shop_id: str, assistant_id: st
     aggregate_id = CloudShop.create_id(identifier("cloud_shop_id", cloud_shop_id))
     app.catch_up()
 
-    def attempt() -> tuple[CloudShop, str]:
-        with app.locks.holding([aggregate_id]):
-            shop = get_cloud_shop(app, cloud_shop_id)
+    def decide() -> tuple[CloudShop, tuple[CloudShop, str]]:
+        shop = get_cloud_shop(app, cloud_shop_id)
+        code = new_share_code()
+        while code in app.index.cloud_shops.share_codes:
             code = new_share_code()
-            while code in app.index.cloud_shops.share_codes:
-                code = new_share_code()
-            if shop.add_assistant(assistant_id, name, code):
-                app.save(shop)
-            return shop, shop.assistants[assistant_id]["share_code"]
+        shop.add_assistant(assistant_id, name, code)
+        return shop, (shop, shop.assistants[assistant_id]["share_code"])
 
-    return app.decide_and_save(attempt)
+    return app.change_one(aggregate_id, decide)
 
 
 @dataclass(frozen=True)
@@ -219,15 +196,12 @@ def set_policy(app: OmoApplication, brand_id: str, terms: PolicyTerms, note: str
     text("note", note)
     aggregate_id = BrandPolicy.create_id(identifier("brand_id", brand_id))
 
-    def attempt() -> tuple[int, bool]:
-        with app.locks.holding([aggregate_id]):
-            policy = app.find(aggregate_id) or BrandPolicy(brand_id)
-            changed = policy.set_terms(terms, note)
-            if policy.pending_events:
-                app.save(policy)
-            return policy.current_version, changed
+    def decide() -> tuple[BrandPolicy, tuple[int, bool]]:
+        policy = app.find(aggregate_id) or BrandPolicy(brand_id)
+        changed = policy.set_terms(terms, note)
+        return policy, (policy.current_version, changed)
 
-    return app.decide_and_save(attempt)
+    return app.change_one(aggregate_id, decide)
 
 
 # --- where an order is sold -------------------------------------------------------------

@@ -14,18 +14,8 @@ def upsert_store(app: OmoApplication, profile: StoreProfile) -> tuple[StoreProfi
     store_id = Store.create_id(profile.store_id)
     require_dealer(app, profile.dealer_id)
 
-    def attempt() -> tuple[StoreProfile, bool]:
-        with app.locks.holding([store_id]):
-            store = app.find(store_id)
-            created = store is None
-            if created:
-                store = Store.register(profile)
-            else:
-                store.update(profile, app.now_us())
-            app.save(store)
-            return store.profile, created
-
-    return app.decide_and_save(attempt)
+    store, created = app.create_or_change(store_id, lambda: Store.register(profile), lambda s: s.update(profile, app.now_us()))
+    return store.profile, created
 
 
 def get_store(app: OmoApplication, store_id: str) -> StoreProfile:

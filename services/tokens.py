@@ -54,15 +54,11 @@ def revoke_token(app: OmoApplication, token_id: str, reason: str = "") -> bool:
     text("reason", reason)
     aggregate_id = ApiToken.create_id(token_id)
 
-    def attempt() -> bool:
-        with app.locks.holding([aggregate_id]):
-            token = _token(app, token_id)
-            revoked = token.revoke(reason)
-            if revoked:
-                app.save(token)
-            return revoked
+    def decide() -> tuple[ApiToken, bool]:
+        token = _token(app, token_id)
+        return token, token.revoke(reason)
 
-    return app.decide_and_save(attempt)
+    return app.change_one(aggregate_id, decide)
 
 
 def list_tokens(app: OmoApplication) -> list[TokenInfo]:
@@ -78,10 +74,9 @@ def authenticate(app: OmoApplication, token: str) -> Caller:
     """The caller a bearer token belongs to, read from the event store as it is now (a
     revocation recorded by another process counts at once). Unauthenticated otherwise."""
     token_id, secret = parse_token(token)
-    found = app.find(ApiToken.create_id(token_id))
-    if isinstance(found, ApiToken):
-        app.forget([found])  # re-read: another process may have revoked it
-        found = app.find(ApiToken.create_id(token_id))
+    aggregate_id = ApiToken.create_id(token_id)
+    app.evict(aggregate_id)  # read it afresh: another process may have revoked it
+    found = app.find(aggregate_id)
     if not isinstance(found, ApiToken) or not secret_matches(secret, found.secret_hash):
         raise Unauthenticated("the bearer token is not known; ask HQ operations for one (`omo tokens issue`)")
     if found.revoked:

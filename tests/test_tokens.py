@@ -3,6 +3,7 @@ never repeated in an error (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -66,7 +67,7 @@ def test_a_token_needs_a_known_scope_that_fits_its_role(app, role, store, dealer
 
 
 def test_the_cli_issues_lists_and_revokes(tmp_path):
-    env = {"OMO_DATABASE_URL": f"sqlite:///{tmp_path / 'tokens.db'}", "PATH": __import__("os").environ["PATH"]}
+    env = {"OMO_DATABASE_URL": f"sqlite:///{tmp_path / 'tokens.db'}", "PATH": os.environ["PATH"]}
     issued = subprocess.run(["omo", "tokens", "issue", "--role", "ops", "--label", "night shift"], env=env, capture_output=True, text=True, check=True)
     token = issued.stdout.strip()
     token_id = token.split("_")[1]
