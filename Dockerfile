@@ -9,4 +9,5 @@ COPY routing routing
 COPY services services
 RUN pip install --no-cache-dir .
 EXPOSE 50051
-CMD ["omo", "serve", "--host", "0.0.0.0"]
+# beyond loopback `omo serve` refuses plaintext: mount the certificate and key at /certs (read-only)
+CMD ["omo", "serve", "--host", "0.0.0.0", "--tls-cert", "/certs/server.crt", "--tls-key", "/certs/server.key"]

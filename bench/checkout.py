@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grpc_health.v1 import health_pb2  # noqa: E402
 
-from bench.common import bench_parser, closed_loop, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import bench_parser, callers, closed_loop, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from projections.stock_audit import oversold_units  # noqa: E402
 from services import seeding  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -38,11 +38,11 @@ def main(argv: list[str] | None = None) -> int:
 
     database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
     with database as url:
-        with server_process(url) as target:
+        with server_process(url) as target, callers(url) as cast:
             rng = random.Random(args.seed)
             # open around the clock: the figures must not depend on the hour the run starts
             world = seeding.build_world(rng, store_count, 200, always_open=True)
-            with OmoClient(target) as client:
+            with OmoClient(target, tokens=cast) as client:
                 # deep stock, so the run measures placing orders rather than running dry
                 seed_network(client, world, rng, workers=8, most_units=10_000)
             print(f"seeded {store_count} stores; {seconds:.0f} s per figure, {args.in_flight} in flight", file=sys.stderr)
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             def trivial(client: OmoClient, thread: int, n: int) -> None:
                 client.health.Check(health_pb2.HealthCheckRequest(), timeout=30)
 
-            orders = closed_loop(target, args.in_flight, seconds, place)
+            orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
             ceiling = closed_loop(target, args.in_flight, seconds, trivial)
         oversold = audit(url)
 

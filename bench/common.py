@@ -21,7 +21,9 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2
 
+from services.api.cast import Cast
 from services.api.client import OmoClient
+from services.application import OmoApplication
 from services.demo import percentile
 
 ADMIN_URL = os.environ.get("OMO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -103,7 +105,20 @@ class LoadResult:
         return percentile(self.latencies_ms, share)
 
 
-def closed_loop(target: str, in_flight: int, seconds: float, call: Callable[[OmoClient, int, int], object]) -> LoadResult:
+@contextmanager
+def callers(database_url: str) -> Iterator[Cast]:
+    """Tokens for every caller the benchmark plays (ops to seed, checkout to buy, each store's
+    POS), issued into the benchmark's database, which the server reads them from."""
+    app = OmoApplication(database_url)
+    try:
+        yield Cast(app, label="bench")
+    finally:
+        app.close()
+
+
+def closed_loop(
+    target: str, in_flight: int, seconds: float, call: Callable[[OmoClient, int, int], object], tokens: Cast | None = None,
+) -> LoadResult:
     """`in_flight` threads, each with its own channel, calling call(client, thread, n) back to
     back for `seconds`. A call that raises grpc.RpcError counts as refused."""
     result = LoadResult(seconds)
@@ -114,7 +129,7 @@ def closed_loop(target: str, in_flight: int, seconds: float, call: Callable[[Omo
     def worker(thread: int) -> None:
         ok = refused = 0
         latencies = []
-        with OmoClient(target) as client:
+        with OmoClient(target, tokens=tokens) as client:
             start.wait()
             n = 0
             while time.perf_counter() < stop_at[0]:

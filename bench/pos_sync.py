@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tqdm import tqdm  # noqa: E402
 
-from bench.common import bench_parser, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from bench.pos_sync_log import LogMovement, build_log, expected_on_hand  # noqa: E402
 from protos.omo.v1 import inventory_pb2, pos_pb2  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
 
     database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
     with database as url:
-        with server_process(url) as target, OmoClient(target) as client:
+        with server_process(url) as target, callers(url) as cast, OmoClient(target, tokens=cast) as client:
             client.stores.UpsertStore(store(STORE_ID, PEOPLES_SQUARE, radius_km=5))
             first = StreamRun(client, requests, "sync")
             resend = StreamRun(client, requests, "resend")

@@ -25,6 +25,19 @@ class Unauthenticated(DomainError):
     """No valid token: missing, malformed, unknown or revoked. The message never repeats it."""
 
 
+class PermissionDenied(DomainError):
+    """A known caller asked for something outside its role or scope."""
+
+
+class RateLimited(DomainError):
+    """A caller has spent its budget of calls for now; `retry_after_ms` says when the next one
+    would be admitted (the gate also sends it as `retry-after-ms` trailing metadata)."""
+
+    def __init__(self, retry_after_ms: int):
+        super().__init__(f"too many calls from this caller: retry after {retry_after_ms / 1000:g} s")
+        self.retry_after_ms = retry_after_ms
+
+
 @dataclass(frozen=True)
 class Caller:
     token_id: str

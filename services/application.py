@@ -24,6 +24,7 @@ from domain.values import epoch_us
 from projections.live_index import LiveIndex
 from routing.policy import RoutingPolicy
 from services.config import application_env
+from services.database_timeouts import with_database_timeouts
 from services.locks import StripedLocks
 
 T = TypeVar("T")
@@ -115,7 +116,8 @@ class OmoApplication(Application[UUID]):
     name = "omo"  # tables: omo_events
 
     def __init__(self, database_url: str, clock: Callable[[], datetime] = utc_now, routing: RoutingPolicy | None = None):
-        super().__init__(env=application_env(database_url))
+        # the server's connections, not `omo projections` and `omo statements` (long reads)
+        super().__init__(env=application_env(with_database_timeouts(database_url)))
         self.database_url = database_url
         self.clock = clock
         self.index = LiveIndex()

@@ -26,6 +26,56 @@ def clock_time(value: str) -> str:
     return f"{int(hours):02d}:{int(minutes):02d}"
 
 
+def rate_limit(value: str):
+    from services.api.rate_limits import parse_rate_limit
+
+    try:
+        return parse_rate_limit(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def positive(kind: type):
+    def parse(value: str):
+        number = kind(value)
+        if not 0 < number < float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {value}")
+        return number
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def add_limit_arguments(serve: argparse.ArgumentParser) -> None:
+    # the defaults live beside the code that applies them (services/api/stream_limits.py,
+    # rate_limits.py, server.py), imported only by `serve`: building the parser stays cheap
+    limits = serve.add_argument_group("limits", "What one caller may ask of the server (see Limits in the README).")
+    limits.add_argument(
+        "--rate-limit", action="append", type=rate_limit, default=[], metavar="ROLE=RATE/BURST",
+        help="calls per second and burst for each caller (token) of the role, e.g. pos=500/1000; repeatable "
+        "(defaults checkout=5000/10000, pos=500/1000, dealer=50/100, ops=2000/4000)",
+    )
+    limits.add_argument("--max-message-bytes", type=positive(int), metavar="BYTES", help="largest message in or out (default 4 MiB)")
+    limits.add_argument("--watch-max-seconds", type=positive(float), metavar="S", help="a WatchStock stream ends after this long (default 3600)")
+    limits.add_argument("--sync-idle-seconds", type=positive(float), metavar="S", help="a SyncStock stream that sends nothing this long ends (default 300)")
+    limits.add_argument("--sync-max-seconds", type=positive(float), metavar="S", help="a SyncStock stream ends after this long (default 3600)")
+    limits.add_argument("--sync-max-movements", type=positive(int), metavar="N", help="movements one SyncStock stream may carry (default 100000)")
+
+
+def chosen_limits(args: argparse.Namespace):
+    """(admissions, stream limits, max message bytes) for start_server from `serve`'s options."""
+    from services.api.rate_limits import RateLimiter
+    from services.api.server import MAX_MESSAGE_BYTES
+    from services.api.stream_limits import StreamLimits
+
+    given = {
+        name: getattr(args, name)
+        for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements")
+        if getattr(args, name) is not None
+    }
+    return (RateLimiter(dict(args.rate_limit)),), StreamLimits(**given), args.max_message_bytes or MAX_MESSAGE_BYTES
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="omo", description="OMO order and inventory backbone.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -47,6 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-projection", action="store_true",
         help="do not run the projections (national stock, dealer ledger) in this server (run `omo project` beside it instead)",
     )
+    tls = serve.add_argument_group(
+        "TLS", "Serve TLS with --tls-cert and --tls-key (PEM files). Plaintext only on a loopback --host "
+        "(127.0.0.1, ::1, localhost) or with --plaintext: any other host without TLS refuses to start.",
+    )
+    tls.add_argument("--tls-cert", metavar="FILE", help="the server's certificate chain, PEM (with --tls-key)")
+    tls.add_argument("--tls-key", metavar="FILE", help="the server certificate's private key, PEM (with --tls-cert)")
+    tls.add_argument(
+        "--client-ca", metavar="FILE",
+        help="mutual TLS: require client certificates signed by this CA, PEM (needs --tls-cert and --tls-key)",
+    )
+    tls.add_argument("--plaintext", action="store_true", help="serve without TLS on a host beyond loopback (a trusted network only)")
+    add_limit_arguments(serve)
 
     demo = commands.add_parser(
         "demo", help="seed a national store network and place orders through gRPC",
@@ -74,6 +136,14 @@ def serve(args: argparse.Namespace) -> int:
     from services.api.server import start_server
     from services.housekeeping import Housekeeper
     from services.application import OmoApplication
+    from services.api.tls import TlsSetupError, serving_credentials
+
+    # refused before anything starts: no database opened, no port bound
+    try:
+        credentials = serving_credentials(args.host, args.tls_cert, args.tls_key, args.client_ca, args.plaintext)
+    except TlsSetupError as error:
+        print(f"omo serve: error: {error}", file=sys.stderr)
+        return 2
 
     # first, so a signal during start-up still ends in a clean shutdown
     stopping = threading.Event()
@@ -82,10 +152,17 @@ def serve(args: argparse.Namespace) -> int:
     url = database_url()
     log = logging.getLogger("omo")
     app = OmoApplication(url)
-    server = start_server(app, host=args.host, port=args.port, workers=args.workers)
+    admissions, stream_limits, max_message_bytes = chosen_limits(args)
+    server = start_server(
+        app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
+        admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
+    )
     housekeeper = Housekeeper(app, payment_timeout=timedelta(minutes=args.payment_timeout)).start()
     projection = None if args.no_projection else start_projection_in_server(app, url)
-    log.info("serving on %s:%d, database %s", args.host, server.port, redact(url))
+    log.info(
+        "serving on %s:%d (%s), database %s", args.host, server.port,
+        "plaintext" if credentials is None else "mutual TLS" if args.client_ca else "TLS", redact(url),
+    )
     stopping.wait()
     log.info("shutting down")
     server.stop(grace=args.grace)

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from protos.omo.v1 import dealers_pb2, orders_pb2
 from services import seeding
+from services.api.cast import Cast
 from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
@@ -181,7 +182,7 @@ def run_demo(
         app = OmoApplication(url, clock=simulated_clock(at))
         server = start_server(app, port=0)
         try:
-            with OmoClient(f"127.0.0.1:{server.port}") as client:
+            with OmoClient(f"127.0.0.1:{server.port}", tokens=Cast(app, label="demo")) as client:
                 rng = random.Random(seed)
                 began = datetime.now(timezone.utc) - timedelta(minutes=1)
                 world = seeding.build_world(rng, stores, skus)

@@ -162,14 +162,14 @@ class Export:
 
 
 def export_statement(
-    reader: LedgerReader, dealer_id: str, period: Any, file_format: str, path: Path, caller: Any = None,
+    reader: LedgerReader, dealer_id: str, period: Any, file_format: str, path: Path,
     written: Callable[[], None] = lambda: None,
 ) -> Export:
     """Writes the whole statement (every page, all read at one ledger position) to `path`.
     `written()` is called after each line."""
     if file_format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {file_format!r}")
-    statement, lines = whole_statement(reader, dealer_id, period, caller)
+    statement, lines = whole_statement(reader, dealer_id, period)
     (write_csv if file_format == "csv" else write_xlsx)(path, statement, lines, written)
     return Export(path, statement)
 

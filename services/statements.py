@@ -22,7 +22,6 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -85,11 +84,6 @@ def period_of(value: str | Period | tuple[datetime, datetime]) -> Period:
 def party_of(dealer_id: str) -> str:
     """The ledger party a statement is for: "HQ", or the dealer's."""
     return HQ if dealer_id == HQ else dealer_party(identifier("dealer_id", dealer_id))
-
-
-def may_read(caller: Any, party: str) -> None:
-    """Where a dealer will be allowed to read only its own statement (the security issue
-    decides what `caller` is and enforces it here); today everyone may read every one."""
 
 
 # --- lines and totals --------------------------------------------------------------------
@@ -225,7 +219,6 @@ def get_statement(
     period: str | Period | tuple[datetime, datetime],
     page_size: int = DEFAULT_PAGE_SIZE,
     page_token: str = "",
-    caller: Any = None,
     *,
     min_position: int = 0,
     wait_timeout_ms: int = 5000,
@@ -233,12 +226,11 @@ def get_statement(
     """One page of `dealer_id`'s statement (dealer id, or "HQ") for `period` ("YYYY-MM" in
     Shanghai time, or [start, end)), with the totals of the whole period. `page_size` 0 is
     the default (100), at most 1000. `min_position`: first wait up to `wait_timeout_ms` for
-    the ledger to apply that position (a write's notification id). `caller`: who asks (see
-    `may_read`)."""
+    the ledger to apply that position (a write's notification id).
+    Who may read which statement is decided before this (services/authorization.py)."""
     if isinstance(reader, Engine):
         reader = LedgerReader(str(reader.url), engine=reader)
     party = party_of(dealer_id)
-    may_read(caller, party)
     chosen = period_of(period)
     if not 0 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput("page_size", f"must be between 0 and {MAX_PAGE_SIZE}, got {page_size}")
@@ -257,15 +249,15 @@ def get_statement(
     return Statement(dealer_id, party, chosen, [_line(party, e) for e in rows], token, totals, upto, reader.freshness(position))
 
 
-def whole_statement(reader: LedgerReader | Engine, dealer_id: str, period, caller: Any = None, page_size: int = MAX_PAGE_SIZE):
+def whole_statement(reader: LedgerReader | Engine, dealer_id: str, period, page_size: int = MAX_PAGE_SIZE):
     """Every page of the statement, in order: (first page's statement, iterator of lines)."""
-    first = get_statement(reader, dealer_id, period, page_size, "", caller)
+    first = get_statement(reader, dealer_id, period, page_size, "")
 
     def lines():
         page = first
         yield from page.lines
         while page.next_page_token:
-            page = get_statement(reader, dealer_id, period, page_size, page.next_page_token, caller)
+            page = get_statement(reader, dealer_id, period, page_size, page.next_page_token)
             yield from page.lines
 
     return first, lines()

@@ -29,14 +29,18 @@ class TokenInfo:
     issued_at: str  # RFC 3339, UTC
 
 
-def issue_token(app: OmoApplication, role: str, store_id: str = "", dealer_id: str = "", label: str = "") -> tuple[Caller, str]:
+def issue_token(
+    app: OmoApplication, role: str, store_id: str = "", dealer_id: str = "", label: str = "", require_scope: bool = True,
+) -> tuple[Caller, str]:
     """A new token for the role and scope; returns (caller, the token). The token is shown
-    only here: the event store keeps the hash of its secret."""
+    only here: the event store keeps the hash of its secret. `require_scope`: the store or
+    dealer must exist (tests and the demo may issue one first)."""
     text("label", label)
     caller = Caller.create(secrets.token_hex(6), role, store_id, dealer_id)
-    if caller.store_id:
+    if require_scope and caller.store_id:
         require_store(app, caller.store_id)
-    require_dealer(app, caller.dealer_id)
+    if require_scope:
+        require_dealer(app, caller.dealer_id)
     secret = secrets.token_urlsafe(32)
     app.save(ApiToken.issue(caller, secret_hash(secret), label))
     return caller, f"omo_{caller.token_id}_{secret}"

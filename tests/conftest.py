@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from services.api.cast import Cast
 from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
@@ -89,6 +90,13 @@ def server(app):
 
 
 @pytest.fixture
-def client(server) -> Iterator[OmoClient]:
-    with OmoClient(f"127.0.0.1:{server.port}") as c:
+def cast(app) -> Cast:
+    """Tokens for every caller the tests play, issued into the test's event store."""
+    return Cast(app, label="tests")
+
+
+@pytest.fixture
+def client(server, cast) -> Iterator[OmoClient]:
+    """A client presenting, per call, the token of a caller allowed to make it."""
+    with OmoClient(f"127.0.0.1:{server.port}", tokens=cast) as c:
         yield c

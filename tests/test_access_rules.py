@@ -30,3 +30,11 @@ def test_rules_name_known_roles_and_fields_of_their_request():
         fields = {f.name for f in methods[name].input_type.fields}
         for field in (rule.store_field, rule.dealer_field):
             assert not field or field in fields, (name, field)
+
+
+def test_a_scoped_role_always_has_a_way_to_find_its_object():
+    """A rule open to pos or dealer callers says how their object is found, so no scoped
+    caller is let through unchecked."""
+    for name, rule in RULES.items():
+        if rule.roles & {"pos", "dealer"}:
+            assert rule.store_field or rule.dealer_field or rule.through or rule.shared, name

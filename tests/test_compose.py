@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
 
+from services.api.tls import plaintext_allowed, serving_credentials
 from services.cli import build_parser
 from services.config import application_env
+from tests.test_tls import issue, write
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,6 +42,44 @@ def test_the_command_is_one_omo_serve_accepts_and_matches_the_published_port():
     args = build_parser().parse_args(arguments)
     assert args.command == "serve" and args.host == "0.0.0.0"
     assert any(p.endswith(f":{args.port}") for p in server["ports"])
+
+
+def certificates_in(directory: Path) -> None:
+    """What an operator puts in the mounted directory: ca.crt, server.crt and server.key."""
+    ca = issue("compose CA")
+    write(directory, "ca", ca)
+    write(directory, "server", issue("omo", ca))
+
+
+def serves_tls_from(arguments: list[str], mounted: str, directory: Path) -> bool:
+    """`omo serve` with these arguments, the files under `mounted` read from `directory`, serves
+    TLS: beyond loopback, where it must, and with every file it names found there."""
+    args = build_parser().parse_args(arguments)
+    assert args.command == "serve" and not args.plaintext and not plaintext_allowed(args.host)
+    files = [args.tls_cert, args.tls_key] + ([args.client_ca] if args.client_ca else [])
+    assert all(f is not None and f.startswith(f"{mounted}/") for f in files)
+    rebased = {f: str(directory / f.removeprefix(f"{mounted}/")) for f in files}
+    return serving_credentials(
+        args.host, rebased[args.tls_cert], rebased[args.tls_key], rebased.get(args.client_ca), args.plaintext,
+    ) is not None
+
+
+def test_the_server_serves_mutual_tls_from_certificates_mounted_read_only(tmp_path):
+    server = compose()["services"]["omo"]
+    mounts = [volume.split(":") for volume in server["volumes"]]
+    read_only = [target for source, target, *mode in mounts if mode == ["ro"] and source.startswith("./")]
+    assert read_only == ["/certs"]
+    assert build_parser().parse_args(server["command"][1:]).client_ca
+    certificates_in(tmp_path)
+    assert serves_tls_from(server["command"][1:], "/certs", tmp_path)
+
+
+def test_the_image_default_command_serves_tls_from_certs(tmp_path):
+    command = next(line for line in (REPO / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
+    program, *arguments = json.loads(command.removeprefix("CMD "))
+    assert program == "omo"
+    certificates_in(tmp_path)
+    assert serves_tls_from(arguments, "/certs", tmp_path)
 
 
 def test_the_image_installs_every_package_the_server_imports():

@@ -14,12 +14,13 @@ from services.application import OmoApplication
 from tests.builders import PEOPLES_SQUARE, line, order, position, receipt, store
 
 
-def _race(port: int, requests: list) -> list:
-    """Every request from its own thread and channel, released at the same moment."""
+def _race(port: int, requests: list, token: str) -> list:
+    """Every request from its own thread and channel, released at the same moment, all from
+    the checkout caller holding `token`."""
     start = threading.Barrier(len(requests))
 
     def buy(request):
-        with OmoClient(f"127.0.0.1:{port}") as buyer:
+        with OmoClient(f"127.0.0.1:{port}", token=token) as buyer:
             start.wait()
             try:
                 return buyer.orders.PlaceOrder(request, timeout=60)
@@ -30,12 +31,12 @@ def _race(port: int, requests: list) -> list:
         return list(pool.map(buy, requests))
 
 
-def test_twenty_buyers_race_for_the_last_five_units_and_exactly_five_win(app, server, client):
+def test_twenty_buyers_race_for_the_last_five_units_and_exactly_five_win(app, server, client, cast):
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
     client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 5}))
     requests = [order(f"buyer-{n}", PEOPLES_SQUARE, line("SNEAKER-LTD", 1), customer=f"C{n}") for n in range(20)]
 
-    results = _race(server.port, requests)
+    results = _race(server.port, requests, cast.token("checkout"))
 
     won = [r for r in results if isinstance(r, orders_pb2.PlaceOrderResponse)]
     lost = [r for r in results if isinstance(r, grpc.RpcError)]
@@ -46,12 +47,12 @@ def test_twenty_buyers_race_for_the_last_five_units_and_exactly_five_win(app, se
     _assert_never_oversold(app, "S1", "SNEAKER-LTD")
 
 
-def test_the_same_idempotency_key_sent_twenty_times_at_once_places_one_order(app, server, client):
+def test_the_same_idempotency_key_sent_twenty_times_at_once_places_one_order(app, server, client, cast):
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
     client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 50}))
     request = order("one-checkout", PEOPLES_SQUARE, line("SNEAKER-LTD", 2))
 
-    results = _race(server.port, [request] * 20)
+    results = _race(server.port, [request] * 20, cast.token("checkout"))
 
     assert all(isinstance(r, orders_pb2.PlaceOrderResponse) for r in results)
     assert len({r.order.order_id for r in results}) == 1
@@ -59,7 +60,7 @@ def test_the_same_idempotency_key_sent_twenty_times_at_once_places_one_order(app
     assert position(client, "S1", "SNEAKER-LTD").reserved == 2
 
 
-def test_two_servers_on_one_database_never_oversell(database_url, app, server, client):
+def test_two_servers_on_one_database_never_oversell(database_url, app, server, client, cast):
     """A second process-like server has its own locks and live index: only the version
     check in the event store keeps them apart."""
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
@@ -70,7 +71,7 @@ def test_two_servers_on_one_database_never_oversell(database_url, app, server, c
     other = start_server(other_app, port=0)
     try:
         requests = [order(f"buyer-{n}", PEOPLES_SQUARE, line("SNEAKER-LTD", 1), customer=f"C{n}") for n in range(12)]
-        first = _race_two(server.port, other.port, requests)
+        first = _race_two(server.port, other.port, requests, cast.token("checkout"))
         assert sum(isinstance(r, orders_pb2.PlaceOrderResponse) for r in first) == 5
         assert position(client, "S1", "SNEAKER-LTD").reserved == 5
         _assert_never_oversold(app, "S1", "SNEAKER-LTD")
@@ -79,12 +80,12 @@ def test_two_servers_on_one_database_never_oversell(database_url, app, server, c
         other_app.close()
 
 
-def _race_two(port_a: int, port_b: int, requests: list) -> list:
+def _race_two(port_a: int, port_b: int, requests: list, token: str) -> list:
     half = len(requests) // 2
     results: list = []
     threads = [
-        threading.Thread(target=lambda: results.extend(_race(port_a, requests[:half]))),
-        threading.Thread(target=lambda: results.extend(_race(port_b, requests[half:]))),
+        threading.Thread(target=lambda: results.extend(_race(port_a, requests[:half], token))),
+        threading.Thread(target=lambda: results.extend(_race(port_b, requests[half:], token))),
     ]
     for t in threads:
         t.start()
@@ -107,13 +108,13 @@ def _assert_never_oversold(app: OmoApplication, store_id: str, sku: str) -> None
         assert 0 <= reserved <= on_hand, f"after {name}: reserved {reserved} of {on_hand}"
 
 
-def test_a_second_server_routes_to_stock_the_first_has_just_received(database_url, app, client):
+def test_a_second_server_routes_to_stock_the_first_has_just_received(database_url, app, client, cast):
     from services.api.server import start_server
 
     other_app = OmoApplication(database_url)
     other = start_server(other_app, port=0)
     try:
-        with OmoClient(f"127.0.0.1:{other.port}") as second:
+        with OmoClient(f"127.0.0.1:{other.port}", tokens=cast) as second:
             client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
             client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 3}))
             placed = second.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SNEAKER-LTD", 1)))

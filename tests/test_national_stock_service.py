@@ -168,16 +168,22 @@ def test_omo_serve_runs_the_projection_by_default(tmp_path):
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
     try:
         wait_until_serving(port)
+        from services.api.cast import Cast
         from services.api.client import OmoClient
+        from services.application import OmoApplication
         from tests.builders import PEOPLES_SQUARE, receipt, register_dealers, store
 
-        with OmoClient(f"127.0.0.1:{port}") as client:
-            register_dealers(client, "D7")
-            client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, dealer_id="D7"))
-            client.inventory.ReceiveStock(receipt("S1", {"SERUM": 6}))
-            answer = stock_query_pb2_grpc.StockQueryServiceStub(client.channel).GetNationalStock(
-                pb.GetNationalStockRequest(sku="SERUM", breakdown=[pb.BY_DEALER], consistency=UP_TO_DATE), timeout=30,
-            )
+        issuer = OmoApplication(env["OMO_DATABASE_URL"])  # issues the tokens into the server's database
+        try:
+            with OmoClient(f"127.0.0.1:{port}", tokens=Cast(issuer)) as client:
+                register_dealers(client, "D7")
+                client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, dealer_id="D7"))
+                client.inventory.ReceiveStock(receipt("S1", {"SERUM": 6}))
+                answer = stock_query_pb2_grpc.StockQueryServiceStub(client.channel).GetNationalStock(
+                    pb.GetNationalStockRequest(sku="SERUM", breakdown=[pb.BY_DEALER], consistency=UP_TO_DATE), timeout=30,
+                )
+        finally:
+            issuer.close()
         assert answer.national.on_hand == 6
         assert [(a.area.dealer, a.figures.on_hand) for a in answer.by_dealer] == [("D7", 6)]
         process.send_signal(signal.SIGTERM)

@@ -11,6 +11,7 @@ import pytest
 
 from protos.omo.v1 import common_pb2, fulfilment_pb2, orders_pb2
 from services.api.client import OmoClient
+from services.api.cast import Cast
 from services.api.server import start_server
 from services.application import OmoApplication
 from services.fulfilment import release_unpaid_orders
@@ -104,8 +105,11 @@ def pickup_order(client, key: str = "k1") -> orders_pb2.Order:
 
 
 @pytest.fixture
-def one_store(client):
-    """S1 at People's Square with 5 serums and 3 lipsticks; nobody else stocks them."""
+def one_store(client, cast):
+    """S1 at People's Square with 5 serums and 3 lipsticks; nobody else stocks them. Every
+    caller's token is issued first, so that the event log moves only when the order does."""
+    for role, store_id in (("ops", ""), ("checkout", ""), ("pos", "S1"), ("pos", "S2")):
+        cast.token(role, store_id)
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, radius_km=5))
     client.inventory.ReceiveStock(receipt("S1", {SERUM: 5, LIPSTICK: 3}))
     return client
@@ -524,7 +528,7 @@ def clocked(database_url):
     clock = Clock(T0)
     application = OmoApplication(database_url, clock=clock)
     running = start_server(application, host="127.0.0.1", port=0)
-    c = OmoClient(f"127.0.0.1:{running.port}")
+    c = OmoClient(f"127.0.0.1:{running.port}", tokens=Cast(application))
     c.stores.UpsertStore(store("S1", PEOPLES_SQUARE, radius_km=5))
     c.inventory.ReceiveStock(receipt("S1", {SERUM: 10}))
     yield application, c, clock

@@ -15,12 +15,6 @@ from services.application import OmoApplication
 from services.statements import LedgerReader, get_statement
 
 
-def caller_of(context) -> None:
-    """Who is calling: statements are read on their behalf (the security issue fills this
-    from the caller's token; today every caller may read every statement)."""
-    return None
-
-
 class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
     def __init__(self, app: OmoApplication, ledger: LedgerReader):
         self.app = app
@@ -75,7 +69,7 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
         wait_ms = min(5000, int((context.time_remaining() or 5.0) * 1000))
         statement = get_statement(
             self.ledger, request.dealer_id, request.month, request.page_size, request.page_token,
-            caller=caller_of(context), min_position=request.min_position, wait_timeout_ms=wait_ms,
+            min_position=request.min_position, wait_timeout_ms=wait_ms,
         )
         return statement_message(request.month, statement)
 

@@ -17,11 +17,19 @@ from domain.errors import (
     NotFound,
     RuleViolation,
 )
+from domain.callers import PermissionDenied, RateLimited, Unauthenticated
 from domain.stock_query_errors import ProjectionBehind
+from services.api.stream_limits import StreamExhausted, StreamExpired
+from services.database_timeouts import database_timed_out
 
 log = logging.getLogger("omo.api")
 
 STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
+    (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
+    (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
+    (RateLimited, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (StreamExhausted, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (StreamExpired, grpc.StatusCode.DEADLINE_EXCEEDED),
     (InvalidInput, grpc.StatusCode.INVALID_ARGUMENT),
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (IdempotencyKeyReused, grpc.StatusCode.ALREADY_EXISTS),
@@ -37,6 +45,18 @@ def status_of(error: DomainError) -> grpc.StatusCode:
         if isinstance(error, error_type):
             return code
     return grpc.StatusCode.FAILED_PRECONDITION
+
+
+RETRY_AFTER_METADATA = "retry-after-ms"
+
+
+def abort_refused(context: grpc.ServicerContext, error: DomainError) -> None:
+    """Ends the call with the error's status and message; a refusal that says when to retry
+    (RateLimited) also sends the delay as `retry-after-ms` trailing metadata."""
+    retry_after_ms = getattr(error, "retry_after_ms", None)
+    if retry_after_ms is not None:
+        context.set_trailing_metadata(((RETRY_AFTER_METADATA, str(retry_after_ms)),))
+    context.abort(status_of(error), str(error))
 
 
 def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -55,7 +75,10 @@ def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _abort(error: Exception, context: grpc.ServicerContext, method: Callable[..., Any]) -> None:
     if isinstance(error, DomainError):
-        context.abort(status_of(error), str(error))
+        abort_refused(context, error)
+    if database_timed_out(error):  # statement_timeout or lock_timeout (services/database_timeouts.py)
+        log.warning("%s: the database did not answer within statement_timeout or lock_timeout", method.__qualname__)
+        context.abort(grpc.StatusCode.UNAVAILABLE, "the database did not answer in time; retry shortly")
     log.error("unexpected error in %s", method.__qualname__, exc_info=error)
     context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
 

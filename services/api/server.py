@@ -19,6 +19,8 @@ from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
 from services.api.dealer_servicers import CloudShopServicer, DealerServicer
 from services.statements import LedgerReader
 from services.application import OmoApplication
+from services.api.gate import Admission, Gate
+from services.api.stream_limits import StreamLimits
 
 SERVICE_NAMES = (
     stores_pb2.DESCRIPTOR.services_by_name["StoreService"].full_name,
@@ -46,13 +48,22 @@ class RunningServer:
         self.server.stop(grace).wait()
 
 
-def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051, workers: int = 16) -> RunningServer:
-    """Starts serving on host:port (port 0 picks a free one) and returns the bound port."""
+def start_server(
+    app: OmoApplication, host: str = "127.0.0.1", port: int = 50051, workers: int = 16,
+    credentials: grpc.ServerCredentials | None = None, admissions: tuple[Admission, ...] = (),
+    stream_limits: StreamLimits = StreamLimits(), max_message_bytes: int = MAX_MESSAGE_BYTES,
+) -> RunningServer:
+    """Starts serving on host:port (port 0 picks a free one) and returns the bound port.
+    Every call but health checking and reflection passes the gate: a caller's token, its
+    access rule and `admissions` (rate limits). `credentials`: serve TLS; plaintext without.
+    `stream_limits`: how long streams may last; `max_message_bytes`: a larger message is
+    refused by gRPC itself (RESOURCE_EXHAUSTED) before it is read."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
+        interceptors=[Gate(app, admissions)],
         options=[
-            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
             ("grpc.so_reuseport", 0),
         ],
     )
@@ -60,9 +71,9 @@ def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(app), server)
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app), server)
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentServicer(app), server)
-    pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app), server)
+    pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app, stream_limits), server)
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
-    stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app)), server)
+    stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app), stream_limits.watch_max_seconds), server)
     dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app, LedgerReader.for_application(app)), server)
     dealers_pb2_grpc.add_CloudShopServiceServicer_to_server(CloudShopServicer(app), server)
 
@@ -72,7 +83,8 @@ def start_server(app: OmoApplication, host: str = "127.0.0.1", port: int = 50051
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
 
-    bound = server.add_insecure_port(f"{host}:{port}")
+    address = f"{host}:{port}"
+    bound = server.add_secure_port(address, credentials) if credentials is not None else server.add_insecure_port(address)
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
     server.start()

@@ -11,6 +11,7 @@ from projections.stock_reads import AreaFigures, Figures, Region
 from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
 from services.api import convert
 from services.api.errors import rpc
+from services.api.stream_limits import StreamExpired, StreamLimits
 from services.projection_reads import Freshness
 from services.stock_queries import Consistency, StockQueries, checked_region
 
@@ -60,8 +61,9 @@ def breakdowns_of(values) -> list[str]:
 
 
 class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
-    def __init__(self, queries: StockQueries):
+    def __init__(self, queries: StockQueries, watch_max_seconds: float = StreamLimits.watch_max_seconds):
         self.queries = queries
+        self.watch_max_seconds = watch_max_seconds
 
     @rpc
     def GetNationalStock(self, request, context):
@@ -100,7 +102,13 @@ class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
         sent_position = 0
         first = True
         last_sent = time.monotonic()
+        # a server-side deadline: a watch forgotten by its caller does not hold a worker for ever
+        ends_at = last_sent + self.watch_max_seconds
         while context.is_active():
+            if time.monotonic() >= ends_at:
+                _abort_like_rpc(context, StreamExpired(
+                    f"a watch lasts at most {self.watch_max_seconds:g} s; open a new one to go on watching"
+                ))
             changes, position = self.queries.changes(region, sku, sent_position)
             if first or changes or time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
                 yield stock_query_pb2.WatchStockResponse(

@@ -9,19 +9,23 @@ from services import fulfilment, pos_sync, transfers
 from services.api import convert
 from services.api.convert_store_work import batch_response, movements, transfer_message
 from services.api.errors import rpc, stream_rpc
+from services.api.stream_limits import StreamBudget, StreamLimits, paced
 from services.application import OmoApplication
 
 _HAND_OVER_TO = {fulfilment_pb2.COURIER: "COURIER", fulfilment_pb2.CUSTOMER: "CUSTOMER"}
 
 
 class PosServicer(pos_pb2_grpc.PosServiceServicer):
-    def __init__(self, app: OmoApplication):
+    def __init__(self, app: OmoApplication, limits: StreamLimits = StreamLimits()):
         self.app = app
+        self.limits = limits
 
     @stream_rpc
     def SyncStock(self, request_iterator, context):
         store_id = None
-        for request in request_iterator:
+        budget = StreamBudget(self.limits.sync_max_movements)
+        for request in paced(request_iterator, self.limits.sync_idle_seconds, self.limits.sync_max_seconds):
+            budget.spend(len(request.movements))
             if store_id is None:
                 store_id = request.store_id
             elif request.store_id != store_id:

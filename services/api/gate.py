@@ -1,0 +1,125 @@
+"""The gate every call passes before its servicer: who is calling (the bearer token), may it
+call this (services/authorization.py), is it within its rate (services/api/rate_limits.py)
+and its request within the limits (services/api/request_limits.py). Health checking and
+reflection are open to all.
+
+The checks run inside the wrapped handler, on the worker thread that serves the call, not
+in `intercept_service` (which runs on the server's one polling thread). A refused call
+reaches no servicer, so it changes nothing. On a client stream every message is checked
+before the servicer sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import grpc
+
+from domain.callers import Caller, Unauthenticated
+from domain.errors import DomainError
+from services.api.errors import abort_refused
+from services.api.request_limits import check_request
+from services.application import OmoApplication
+from services.authorization import authorize
+from services.tokens import authenticate
+
+log = logging.getLogger("omo.api")
+
+OPEN_SERVICES = frozenset({
+    "grpc.health.v1.Health",
+    "grpc.reflection.v1alpha.ServerReflection",
+    "grpc.reflection.v1.ServerReflection",
+})
+Admission = Callable[[Caller], None]  # raises a DomainError (RateLimited) to refuse
+
+
+def bearer_token(metadata: Any) -> str:
+    """The token of `authorization: Bearer <token>`; Unauthenticated when absent."""
+    for key, value in metadata or ():
+        if key == "authorization":
+            scheme, _, token = value.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("the authorization header must be 'Bearer <token>'")
+            return token.strip()
+    raise Unauthenticated("no bearer token: send 'authorization: Bearer <token>' (issued by `omo tokens issue`)")
+
+
+class Gate(grpc.ServerInterceptor):
+    def __init__(self, app: OmoApplication, admissions: tuple[Admission, ...] = ()):
+        self.app = app
+        self.admissions = admissions
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        method = handler_call_details.method.lstrip("/")
+        if handler is None or method.rsplit("/", 1)[0] in OPEN_SERVICES:
+            return handler
+        return _guarded(handler, self, method)
+
+    def identify(self, context: grpc.ServicerContext) -> Caller:
+        caller = authenticate(self.app, bearer_token(context.invocation_metadata()))
+        for admit in self.admissions:
+            admit(caller)
+        return caller
+
+    def admit(self, method: str, request: Any, context: grpc.ServicerContext) -> Caller:
+        caller = self.identify(context)
+        check_request(request)  # before authorize: its lookups see only bounded ids
+        authorize(self.app, caller, method, request)
+        return caller
+
+    def checked(self, caller: Caller, method: str, requests: Iterator[Any]) -> Iterator[Any]:
+        """The client stream, each message authorized (and admitted) before it is passed on."""
+        for request in requests:
+            for admit in self.admissions:
+                admit(caller)
+            check_request(request)
+            authorize(self.app, caller, method, request)
+            yield request
+
+
+def _refuse(context: grpc.ServicerContext, error: Exception) -> None:
+    if isinstance(error, DomainError):
+        abort_refused(context, error)  # with `retry-after-ms` when rate limited
+    log.error("the gate failed", exc_info=error)
+    context.abort(grpc.StatusCode.UNAVAILABLE, "cannot check the caller's token now; retry shortly")
+
+
+def _guarded(handler: grpc.RpcMethodHandler, gate: Gate, method: str) -> grpc.RpcMethodHandler:
+    codec = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
+    if handler.unary_unary:
+        inner = handler.unary_unary
+
+        def unary_unary(request, context):
+            try:
+                gate.admit(method, request, context)
+            except Exception as error:  # noqa: BLE001 - every refusal gets a status
+                _refuse(context, error)
+            return inner(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(unary_unary, **codec)
+    if handler.unary_stream:
+        inner_stream = handler.unary_stream
+
+        def unary_stream(request, context):
+            try:
+                gate.admit(method, request, context)
+            except Exception as error:  # noqa: BLE001
+                _refuse(context, error)
+            yield from inner_stream(request, context)
+
+        return grpc.unary_stream_rpc_method_handler(unary_stream, **codec)
+    inner_client_stream = handler.stream_unary or handler.stream_stream
+
+    def client_stream(requests, context):
+        try:
+            caller = gate.identify(context)
+        except Exception as error:  # noqa: BLE001
+            _refuse(context, error)
+        return inner_client_stream(gate.checked(caller, method, requests), context)
+
+    if handler.stream_unary:
+        return grpc.stream_unary_rpc_method_handler(client_stream, **codec)
+    return grpc.stream_stream_rpc_method_handler(client_stream, **codec)

@@ -1,0 +1,45 @@
+"""No call holds the database for ever: on PostgreSQL the server's connections run each
+statement for at most `statement_timeout` and wait for a lock for at most `lock_timeout`
+(shorter, so that a wait for a lock is reported as one). A call that meets either is answered
+UNAVAILABLE, to be retried (services/api/errors.py).
+
+Set through libpq's `options` in the URL, merged with any options it has already; a URL that
+sets either itself (`?options=-c statement_timeout=30000`) keeps its own value.
+"""
+
+from __future__ import annotations
+
+STATEMENT_TIMEOUT_MS = 10_000
+LOCK_TIMEOUT_MS = 5_000
+TIMEOUT_SQLSTATES = frozenset({
+    "57014",  # query_canceled: statement_timeout
+    "55P03",  # lock_not_available: lock_timeout
+})
+
+
+def with_database_timeouts(url: str, statement_ms: int = STATEMENT_TIMEOUT_MS, lock_ms: int = LOCK_TIMEOUT_MS) -> str:
+    """The URL, a PostgreSQL one with the timeouts on its connections; others as they are."""
+    if not url.startswith("postgresql"):
+        return url
+    from sqlalchemy.engine import make_url  # here: `omo` starts without SQLAlchemy when it can
+
+    parsed = make_url(url)
+    options = parsed.query.get("options", "")
+    if isinstance(options, tuple):  # `options` given twice: libpq would take the last
+        options = options[-1]
+    for setting, ms in (("statement_timeout", statement_ms), ("lock_timeout", lock_ms)):
+        if setting not in options:
+            options = f"{options} -c {setting}={ms}".strip()
+    return parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+
+
+def database_timed_out(error: BaseException | None) -> bool:
+    """Whether the error was PostgreSQL cancelling a statement for a timeout, however wrapped
+    (eventsourcing's and SQLAlchemy's errors keep the driver's as a cause)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if getattr(error, "pgcode", None) in TIMEOUT_SQLSTATES:
+            return True
+        error = getattr(error, "orig", None) or error.__cause__ or error.__context__
+    return False

@@ -1,0 +1,182 @@
+"""A small world for the authorization matrix, and one request per RPC acting on "own"
+objects: store S1 (owned by dealer D1), dealer D1, cloud shop CS1 at S1, transfers from and
+to S1, and an order in every status the fulfilment steps need, all served by S1.
+
+The callers: HQ operations, the checkout, the POS of S1 (own) and of S2 (other), dealer D1
+(own) and D2 (other), plus callers whose token is missing, malformed, unknown or revoked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from protos.omo.v1 import (
+    common_pb2,
+    dealers_pb2,
+    fulfilment_pb2,
+    inventory_pb2,
+    orders_pb2,
+    pos_pb2,
+    stock_query_pb2,
+    stores_pb2,
+    transfers_pb2,
+)
+from services.api.cast import Cast
+from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, lat_lng, line, order, receipt, register_dealers, store
+
+SERUM = "SERUM"
+ORDER_STATES = ("unpaid", "paid", "accepted", "picked", "handed_over", "delivered")
+# the callers of the matrix, by name: (role, store, dealer)
+CALLERS = {
+    "ops": ("ops", "", ""),
+    "checkout": ("checkout", "", ""),
+    "pos_own": ("pos", "S1", ""),
+    "pos_other": ("pos", "S2", ""),
+    "dealer_own": ("dealer", "", "D1"),
+    "dealer_other": ("dealer", "", "D2"),
+}
+UNKNOWN_TOKEN = "omo_0123456789ab_" + "x" * 43
+
+
+@dataclass
+class World:
+    orders: dict[str, orders_pb2.Order] = field(default_factory=dict)  # by ORDER_STATES
+    tokens: dict[str, str] = field(default_factory=dict)  # by CALLERS, plus "revoked"
+
+
+def build_world(client, cast: Cast) -> World:
+    """Builds the world through the API (HQ, the checkout and S1's POS doing their jobs)."""
+    from services.tokens import revoke_token
+
+    world = World()
+    register_dealers(client, "D1", "D2")
+    client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, dealer_id="D1"))
+    client.stores.UpsertStore(store("S2", JINGAN_TEMPLE, dealer_id="D2"))
+    client.stores.UpsertStore(store("S3", LUJIAZUI))
+    client.inventory.ReceiveStock(receipt("S1", {SERUM: 100}))
+    client.inventory.ReceiveStock(receipt("S3", {SERUM: 50}))
+    client.cloud_shops.OpenCloudShop(dealers_pb2.OpenCloudShopRequest(cloud_shop_id="CS1", store_id="S1", name="S1 online", brand_id="default"))
+    client.transfers.RequestTransfer(_transfer("T-FROM-S1", "S1", "S3"))
+    client.transfers.RequestTransfer(_transfer("T-TO-S1", "S3", "S1"))
+    client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="T-TO-S1"))
+    for state in ORDER_STATES:
+        world.orders[state] = _order_in(client, state)
+    for name, (role, store_id, dealer_id) in CALLERS.items():
+        world.tokens[name] = cast.token(role, store_id, dealer_id)
+    world.tokens["revoked"] = Cast(cast.app, label="revoked").token("ops")
+    revoke_token(cast.app, world.tokens["revoked"].split("_")[1], "left the company")
+    _project_everything(cast.app)
+    return world
+
+
+def _project_everything(app) -> None:
+    """Brings every projection to the head, so that stock queries and statements answer."""
+    from projections.definitions import PROJECTIONS
+    from projections.projection_runner import ProjectionRunner
+
+    for projection in PROJECTIONS.values():
+        event_log = projection.event_log(app)
+        runner = ProjectionRunner(app.database_url, event_log, projection)
+        try:
+            assert runner.try_lead()
+            runner.catch_up(event_log.head())
+            runner.release()
+        finally:
+            runner.close()
+
+
+def _transfer(transfer_id: str, from_store: str, to_store: str, quantity: int = 2) -> transfers_pb2.RequestTransferRequest:
+    return transfers_pb2.RequestTransferRequest(
+        transfer_id=transfer_id, from_store_id=from_store, to_store_id=to_store,
+        lines=[transfers_pb2.RequestedLine(sku=SERUM, quantity=quantity)],
+    )
+
+
+def _order_in(client, state: str) -> orders_pb2.Order:
+    placed = client.orders.PlaceOrder(order(f"world-{state}", PEOPLES_SQUARE, line(SERUM, 1), customer=f"C-{state}")).order
+    steps = ORDER_STATES[1:ORDER_STATES.index(state) + 1]
+    key = {"order_id": placed.order_id, "store_id": "S1"}
+    for step in steps:
+        if step == "paid":
+            client.orders.ConfirmPayment(orders_pb2.ConfirmPaymentRequest(order_id=placed.order_id, payment_id=f"pay-{state}", amount=placed.total))
+        elif step == "accepted":
+            client.fulfilment.AcceptOrder(fulfilment_pb2.AcceptOrderRequest(**key))
+        elif step == "picked":
+            client.fulfilment.MarkPicked(fulfilment_pb2.MarkPickedRequest(**key))
+        elif step == "handed_over":
+            client.fulfilment.HandOver(fulfilment_pb2.HandOverRequest(**key, to=fulfilment_pb2.COURIER))
+        elif step == "delivered":
+            client.fulfilment.MarkDelivered(fulfilment_pb2.MarkDeliveredRequest(**key))
+    return placed
+
+
+def _now() -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(datetime.now(timezone.utc) - timedelta(minutes=1))
+    return stamp
+
+
+def requests(world: World) -> dict[str, object]:
+    """One request per RPC, acting on S1, D1, CS1 or an order S1 serves, valid for the
+    callers the rules allow."""
+    o = {state: placed.order_id for state, placed in world.orders.items()}
+    at_s1 = {"store_id": "S1"}
+    month = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m")
+    return {
+        "omo.v1.StoreService/UpsertStore": store("S1", PEOPLES_SQUARE, dealer_id="D1", name="S1 renamed"),
+        "omo.v1.StoreService/GetStore": stores_pb2.GetStoreRequest(**at_s1),
+        "omo.v1.StoreService/ListStores": stores_pb2.ListStoresRequest(),
+        "omo.v1.InventoryService/ReceiveStock": receipt("S1", {SERUM: 1}, movement_id="m-matrix"),
+        "omo.v1.InventoryService/AdjustStock": inventory_pb2.AdjustStockRequest(**at_s1, sku=SERUM, delta=-1, reason="damaged", movement_id="a-matrix"),
+        "omo.v1.InventoryService/RecordCount": inventory_pb2.RecordCountRequest(**at_s1, sku=SERUM, counted_quantity=100, movement_id="c-matrix"),
+        "omo.v1.InventoryService/SetSafetyStock": inventory_pb2.SetSafetyStockRequest(**at_s1, sku=SERUM, quantity=1),
+        "omo.v1.InventoryService/GetStockPosition": inventory_pb2.GetStockPositionRequest(**at_s1, sku=SERUM),
+        "omo.v1.InventoryService/ListStockPositions": inventory_pb2.ListStockPositionsRequest(sku=SERUM),
+        "omo.v1.OrderService/PlaceOrder": order("matrix-key", PEOPLES_SQUARE, line(SERUM, 1), customer="C-matrix"),
+        "omo.v1.OrderService/GetOrder": orders_pb2.GetOrderRequest(order_id=o["unpaid"]),
+        "omo.v1.OrderService/CancelOrder": orders_pb2.CancelOrderRequest(order_id=o["unpaid"], reason="changed my mind"),
+        "omo.v1.OrderService/ExplainAllocation": orders_pb2.ExplainAllocationRequest(order_id=o["unpaid"]),
+        "omo.v1.OrderService/ConfirmPayment": orders_pb2.ConfirmPaymentRequest(
+            order_id=o["unpaid"], payment_id="pay-matrix", amount=world.orders["unpaid"].total,
+        ),
+        "omo.v1.OrderService/ReturnOrder": orders_pb2.ReturnOrderRequest(
+            order_id=o["delivered"], return_id="R-matrix", **at_s1, lines=[orders_pb2.ShipmentLine(sku=SERUM, quantity=1)],
+        ),
+        "omo.v1.FulfilmentService/AcceptOrder": fulfilment_pb2.AcceptOrderRequest(order_id=o["paid"], **at_s1),
+        "omo.v1.FulfilmentService/RejectOrder": fulfilment_pb2.RejectOrderRequest(order_id=o["paid"], **at_s1, reason="freezer broken"),
+        "omo.v1.FulfilmentService/MarkPicked": fulfilment_pb2.MarkPickedRequest(order_id=o["accepted"], **at_s1),
+        "omo.v1.FulfilmentService/HandOver": fulfilment_pb2.HandOverRequest(order_id=o["picked"], **at_s1, to=fulfilment_pb2.COURIER),
+        "omo.v1.FulfilmentService/MarkDelivered": fulfilment_pb2.MarkDeliveredRequest(order_id=o["handed_over"], **at_s1),
+        "omo.v1.PosService/SyncStock": pos_pb2.SyncStockRequest(**at_s1, movements=[
+            pos_pb2.StockMovement(movement_id="walk-in-matrix", kind=pos_pb2.SALE, sku=SERUM, quantity=1, occurred_at=_now()),
+        ]),
+        "omo.v1.TransferService/RequestTransfer": _transfer("T-MATRIX", "S3", "S1", quantity=1),
+        "omo.v1.TransferService/ShipTransfer": transfers_pb2.ShipTransferRequest(transfer_id="T-FROM-S1"),
+        "omo.v1.TransferService/ReceiveTransfer": transfers_pb2.ReceiveTransferRequest(transfer_id="T-TO-S1"),
+        "omo.v1.TransferService/GetTransfer": transfers_pb2.GetTransferRequest(transfer_id="T-FROM-S1"),
+        "omo.v1.StockQueryService/GetNationalStock": stock_query_pb2.GetNationalStockRequest(sku=SERUM),
+        "omo.v1.StockQueryService/ListLowStock": stock_query_pb2.ListLowStockRequest(threshold=1000, region=stock_query_pb2.StockRegion(dealer="D1")),
+        "omo.v1.StockQueryService/WatchStock": stock_query_pb2.WatchStockRequest(sku=SERUM, region=stock_query_pb2.StockRegion(dealer="D1")),
+        "omo.v1.DealerService/RegisterRegion": dealers_pb2.RegisterRegionRequest(region=dealers_pb2.Region(region_id="R-NEW", name="New")),
+        "omo.v1.DealerService/RegisterDealer": dealers_pb2.RegisterDealerRequest(
+            dealer=dealers_pb2.Dealer(dealer_id="D-NEW", name="New dealer", region_id="R-EAST"),
+        ),
+        "omo.v1.DealerService/GetDealer": dealers_pb2.GetDealerRequest(dealer_id="D1"),
+        "omo.v1.DealerService/ChangeStoreOwner": dealers_pb2.ChangeStoreOwnerRequest(store_id="S3", dealer_id="D1"),
+        "omo.v1.DealerService/SetAttributionPolicy": dealers_pb2.SetAttributionPolicyRequest(policy=dealers_pb2.AttributionPolicy(
+            brand_id="default", hq_share_bp=600, fulfilment_fee_bp=800,
+            fulfilment_fee_fixed=common_pb2.Money(currency="CNY", cents=100), assistant_commission_bp=300, note="matrix",
+        )),
+        "omo.v1.DealerService/GetAttributionPolicy": dealers_pb2.GetAttributionPolicyRequest(brand_id="default"),
+        "omo.v1.DealerService/GetStatement": dealers_pb2.GetStatementRequest(dealer_id="D1", month=month),
+        "omo.v1.CloudShopService/OpenCloudShop": dealers_pb2.OpenCloudShopRequest(
+            cloud_shop_id="CS-NEW", store_id="S1", name="Another S1 shop", brand_id="default",
+        ),
+        "omo.v1.CloudShopService/CloseCloudShop": dealers_pb2.CloseCloudShopRequest(cloud_shop_id="CS1"),
+        "omo.v1.CloudShopService/GetCloudShop": dealers_pb2.GetCloudShopRequest(cloud_shop_id="CS1"),
+        "omo.v1.CloudShopService/AddShopAssistant": dealers_pb2.AddShopAssistantRequest(cloud_shop_id="CS1", assistant_id="A-9", name="Lin"),
+        "omo.v1.CloudShopService/FindCloudShop": dealers_pb2.FindCloudShopRequest(location=lat_lng(PEOPLES_SQUARE)),
+    }
