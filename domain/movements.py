@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from domain.errors import InvalidInput
-from domain.values import identifier, optional_identifier, text
+from domain.values import identifier, optional_identifier, stock_units, text
 
 # kind -> sign of the change to on hand (COUNT sets on hand instead)
 SIGN = {"SALE": -1, "RETURN": +1, "RECEIPT": +1, "TRANSFER_OUT": -1, "TRANSFER_IN": +1, "DAMAGE": -1}
@@ -50,11 +50,9 @@ def check_movement(field: str, m: Movement) -> None:
     if m.kind not in KINDS:
         raise InvalidInput(f"{field}.kind", f"must be one of {', '.join(KINDS)}, got {m.kind!r}")
     identifier(f"{field}.sku", m.sku)
-    if m.kind == COUNT:
-        if m.quantity < 0:
-            raise InvalidInput(f"{field}.quantity", f"a count must be >= 0, got {m.quantity}")
-    elif m.quantity <= 0:
-        raise InvalidInput(f"{field}.quantity", f"must be > 0, got {m.quantity}")
+    if m.kind == COUNT and m.quantity < 0:
+        raise InvalidInput(f"{field}.quantity", f"a count must be >= 0, got {m.quantity}")
+    stock_units(f"{field}.quantity", m.quantity, zero_allowed=m.kind == COUNT)
     if m.occurred_at_us <= 0:
         raise InvalidInput(f"{field}.occurred_at", "is required: the moment the POS recorded the movement")
     if m.kind in TRANSFER_KINDS:

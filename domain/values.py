@@ -29,6 +29,21 @@ def identifier(field: str, value: str, *, max_length: int = MAX_ID_LENGTH) -> st
     return value
 
 
+# units in one movement, count, transfer or return line, or safety stock: far above any shelf,
+# and far enough below 2**63 that on hand, a sum of such numbers, stays a 64-bit integer (the
+# API's int64 and the projections' BIGINT)
+MAX_STOCK_UNITS = 1_000_000_000
+
+
+def stock_units(field: str, value: int, *, zero_allowed: bool = False) -> int:
+    """A number of units, > 0 (>= 0 for a count or a safety stock) and at most MAX_STOCK_UNITS."""
+    if value < 0 or (value == 0 and not zero_allowed):
+        raise InvalidInput(field, f"must be {'>= 0' if zero_allowed else '> 0'}, got {value}")
+    if value > MAX_STOCK_UNITS:
+        raise InvalidInput(field, f"must be at most {MAX_STOCK_UNITS}, got {value}")
+    return value
+
+
 def optional_identifier(field: str, value: str) -> str:
     return identifier(field, value) if value else ""
 
@@ -103,6 +118,9 @@ class OrderLine:
 
 MAX_ORDER_LINES = 100
 MAX_LINE_QUANTITY = 10_000
+# one unit's price (1,000,000.00): with MAX_LINE_QUANTITY units and MAX_ORDER_LINES lines an
+# order's total stays far inside a 64-bit integer of cents
+MAX_UNIT_PRICE_CENTS = 100_000_000
 
 
 def order_lines(lines: list[OrderLine]) -> tuple[OrderLine, ...]:
@@ -123,6 +141,8 @@ def order_lines(lines: list[OrderLine]) -> tuple[OrderLine, ...]:
             raise InvalidInput(f"lines[{i}].quantity", f"must be at most {MAX_LINE_QUANTITY}")
         if line.unit_price.cents < 0:
             raise InvalidInput(f"lines[{i}].unit_price.cents", f"must be >= 0, got {line.unit_price.cents}")
+        if line.unit_price.cents > MAX_UNIT_PRICE_CENTS:
+            raise InvalidInput(f"lines[{i}].unit_price.cents", f"must be at most {MAX_UNIT_PRICE_CENTS}, got {line.unit_price.cents}")
         if line.unit_price.currency != lines[0].unit_price.currency:
             raise InvalidInput(
                 f"lines[{i}].unit_price.currency",

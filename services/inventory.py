@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from aggregates.movement import StockMovement
 from aggregates.stock_position import StockPosition
 from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPositionNotFound, StoreNotFound
-from domain.values import available_units, identifier, optional_identifier, text
+from domain.values import MAX_STOCK_UNITS, available_units, identifier, optional_identifier, stock_units, text
 from services.application import OmoApplication
 
 MAX_RECEIPT_LINES = 1000
@@ -100,8 +100,7 @@ def checked_lines(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
         if sku in seen:
             raise InvalidInput(f"lines[{i}].sku", f"sku {sku!r} appears twice; merge the lines")
         seen.add(sku)
-        if quantity <= 0:
-            raise InvalidInput(f"lines[{i}].quantity", f"must be > 0, got {quantity}")
+        stock_units(f"lines[{i}].quantity", quantity)
     return lines
 
 
@@ -120,6 +119,8 @@ def adjust_stock(app: OmoApplication, store_id: str, sku: str, delta: int, reaso
     text("reason", reason, required=True)
     if delta == 0:
         raise InvalidInput("delta", "must not be 0")
+    if abs(delta) > MAX_STOCK_UNITS:
+        raise InvalidInput("delta", f"must be within -{MAX_STOCK_UNITS} and {MAX_STOCK_UNITS}, got {delta}")
     positions, duplicate = _apply_movement(
         app, store_id, movement_id, "ADJUSTMENT", [{"sku": sku, "delta": delta, "reason": reason}],
         lambda position, line: position.adjust(delta, reason, movement_id, app.now_us()),
@@ -129,8 +130,7 @@ def adjust_stock(app: OmoApplication, store_id: str, sku: str, delta: int, reaso
 
 def record_count(app: OmoApplication, store_id: str, sku: str, counted: int, movement_id: str = "") -> tuple[PositionView, bool]:
     identifier("sku", sku)
-    if counted < 0:
-        raise InvalidInput("counted_quantity", f"must be >= 0, got {counted}")
+    stock_units("counted_quantity", counted, zero_allowed=True)
     positions, duplicate = _apply_movement(
         app, store_id, movement_id, "COUNT", [{"sku": sku, "counted": counted}],
         lambda position, line: position.count(counted, movement_id, app.now_us()),
@@ -140,8 +140,7 @@ def record_count(app: OmoApplication, store_id: str, sku: str, counted: int, mov
 
 def set_safety_stock(app: OmoApplication, store_id: str, sku: str, quantity: int) -> PositionView:
     identifier("sku", sku)
-    if quantity < 0:
-        raise InvalidInput("quantity", f"must be >= 0, got {quantity}")
+    stock_units("quantity", quantity, zero_allowed=True)
     positions, _ = _apply_movement(
         app, store_id, "", "SAFETY_STOCK", [{"sku": sku, "quantity": quantity}],
         lambda position, line: position.set_safety_stock(quantity),

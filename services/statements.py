@@ -63,10 +63,10 @@ def month(value: str) -> Period:
         year, number = (int(part) for part in value.split("-"))
         if len(value) != 7 or not 1 <= number <= 12 or year < 1970:
             raise ValueError
+        start = datetime(year, number, 1, tzinfo=SHANGHAI)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)  # ValueError for 9999-12
     except ValueError:
         raise InvalidInput("period", f"must be a month 'YYYY-MM' such as '2026-11', got {value!r}") from None
-    start = datetime(year, number, 1, tzinfo=SHANGHAI)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)
     return Period(start, end, value)
 
 
@@ -170,7 +170,9 @@ def _untoken(token: str, party: str, period: Period) -> tuple[int, tuple[int, in
     """(position the statement reads at, last line seen) from a token of this statement."""
     try:
         version, p, start, end, upto, *after = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if version != 1 or len(after) != 3 or not all(isinstance(v, int) for v in (upto, *after)):
+        # the token is only encoded, not signed: a made-up one may hold numbers no database
+        # column (64-bit) can be compared with
+        if version != 1 or len(after) != 3 or not all(isinstance(v, int) and -(2**63) <= v < 2**63 for v in (upto, *after)):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("page_token", "is not a token this service gave; start again without one") from None

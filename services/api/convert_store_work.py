@@ -5,7 +5,9 @@ from __future__ import annotations
 from aggregates.transfer import Transfer
 from domain.errors import InvalidInput
 from domain.movements import Movement
+from domain.values import EPOCH, epoch_us
 from protos.omo.v1 import pos_pb2, transfers_pb2
+from services.api.convert_dealers import moment
 from services.pos_sync import BatchResult
 
 
@@ -14,7 +16,8 @@ def movements(request: pos_pb2.SyncStockRequest) -> list[Movement]:
     for i, m in enumerate(request.movements):
         if m.kind == pos_pb2.MOVEMENT_KIND_UNSPECIFIED or m.kind not in pos_pb2.MovementKind.values():
             raise InvalidInput(f"movements[{i}].kind", "is required: SALE, RETURN, RECEIPT, TRANSFER_OUT, TRANSFER_IN, DAMAGE or COUNT")
-        at_us = m.occurred_at.seconds * 1_000_000 + m.occurred_at.nanos // 1000 if m.HasField("occurred_at") else 0
+        # a valid Timestamp only: seconds near 2**63 would overflow the microseconds kept
+        at_us = epoch_us(moment(f"movements[{i}].occurred_at", m.occurred_at, True, EPOCH)) if m.HasField("occurred_at") else 0
         result.append(Movement(
             movement_id=m.movement_id, kind=pos_pb2.MovementKind.Name(m.kind), sku=m.sku, quantity=m.quantity,
             occurred_at_us=at_us, transfer_id=m.transfer_id, reason=m.reason,

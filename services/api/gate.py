@@ -18,7 +18,7 @@ from typing import Any
 import grpc
 
 from domain.callers import Caller, Unauthenticated
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from services.api.errors import abort_refused
 from services.api.request_limits import check_request
 from services.application import OmoApplication
@@ -66,6 +66,7 @@ class Gate(grpc.ServerInterceptor):
 
     def admit(self, method: str, request: Any, context: grpc.ServicerContext) -> Caller:
         caller = self.identify(context)
+        _decoded(method, request)
         check_request(request)  # before authorize: its lookups see only bounded ids
         authorize(self.app, caller, method, request)
         return caller
@@ -75,9 +76,39 @@ class Gate(grpc.ServerInterceptor):
         for request in requests:
             for admit in self.admissions:
                 admit(caller)
+            _decoded(method, request)
             check_request(request)
             authorize(self.app, caller, method, request)
             yield request
+
+
+class Undecodable:
+    """Stands for request bytes that are not the method's message (invalid UTF-8 in a
+    string, a truncated or corrupt message), so that the gate answers INVALID_ARGUMENT
+    after authenticating the caller, instead of gRPC answering INTERNAL."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+
+def _tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserialize is None:
+        return None
+
+    def tolerant(data: bytes) -> Any:
+        try:
+            return deserialize(data)
+        except Exception as error:  # noqa: BLE001 - any undecodable input is the caller's
+            return Undecodable(error)
+
+    return tolerant
+
+
+def _decoded(method: str, request: Any) -> None:
+    if isinstance(request, Undecodable):
+        service, name = method.split("/")
+        raise InvalidInput("request", f"is not a valid {service.rsplit('.', 1)[0]}.{name}Request message "
+                           "(strings must be UTF-8; the message may be truncated or corrupt)")
 
 
 def _refuse(context: grpc.ServicerContext, error: Exception) -> None:
@@ -88,7 +119,7 @@ def _refuse(context: grpc.ServicerContext, error: Exception) -> None:
 
 
 def _guarded(handler: grpc.RpcMethodHandler, gate: Gate, method: str) -> grpc.RpcMethodHandler:
-    codec = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
+    codec = {"request_deserializer": _tolerant(handler.request_deserializer), "response_serializer": handler.response_serializer}
     if handler.unary_unary:
         inner = handler.unary_unary
 
