@@ -166,10 +166,13 @@ def serve(args: argparse.Namespace) -> int:
     stopping.wait()
     log.info("shutting down")
     server.stop(grace=args.grace)
+    log.info("stopped serving")
     housekeeper.stop()
     if projection is not None:
         projection.shutdown()
+        log.info("projections stopped")
     app.close()
+    log.info("closed the database")
     return 0
 
 

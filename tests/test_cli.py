@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 
 import grpc
@@ -60,12 +59,16 @@ def test_serve_answers_and_stops_cleanly_on_sigterm(tmp_path):
 def test_serve_uses_the_default_sqlite_file_under_var(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "OMO_DATABASE_URL"}
-    process = subprocess.Popen(["omo", "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    with open(tmp_path / "serve.log", "w") as log:
+        process = subprocess.Popen(["omo", "serve", "--port", str(port)], cwd=tmp_path, env=env, stderr=log)
     try:
         wait_until_serving(port)
         assert (tmp_path / "var" / "omo.db").exists()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
+        try:
+            assert process.wait(timeout=60) == 0
+        except subprocess.TimeoutExpired:  # say how far the shutdown got
+            pytest.fail("serve did not stop within 60 s of SIGINT; its log:\n" + (tmp_path / "serve.log").read_text())
     finally:
         process.kill()
 
