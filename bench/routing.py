@@ -69,7 +69,7 @@ import math
 import random
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -277,8 +277,6 @@ def run_size(
     }
     if examples:
         figures["mismatch_examples"] = examples
-    del stock
-    gc.collect()
     return figures
 
 

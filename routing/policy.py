@@ -34,10 +34,10 @@ from routing.decision import (
     AT_CAPACITY, CLOSED, EXPRESS, FARTHER, NOT_IN_REACH, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, SPLIT, TAKEN,
     Allocation, Decision, PassedOver, Shipment, Why, out_of_stock, whole_order,
 )
-from routing.distance import HALF_THE_EARTH_KM, Distance, at_least_m, geodesic_m, with_margin
+from routing.distance import HALF_THE_EARTH_KM, Distance, at_least_m, geodesic_m, nearer, with_margin
 from routing.hours import local_time
 from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, no_orders_yet
-from routing.splits import PartialStore, Split, best_split, split_refusal, units_toward
+from routing.splits import PartialStore, Split, best_split, held_together, split_refusal, units_toward
 
 __all__ = [
     "AT_CAPACITY", "CLOSED", "EXPRESS", "FARTHER", "NOT_IN_REACH", "ONE_STORE", "OUT_OF_STOCK", "OUTSIDE_RADIUS",
@@ -52,10 +52,40 @@ class _Search:
     passed_over: list[PassedOver] = field(default_factory=list)
     omitted: int = 0
     codes: Counter = field(default_factory=Counter)
-    best: tuple[float, str, datetime | None] | None = None
+    best: tuple[Distance, str, datetime | None] | None = None  # its bounds at most the estimate's error apart
     best_site: StoreSite | None = None
     lines: list[tuple[str, int]] = field(default_factory=list)  # checked in this order, see assess
     short: list[tuple[StoreSite, Distance]] = field(default_factory=list)  # passed over for stock: split material
+
+
+class _Takers:
+    """The stores passed over for stock that could take part in a split, each looked at once,
+    in order (nearest first by great circle): the split search stops early, then asks whether
+    another lies beyond, and a refusal counts them all."""
+
+    def __init__(self, short: list[tuple[StoreSite, Distance]], taker: Callable[[StoreSite, Distance], PartialStore | None]):
+        self._short, self._taker = short, taker
+        self.looked = 0
+        self.found: list[PartialStore] = []  # among short[:looked]
+
+    def look_at_next(self) -> PartialStore | None:
+        site, distance = self._short[self.looked]
+        self.looked += 1
+        if (taker := self._taker(site, distance)) is not None:
+            self.found.append(taker)
+        return taker
+
+    def another(self) -> bool:
+        """Whether a store not looked at yet could take part (looking until one can)."""
+        while self.looked < len(self._short):
+            if self.look_at_next() is not None:
+                return True
+        return False
+
+    def everyone(self) -> list[PartialStore]:
+        while self.another():
+            pass
+        return self.found
 
 
 class RoutingPolicy:
@@ -135,9 +165,8 @@ class RoutingPolicy:
             return decision
         here = request.customer_location
         search = _Search(lines=list(request.quantities.items()))
-        for kms, positions in directory.index.batches(here, with_margin(directory.max_radius_km)):
-            if self._consider_batch(search, directory, kms, positions, request, available, orders_on, excluded):
-                break
+        kms, positions = directory.index.around(here, with_margin(directory.max_radius_km))
+        self._consider(search, directory, kms, positions, request, available, orders_on, excluded)
         if search.best is not None:
             return self._decision(search, request)
         why_no_split = None
@@ -157,13 +186,13 @@ class RoutingPolicy:
             refusal += f"; no split: {why_no_split()}"
         raise NoStoreCanFulfil(refusal + no_warehouse)
 
-    def _consider_batch(self, search, directory, kms, positions, request, available, orders_on, excluded) -> bool:
-        """Considers candidates nearest first; True once every later one is certainly farther."""
+    def _consider(self, search, directory, kms, positions, request, available, orders_on, excluded) -> None:
+        """Considers candidates nearest first, until every later one is certainly farther."""
         here = request.customer_location
         outside = (kms > directory.reach_km[positions]).tolist()
         for great_circle_km, position, certainly_outside in zip(kms.tolist(), positions.tolist(), outside):
-            if search.best is not None and at_least_m(great_circle_km) > search.best[0]:
-                return True
+            if search.best is not None and at_least_m(great_circle_km) > search.best[0].bounds_m()[1]:
+                return
             site = directory.in_index_order[position]
             if certainly_outside and site.active and site.store_id not in excluded:
                 # most candidates, on a refusal: settled without more ado
@@ -177,16 +206,17 @@ class RoutingPolicy:
                     search.short.append((site, distance))
             else:
                 self._rank(search, site, distance, scheduled)
-        return False
 
     def _rank(self, search: _Search, site: StoreSite, distance: Distance, scheduled: datetime | None) -> None:
         best = search.best
-        if best is not None and (distance.certainly_beyond_m(best[0]) or (distance.metres(), site.store_id) > best[:2]):
+        if best is not None and not nearer(distance, site.store_id, best[0], best[1]):
             self._pass_over(search, site, distance.shown_m(), FARTHER, "another store that can fulfil is nearer")
             return
         if best is not None:
-            self._pass_over(search, search.best_site, round(best[0]), FARTHER, "another store that can fulfil is nearer")
-        search.best = (distance.metres(), site.store_id, scheduled)
+            self._pass_over(search, search.best_site, best[0].shown_m(), FARTHER, "another store that can fulfil is nearer")
+        # narrowed now, so the scan can stop at the first candidate surely beyond it
+        distance.estimate()
+        search.best = (distance, site.store_id, scheduled)
         search.best_site = site
 
     def _pass_over(self, search: _Search, site: StoreSite, distance_m: int, code: str, why: Why | str | None = None) -> None:
@@ -202,7 +232,7 @@ class RoutingPolicy:
     def _decision(search: _Search, request: RoutingRequest, fulfilment: str = ONE_STORE) -> Decision:
         distance, store_id, scheduled = search.best
         return Decision(
-            whole_order(Allocation(store_id, round(distance), scheduled), request.quantities),
+            whole_order(Allocation(store_id, distance.rounded_m(), scheduled), request.quantities),
             tuple(search.passed_over), search.omitted, fulfilment,
         )
 
@@ -211,55 +241,60 @@ class RoutingPolicy:
     def _split(self, search: _Search, request, available, orders_on, excluded) -> Decision | Callable[[], str]:
         """A split across the stores passed over for stock that pass every other rule; else a
         function that says why not (worth its cost only when the order is refused)."""
-        quantities, pool = request.quantities, self.split_candidates
-        takers: list[PartialStore] = []
-        stopped = len(search.short)
-        for n, (site, distance) in enumerate(search.short):  # nearest first by great circle
-            # once even the great-circle lower bound of the next store is beyond the pool-th least
-            # upper bound so far, neither it nor any later store can enter the pool (splits.nearest)
-            if len(takers) >= pool and at_least_m(distance.great_circle_km) > heapq.nsmallest(pool, (t.distance.bounds_m()[1] for t in takers))[-1]:
-                stopped = n
+        quantities, pool, short = request.quantities, self.split_candidates, search.short
+        takers = _Takers(short, lambda site, distance: self._taker(site, distance, request, available, orders_on, excluded))
+
+        def why_not() -> str:  # every store that could take part, beyond the pool too
+            return split_refusal(takers.everyone(), quantities, self.most_split_stores, pool)
+
+        if not held_together([site.store_id for site, _ in short], search.lines, available):
+            # even every store passed over for stock together lacks a line, so no split can
+            # hold the order whatever the other rules say: most orders that end EXPRESS stop here
+            return why_not
+        # nearest first by great circle; once even the great-circle lower bound of the next store
+        # is beyond the pool-th least upper bound among the takers so far, neither it nor any
+        # later store can enter the pool (splits.nearest)
+        upper: list[float] = []  # the pool least upper bounds so far, negated: a max-heap
+        while takers.looked < len(short):
+            if len(upper) == pool and at_least_m(short[takers.looked][1].great_circle_km) > -upper[0]:
                 break
-            takers += self._takers([(site, distance)], request, available, orders_on, excluded)
-        rest = search.short[stopped:]
-        beyond = any(self._takers([item], request, available, orders_on, excluded) for item in rest)
-        found = best_split(takers, quantities, self.most_split_stores, pool, beyond)
+            if (taker := takers.look_at_next()) is not None:
+                bound = -taker.distance.bounds_m()[1]
+                if len(upper) < pool:
+                    heapq.heappush(upper, bound)
+                elif bound > upper[0]:
+                    heapq.heapreplace(upper, bound)
+        pooled = list(takers.found)
+        found = best_split(pooled, quantities, self.most_split_stores, pool, beyond=takers.another())
         if found is not None:
             return Decision(split_shipments(found), tuple(search.passed_over), search.omitted, SPLIT, found.note)
-
-        def why_not() -> str:  # looks at every store that could take part, beyond the pool too
-            everyone = takers + self._takers(rest, request, available, orders_on, excluded)
-            return split_refusal(everyone, quantities, self.most_split_stores, pool)
-
         return why_not
 
-    def _takers(self, short, request, available, orders_on, excluded) -> list[PartialStore]:
-        """Of stores passed over for stock, those that could take part in a split: holding some
-        of a line and passing every rule but stock."""
-        takers = []
-        for site, distance in short:
-            units = units_toward(site.store_id, request.quantities, available)
-            if units:
-                why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
-                if why is None:
-                    takers.append(PartialStore(site.store_id, distance, units, scheduled))
-        return takers
+    def _taker(self, site: StoreSite, distance: Distance, request, available, orders_on, excluded) -> PartialStore | None:
+        """A store passed over for stock as part of a split: holding some of a line and passing
+        every rule but stock; else None."""
+        units = units_toward(site.store_id, request.quantities, available)
+        if units:
+            why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
+            if why is None:
+                return PartialStore(site.store_id, distance, units, scheduled)
+        return None
 
     def _express(self, search: _Search, request, directory, available, orders_on, excluded) -> Decision | None:
         """The nearest regional warehouse that can ship the whole order, or None."""
         express = replace(request, mode=FulfilmentMode.EXPRESS)
         here = request.customer_location
-        for kms, positions in directory.warehouses.batches(here, HALF_THE_EARTH_KM):
-            for great_circle_km, position in zip(kms.tolist(), positions.tolist()):
-                if search.best is not None and at_least_m(great_circle_km) > search.best[0]:
-                    return self._decision(search, request, EXPRESS)
-                site = directory.sites[directory.warehouses.ids[position]]
-                distance = Distance(here, site.location, great_circle_km)
-                why, _ = self.assess(site, express, distance, available, orders_on, excluded, search.lines)
-                if why is not None:
-                    self._pass_over(search, site, distance.shown_m(), why.code, why)
-                else:
-                    self._rank(search, site, distance, None)
+        kms, positions = directory.warehouses.around(here, HALF_THE_EARTH_KM)
+        for great_circle_km, position in zip(kms.tolist(), positions.tolist()):
+            if search.best is not None and at_least_m(great_circle_km) > search.best[0].bounds_m()[1]:
+                break
+            site = directory.sites[directory.warehouses.ids[position]]
+            distance = Distance(here, site.location, great_circle_km)
+            why, _ = self.assess(site, express, distance, available, orders_on, excluded, search.lines)
+            if why is not None:
+                self._pass_over(search, site, distance.shown_m(), why.code, why)
+            else:
+                self._rank(search, site, distance, None)
         return None if search.best is None else self._decision(search, request, EXPRESS)
 
     @staticmethod
@@ -313,4 +348,4 @@ def outside_radius(site: StoreSite, distance_m: float) -> str:
 
 
 def split_shipments(split: Split) -> tuple[Shipment, ...]:
-    return tuple(Shipment(Allocation(p.store_id, round(p.distance.metres()), p.scheduled_for), units) for p, units in split.parts)
+    return tuple(Shipment(Allocation(p.store_id, p.distance.rounded_m(), p.scheduled_for), units) for p, units in split.parts)

@@ -9,9 +9,10 @@ geodesic distance, then the lowest store ids. A line may be split too: each stor
 it has of it, nearest store first. When the bound left stores unexamined, the result says so
 (`note`), since a better split may lie beyond it.
 
-Geodesics cost ~100 us each, so distances start as great-circle bounds (within 0.65%) and are
-measured only where the bounds cannot decide: which stores are the nearest `considered`, and
-which of the covering combinations is shortest. With every distance already measured (the
+Geodesics cost ~140 us each, so distances start as great-circle bounds (within 0.65%) and are
+narrowed (routing/distance.py: an estimate within a micrometre, then the exact geodesic) only
+where the bounds cannot decide: which stores are the nearest `considered`, and which of the
+covering combinations is shortest. With every distance already measured (the
 brute-force reference) the same code is the plain exhaustive search; tests prove both agree.
 """
 
@@ -20,11 +21,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cmp_to_key, lru_cache
 
 import numpy as np
 
-from routing.distance import Distance
+from routing.distance import Distance, nearer
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,22 @@ def units_toward(store_id: str, quantities: Mapping[str, int], available: Callab
     return {sku: n for sku, qty in quantities.items() if (n := min(qty, available(store_id, sku))) > 0}
 
 
+def held_together(store_ids: Sequence[str], lines: Sequence[tuple[str, int]], available: Callable[[str, str], int]) -> bool:
+    """Whether the stores together hold every line, whatever else may keep them out of a split:
+    when not, no split of them can hold the order. The lines are checked in the order given (the
+    caller's most often short first), each stopping at the first store that makes it up."""
+    for sku, qty in lines:
+        held = 0
+        for store_id in store_ids:
+            if (units := available(store_id, sku)) > 0:  # may be negative (reserved beyond the safety stock)
+                held += units
+                if held >= qty:
+                    break
+        else:
+            return False
+    return True
+
+
 def covers(stores: Sequence[PartialStore], quantities: Mapping[str, int]) -> bool:
     return all(sum(s.units.get(sku, 0) for s in stores) >= qty for sku, qty in quantities.items())
 
@@ -65,7 +82,7 @@ def nearest(stores: Sequence[PartialStore], count: int) -> list[PartialStore]:
     cut_high = sorted(s.distance.bounds_m()[1] for s in stores)[count - 1]
     surely_in = [s for s in stores if s.distance.bounds_m()[1] < cut_low]
     unsure = [s for s in stores if s.distance.bounds_m()[1] >= cut_low and s.distance.bounds_m()[0] <= cut_high]
-    unsure.sort(key=lambda s: (s.distance.metres(), s.store_id))
+    unsure.sort(key=_nearest_first)
     return surely_in + unsure[: count - len(surely_in)]
 
 
@@ -99,19 +116,22 @@ def best_split(
 
 
 def _shortest(pool: list[PartialStore], covering: np.ndarray, size: int) -> tuple[PartialStore, ...]:
-    """The covering combination of least total geodesic, then lowest ids. Measures the stores
-    of the combination that may be shortest (least lower bound) until no combination whose
-    bounds leave it in the running has a store unmeasured: usually just the winner's."""
+    """The covering combination of least total geodesic, then lowest ids. Narrows the bounds of
+    the stores of the combination that may be shortest (least lower bound) until one
+    combination alone is left in the running, or every one left is measured exactly (a tie)."""
     while True:
-        low, high = (np.array([s.distance.bounds_m()[i] for s in pool]) for i in (0, 1))
+        low, high = np.array([s.distance.bounds_m() for s in pool]).T
         low_total = _totals(low, size)
+        # the shortest is always running: its total of lower bounds is at most its own total
         running = covering & (low_total <= _totals(high, size)[covering].min())
+        if np.count_nonzero(running) == 1:
+            return tuple(pool[int(i)] for i in np.argwhere(running)[0])
         unsure = running & _totals((low != high).astype(float), size).astype(bool)
         if not unsure.any():
             break
         first = np.unravel_index(np.where(unsure, low_total, np.inf).argmin(), unsure.shape)
         for i in first:
-            pool[int(i)].distance.metres()
+            pool[int(i)].distance.narrow()
     best = low_total[running].min()
     groups = [tuple(pool[i] for i in index) for index in np.argwhere(running & (low_total == best))]
     return min(groups, key=lambda g: tuple(sorted(s.store_id for s in g)))
@@ -148,9 +168,13 @@ def split_refusal(stores: Sequence[PartialStore], quantities: Mapping[str, int],
     return f"split search cut: the {len(pool)} nearest stores that could take part do not hold all of it together"
 
 
+# (geodesic, store id), measuring no more than telling them apart needs
+_nearest_first = cmp_to_key(lambda a, b: -1 if nearer(a.distance, a.store_id, b.distance, b.store_id) else 1)
+
+
 def _assign(group: Sequence[PartialStore], quantities: Mapping[str, int]) -> tuple[tuple[PartialStore, dict[str, int]], ...]:
     """Each line from the nearest stores first."""
-    nearest_first = sorted(group, key=lambda s: (s.distance.metres(), s.store_id))
+    nearest_first = sorted(group, key=_nearest_first)
     shares: dict[str, dict[str, int]] = {s.store_id: {} for s in nearest_first}
     for sku, qty in quantities.items():
         left = qty

@@ -15,7 +15,10 @@ from hypothesis import strategies as st
 from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.values import FulfilmentMode, GeoPoint
 from routing import ONE_STORE, Allocation, Decision, RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite
-from routing.distance import HAVERSINE_MARGIN, Distance, geodesic_m, haversine_km, with_margin
+from routing import distance as distances
+from routing.distance import (
+    ESTIMATE_ERROR_M, HAVERSINE_MARGIN, Distance, estimated_m, geodesic_m, haversine_km, nearer, with_margin,
+)
 from routing.policy import OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, TAKEN
 from routing.spatial import SpatialIndex
 
@@ -165,6 +168,67 @@ def test_a_distance_judged_by_the_great_circle_never_contradicts_the_geodesic(la
 )
 def test_geodesic_m_is_geopys_geodesic_to_the_last_bit(a, b):
     assert geodesic_m(GeoPoint(*a), GeoPoint(*b)) == geodesic(a, b).meters
+
+
+# --- the estimate (pyproj): within a micrometre, so deciding by it is deciding by geopy ----------
+
+needs_pyproj = pytest.mark.skipif(distances.Geod is None, reason="pyproj is not installed: no estimate, every distance exact")
+
+
+@needs_pyproj
+@settings(max_examples=500, deadline=None)
+@given(
+    a=st.tuples(st.floats(-90, 90), st.floats(-180, 180)),
+    b=st.one_of(
+        st.tuples(st.floats(-90, 90), st.floats(-180, 180)),  # anywhere, antipodes and poles included
+        st.tuples(st.floats(-0.2, 0.2), st.floats(-0.2, 0.2)),  # near a: store distances
+    ),
+    near=st.booleans(),
+)
+def test_the_estimate_is_within_its_error_of_geopys_geodesic(a, b, near):
+    here = GeoPoint(*a)
+    there = GeoPoint(max(-90.0, min(90.0, a[0] + b[0])), (a[1] + b[1] + 180) % 360 - 180) if near else GeoPoint(*b)
+    assert abs(estimated_m(here, there) - geodesic(a, (there.latitude, there.longitude)).meters) <= ESTIMATE_ERROR_M
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    bearings=st.tuples(st.floats(0, 360), st.floats(0, 360)),
+    kms=st.tuples(st.floats(0, 12), st.floats(0, 12)),
+    same=st.sampled_from(["no", "same distance", "same spot"]),
+    ids=st.sampled_from([("A", "B"), ("B", "A")]),
+)
+def test_distances_narrowed_only_as_far_as_needed_decide_as_the_exact_geodesic(bearings, kms, same, ids):
+    if same != "no":
+        kms = (kms[0], kms[0])
+    if same == "same spot":
+        bearings = (bearings[0], bearings[0])
+    a, b = (offset(PEOPLES_SQUARE, km, bearing) for km, bearing in zip(kms, bearings))
+    a_m, b_m = geodesic_m(PEOPLES_SQUARE, a), geodesic_m(PEOPLES_SQUARE, b)
+    assert nearer(Distance(PEOPLES_SQUARE, a), ids[0], Distance(PEOPLES_SQUARE, b), ids[1]) == ((a_m, ids[0]) < (b_m, ids[1]))
+    assert Distance(PEOPLES_SQUARE, a).rounded_m() == round(a_m)
+    assert Distance(PEOPLES_SQUARE, a).shown_m() == round(haversine_km(PEOPLES_SQUARE, a) * 1000)  # nothing measured
+    measured = Distance(PEOPLES_SQUARE, a)
+    measured.estimate()
+    assert measured.shown_m() == round(a_m)
+    low, high = measured.bounds_m()
+    assert low <= a_m <= high
+
+
+def test_two_stores_in_the_same_spot_are_told_apart_by_store_id_with_the_exact_geodesic():
+    first, second = Distance(PEOPLES_SQUARE, LUJIAZUI), Distance(PEOPLES_SQUARE, LUJIAZUI)
+    assert nearer(first, "SH-A", second, "SH-B") and not nearer(second, "SH-B", first, "SH-A")
+    assert first.exact and second.exact  # the estimates could not tell them apart
+
+
+def test_a_half_metre_within_the_estimates_error_is_rounded_from_the_exact_geodesic():
+    distance = Distance(PEOPLES_SQUARE, LUJIAZUI)
+    exact = geodesic_m(PEOPLES_SQUARE, LUJIAZUI)
+    distance._estimate = 1_000.5  # planted: were it believed, the distance would come out 1,000 m
+    assert distance.rounded_m() == round(exact) != 1_000
+    settled = Distance(PEOPLES_SQUARE, LUJIAZUI)
+    settled._estimate = 1_000.25
+    assert settled.rounded_m() == 1_000 and not settled.exact  # clear of a half metre: the estimate decides
 
 
 # --- delivery: who is chosen --------------------------------------------------------------------

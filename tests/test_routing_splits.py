@@ -24,9 +24,11 @@ from routing.decision import (
     AT_CAPACITY, EXPRESS, FARTHER, ONE_STORE, OUT_OF_STOCK, PAUSED, SPLIT, Allocation, Decision, Shipment,
 )
 from routing.distance import geodesic_m
+from routing import distance as distances
 from routing.policy import RoutingPolicy
 from routing.reference import brute_force
 from routing.sites import RoutingRequest, StoreDirectory, StoreSite, no_orders_yet
+from routing.splits import held_together
 
 UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -336,6 +338,53 @@ def test_no_search_note_when_every_eligible_holder_was_a_candidate():
     assert decision.search_note == ""
 
 
+def test_held_together_counts_no_negative_stock():
+    available = stock({"A": {"TEA": -3}, "B": {"TEA": 1}, "C": {"CUP": 2}})
+    assert held_together(["A", "B", "C"], [("TEA", 1), ("CUP", 2)], available)
+    assert not held_together(["A", "B", "C"], [("TEA", 2)], available)  # A's -3 takes nothing from B's 1
+    assert not held_together([], [("TEA", 1)], available)
+
+
+def soap_less_world():
+    """Two tea shops and a cup shop; nobody has soap. B is at capacity."""
+    sites = [store("A", away(1, 0), capacity=5), store("B", away(2, 90), capacity=5), store("C", away(3, 180), capacity=5)]
+    table = {"A": {"TEA": 1}, "B": {"TEA": 1}, "C": {"CUP": 1}, "WH-KUNSHAN": {"TEA": 9, "CUP": 9, "SOAP": 9}}
+    taken = {"A": 0, "B": 5, "C": 0, "WH-KUNSHAN": 0}
+    return sites, stock(table), taken
+
+
+def test_an_order_the_stores_in_reach_cannot_hold_together_goes_express_without_assessing_them_for_a_split():
+    sites, available, taken = soap_less_world()
+    asked = []
+
+    def orders_on(store_id: str, day: date) -> int:
+        asked.append(store_id)
+        return taken[store_id]
+
+    request = delivery(shanghai_time(12), TEA=1, CUP=1, SOAP=1)
+    directory = StoreDirectory([*sites, warehouse("WH-KUNSHAN", KUNSHAN)])
+    decision = policy.choose(request, directory, available, orders_on)
+    assert asked == []  # stock comes before capacity, and no split was looked for
+    expected = brute_force(policy, request, directory, available, orders_on)
+    assert (decision.fulfilment, decision.shipments) == (expected.fulfilment, expected.shipments)
+    assert decision.fulfilment == EXPRESS and decision.search_note == "no store nor split of stores could serve it"
+    assert [(p.store_id, p.code, p.reason) for p in decision.passed_over] == [
+        ("A", OUT_OF_STOCK, "out of stock for sku 'CUP', sku 'SOAP'"),
+        ("B", OUT_OF_STOCK, "out of stock for sku 'CUP', sku 'SOAP'"),
+        ("C", OUT_OF_STOCK, "out of stock for sku 'TEA', sku 'SOAP'"),
+    ]
+
+
+def test_the_refusal_of_an_order_the_stores_cannot_hold_together_counts_only_those_that_could_take_part():
+    sites, available, taken = soap_less_world()
+    why = refusal(
+        delivery(shanghai_time(12), TEA=1, CUP=1, SOAP=1), *sites, available=available,
+        routing=RoutingPolicy(express_fallback=False), orders_on=lambda store_id, day: taken[store_id],
+    )
+    # B, at capacity, could not take part; A and C could, yet hold no soap
+    assert why.endswith("; no split: the 2 stores in reach that could take part do not hold all of it together")
+
+
 # --- regional warehouses and EXPRESS ------------------------------------------------------------
 
 
@@ -625,3 +674,19 @@ def test_the_router_splits_and_ships_express_exactly_as_the_reference_and_the_ru
     else:
         assert request.mode is FulfilmentMode.DELIVERY
         assert directory.sites[decision.allocation.store_id].kind == STORE
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(worlds())
+def test_without_pyproj_every_distance_is_exact_and_the_router_still_decides_as_the_reference(world):
+    routing, request, directory, available, orders_on, excluded = world
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(distances, "_WGS84_C", None)
+        try:
+            expected = brute_force(routing, request, directory, available, orders_on, excluded)
+        except NoStoreCanFulfil:
+            with pytest.raises(NoStoreCanFulfil):
+                routing.choose(request, directory, available, orders_on, excluded)
+            return
+        decision = routing.choose(request, directory, available, orders_on, excluded)
+        assert (decision.fulfilment, decision.shipments) == (expected.fulfilment, expected.shipments)
