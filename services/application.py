@@ -217,6 +217,12 @@ class OmoApplication(Application[UUID]):
         for aggregate in aggregates:
             self.evict(aggregate.id)
 
+    def find_afresh(self, aggregate_id: UUID) -> Any | None:
+        """`find`, read from the event store rather than the cache: for a decision another
+        process's latest change must count in (a revoked token, a store's new owner)."""
+        self.evict(aggregate_id)
+        return self.find(aggregate_id)
+
     def evict(self, aggregate_id: UUID) -> None:
         """Drops the aggregate from the cache, if there: the next find reads the event store."""
         try:

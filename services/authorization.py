@@ -70,9 +70,7 @@ def _owns(app: OmoApplication, caller: Caller, stores: set[str], dealers: set[st
 
 
 def _owner_now(app: OmoApplication, store_id: str) -> str:
-    aggregate_id = Store.create_id(store_id)
-    app.evict(aggregate_id)  # read afresh: another process may have changed the owner
-    store = app.find(aggregate_id)
+    store = app.find_afresh(Store.create_id(store_id))  # another process may have changed the owner
     return store.owner_at(epoch_us(app.clock())) if isinstance(store, Store) else ""
 
 

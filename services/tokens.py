@@ -78,9 +78,7 @@ def authenticate(app: OmoApplication, token: str) -> Caller:
     """The caller a bearer token belongs to, read from the event store as it is now (a
     revocation recorded by another process counts at once). Unauthenticated otherwise."""
     token_id, secret = parse_token(token)
-    aggregate_id = ApiToken.create_id(token_id)
-    app.evict(aggregate_id)  # read it afresh: another process may have revoked it
-    found = app.find(aggregate_id)
+    found = app.find_afresh(ApiToken.create_id(token_id))  # another process may have revoked it
     if not isinstance(found, ApiToken) or not secret_matches(secret, found.secret_hash):
         raise Unauthenticated("the bearer token is not known; ask HQ operations for one (`omo tokens issue`)")
     if found.revoked:

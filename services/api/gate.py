@@ -60,26 +60,29 @@ class Gate(grpc.ServerInterceptor):
 
     def identify(self, context: grpc.ServicerContext) -> Caller:
         caller = authenticate(self.app, bearer_token(context.invocation_metadata()))
-        for admit in self.admissions:
-            admit(caller)
+        self._admit(caller)
         return caller
 
     def admit(self, method: str, request: Any, context: grpc.ServicerContext) -> Caller:
         caller = self.identify(context)
-        _decoded(method, request)
-        check_request(request)  # before authorize: its lookups see only bounded ids
-        authorize(self.app, caller, method, request)
+        self._vet(caller, method, request)
         return caller
 
     def checked(self, caller: Caller, method: str, requests: Iterator[Any]) -> Iterator[Any]:
-        """The client stream, each message authorized (and admitted) before it is passed on."""
+        """The client stream, each message admitted and vetted before it is passed on."""
         for request in requests:
-            for admit in self.admissions:
-                admit(caller)
-            _decoded(method, request)
-            check_request(request)
-            authorize(self.app, caller, method, request)
+            self._admit(caller)
+            self._vet(caller, method, request)
             yield request
+
+    def _admit(self, caller: Caller) -> None:
+        for admit in self.admissions:
+            admit(caller)
+
+    def _vet(self, caller: Caller, method: str, request: Any) -> None:
+        _decoded(method, request)
+        check_request(request)  # before authorize: its lookups see only bounded ids
+        authorize(self.app, caller, method, request)
 
 
 class Undecodable:

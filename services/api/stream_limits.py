@@ -81,12 +81,12 @@ def paced(requests: Iterator[Any], idle_seconds: float, max_seconds: float, cloc
         while True:
             left = ends_at - clock()
             if left <= 0:
-                raise StreamExpired(f"a stream may last at most {max_seconds:g} s; open a new one to send more")
+                raise _lasted_too_long(max_seconds)
             try:
                 item, error = inbox.get(timeout=min(idle_seconds, left))
             except queue.Empty:
                 if clock() >= ends_at:
-                    raise StreamExpired(f"a stream may last at most {max_seconds:g} s; open a new one to send more") from None
+                    raise _lasted_too_long(max_seconds) from None
                 raise StreamExpired(f"nothing was sent for {idle_seconds:g} s; open a new stream when there is more to send") from None
             if error is not None:
                 raise error
@@ -95,6 +95,10 @@ def paced(requests: Iterator[Any], idle_seconds: float, max_seconds: float, cloc
             yield item
     finally:
         closed.set()
+
+
+def _lasted_too_long(max_seconds: float) -> StreamExpired:
+    return StreamExpired(f"a stream may last at most {max_seconds:g} s; open a new one to send more")
 
 
 def _read(requests: Iterator[Any], inbox: queue.Queue, closed: threading.Event) -> None:
