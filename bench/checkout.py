@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
     with database as url:
-        with server_process(url) as target, callers(url) as cast:
+        with server_process(url, projections_apart=True) as target, callers(url) as cast:
             rng = random.Random(args.seed)
             # open around the clock: the figures must not depend on the hour the run starts
             world = seeding.build_world(rng, store_count, 200, always_open=True)

@@ -64,13 +64,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(database_url: str, workers: int = 32) -> Iterator[str]:
-    """`omo serve` in a process of its own on a free loopback port; yields its address."""
+def server_process(database_url: str, workers: int = 32, projections_apart: bool = False, serve_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """`omo serve` in a process of its own on a free loopback port; yields its address.
+    `projections_apart`: the projections run in an `omo project` process beside it."""
     port = free_port()
     env = {**os.environ, "OMO_DATABASE_URL": database_url}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, stderr=subprocess.DEVNULL,
+    command = [sys.executable, "-m", "services.cli", "serve", "--port", str(port), "--workers", str(workers), *serve_args]
+    if projections_apart:
+        command.append("--no-projection")
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    projector = (
+        subprocess.Popen([sys.executable, "-m", "services.cli", "project"], env=env, stderr=subprocess.DEVNULL)
+        if projections_apart else None
     )
     target = f"127.0.0.1:{port}"
     try:
@@ -86,8 +91,10 @@ def server_process(database_url: str, workers: int = 32) -> Iterator[str]:
                     time.sleep(0.2)
         yield target
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for child in (process, projector):
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=30)
 
 
 @dataclass

@@ -9,6 +9,18 @@ from __future__ import annotations
 class DomainError(Exception):
     """Base of every refusal the domain can give. The message is for the caller."""
 
+    def __reduce__(self):
+        # rebuilt without calling __init__ (whose arguments differ per subclass): refusals
+        # cross from the order writer's process to the gRPC server's as they are
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
+
+def _rebuilt(error_type: type[DomainError], args: tuple, attributes: dict) -> DomainError:
+    error = error_type.__new__(error_type)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
+
 
 class InvalidInput(DomainError):
     """The request itself is malformed. ``field`` names the offending field."""

@@ -15,7 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.api_token import ApiToken
+from aggregates.brand_policy import BrandPolicy
 from aggregates.cloud_shop import CloudShop
+from aggregates.launch import Launch
 from aggregates.movement import StockMovement
 from aggregates.order import Order
 from aggregates.pos_ledger import PosLedger
@@ -24,6 +26,7 @@ from aggregates.store import Store, profile_from_record
 from domain.stores import StoreProfile
 from domain.values import available_units
 from projections.cloud_shop_index import CloudShopIndex
+from projections.launch_index import LaunchIndex
 from routing.policy import StoreDirectory, StoreSite
 
 # after notification id, limit -> [(notification id, domain event)]
@@ -69,7 +72,11 @@ class LiveIndex:
         self.unpaid: dict[UUID, int] = {}
         self._placed_at: dict[UUID, int] = {}
         self.cloud_shops = CloudShopIndex()
+        self.launches = LaunchIndex()  # sku -> the launches limiting it
         self._token_ids: set[str] = set()
+        # brands with a policy of their own: the others sell on the default terms, known
+        # without a query per order
+        self.brands_with_policy: set[str] = set()
         self._lock = threading.Lock()
 
     # --- reading ------------------------------------------------------------------------
@@ -163,10 +170,14 @@ class LiveIndex:
                 profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
             )
             self._directory = None
+        elif isinstance(e, BrandPolicy.BrandPolicyStarted):
+            self.brands_with_policy.add(e.brand_id)
         elif isinstance(e, ApiToken.TokenIssued):
             self._token_ids.add(e.token_id)
         elif isinstance(e, CloudShop.Event):
             self.cloud_shops.apply(e)
+        elif isinstance(e, Launch.Event):
+            self.launches.apply(e)
         elif isinstance(e, StockPosition.StockPositionOpened):
             key = (e.store_id, e.sku)
             self._position_keys[e.originator_id] = key

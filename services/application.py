@@ -72,7 +72,7 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
         is an IntegrityError). The id column's sequence numbers the rows in the order of the
         VALUES list, so the ids sorted are the events' ids in order, as SQLAlchemy's
         sort_by_parameter_order assumes for PostgreSQL."""
-        table = self.events_table_name if self.schema_name is None else f"{self.schema_name}.{self.events_table_name}"
+        table = self._table_name()
         values = ", ".join(["(%s, %s, %s, %s)"] * len(stored_events))
         parameters: list[Any] = []
         for e in stored_events:
@@ -87,6 +87,12 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
         self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (), *,
         inclusive_of_start: bool = True,
     ) -> list[Notification]:
+        if self.datastore.engine.dialect.name == "postgresql":
+            rows = self._select_postgresql(start, limit, stop, topics, inclusive_of_start)
+            return [
+                Notification(id=row[0], originator_id=row[1], originator_version=row[2], topic=row[3], state=bytes(row[4]))
+                for row in rows
+            ]
         table = self.events_record_cls.__table__
         query = select(table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
         if start is not None:
@@ -106,6 +112,38 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
             for row in rows
         ]
 
+    def _select_postgresql(
+        self, start: int | None, limit: int, stop: int | None, topics: Sequence[str], inclusive_of_start: bool,
+    ) -> list[tuple]:
+        """The same query as the driver's SQL on a pooled connection, without a session: the
+        server reads the log after nearly every call, and a session's begin, query compile
+        and rollback cost about 0.5 ms of CPU against 0.07 ms for the query itself."""
+        conditions, parameters = [], []
+        if start is not None:
+            conditions.append("id >= %s" if inclusive_of_start else "id > %s")
+            parameters.append(start)
+        if stop is not None:
+            conditions.append("id <= %s")
+            parameters.append(stop)
+        if topics:
+            conditions.append("topic = ANY(%s)")
+            parameters.append(list(topics))
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        connection = self.datastore.engine.raw_connection()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT id, originator_id, originator_version, topic, state FROM {self._table_name()} {where} "
+                    "ORDER BY id LIMIT %s",
+                    (*parameters, limit),
+                )
+                return cursor.fetchall()
+        finally:
+            connection.close()  # back to the pool, which rolls the read back
+
+    def _table_name(self) -> str:
+        return self.events_table_name if self.schema_name is None else f"{self.schema_name}.{self.events_table_name}"
+
     def max_notification_id(self) -> int | None:
         table = self.events_record_cls.__table__
         with self.transaction(commit=False) as session:
@@ -115,9 +153,15 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
 class OmoApplication(Application[UUID]):
     name = "omo"  # tables: omo_events
 
-    def __init__(self, database_url: str, clock: Callable[[], datetime] = utc_now, routing: RoutingPolicy | None = None):
+    def __init__(
+        self, database_url: str, clock: Callable[[], datetime] = utc_now, routing: RoutingPolicy | None = None,
+        cache_size: int | None = None,
+    ):
         # the server's connections, not `omo projections` and `omo statements` (long reads)
-        super().__init__(env=application_env(with_database_timeouts(database_url)))
+        env = application_env(with_database_timeouts(database_url))
+        if cache_size is not None:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(cache_size)
+        super().__init__(env=env)
         self.database_url = database_url
         self.clock = clock
         self.index = LiveIndex()
@@ -126,7 +170,33 @@ class OmoApplication(Application[UUID]):
         self._saves = threading.local()
         self.locks = StripedLocks()
         self.routing = routing or RoutingPolicy()
+        self._order_writer: Any = None
+        self._catch_up_lock = threading.Lock()
+        self._catch_ups_started = self._catch_ups_done = 0
+        self._order_writer_lock = threading.Lock()
         self.catch_up()
+
+    @property
+    def order_writer(self) -> Any:
+        """Where PlaceOrder's placements go (services/writer_link.py): the link `omo serve`
+        set, or else a writer thread with an application of its own, started on first use."""
+        with self._order_writer_lock:
+            if self._order_writer is None:
+                from services.writer_link import ThreadWriterLink
+
+                self._order_writer = ThreadWriterLink(lambda: OmoApplication(self.database_url))
+            return self._order_writer
+
+    def use_order_writer(self, link: Any) -> None:
+        with self._order_writer_lock:
+            self._order_writer = link
+
+    def close(self) -> None:
+        with self._order_writer_lock:
+            writer, self._order_writer = self._order_writer, None
+        if writer is not None:
+            writer.close()
+        super().close()
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         factory = super().construct_factory(env)
@@ -140,7 +210,18 @@ class OmoApplication(Application[UUID]):
     # --- the live index -----------------------------------------------------------------
 
     def catch_up(self) -> int:
-        return self.index.catch_up(self._events_after, self._forget_if_outdated)
+        """Reads the log to its head as it is now, as of this call. Callers that arrive while a
+        read is under way wait for the next one and share it: a read that started after a
+        caller arrived is as fresh as the caller's own would be, and one query serves them all."""
+        arrived = self._catch_ups_started
+        with self._catch_up_lock:
+            if self._catch_ups_done > arrived:
+                return 0  # one that started after this caller arrived has finished
+            self._catch_ups_started += 1
+            try:
+                return self.index.catch_up(self._events_after, self._forget_if_outdated)
+            finally:
+                self._catch_ups_done = self._catch_ups_started
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording]:
         """Application.save (eventsourcing 9.5.6, pinned) for the usual case of aggregates
@@ -202,6 +283,35 @@ class OmoApplication(Application[UUID]):
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+
+    def preload(self, aggregate_ids: Sequence[UUID]) -> None:
+        """Puts the aggregates not in the cache there, read in one query rather than one each
+        (the order writer, for a batch's stock positions)."""
+        cache = self.repository.cache
+        missing = []
+        for aggregate_id in aggregate_ids:
+            try:
+                cache.get(aggregate_id)
+            except KeyError:
+                missing.append(aggregate_id)
+        if not missing:
+            return
+        table = self.recorder.events_record_cls.__table__
+        query = (
+            select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
+            .where(table.c.originator_id.in_(missing))
+            .order_by(table.c.originator_id, table.c.originator_version)
+        )
+        with self.recorder.transaction(commit=False) as session:
+            rows = session.execute(query).all()
+        aggregates: dict[UUID, Any] = {}
+        for row in rows:
+            state = bytes(row.state) if isinstance(row.state, memoryview) else row.state
+            stored = StoredEvent(originator_id=row.originator_id, originator_version=row.originator_version, topic=row.topic, state=state)
+            domain_event = self.mapper.to_domain_event(stored)
+            aggregates[domain_event.originator_id] = domain_event.mutate(aggregates.get(domain_event.originator_id))
+        for aggregate_id, aggregate in aggregates.items():
+            cache.put(aggregate_id, aggregate)
 
     def position_or_new(self, store_id: str, sku: str, shared: bool = False) -> StockPosition:
         """The stock position, or a new one when the live index has never seen it. A

@@ -35,6 +35,20 @@ def rate_limit(value: str):
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def buyer_rate(value: str):
+    """RATE/BURST: orders per second (a decimal) and orders at once, each > 0."""
+    from decimal import Decimal, InvalidOperation
+
+    rate, _, burst = value.partition("/")
+    try:
+        parsed = Decimal(rate), int(burst)
+    except (InvalidOperation, ValueError):
+        raise argparse.ArgumentTypeError(f"expected RATE/BURST such as 2/5, got {value!r}") from None
+    if not (parsed[0].is_finite() and parsed[0] > 0 and parsed[1] > 0):
+        raise argparse.ArgumentTypeError(f"rate and burst must be > 0, got {value!r}")
+    return parsed
+
+
 def positive(kind: type):
     def parse(value: str):
         number = kind(value)
@@ -55,6 +69,12 @@ def add_limit_arguments(serve: argparse.ArgumentParser) -> None:
         help="calls per second and burst for each caller (token) of the role, e.g. pos=500/1000; repeatable "
         "(defaults checkout=5000/10000, pos=500/1000, dealer=50/100, ops=2000/4000)",
     )
+    limits.add_argument(
+        "--buyer-rate", type=buyer_rate, metavar="RATE/BURST",
+        help="PlaceOrder per second and at once for one end customer, and for one device (default 2/5): "
+        "all checkout traffic shares one caller, so bots are told from buyers by these",
+    )
+    limits.add_argument("--buyer-memory", type=positive(int), metavar="N", help="buyers the server keeps a budget for (default 200000)")
     limits.add_argument("--max-message-bytes", type=positive(int), metavar="BYTES", help="largest message in or out (default 4 MiB)")
     limits.add_argument("--watch-max-seconds", type=positive(float), metavar="S", help="a WatchStock stream ends after this long (default 3600)")
     limits.add_argument("--sync-idle-seconds", type=positive(float), metavar="S", help="a SyncStock stream that sends nothing this long ends (default 300)")
@@ -63,7 +83,9 @@ def add_limit_arguments(serve: argparse.ArgumentParser) -> None:
 
 
 def chosen_limits(args: argparse.Namespace):
-    """(admissions, stream limits, max message bytes) for start_server from `serve`'s options."""
+    """(admissions, stream limits, max message bytes, buyer limits) for start_server from
+    `serve`'s options."""
+    from services.api.buyer_guard import BuyerLimits
     from services.api.rate_limits import RateLimiter
     from services.api.server import MAX_MESSAGE_BYTES
     from services.api.stream_limits import StreamLimits
@@ -73,7 +95,15 @@ def chosen_limits(args: argparse.Namespace):
         for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements")
         if getattr(args, name) is not None
     }
-    return (RateLimiter(dict(args.rate_limit)),), StreamLimits(**given), args.max_message_bytes or MAX_MESSAGE_BYTES
+    buyers = {}
+    if args.buyer_rate is not None:
+        buyers.update(orders_per_second=args.buyer_rate[0], burst=args.buyer_rate[1])
+    if args.buyer_memory is not None:
+        buyers["max_buyers"] = args.buyer_memory
+    return (
+        (RateLimiter(dict(args.rate_limit)),), StreamLimits(**given), args.max_message_bytes or MAX_MESSAGE_BYTES,
+        BuyerLimits(**buyers),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-projection", action="store_true",
         help="do not run the projections (national stock, dealer ledger) in this server (run `omo project` beside it instead)",
+    )
+    serve.add_argument(
+        "--order-writer", choices=("process", "thread"), default="process",
+        help="where orders are written: a process of its own beside the server (default; the two do not "
+        "share one interpreter lock), or a thread of the server's",
     )
     tls = serve.add_argument_group(
         "TLS", "Serve TLS with --tls-cert and --tls-key (PEM files). Plaintext only on a loopback --host "
@@ -152,10 +187,16 @@ def serve(args: argparse.Namespace) -> int:
     url = database_url()
     log = logging.getLogger("omo")
     app = OmoApplication(url)
-    admissions, stream_limits, max_message_bytes = chosen_limits(args)
+    if args.order_writer == "process":
+        from services.writer_link import ProcessWriterLink
+
+        app.use_order_writer(ProcessWriterLink(url))
+        log.info("order writer in process %d", app.order_writer.pid)
+    admissions, stream_limits, max_message_bytes, buyer_limits = chosen_limits(args)
     server = start_server(
         app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
         admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
+        buyer_limits=buyer_limits,
     )
     housekeeper = Housekeeper(app, payment_timeout=timedelta(minutes=args.payment_timeout)).start()
     projection = None if args.no_projection else start_projection_in_server(app, url)

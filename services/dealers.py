@@ -174,7 +174,12 @@ def resolve_share_code(app: OmoApplication, share_code: str) -> Entry:
 # --- attribution policies ---------------------------------------------------------------
 
 def brand_policy(app: OmoApplication, brand_id: str) -> BrandPolicy | None:
-    return app.find(BrandPolicy.create_id(identifier("brand_id", brand_id)))
+    """The brand's policy as this server's index knows it (catch up first to see another
+    server's change of a moment ago)."""
+    identifier("brand_id", brand_id)
+    if brand_id not in app.index.brands_with_policy:
+        return None  # the default terms, known without a query per order
+    return app.find(BrandPolicy.create_id(brand_id))
 
 
 def policy_terms(app: OmoApplication, brand_id: str, version: int | None = None) -> tuple[int, PolicyTerms]:

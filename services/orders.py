@@ -5,19 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 from aggregates.order import CANCELLED, Order, shipment_record
 from aggregates.stock_position import StockPosition
-from domain.errors import IdempotencyKeyReused, InvalidInput, OrderNotFound, OutOfStock, SkuNotFound
+from domain.errors import Contention, DomainError, InvalidInput, OrderNotFound, OutOfStock, SkuNotFound
 from domain.dealers import checked_share_code
 from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, optional_identifier, order_lines, text, order_total
 from routing.hours import local_time
 from routing.decision import Decision, Shipment
 from routing.sites import RoutingRequest
-from services.application import OmoApplication, RetryDecision, epoch_us
+from services.application import MAX_ATTEMPTS, OmoApplication, RetryDecision, epoch_us
+from services.order_writer import Placed, Placement, Refused, Reroute
 from services.dealers import sale_of
+from services.launches import active_launches
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
@@ -32,9 +34,11 @@ class PlaceOrder:
     pickup_store_id: str = ""
     cloud_shop_id: str = ""  # where the customer shops; "" sells for HQ
     share_code: str = ""  # of the shop assistant who brought the customer, if any
+    device_id: str = ""  # the device the checkout saw, if any: launch limits apply per device too
 
     def __post_init__(self) -> None:
         optional_identifier("cloud_shop_id", self.cloud_shop_id)
+        optional_identifier("device_id", self.device_id)
         if self.share_code:
             checked_share_code(self.share_code)
         identifier("idempotency_key", self.idempotency_key, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)
@@ -54,6 +58,7 @@ class PlaceOrder:
             self.mode.value,
             self.pickup_store_id,
             *([self.cloud_shop_id, self.share_code] if self.cloud_shop_id or self.share_code else []),
+            *([["device_id", self.device_id]] if self.device_id else []),  # absent: fingerprints as before
         ]
         return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
@@ -66,60 +71,86 @@ def new_pickup_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def _replay(existing: Order, command: PlaceOrder) -> tuple[Order, bool]:
-    if existing.request_fingerprint != command.fingerprint():
-        raise IdempotencyKeyReused(command.idempotency_key)
-    return existing, True
-
-
 def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
-    """Routes the order and reserves every line at the chosen store in one atomic save.
-    Returns (order, replayed): replayed is True when the key had already placed it."""
-    order_id = Order.create_id(command.idempotency_key)
-    if (existing := app.find(order_id)) is not None:
-        return _replay(existing, command)
-    app.catch_up()  # see stock another server has just received, before routing on it
+    """Routes the order here and has the order writer (services/order_writer.py) reserve
+    every line at the chosen stores and record it, in one atomic save with the batch it
+    joins. Returns (order, replayed): replayed is True when the key had already placed it.
+
+    Routing reads this server's index as it is (the gate has just read the log); a store
+    whose stock it overstated only costs a second decision. A refusal is only ever given on
+    the log read to its head, and not to a retry of an order placed before: that gets the order."""
+    passed_over: set[str] = set()  # stores whose stock the index overstated
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            placement = _decided(app, command, passed_over)
+        except DomainError:
+            if isinstance(found := app.order_writer.place(_lookup(command)), Placed):
+                return _acknowledged(app, found)
+            raise
+        outcome = app.order_writer.place(placement)
+        if isinstance(outcome, Reroute):
+            passed_over |= outcome.store_ids
+            app.catch_up()
+            continue
+        if isinstance(outcome, Refused):
+            raise outcome.error
+        return _acknowledged(app, outcome)
+    raise Contention("the stock involved is changing too fast; retry the request")
+
+
+def _decided(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> Placement:
+    """The order as this server decides it: where it is sold, where it goes, what it reserves.
+    Refused only after reading the log to its head: what was missing may have just arrived
+    (stock received, a store or a SKU registered, a launch set, at another server)."""
+    try:
+        return _decide(app, command, passed_over)
+    except DomainError:
+        if not app.catch_up():
+            raise
+        return _decide(app, command, passed_over)
+
+
+def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> Placement:
     for sku in command.quantities():
         if not app.index.knows_sku(sku):
             raise SkuNotFound(sku)
+    now = app.clock()
     sale = sale_of(app, command.cloud_shop_id, command.share_code)
-    request = RoutingRequest(
-        command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now=app.clock()
+    request = RoutingRequest(command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now=now)
+    decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
+    return replace(
+        _lookup(command),
+        customer_id=command.customer_id,
+        customer_location=command.customer_location,
+        lines=command.lines,
+        mode=command.mode,
+        pickup_store_id=command.pickup_store_id,
+        total=order_total(command.lines),
+        placed_at_us=epoch_us(now),
+        pickup_code=new_pickup_code() if command.mode is FulfilmentMode.PICKUP else "",
+        sale=sale,
+        device_id=command.device_id,  # the writer claims launch limits per customer and per device
+        launches=tuple(active_launches(app, command.quantities(), now)),
+        shipments=[shipment_record_of(app, shipment, now) for shipment in decision.shipments],
+        fulfilment=decision.fulfilment,
+        explanation=explanation_record(decision),
+        wanted=units_by_position(decision),
     )
-    passed_over: set[str] = set()  # stores whose stock the index overstated
 
-    def attempt() -> tuple[Order, bool]:
-        decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
-        wanted = units_by_position(decision)
-        position_ids = {key: StockPosition.create_id(*key) for key in wanted}
-        with app.locks.holding([order_id, *position_ids.values()]):
-            # a request under the same key may have been placed while this one waited
-            if (existing := app.find(order_id)) is not None:
-                return _replay(existing, command)
-            positions = {key: app.repository.get(i) for key, i in position_ids.items()}
-            order = Order.place(
-                idempotency_key=command.idempotency_key,
-                request_fingerprint=command.fingerprint(),
-                customer_id=command.customer_id,
-                customer_location=command.customer_location,
-                lines=command.lines,
-                fulfilment_mode=command.mode,
-                pickup_store_id=command.pickup_store_id,
-                total=order_total(command.lines),
-                placed_at_us=epoch_us(request.now),
-                pickup_code=new_pickup_code() if command.mode is FulfilmentMode.PICKUP else "",
-                sale=sale,
-            )
-            reserve_decided(positions, order.order_id, wanted, passed_over)
-            order.allocate(
-                [shipment_record_of(app, shipment, request.now) for shipment in decision.shipments],
-                decision.fulfilment,
-                explanation_record(decision),
-            )
-            app.save(order, *positions.values())
-            return order, False
 
-    return app.decide_and_save(attempt)
+def _lookup(command: PlaceOrder) -> Placement:
+    """Only the key and what it was for: the writer answers with the order placed under it."""
+    return Placement(
+        order_id=Order.create_id(command.idempotency_key), idempotency_key=command.idempotency_key,
+        fingerprint=command.fingerprint(),
+    )
+
+
+def _acknowledged(app: OmoApplication, placed: Placed) -> tuple[Order, bool]:
+    """Once this server's index has the order's events, so the caller's next read sees them."""
+    if app.index.position < placed.position:
+        app.catch_up()
+    return placed.order, placed.replayed
 
 
 def units_by_position(decision: Decision) -> dict[tuple[str, str], int]:

@@ -75,10 +75,12 @@ def list_tokens(app: OmoApplication) -> list[TokenInfo]:
 
 
 def authenticate(app: OmoApplication, token: str) -> Caller:
-    """The caller a bearer token belongs to, read from the event store as it is now (a
-    revocation recorded by another process counts at once). Unauthenticated otherwise."""
+    """The caller a bearer token belongs to, as the event store has it now: the log is read
+    to its head first (one read shared by the calls arriving together), which evicts a token
+    another process has revoked from the cache. Unauthenticated otherwise."""
     token_id, secret = parse_token(token)
-    found = app.find_afresh(ApiToken.create_id(token_id))  # another process may have revoked it
+    app.catch_up()
+    found = app.find(ApiToken.create_id(token_id))
     if not isinstance(found, ApiToken) or not secret_matches(secret, found.secret_hash):
         raise Unauthenticated("the bearer token is not known; ask HQ operations for one (`omo tokens issue`)")
     if found.revoked:

@@ -18,6 +18,7 @@ from protos.omo.v1 import (
     dealers_pb2,
     fulfilment_pb2,
     inventory_pb2,
+    launches_pb2,
     orders_pb2,
     pos_pb2,
     stock_query_pb2,
@@ -28,6 +29,7 @@ from services.api.cast import Cast
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, lat_lng, line, order, receipt, register_dealers, store
 
 SERUM = "SERUM"
+LAUNCH = "DROP-WORLD"  # a launch limiting a sneaker, not the serum the world's orders buy
 ORDER_STATES = ("unpaid", "paid", "accepted", "picked", "handed_over", "delivered")
 # the callers of the matrix, by name: (role, store, dealer)
 CALLERS = {
@@ -62,6 +64,7 @@ def build_world(client, cast: Cast) -> World:
     client.transfers.RequestTransfer(_transfer("T-FROM-S1", "S1", "S3"))
     client.transfers.RequestTransfer(_transfer("T-TO-S1", "S3", "S1"))
     client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="T-TO-S1"))
+    client.launches.SetLaunch(_launch(LAUNCH))
     for state in ORDER_STATES:
         world.orders[state] = _order_in(client, state)
     for name, (role, store_id, dealer_id) in CALLERS.items():
@@ -93,6 +96,12 @@ def _transfer(transfer_id: str, from_store: str, to_store: str, quantity: int = 
         transfer_id=transfer_id, from_store_id=from_store, to_store_id=to_store,
         lines=[transfers_pb2.RequestedLine(sku=SERUM, quantity=quantity)],
     )
+
+
+def _launch(launch_id: str) -> launches_pb2.SetLaunchRequest:
+    return launches_pb2.SetLaunchRequest(launch=launches_pb2.Launch(
+        launch_id=launch_id, sku_limits=[launches_pb2.SkuLimit(sku="SNEAKER-LTD", max_units_per_buyer=1)], starts_at=_now(),
+    ))
 
 
 def _order_in(client, state: str) -> orders_pb2.Order:
@@ -179,4 +188,6 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.CloudShopService/GetCloudShop": dealers_pb2.GetCloudShopRequest(cloud_shop_id="CS1"),
         "omo.v1.CloudShopService/AddShopAssistant": dealers_pb2.AddShopAssistantRequest(cloud_shop_id="CS1", assistant_id="A-9", name="Lin"),
         "omo.v1.CloudShopService/FindCloudShop": dealers_pb2.FindCloudShopRequest(location=lat_lng(PEOPLES_SQUARE)),
+        "omo.v1.LaunchService/SetLaunch": _launch("DROP-NEW"),
+        "omo.v1.LaunchService/GetLaunch": launches_pb2.GetLaunchRequest(launch_id=LAUNCH),
     }

@@ -66,13 +66,15 @@ ALLOWED = {
     "omo.v1.CloudShopService/GetCloudShop": "ops checkout dealer",
     "omo.v1.CloudShopService/AddShopAssistant": "ops dealer",
     "omo.v1.CloudShopService/FindCloudShop": "ops checkout",
+    "omo.v1.LaunchService/SetLaunch": "ops",
+    "omo.v1.LaunchService/GetLaunch": "ops checkout",
 }
 # where an id a scoped caller does not own is answered as if it did not exist
 HIDDEN_FROM_OTHERS = {"omo.v1.TransferService/ShipTransfer", "omo.v1.TransferService/ReceiveTransfer", "omo.v1.TransferService/GetTransfer"}
 STUBS = {
     "StoreService": "stores", "InventoryService": "inventory", "OrderService": "orders", "FulfilmentService": "fulfilment",
     "PosService": "pos", "TransferService": "transfers", "StockQueryService": "stock", "DealerService": "dealers",
-    "CloudShopService": "cloud_shops",
+    "CloudShopService": "cloud_shops", "LaunchService": "launches",
 }
 NOT_CALLERS = ("no token", "malformed", "unknown", "revoked")
 

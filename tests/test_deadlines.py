@@ -92,16 +92,30 @@ def test_omo_serve_takes_the_stream_limits():
     from services.cli import chosen_limits
 
     defaults = StreamLimits()
-    _, limits, max_bytes = chosen_limits(build_parser().parse_args(["serve"]))
+    _, limits, max_bytes, _ = chosen_limits(build_parser().parse_args(["serve"]))
     assert (limits, max_bytes) == (defaults, 4 * 1024 * 1024)
     args = build_parser().parse_args([
         "serve", "--watch-max-seconds", "60", "--sync-idle-seconds", "30", "--sync-max-seconds", "600",
         "--sync-max-movements", "5000", "--max-message-bytes", "1048576",
     ])
-    _, limits, max_bytes = chosen_limits(args)
+    _, limits, max_bytes, _ = chosen_limits(args)
     assert (limits, max_bytes) == (StreamLimits(60, 30, 600, 5000), 1048576)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--sync-idle-seconds", "0"])
+
+
+def test_omo_serve_takes_the_buyers_budget():
+    from decimal import Decimal
+
+    from services.api.buyer_guard import BuyerLimits
+    from services.cli import chosen_limits
+
+    assert chosen_limits(build_parser().parse_args(["serve"]))[3] == BuyerLimits()
+    args = build_parser().parse_args(["serve", "--buyer-rate", "0.5/3", "--buyer-memory", "1000"])
+    assert chosen_limits(args)[3] == BuyerLimits(orders_per_second=Decimal("0.5"), burst=3, max_buyers=1000)
+    for wrong in ("5", "0/5", "2/0", "x/5"):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", "--buyer-rate", wrong])
 
 
 # --- through gRPC -------------------------------------------------------------------------

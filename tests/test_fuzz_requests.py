@@ -43,7 +43,7 @@ from domain.errors import InvalidInput
 from services.api.cast import Cast
 from services.api.client import OmoClient
 from tests import test_authorization_matrix as matrix
-from tests.authorization_world import SERUM, World, requests
+from tests.authorization_world import LAUNCH, SERUM, World, requests
 from tests.fuzz_strategies import mutated_requests, random_requests, renamed
 from tests.test_access_rules import served_methods
 
@@ -62,6 +62,7 @@ WAITS_FOR_A_POSITION = frozenset({
 # the ids the valid requests of `requests(world)` create
 NEW_IDS = frozenset({
     "matrix-key", "m-matrix", "a-matrix", "c-matrix", "R-matrix", "walk-in-matrix", "T-MATRIX", "R-NEW", "D-NEW", "CS-NEW", "A-9",
+    "DROP-NEW",
 })
 
 world_file = matrix.world_file  # the world, built once for this module
@@ -70,7 +71,7 @@ world_file = matrix.world_file  # the world, built once for this module
 def world_ids(world: World) -> tuple[str, ...]:
     """Ids that name real objects of the world, so that fuzzed requests reach the use cases."""
     orders = tuple(placed.order_id for placed in world.orders.values())
-    return ("S1", "S2", "S3", "D1", "D2", "HQ", "CS1", "R-EAST", "default", SERUM, "T-FROM-S1", "T-TO-S1", "A-9", *orders)
+    return ("S1", "S2", "S3", "D1", "D2", "HQ", "CS1", "R-EAST", "default", SERUM, "T-FROM-S1", "T-TO-S1", "A-9", LAUNCH, *orders)
 
 
 def allowed_codes(method: str) -> frozenset[grpc.StatusCode]:

@@ -79,4 +79,6 @@ RULES: dict[str, Rule] = {
     "omo.v1.CloudShopService/GetCloudShop": rule(OPS, CHECKOUT, DEALER, through="cloud_shop"),
     "omo.v1.CloudShopService/AddShopAssistant": rule(OPS, DEALER, through="cloud_shop"),
     "omo.v1.CloudShopService/FindCloudShop": rule(OPS, CHECKOUT),
+    "omo.v1.LaunchService/SetLaunch": rule(OPS),
+    "omo.v1.LaunchService/GetLaunch": rule(OPS, CHECKOUT),
 }

@@ -19,6 +19,7 @@ from protos.omo.v1 import (
     dealers_pb2_grpc,
     fulfilment_pb2_grpc,
     inventory_pb2_grpc,
+    launches_pb2_grpc,
     orders_pb2_grpc,
     pos_pb2_grpc,
     stock_query_pb2_grpc,
@@ -52,6 +53,7 @@ class OmoClient:
         self.stock = stock_query_pb2_grpc.StockQueryServiceStub(self.channel)
         self.dealers = dealers_pb2_grpc.DealerServiceStub(self.channel)
         self.cloud_shops = dealers_pb2_grpc.CloudShopServiceStub(self.channel)
+        self.launches = launches_pb2_grpc.LaunchServiceStub(self.channel)
         self.health = health_pb2_grpc.HealthStub(self.channel)
 
     def close(self) -> None:

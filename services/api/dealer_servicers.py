@@ -57,6 +57,7 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
     @rpc
     def GetAttributionPolicy(self, request, context):
         version = request.version if request.HasField("version") else None
+        self.app.catch_up()  # a policy another server set a moment ago
         chosen, terms = dealers.policy_terms(self.app, request.brand_id, version)
         return dealers_pb2.GetAttributionPolicyResponse(policy=policy_message(request.brand_id, chosen, terms))
 

@@ -18,9 +18,11 @@ from domain.errors import (
     RuleViolation,
 )
 from domain.callers import PermissionDenied, RateLimited, Unauthenticated
+from domain.launches import PurchaseLimitReached
 from domain.stock_query_errors import ProjectionBehind
 from services.api.stream_limits import StreamExhausted, StreamExpired
 from services.database_timeouts import database_timed_out
+from services.order_writer import OrderWriterUnavailable
 
 log = logging.getLogger("omo.api")
 
@@ -35,8 +37,12 @@ STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
     (IdempotencyKeyReused, grpc.StatusCode.ALREADY_EXISTS),
     # a read-your-writes wait ran out before the projection reached the position
     (ProjectionBehind, grpc.StatusCode.DEADLINE_EXCEEDED),
+    # a launch's per-buyer limit: retrying will not help, the message says which limit
+    (PurchaseLimitReached, grpc.StatusCode.FAILED_PRECONDITION),
     (RuleViolation, grpc.StatusCode.FAILED_PRECONDITION),
     (Contention, grpc.StatusCode.ABORTED),
+    # nothing was acknowledged: retry with the same idempotency key
+    (OrderWriterUnavailable, grpc.StatusCode.UNAVAILABLE),
 ]
 
 

@@ -21,6 +21,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from domain.errors import InvalidInput
+from domain.launches import MAX_LAUNCH_SKUS
 from domain.movements import MAX_BATCH_MOVEMENTS
 from domain.values import MAX_ORDER_LINES
 from services.api.convert import MAX_PAGE_SIZE
@@ -45,6 +46,7 @@ REPEATED_LIMITS: dict[str, int] = {
     "omo.v1.SyncStockRequest.movements": MAX_BATCH_MOVEMENTS,
     "omo.v1.UpsertStoreRequest.opening_hours": 7 * 4,  # up to four shifts a day
     "omo.v1.GetNationalStockRequest.breakdown": 4,  # there are four breakdowns
+    "omo.v1.Launch.sku_limits": MAX_LAUNCH_SKUS,
 }
 PAGE_SIZE_LIMITS: dict[str, int] = {
     "omo.v1.GetStatementRequest.page_size": MAX_STATEMENT_PAGE_SIZE,

@@ -17,6 +17,9 @@ from services.api.stock_query import StockQueryServicer
 from services.stock_queries import StockQueries
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
 from services.api.dealer_servicers import CloudShopServicer, DealerServicer
+from protos.omo.v1 import launches_pb2, launches_pb2_grpc
+from services.api.buyer_guard import BuyerLimits
+from services.api.launch_servicers import LaunchServicer
 from services.statements import LedgerReader
 from services.application import OmoApplication
 from services.api.gate import Admission, Gate
@@ -32,6 +35,7 @@ SERVICE_NAMES = (
     stock_query_pb2.DESCRIPTOR.services_by_name["StockQueryService"].full_name,
     dealers_pb2.DESCRIPTOR.services_by_name["DealerService"].full_name,
     dealers_pb2.DESCRIPTOR.services_by_name["CloudShopService"].full_name,
+    launches_pb2.DESCRIPTOR.services_by_name["LaunchService"].full_name,
 )
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
@@ -52,12 +56,14 @@ def start_server(
     app: OmoApplication, host: str = "127.0.0.1", port: int = 50051, workers: int = 16,
     credentials: grpc.ServerCredentials | None = None, admissions: tuple[Admission, ...] = (),
     stream_limits: StreamLimits = StreamLimits(), max_message_bytes: int = MAX_MESSAGE_BYTES,
+    buyer_limits: BuyerLimits = BuyerLimits(),
 ) -> RunningServer:
     """Starts serving on host:port (port 0 picks a free one) and returns the bound port.
     Every call but health checking and reflection passes the gate: a caller's token, its
     access rule and `admissions` (rate limits). `credentials`: serve TLS; plaintext without.
     `stream_limits`: how long streams may last; `max_message_bytes`: a larger message is
-    refused by gRPC itself (RESOURCE_EXHAUSTED) before it is read."""
+    refused by gRPC itself (RESOURCE_EXHAUSTED) before it is read. `buyer_limits`: how fast
+    one customer or device may place orders (services/api/buyer_guard.py)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
         interceptors=[Gate(app, admissions)],
@@ -69,13 +75,14 @@ def start_server(
     )
     stores_pb2_grpc.add_StoreServiceServicer_to_server(StoreServicer(app), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(app), server)
-    orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app), server)
+    orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app, buyer_limits), server)
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentServicer(app), server)
     pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app, stream_limits), server)
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
     stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app), stream_limits.watch_max_seconds), server)
     dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app, LedgerReader.for_application(app)), server)
     dealers_pb2_grpc.add_CloudShopServiceServicer_to_server(CloudShopServicer(app), server)
+    launches_pb2_grpc.add_LaunchServiceServicer_to_server(LaunchServicer(app), server)
 
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

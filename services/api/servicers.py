@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from domain.values import GeoPoint
+from aggregates.order import Order
+from domain.launches import PurchaseLimitReached, buyer_keys
 from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc, stores_pb2, stores_pb2_grpc
-from services import fulfilment, inventory, orders, returns, stores
+from services import fulfilment, inventory, launches, orders, returns, stores
 from services.api import convert
+from services.api.buyer_guard import BuyerGuard, BuyerLimits
 from services.api.errors import rpc
 from services.application import OmoApplication
 
@@ -76,8 +78,9 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
 
 
 class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
-    def __init__(self, app: OmoApplication):
+    def __init__(self, app: OmoApplication, buyer_limits: BuyerLimits | None = None):
         self.app = app
+        self.buyers = BuyerGuard(buyer_limits or BuyerLimits())
 
     @rpc
     def PlaceOrder(self, request, context):
@@ -92,9 +95,27 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
             pickup_store_id=request.pickup_store_id,
             cloud_shop_id=request.cloud_shop_id,
             share_code=request.share_code,
+            device_id=request.device_id,
         )
-        order, replayed = orders.place_order(self.app, command)
+        order, replayed = self._place_as_buyer(command)
         return orders_pb2.PlaceOrderResponse(order=convert.order_message(order), replayed=replayed)
+
+    def _place_as_buyer(self, command: orders.PlaceOrder) -> tuple[Order, bool]:
+        """place_order behind the buyer guard: refused in memory, before any write, when the
+        buyer orders faster than a person or is known to have reached a launch's limit. The
+        buyer's quota, checked as the order is saved, stays the authority."""
+        buyers, skus, now = buyer_keys(command.customer_id, command.device_id), list(command.quantities()), self.app.clock()
+        order_id = str(Order.create_id(command.idempotency_key))
+        self.buyers.admit(buyers, order_id, skus, launches.active_launches(self.app, skus, now))
+        try:
+            order, replayed = orders.place_order(self.app, command)
+        except PurchaseLimitReached as refusal:
+            if refusal.exhaustion is not None:
+                self.buyers.remember([refusal.exhaustion])
+            raise
+        if not replayed:  # the order may have filled its buyers' quotas
+            self.buyers.remember(launches.exhausted_quotas(self.app, command.customer_id, command.device_id, skus, now))
+        return order, replayed
 
     @rpc
     def GetOrder(self, request, context):

@@ -228,7 +228,7 @@ class ShipmentAttribution(_message.Message):
     def __init__(self, store_id: _Optional[str] = ..., seller: _Optional[str] = ..., fulfiller: _Optional[str] = ..., assistant: _Optional[str] = ..., brand_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[AttributedLine, _Mapping]]] = ...) -> None: ...
 
 class PlaceOrderRequest(_message.Message):
-    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "cloud_shop_id", "share_code")
+    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "cloud_shop_id", "share_code", "device_id")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -237,6 +237,7 @@ class PlaceOrderRequest(_message.Message):
     PICKUP_STORE_ID_FIELD_NUMBER: _ClassVar[int]
     CLOUD_SHOP_ID_FIELD_NUMBER: _ClassVar[int]
     SHARE_CODE_FIELD_NUMBER: _ClassVar[int]
+    DEVICE_ID_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     customer_id: str
     customer_location: _common_pb2.LatLng
@@ -245,7 +246,8 @@ class PlaceOrderRequest(_message.Message):
     pickup_store_id: str
     cloud_shop_id: str
     share_code: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., cloud_shop_id: _Optional[str] = ..., share_code: _Optional[str] = ...) -> None: ...
+    device_id: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., cloud_shop_id: _Optional[str] = ..., share_code: _Optional[str] = ..., device_id: _Optional[str] = ...) -> None: ...
 
 class PlaceOrderResponse(_message.Message):
     __slots__ = ("order", "replayed")

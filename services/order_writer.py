@@ -1,0 +1,237 @@
+"""The order writer: the one place orders are created, a batch at a time.
+
+The gRPC server routes each order (services/orders.py) and hands the writer a Placement: what
+to reserve where and the order to record. The writer owns the aggregates it writes in memory
+(its own application, cache and index) and decides the placements of a batch one after another
+(a later order sees the units an earlier one took), then commits the whole batch in one
+atomic save: one transaction, one table lock, for up to `MAX_BATCH` orders (group commit).
+Outcomes are handed back only after that commit, so an acknowledged order is a durable one.
+
+A batch that conflicts with another writer (a POS sale, a cancellation, another server's
+writer) is thrown away whole, the writer reads what changed and decides it again; nothing of
+it was acknowledged. Several conflicts in a row and the placements go one at a time, so one
+contended order cannot hold up the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import select
+
+from aggregates.order import Order
+from aggregates.stock_position import StockPosition
+from domain.errors import Contention, DomainError, IdempotencyKeyReused
+from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
+from services.launches import claim_placement
+
+MAX_BATCH = 128
+BATCH_ATTEMPTS = 3  # then one placement at a time
+SINGLE_ATTEMPTS = 20
+# a cached stock position another process changed only costs a conflict and a second try;
+# reading the log now and then keeps that rare without a query per batch
+CATCH_UP_EVERY_S = 0.5
+
+
+class OrderWriterUnavailable(DomainError):
+    """The order writer is not running (restarting after a crash, or shutting down): nothing
+    was acknowledged, so a retry with the same idempotency key is safe."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An order as the server decided it: the writer records it, reserving `wanted`, or says
+    why not. `wanted` empty: only look up the order already placed under the key (the
+    server found no store for a retry, which must still get its first result)."""
+
+    order_id: UUID
+    idempotency_key: str
+    fingerprint: str
+    customer_id: str = ""
+    customer_location: GeoPoint | None = None
+    lines: tuple[OrderLine, ...] = ()
+    mode: FulfilmentMode = FulfilmentMode.DELIVERY
+    pickup_store_id: str = ""
+    total: Money | None = None
+    placed_at_us: int = 0
+    pickup_code: str = ""
+    sale: dict[str, Any] = field(default_factory=dict)
+    shipments: list[dict[str, Any]] = field(default_factory=list)
+    fulfilment: str = ""
+    explanation: dict[str, Any] = field(default_factory=dict)
+    wanted: dict[tuple[str, str], int] = field(default_factory=dict)  # (store, sku) -> units
+    device_id: str = ""
+    # the launches (domain.launches.LaunchTerms) the server found limiting the order's SKUs
+    # at placed_at, having caught up: a launch set before the order came is applied to it
+    launches: tuple[Any, ...] = ()
+
+    @property
+    def lookup_only(self) -> bool:
+        return not self.wanted
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    replayed: bool
+    position: int  # the batch's last notification id (0: nothing saved): read the index up to it
+
+
+@dataclass(frozen=True)
+class Reroute:
+    """Stores whose stock fell short of what routing expected: route again without them."""
+
+    store_ids: frozenset[str]
+
+
+@dataclass(frozen=True)
+class NotPlaced:
+    """A lookup-only placement found no order under the key."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    error: Exception
+
+
+Outcome = Placed | Reroute | NotPlaced | Refused
+
+
+class OrderWriter:
+    """Decides and commits batches of placements against `app`, an application of its own."""
+
+    def __init__(self, app: Any, claims: Callable[..., list[Any]] | None = claim_placement):
+        self.app = app
+        self._caught_up_at = time.monotonic()
+        # per-customer purchase limits: (app, placement, pending) -> quota aggregates changed
+        self.claims = claims
+
+    def commit(self, placements: Sequence[Placement]) -> list[Outcome]:
+        if time.monotonic() - self._caught_up_at > CATCH_UP_EVERY_S:
+            self._catch_up()  # drops cached aggregates other processes have changed since
+        for _ in range(BATCH_ATTEMPTS):
+            try:
+                return self._decide_and_save(placements)
+            except IntegrityError:
+                self._catch_up()
+        return [self._commit_alone(p) for p in placements]
+
+    def _catch_up(self) -> None:
+        self.app.catch_up()
+        self._caught_up_at = time.monotonic()
+
+    def _commit_alone(self, placement: Placement) -> Outcome:
+        for _ in range(SINGLE_ATTEMPTS):
+            try:
+                return self._decide_and_save([placement])[0]
+            except IntegrityError:
+                self._catch_up()
+        return Refused(Contention("the stock involved is changing too fast; retry the request"))
+
+    def _decide_and_save(self, placements: Sequence[Placement]) -> list[Outcome]:
+        pending: dict[UUID, Any] = {}  # aggregates this batch changed or made
+        existing = self._orders_recorded([p.order_id for p in placements])
+        self.app.preload([StockPosition.create_id(*key) for p in placements for key in p.wanted])
+        outcomes: list[Any] = []
+        try:
+            for placement in placements:
+                outcomes.append(self._decide(placement, pending, existing))
+            recordings = self.app.save(*pending.values()) if pending else []
+        except BaseException:
+            # their in-memory state holds what was not saved: read them again next time
+            for aggregate_id in pending:
+                self.app.evict(aggregate_id)
+            raise
+        position = max((r.notification.id for r in recordings), default=0)
+        for aggregate in pending.values():
+            if isinstance(aggregate, Order):
+                self.app.evict(aggregate.id)  # a replay is rare: the cache is for stock positions
+        return [Placed(o[0], o[1], position) if isinstance(o, tuple) else o for o in outcomes]
+
+    def _decide(self, placement: Placement, pending: dict[UUID, Any], existing: set[UUID]) -> Any:
+        """(order, replayed) to be acknowledged after the save, or an outcome as it is."""
+        order = pending.get(placement.order_id)
+        if order is None and placement.order_id in existing:
+            order = self.app.find_afresh(placement.order_id)  # as it is now: paid, cancelled...
+        if order is not None:
+            if order.request_fingerprint != placement.fingerprint:
+                return Refused(IdempotencyKeyReused(placement.idempotency_key))
+            return order, True
+        if placement.lookup_only:
+            return NotPlaced()
+        positions = {key: self._position(key, pending) for key in placement.wanted}
+        short = self._short(placement, positions)
+        if short:
+            # a cached position another process has changed since may understate its stock
+            # (a cancellation released units): only stock read as it is now refuses
+            for key in short:
+                if StockPosition.create_id(*key) not in pending:
+                    self.app.evict(StockPosition.create_id(*key))
+                    positions[key] = self._position(key, pending)
+            if short := self._short(placement, positions):
+                return Reroute(frozenset(store_id for store_id, _ in short))
+        try:
+            quotas = self.claims(self.app, placement, pending) if self.claims else []
+        except DomainError as refusal:
+            return Refused(refusal)
+        order = Order.place(
+            idempotency_key=placement.idempotency_key,
+            request_fingerprint=placement.fingerprint,
+            customer_id=placement.customer_id,
+            customer_location=placement.customer_location,
+            lines=placement.lines,
+            fulfilment_mode=placement.mode,
+            pickup_store_id=placement.pickup_store_id,
+            total=placement.total,
+            placed_at_us=placement.placed_at_us,
+            pickup_code=placement.pickup_code,
+            sale=placement.sale,
+        )
+        order.allocate(placement.shipments, placement.fulfilment, placement.explanation)
+        for key, units in placement.wanted.items():
+            positions[key].reserve(order.order_id, units)
+        for aggregate in (order, *positions.values(), *quotas):
+            pending[aggregate.id] = aggregate
+        return order, False
+
+    @staticmethod
+    def _short(placement: Placement, positions: dict[tuple[str, str], Any]) -> list[tuple[str, str]]:
+        return [
+            key for key, units in placement.wanted.items() if positions[key] is None or positions[key].available < units
+        ]
+
+    def _position(self, key: tuple[str, str], pending: dict[UUID, Any]) -> StockPosition | None:
+        position_id = StockPosition.create_id(*key)
+        if position_id in pending:
+            return pending[position_id]
+        try:
+            # the cached object itself: this writer is its only user, and a failed save evicts it
+            return self.app.repository.get(position_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            return None
+
+    def _orders_recorded(self, order_ids: list[UUID]) -> set[UUID]:
+        """Which of the orders exist already: those in the cache, and one query for the rest."""
+        cache = self.app.repository.cache
+        known, unknown = set(), []
+        for order_id in order_ids:
+            try:
+                cache.get(order_id)
+                known.add(order_id)
+            except KeyError:
+                unknown.append(order_id)
+        if unknown:
+            recorder = self.app.recorder
+            table = recorder.events_record_cls.__table__
+            query = select(table.c.originator_id).where(
+                table.c.originator_id.in_(unknown), table.c.originator_version == 1
+            )
+            with recorder.transaction(commit=False) as session:
+                known.update(UUID(str(i)) for i in session.execute(query).scalars())
+        return known

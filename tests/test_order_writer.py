@@ -1,0 +1,220 @@
+"""The order writer: placements decided one after another in a batch and committed in one
+save; a batch that conflicts with another writer decided again; a writer process that dies
+answered UNAVAILABLE and replaced, with nothing acknowledged lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from aggregates.order import Order, shipment_record
+from aggregates.stock_position import StockPosition
+from domain.errors import IdempotencyKeyReused
+from domain.stores import StoreProfile
+from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
+from projections.stock_audit import oversold_units
+from services.application import OmoApplication
+from services.inventory import receive_stock
+from services.order_writer import NotPlaced, OrderWriter, OrderWriterUnavailable, Placed, Placement, Refused, Reroute
+from services.orders import PlaceOrder, place_order
+from services.stores import upsert_store
+from services.writer_link import ProcessWriterLink
+
+PEOPLES_SQUARE = GeoPoint(31.2304, 121.4737)
+JINGAN_TEMPLE = GeoPoint(31.2243, 121.4468)
+
+
+def open_store(app: OmoApplication, store_id: str, at: GeoPoint, stock: dict[str, int]) -> None:
+    upsert_store(app, StoreProfile(
+        store_id=store_id, name=f"Store {store_id}", location=at, province="Shanghai", city="Shanghai",
+        dealer_id="", opening_hours=(), time_zone="Asia/Shanghai", delivery_radius_km=10.0,
+        daily_order_capacity=100_000, active=True,
+    ))
+    receive_stock(app, store_id, list(stock.items()))
+
+
+def placement(key: str, store_id: str, sku: str, units: int = 1, customer: str = "C1") -> Placement:
+    lines = (OrderLine(sku, units, Money(1990, "CNY")),)
+    return Placement(
+        order_id=Order.create_id(key), idempotency_key=key, fingerprint=f"fp-{key}", customer_id=customer,
+        customer_location=PEOPLES_SQUARE, lines=lines, mode=FulfilmentMode.DELIVERY, pickup_store_id="",
+        total=order_total(lines), placed_at_us=1, pickup_code="", sale={},
+        shipments=[shipment_record(store_id, 100, "2026-11-23", {sku: units})], fulfilment="ONE_STORE",
+        wanted={(store_id, sku): units},
+    )
+
+
+def command(key: str, sku: str, customer: str = "C1") -> PlaceOrder:
+    return PlaceOrder(
+        idempotency_key=key, customer_id=customer, customer_location=PEOPLES_SQUARE,
+        lines=(OrderLine(sku, 1, Money(1990, "CNY")),), mode=FulfilmentMode.DELIVERY,
+    )
+
+
+def all_events(app: OmoApplication) -> list:
+    return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(start=1, limit=1_000_000)]
+
+
+@pytest.fixture
+def writer(database_url):
+    application = OmoApplication(database_url)
+    yield OrderWriter(application)
+    application.close()
+
+
+def test_a_batch_is_decided_in_order_so_the_last_unit_goes_to_the_first_placement_only(app, writer):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 1})
+
+    first, second = writer.commit([placement("k1", "S1", "SNEAKER"), placement("k2", "S1", "SNEAKER")])
+
+    assert isinstance(first, Placed) and not first.replayed
+    assert second == Reroute(frozenset({"S1"}))
+    app.catch_up()
+    assert app.index.available("S1", "SNEAKER") == 0
+    assert oversold_units(all_events(app)) == 0
+
+
+def test_one_batch_is_one_transaction_its_orders_events_side_by_side_in_the_log(app, writer):
+    open_store(app, "S1", PEOPLES_SQUARE, {"TEA": 100})
+    head = app.recorder.max_notification_id()
+
+    outcomes = writer.commit([placement(f"k{n}", "S1", "TEA") for n in range(10)])
+
+    assert all(isinstance(o, Placed) and not o.replayed for o in outcomes)
+    new = app.recorder.select_notifications(start=head + 1, limit=1000)
+    # 10 orders placed and allocated, 10 reservations: 30 events, numbered without another
+    # writer's event between them, and each outcome names the batch's last one
+    assert len(new) == 30
+    assert {o.position for o in outcomes} == {new[-1].id}
+
+
+def test_the_same_key_twice_in_a_batch_places_one_order_and_replays_it_to_the_second(app, writer):
+    open_store(app, "S1", PEOPLES_SQUARE, {"TEA": 10})
+
+    first, again = writer.commit([placement("same", "S1", "TEA"), placement("same", "S1", "TEA")])
+
+    assert first.order.id == again.order.id and (first.replayed, again.replayed) == (False, True)
+    assert StockPosition_reserved(app, "S1", "TEA") == 1
+
+
+def StockPosition_reserved(app: OmoApplication, store_id: str, sku: str) -> int:
+    return app.find_afresh(StockPosition.create_id(store_id, sku)).reserved
+
+
+def test_a_key_reused_for_another_request_is_refused_and_a_lookup_finds_the_first_order(app, writer):
+    open_store(app, "S1", PEOPLES_SQUARE, {"TEA": 10})
+    (placed,) = writer.commit([placement("k1", "S1", "TEA")])
+    other = Placement(**{**placement("k1", "S1", "TEA").__dict__, "fingerprint": "another request"})
+
+    refused, found = writer.commit([other, Placement(**{**placement("k1", "S1", "TEA").__dict__, "wanted": {}})])
+    (unknown,) = writer.commit([Placement(**{**placement("nobody", "S1", "TEA").__dict__, "wanted": {}})])
+
+    assert isinstance(refused, Refused) and isinstance(refused.error, IdempotencyKeyReused)
+    assert isinstance(found, Placed) and found.replayed and found.order.id == placed.order.id
+    assert unknown == NotPlaced()
+
+
+def test_a_batch_that_meets_another_writers_change_is_decided_again_from_what_was_saved(app, writer, database_url):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 3})
+    writer.commit([placement("warm-up", "S1", "SNEAKER")])  # the writer now holds the position in memory
+    # a POS sells the last two units through another application: the writer's copy is stale
+    with OmoApplication(database_url) as pos_server:
+        from services.inventory import adjust_stock
+
+        adjust_stock(pos_server, "S1", "SNEAKER", -2, "walk-in sale")
+
+    (outcome,) = writer.commit([placement("late", "S1", "SNEAKER")])
+
+    assert outcome == Reroute(frozenset({"S1"}))  # decided again, on the stock as it is
+    assert oversold_units(all_events(app)) == 0
+
+
+def test_orders_placed_through_a_writer_process_survive_its_death_and_a_new_one_takes_over(database_url):
+    app = OmoApplication(database_url)
+    try:
+        open_store(app, "S1", PEOPLES_SQUARE, {"TEA": 1000})
+        link = ProcessWriterLink(database_url)
+        app.use_order_writer(link)
+        acknowledged = [place_order(app, command(f"before-{n}", "TEA"))[0].id for n in range(5)]
+
+        first_pid = link.pid
+        os.kill(first_pid, signal.SIGKILL)
+        answers = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # refused UNAVAILABLE until the new writer is up
+            try:
+                answers.append(place_order(app, command("after", "TEA")))
+                break
+            except OrderWriterUnavailable as refusal:
+                assert "retry with the same idempotency key" in str(refusal)
+                time.sleep(0.2)
+        assert answers and link.pid != first_pid
+
+        for n, order_id in enumerate(acknowledged):  # every acknowledged order is there, once
+            order, replayed = place_order(app, command(f"before-{n}", "TEA"))
+            assert (order.id, replayed) == (order_id, True)
+        placed = [e for e in all_events(app) if isinstance(e, Order.OrderPlaced)]
+        assert len(placed) == len({e.originator_id for e in placed}) == 6
+    finally:
+        app.close()
+
+
+def test_orders_from_many_threads_through_the_writer_thread_never_oversell(app):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 7})
+    open_store(app, "S2", JINGAN_TEMPLE, {"SNEAKER": 5})
+
+    def buy(n: int):
+        try:
+            return place_order(app, command(f"buyer-{n}", "SNEAKER", customer=f"C{n}"))[0]
+        except Exception as refusal:  # noqa: BLE001 - the losers' refusals are counted
+            return refusal
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(buy, range(40)))
+
+    assert sum(isinstance(r, Order) for r in results) == 12
+    app.catch_up()
+    assert (app.index.available("S1", "SNEAKER"), app.index.available("S2", "SNEAKER")) == (0, 0)
+    assert oversold_units(all_events(app)) == 0
+
+
+def test_a_writer_that_does_not_answer_in_time_is_reported_unavailable_not_as_an_internal_error():
+    from services.writer_link import ThreadWriterLink
+
+    stuck = threading.Event()
+
+    class Stuck:
+        def close(self):
+            pass
+
+    def make_app():
+        stuck.wait(5)
+        return Stuck()
+
+    link = ThreadWriterLink(make_app)
+    outcome = link.place(placement("k", "S1", "TEA"), timeout=0.2)
+    stuck.set()
+    assert isinstance(outcome, Refused) and isinstance(outcome.error, OrderWriterUnavailable)
+
+
+def test_a_retry_gets_its_order_even_once_the_stock_is_gone_and_its_cloud_shop_closed(app):
+    from dataclasses import replace
+
+    from services.dealers import set_cloud_shop_active
+    from tests.ledger_builders import dealer_network
+
+    dealer_network(app, stock={"S1": {"SERUM": 1}})
+    first = replace(command("checkout-1", "SERUM"), cloud_shop_id="CS-A")
+    order, _ = place_order(app, first)
+    set_cloud_shop_active(app, "CS-A", False)
+
+    again, replayed = place_order(app, first)
+
+    assert (again.id, replayed) == (order.id, True)
+    with pytest.raises(Exception, match="closed"):
+        place_order(app, replace(first, idempotency_key="checkout-2"))
