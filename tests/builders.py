@@ -83,3 +83,40 @@ def refused(call, request) -> grpc.RpcError:
     with pytest.raises(grpc.RpcError) as caught:
         call(request)
     return caught.value
+
+
+def race(ports: list[int], requests: list, token: str) -> list:
+    """Every PlaceOrder request from its own thread and channel, released at the same moment,
+    spread over the servers on `ports`, all from the checkout caller holding `token`: the
+    responses, or the errors."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from services.api.client import OmoClient
+
+    start = threading.Barrier(len(requests))
+
+    def buy(numbered):
+        n, request = numbered
+        with OmoClient(f"127.0.0.1:{ports[n % len(ports)]}", token=token) as buyer:
+            start.wait()
+            try:
+                return buyer.orders.PlaceOrder(request, timeout=60)
+            except grpc.RpcError as error:
+                return error
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(buy, enumerate(requests)))
+
+
+class FakeClock:
+    """A monotonic clock in nanoseconds that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now_ns = 10**12
+
+    def __call__(self) -> int:
+        return self.now_ns
+
+    def advance(self, ms: float) -> None:
+        self.now_ns += int(ms * 1_000_000)

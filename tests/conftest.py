@@ -7,6 +7,8 @@ data. With CI=true a missing PostgreSQL fails the run instead of skipping.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import os
 import uuid
 from collections.abc import Iterator
@@ -34,16 +36,17 @@ def _admin_connection():
     return connection
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A database for this test run: its SQLAlchemy URL without a schema."""
+@contextmanager
+def scratch_postgres_database(prefix: str) -> Iterator[str]:
+    """A PostgreSQL database of its own, dropped afterwards: its SQLAlchemy URL. Skips without
+    PostgreSQL, except in CI, where it fails."""
     try:
         admin = _admin_connection()
     except Exception as error:  # noqa: BLE001 - any failure to connect means "no PostgreSQL"
         if _in_ci():
             pytest.fail(f"PostgreSQL is required in CI but not reachable at {POSTGRES_ADMIN_URL}: {error}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
-    name = f"omo_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1)
@@ -53,6 +56,13 @@ def postgres_database() -> Iterator[str]:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database for this test run: its SQLAlchemy URL without a schema."""
+    with scratch_postgres_database("omo_test") as url:
+        yield url
 
 
 def postgres_schema_url(database_url: str) -> str:

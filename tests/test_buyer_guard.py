@@ -14,21 +14,11 @@ import pytest
 from domain.callers import RateLimited
 from domain.launches import Exhaustion, LaunchTerms, PurchaseLimitReached
 from services.api.buyer_guard import BuyerGuard, BuyerLimits
+from tests.builders import FakeClock
 
 MS = 1_000_000  # nanoseconds
 DROP = LaunchTerms.create("DROP-1", [("AJ1", 1), ("AJ1-LOW", 2)], 0, datetime(2026, 11, 28, 2, tzinfo=timezone.utc))
 REACHED = "customer C-17 has ordered 1 of SKU AJ1 (limit 1 per customer in launch DROP-1)"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now_ns = 10**12
-
-    def __call__(self) -> int:
-        return self.now_ns
-
-    def advance(self, ms: float) -> None:
-        self.now_ns += int(ms * MS)
 
 
 def admitted(guard: BuyerGuard, *buyers: str, order_id: str = "o-new", skus=("SOCKS",), running=()) -> bool:

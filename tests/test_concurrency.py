@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 
@@ -11,24 +10,7 @@ from aggregates.stock_position import StockPosition
 from protos.omo.v1 import orders_pb2
 from services.api.client import OmoClient
 from services.application import OmoApplication
-from tests.builders import PEOPLES_SQUARE, line, order, position, receipt, store
-
-
-def _race(port: int, requests: list, token: str) -> list:
-    """Every request from its own thread and channel, released at the same moment, all from
-    the checkout caller holding `token`."""
-    start = threading.Barrier(len(requests))
-
-    def buy(request):
-        with OmoClient(f"127.0.0.1:{port}", token=token) as buyer:
-            start.wait()
-            try:
-                return buyer.orders.PlaceOrder(request, timeout=60)
-            except grpc.RpcError as error:
-                return error
-
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(buy, requests))
+from tests.builders import PEOPLES_SQUARE, line, order, position, race, receipt, store
 
 
 def test_twenty_buyers_race_for_the_last_five_units_and_exactly_five_win(app, server, client, cast):
@@ -36,7 +18,7 @@ def test_twenty_buyers_race_for_the_last_five_units_and_exactly_five_win(app, se
     client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 5}))
     requests = [order(f"buyer-{n}", PEOPLES_SQUARE, line("SNEAKER-LTD", 1), customer=f"C{n}") for n in range(20)]
 
-    results = _race(server.port, requests, cast.token("checkout"))
+    results = race([server.port], requests, cast.token("checkout"))
 
     won = [r for r in results if isinstance(r, orders_pb2.PlaceOrderResponse)]
     lost = [r for r in results if isinstance(r, grpc.RpcError)]
@@ -58,7 +40,7 @@ def test_the_same_idempotency_key_sent_twenty_times_at_once_places_one_order(app
     # here the retries themselves are under test
     unthrottled = start_server(app, port=0, buyer_limits=BuyerLimits(orders_per_second=1000, burst=1000))
     try:
-        results = _race(unthrottled.port, [request] * 20, cast.token("checkout"))
+        results = race([unthrottled.port], [request] * 20, cast.token("checkout"))
     finally:
         unthrottled.stop(grace=1)
 
@@ -92,8 +74,8 @@ def _race_two(port_a: int, port_b: int, requests: list, token: str) -> list:
     half = len(requests) // 2
     results: list = []
     threads = [
-        threading.Thread(target=lambda: results.extend(_race(port_a, requests[:half], token))),
-        threading.Thread(target=lambda: results.extend(_race(port_b, requests[half:], token))),
+        threading.Thread(target=lambda: results.extend(race([port_a], requests[:half], token))),
+        threading.Thread(target=lambda: results.extend(race([port_b], requests[half:], token))),
     ]
     for t in threads:
         t.start()

@@ -82,7 +82,7 @@ from services.application import OmoApplication
 from services.config import application_env
 from services.demo import seed_network
 from services.projection_commands import EventStore
-from tests.conftest import POSTGRES_ADMIN_URL, _admin_connection, _in_ci
+from tests.conftest import scratch_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -107,22 +107,8 @@ TRANSIENT = {grpc.StatusCode.ABORTED, grpc.StatusCode.UNAVAILABLE}
 def crash_database() -> Iterator[str]:
     """A PostgreSQL database of this test's own (the server gets the whole database, as
     deployed), dropped afterwards."""
-    try:
-        admin = _admin_connection()
-    except Exception as error:  # noqa: BLE001 - any failure to connect means "no PostgreSQL"
-        if _in_ci():
-            pytest.fail(f"PostgreSQL is required in CI but not reachable at {POSTGRES_ADMIN_URL}: {error}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}")
-    name = f"omo_crash_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with scratch_postgres_database("omo_crash") as url:
+        yield url
 
 
 def free_port() -> int:

@@ -7,9 +7,7 @@ sharing the database) sell exactly the limit."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import grpc
@@ -22,7 +20,7 @@ from services.api.buyer_guard import BuyerLimits
 from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
-from tests.builders import PEOPLES_SQUARE, line, order, position, receipt, refused, store
+from tests.builders import PEOPLES_SQUARE, line, order, position, race, receipt, refused, store
 
 NOW = datetime.now(timezone.utc)
 REACHED = "customer C-17 has ordered 1 of SKU AJ1-CHICAGO (limit 1 per customer in launch DROP-1)"
@@ -152,29 +150,12 @@ def test_a_buyer_over_their_rate_is_refused_with_a_retry_hint_and_others_are_ser
 
 # --- concurrency --------------------------------------------------------------------------------
 
-def _race(ports: list[int], requests: list, token: str) -> list:
-    """Every request from its own thread and channel, released at once, spread over the servers."""
-    start = threading.Barrier(len(requests))
-
-    def buy(numbered):
-        n, request = numbered
-        with OmoClient(f"127.0.0.1:{ports[n % len(ports)]}", token=token) as buyer:
-            start.wait()
-            try:
-                return buyer.orders.PlaceOrder(request, timeout=60)
-            except grpc.RpcError as error:
-                return error
-
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(buy, enumerate(requests)))
-
-
 def _sold_to_one_customer_at_once(app: OmoApplication, client: OmoClient, ports: list[int], token: str) -> None:
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
     client.inventory.ReceiveStock(receipt("S1", {"AJ1-CHICAGO": 100}))
     client.launches.SetLaunch(launch(limits={"AJ1-CHICAGO": 3}))
 
-    results = _race(ports, [pair(f"scalper-{n}") for n in range(16)], token)
+    results = race(ports, [pair(f"scalper-{n}") for n in range(16)], token)
 
     won = [r for r in results if isinstance(r, orders_pb2.PlaceOrderResponse)]
     lost = [r for r in results if isinstance(r, grpc.RpcError)]

@@ -22,20 +22,9 @@ from services.api.client import OmoClient
 from services.api.rate_limits import CREDIT_PER_CALL, DEFAULT_RATES, RateLimiter, RoleRate, parse_rate_limit
 from services.api.server import start_server
 from services.cli import build_parser
-from tests.builders import PEOPLES_SQUARE, JINGAN_TEMPLE, receipt, refused, store
+from tests.builders import PEOPLES_SQUARE, JINGAN_TEMPLE, FakeClock, receipt, refused, store
 
 MS = 1_000_000  # nanoseconds
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now_ns = 10**12
-
-    def __call__(self) -> int:
-        return self.now_ns
-
-    def advance(self, ms: float) -> None:
-        self.now_ns += int(ms * MS)
 
 
 def pos(token_id: str, store_id: str = "S1") -> Caller:
