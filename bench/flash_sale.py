@@ -18,7 +18,6 @@ import random
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -155,6 +154,20 @@ class Tally:
     last_sale_at: float = 0.0
     answered: int = 0
 
+    def answered_at(self, code: grpc.StatusCode, now: float) -> None:
+        """Counts an answer (under the lock): a sale moves the sell-out time."""
+        self.answered += 1
+        if code is grpc.StatusCode.OK:
+            self.last_sale_at = max(self.last_sale_at, now)
+
+
+def placed(client: OmoClient, request: orders_pb2.PlaceOrderRequest) -> grpc.StatusCode:
+    try:
+        client.orders.PlaceOrder(request, timeout=30)
+        return grpc.StatusCode.OK
+    except grpc.RpcError as error:
+        return error.code()
+
 
 def run_sale(target: str, cast, sku: str, name: str, buyers: int, args) -> dict:
     rng = random.Random(f"{args.seed}-{name}")
@@ -179,18 +192,12 @@ def run_sale(target: str, cast, sku: str, name: str, buyers: int, args) -> dict:
                     began = time.perf_counter()
                     with tally.lock:
                         tally.buyer_sent += 1
-                    try:
-                        client.orders.PlaceOrder(request, timeout=30)
-                        code = grpc.StatusCode.OK
-                    except grpc.RpcError as error:
-                        code = error.code()
+                    code = placed(client, request)
                     now = time.perf_counter()
                     with tally.lock:
                         tally.buyer_latencies_ms.append((now - began) * 1000)
                         tally.buyer_codes[code.name] += 1
-                        tally.answered += 1
-                        if code is grpc.StatusCode.OK:
-                            tally.last_sale_at = max(tally.last_sale_at, now)
+                        tally.answered_at(code, now)
                     if code not in RETRIED:
                         break
                     time.sleep(0.05 * (attempt + 1))
@@ -209,20 +216,15 @@ def run_sale(target: str, cast, sku: str, name: str, buyers: int, args) -> dict:
                     time.sleep(0.001)
                     continue
                 reused = bot_rng.random() < 0.5
-                customer = bot_rng.choice(bot_customers) if reused else f"fake-{uuid.uuid4().hex[:12]}"
+                # seeded like everything else here: a rerun sends the same fake ids
+                customer = bot_rng.choice(bot_customers) if reused else f"fake-{bot_rng.getrandbits(48):012x}"
                 request = order_for(sku, f"{name}-bot-{thread}-{n}", customer, bot_rng.choice(bot_devices), bot_rng)
-                try:
-                    client.orders.PlaceOrder(request, timeout=30)
-                    code = grpc.StatusCode.OK
-                except grpc.RpcError as error:
-                    code = error.code()
+                code = placed(client, request)
                 now = time.perf_counter()
                 with tally.lock:
                     tally.bot_codes[code.name] += 1
-                    tally.answered += 1
-                    if code is grpc.StatusCode.OK:
-                        tally.bot_units += 1
-                        tally.last_sale_at = max(tally.last_sale_at, now)
+                    tally.bot_units += code is grpc.StatusCode.OK
+                    tally.answered_at(code, now)
 
     buyer_threads = [threading.Thread(target=buyer, args=(t,)) for t in range(args.buyer_threads)]
     bot_threads = [threading.Thread(target=bot, args=(t,)) for t in range(args.bot_threads)]

@@ -287,13 +287,7 @@ class OmoApplication(Application[UUID]):
     def preload(self, aggregate_ids: Sequence[UUID]) -> None:
         """Puts the aggregates not in the cache there, read in one query rather than one each
         (the order writer, for a batch's stock positions)."""
-        cache = self.repository.cache
-        missing = []
-        for aggregate_id in aggregate_ids:
-            try:
-                cache.get(aggregate_id)
-            except KeyError:
-                missing.append(aggregate_id)
+        missing = self.uncached(aggregate_ids)
         if not missing:
             return
         table = self.recorder.events_record_cls.__table__
@@ -311,7 +305,18 @@ class OmoApplication(Application[UUID]):
             domain_event = self.mapper.to_domain_event(stored)
             aggregates[domain_event.originator_id] = domain_event.mutate(aggregates.get(domain_event.originator_id))
         for aggregate_id, aggregate in aggregates.items():
-            cache.put(aggregate_id, aggregate)
+            self.repository.cache.put(aggregate_id, aggregate)
+
+    def uncached(self, aggregate_ids: Sequence[UUID]) -> list[UUID]:
+        """The ids whose aggregates are not in the cache, in order."""
+        cache = self.repository.cache
+        missing = []
+        for aggregate_id in aggregate_ids:
+            try:
+                cache.get(aggregate_id)
+            except KeyError:
+                missing.append(aggregate_id)
+        return missing
 
     def position_or_new(self, store_id: str, sku: str, shared: bool = False) -> StockPosition:
         """The stock position, or a new one when the live index has never seen it. A

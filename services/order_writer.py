@@ -218,14 +218,8 @@ class OrderWriter:
 
     def _orders_recorded(self, order_ids: list[UUID]) -> set[UUID]:
         """Which of the orders exist already: those in the cache, and one query for the rest."""
-        cache = self.app.repository.cache
-        known, unknown = set(), []
-        for order_id in order_ids:
-            try:
-                cache.get(order_id)
-                known.add(order_id)
-            except KeyError:
-                unknown.append(order_id)
+        unknown = self.app.uncached(order_ids)
+        known = set(order_ids) - set(unknown)
         if unknown:
             recorder = self.app.recorder
             table = recorder.events_record_cls.__table__

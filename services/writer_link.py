@@ -81,7 +81,6 @@ class ThreadWriterLink:
     def __init__(self, make_app: Callable[[], Any]):
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._make_app = make_app
-        self._ready = threading.Event()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="omo-order-writer", daemon=True)
         self._thread.start()
@@ -89,7 +88,6 @@ class ThreadWriterLink:
     def _run(self) -> None:
         app = self._make_app()
         try:
-            self._ready.set()
             run_batches(lambda: batch_from(self._queue), OrderWriter(app), self._answer)
         finally:
             app.close()
