@@ -100,6 +100,7 @@ class ProjectionRunner:
         self.definition.create_tables(self.writer)
         self.position = 0
         self.leading = False
+        self.last_batch_full = False
         self._lease_until_ms = 0
         self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -163,6 +164,7 @@ class ProjectionRunner:
             self.definition.apply_batch(connection, batch.events, batch.end)
             self._renew(connection, batch.end, now)
         self.position = batch.end
+        self.last_batch_full = len(batch.events) >= self.batch_size
         return batch.end - start
 
     def catch_up(self, until: int | None = None, progress: Callable[[int], None] | None = None) -> int:
@@ -191,7 +193,10 @@ class ProjectionRunner:
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            if not moved:
+            # a batch that was not full emptied the backlog: waiting a poll interval before the
+            # next lets the events gather, so a busy log is applied in a few large transactions
+            # rather than one per handful of events (the cost is mostly per transaction)
+            if not (moved and self.last_batch_full):
                 self.stopping.wait(self.poll_interval if self.leading else min(1.0, self.lease_ms / 3000))
         try:
             self.release()

@@ -129,17 +129,64 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
             conditions.append("topic = ANY(%s)")
             parameters.append(list(topics))
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        return self._driver_rows(
+            f"SELECT id, originator_id, originator_version, topic, state FROM {self._table_name()} {where} "
+            "ORDER BY id LIMIT %s",
+            (*parameters, limit),
+        )
+
+    def _driver_rows(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
         connection = self.datastore.engine.raw_connection()
         try:
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT id, originator_id, originator_version, topic, state FROM {self._table_name()} {where} "
-                    "ORDER BY id LIMIT %s",
-                    (*parameters, limit),
-                )
+                cursor.execute(sql, tuple(parameters))
                 return cursor.fetchall()
         finally:
             connection.close()  # back to the pool, which rolls the read back
+
+    def select_stored_events(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """Every event of the aggregates, by aggregate then version: one query for many
+        aggregates (the order writer reads a batch's stock positions so)."""
+        if not originator_ids:
+            return []
+        if self.datastore.engine.dialect.name == "postgresql":
+            rows = self._driver_rows(
+                f"SELECT originator_id, originator_version, topic, state FROM {self._table_name()} "
+                "WHERE originator_id = ANY(%s::uuid[]) ORDER BY originator_id, originator_version",
+                ([str(i) for i in originator_ids],),
+            )
+        else:
+            table = self.events_record_cls.__table__
+            query = (
+                select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
+                .where(table.c.originator_id.in_(originator_ids))
+                .order_by(table.c.originator_id, table.c.originator_version)
+            )
+            with self.transaction(commit=False) as session:
+                rows = session.execute(query).all()
+        return [
+            StoredEvent(
+                originator_id=UUID(str(row[0])), originator_version=row[1], topic=row[2],
+                state=bytes(row[3]) if isinstance(row[3], memoryview) else row[3],
+            )
+            for row in rows
+        ]
+
+    def select_created(self, originator_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of the aggregates exist (have a first event), in one query."""
+        if not originator_ids:
+            return set()
+        if self.datastore.engine.dialect.name == "postgresql":
+            rows = self._driver_rows(
+                f"SELECT originator_id FROM {self._table_name()} WHERE originator_id = ANY(%s::uuid[]) AND originator_version = 1",
+                ([str(i) for i in originator_ids],),
+            )
+        else:
+            table = self.events_record_cls.__table__
+            query = select(table.c.originator_id).where(table.c.originator_id.in_(originator_ids), table.c.originator_version == 1)
+            with self.transaction(commit=False) as session:
+                rows = session.execute(query).all()
+        return {UUID(str(row[0])) for row in rows}
 
     def _table_name(self) -> str:
         return self.events_table_name if self.schema_name is None else f"{self.schema_name}.{self.events_table_name}"
@@ -290,18 +337,8 @@ class OmoApplication(Application[UUID]):
         missing = self.uncached(aggregate_ids)
         if not missing:
             return
-        table = self.recorder.events_record_cls.__table__
-        query = (
-            select(table.c.originator_id, table.c.originator_version, table.c.topic, table.c.state)
-            .where(table.c.originator_id.in_(missing))
-            .order_by(table.c.originator_id, table.c.originator_version)
-        )
-        with self.recorder.transaction(commit=False) as session:
-            rows = session.execute(query).all()
         aggregates: dict[UUID, Any] = {}
-        for row in rows:
-            state = bytes(row.state) if isinstance(row.state, memoryview) else row.state
-            stored = StoredEvent(originator_id=row.originator_id, originator_version=row.originator_version, topic=row.topic, state=state)
+        for stored in self.recorder.select_stored_events(missing):
             domain_event = self.mapper.to_domain_event(stored)
             aggregates[domain_event.originator_id] = domain_event.mutate(aggregates.get(domain_event.originator_id))
         for aggregate_id, aggregate in aggregates.items():

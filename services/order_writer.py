@@ -23,7 +23,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import select
 
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition
@@ -220,12 +219,5 @@ class OrderWriter:
         """Which of the orders exist already: those in the cache, and one query for the rest."""
         unknown = self.app.uncached(order_ids)
         known = set(order_ids) - set(unknown)
-        if unknown:
-            recorder = self.app.recorder
-            table = recorder.events_record_cls.__table__
-            query = select(table.c.originator_id).where(
-                table.c.originator_id.in_(unknown), table.c.originator_version == 1
-            )
-            with recorder.transaction(commit=False) as session:
-                known.update(UUID(str(i)) for i in session.execute(query).scalars())
+        known |= self.app.recorder.select_created(unknown)
         return known
