@@ -19,7 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grpc_health.v1 import health_pb2  # noqa: E402
 
-from bench.common import bench_parser, callers, closed_loop, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import (  # noqa: E402
+    LAUNCH_PROJECTOR, bench_parser, callers, closed_loop, machine, projection_lag, scratch_postgres_database, server_process, write_json,
+)
 from projections.stock_audit import oversold_units  # noqa: E402
 from services import seeding  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -38,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
     database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
     with database as url:
-        with server_process(url, projections_apart=True) as target, callers(url) as cast:
+        with server_process(url, projections_apart=True, project_args=LAUNCH_PROJECTOR) as target, callers(url) as cast:
             rng = random.Random(args.seed)
             # open around the clock: the figures must not depend on the hour the run starts
             world = seeding.build_world(rng, store_count, 200, always_open=True)
@@ -58,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                 client.health.Check(health_pb2.HealthCheckRequest(), timeout=30)
 
             orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
+            lag = projection_lag(url)  # the read models as the load ends
             ceiling = closed_loop(target, args.in_flight, seconds, trivial)
         oversold = audit(url)
 
@@ -68,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "grpc_ceiling_per_s": round(ceiling.ok_per_s, 1),
         "oversold": oversold,
         "refused_per_s": round(orders.refused / orders.seconds, 1),
+        **lag,
         "in_flight": args.in_flight,
         "stores": store_count,
         "seconds": seconds,
@@ -78,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PlaceOrder refused      {figures['refused_per_s']:>10.1f} /s   (no store in reach could take it)")
     print(f"  trivial call (ceiling)  {figures['grpc_ceiling_per_s']:>10.1f} /s   ratio {orders.ok_per_s / ceiling.ok_per_s:.3f}")
     print(f"  units oversold          {oversold:>10d}     (recomputed from the events)")
+    print(f"  national stock lag      {lag['projection_lag_events']:>10d} events, {lag['projection_lag_s']:.2f} s   (as the load ended)")
     write_json(args.json, figures)
     return 1 if oversold else 0
 

@@ -26,6 +26,9 @@ from services.api.client import OmoClient
 from services.application import OmoApplication
 from services.demo import percentile
 
+# `omo project` as deployed for a launch: a batch every quarter second, the events of many
+# orders in each transaction (the lag stays well under a second)
+LAUNCH_PROJECTOR = ("--poll-interval", "0.25")
 ADMIN_URL = os.environ.get("OMO_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -64,7 +67,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(database_url: str, workers: int = 32, projections_apart: bool = False, serve_args: tuple[str, ...] = ()) -> Iterator[str]:
+def server_process(
+    database_url: str, workers: int = 32, projections_apart: bool = False, serve_args: tuple[str, ...] = (),
+    project_args: tuple[str, ...] = (),
+) -> Iterator[str]:
     """`omo serve` in a process of its own on a free loopback port; yields its address.
     `projections_apart`: the projections run in an `omo project` process beside it."""
     port = free_port()
@@ -74,7 +80,7 @@ def server_process(database_url: str, workers: int = 32, projections_apart: bool
         command.append("--no-projection")
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     projector = (
-        subprocess.Popen([sys.executable, "-m", "services.cli", "project"], env=env, stderr=subprocess.DEVNULL)
+        subprocess.Popen([sys.executable, "-m", "services.cli", "project", *project_args], env=env, stderr=subprocess.DEVNULL)
         if projections_apart else None
     )
     target = f"127.0.0.1:{port}"
@@ -161,6 +167,23 @@ def closed_loop(
     for t in threads:
         t.join()
     return result
+
+
+def projection_lag(database_url: str) -> dict:
+    """How far the national stock projection is behind the log now: events not yet applied
+    and how long the oldest of them has waited."""
+    from projections.definitions import NATIONAL_STOCK
+    from projections.projection_runner import projection_status
+    from projections.stock_tables import read_engine
+
+    app = OmoApplication(database_url)
+    engine = read_engine(database_url)
+    try:
+        status = projection_status(engine, NATIONAL_STOCK.event_log(app), NATIONAL_STOCK.name)
+        return {"projection_lag_events": status.lag_events, "projection_lag_s": round(status.lag_seconds, 3)}
+    finally:
+        engine.dispose()
+        app.close()
 
 
 def machine() -> str:

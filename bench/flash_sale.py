@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import grpc  # noqa: E402
 from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
-from bench.common import bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import LAUNCH_PROJECTOR, bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from aggregates.order import Order  # noqa: E402
 from projections.stock_audit import oversold_units  # noqa: E402
 from protos.omo.v1 import common_pb2, inventory_pb2, launches_pb2, orders_pb2, stores_pb2  # noqa: E402
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
     with database as url:
-        with server_process(url, projections_apart=True) as target, callers(url) as cast:
+        with server_process(url, projections_apart=True, project_args=LAUNCH_PROJECTOR) as target, callers(url) as cast:
             with OmoClient(target, tokens=cast) as client:
                 open_stores(client)
                 sales = {}

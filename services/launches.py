@@ -10,7 +10,7 @@ the first claimed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -51,18 +51,20 @@ def active_launches(app: OmoApplication, skus: Iterable[str], placed_at: datetim
 def claim_purchase_limits(
     app: OmoApplication, order_id: str, customer_id: str, device_id: str, lines: Iterable[OrderLine], placed_at: datetime,
     pending: Mapping[UUID, Any] | None = None, running: Iterable[LaunchTerms] | None = None,
+    absent: Collection[UUID] = (),
 ) -> list[PurchaseQuota]:
     """Claims the order's units on every quota of its buyers in the launches running at
     `placed_at` (or in `running`, the ones the caller found); raises PurchaseLimitReached,
     having recorded nothing on any quota, when one would go over. Returns the quotas changed,
     to save with the order. `pending`: aggregates changed but not saved yet (earlier orders
     of the same batch), by id: their quotas are these very objects, so that the batch's
-    orders count each other's claims."""
+    orders count each other's claims. `absent`: quotas the caller has just looked for in the
+    event store and not found (new buyers): they are not looked for again."""
     wanted = {line.sku: line.quantity for line in lines}
     if running is None:
         running = active_launches(app, wanted, placed_at)
     quotas = [
-        (_quota(app, terms.launch_id, buyer, pending or {}), terms)
+        (_quota(app, terms.launch_id, buyer, pending or {}, absent), terms)
         for terms in running for buyer in buyer_keys(customer_id, device_id)
     ]
     for quota, terms in quotas:  # every quota checked before any claims: all or nothing
@@ -71,7 +73,17 @@ def claim_purchase_limits(
     return [quota for quota, terms in quotas if quota.claim(order_id, wanted, terms)]
 
 
-def claim_placement(app: OmoApplication, placement: Any, pending: Mapping[UUID, Any]) -> list[PurchaseQuota]:
+def quota_ids(placement: Any) -> list[UUID]:
+    """The quotas a placement claims on: one per launch limiting it, per buyer."""
+    return [
+        PurchaseQuota.create_id(terms.launch_id, buyer)
+        for terms in placement.launches for buyer in buyer_keys(placement.customer_id, placement.device_id)
+    ]
+
+
+def claim_placement(
+    app: OmoApplication, placement: Any, pending: Mapping[UUID, Any], absent: Collection[UUID] = (),
+) -> list[PurchaseQuota]:
     """`claim_purchase_limits` for the order writer (services/order_writer.py), which decides
     a batch of placements and saves the batch at once. The launches are the ones the server
     found (`placement.launches`): the writer reads the log only now and then, the server
@@ -81,29 +93,22 @@ def claim_placement(app: OmoApplication, placement: Any, pending: Mapping[UUID, 
     placed_at = EPOCH + timedelta(microseconds=placement.placed_at_us)
     return claim_purchase_limits(
         app, str(placement.order_id), placement.customer_id, placement.device_id, placement.lines, placed_at, pending,
-        placement.launches,
+        placement.launches, absent,
     )
 
 
-def exhausted_quotas(
-    app: OmoApplication, customer_id: str, device_id: str, skus: Iterable[str], placed_at: datetime,
-) -> list[Exhaustion]:
-    """The buyers' quotas that are full for some of the SKUs: for the server's guard, which
-    refuses their next orders in memory. Read after an order claimed on them (one read per
-    quota, where the order writer's process saved it; a successful launch order is rare next
-    to the attempts the guard spares)."""
-    found = []
-    for terms in active_launches(app, skus, placed_at):
-        for buyer in buyer_keys(customer_id, device_id):
-            quota = app.find(PurchaseQuota.create_id(terms.launch_id, buyer))
-            if isinstance(quota, PurchaseQuota) and (exhaustion := quota.exhaustion(terms)) is not None:
-                found.append(exhaustion)
-    return found
+def exhausted_by(quotas: Iterable[PurchaseQuota], running: Iterable[LaunchTerms]) -> tuple[Exhaustion, ...]:
+    """Of the quotas an order has just claimed on, those now full for some SKUs."""
+    terms_of = {terms.launch_id: terms for terms in running}
+    found = (quota.exhaustion(terms_of[quota.launch_id]) for quota in quotas if quota.launch_id in terms_of)
+    return tuple(exhaustion for exhaustion in found if exhaustion is not None)
 
 
-def _quota(app: OmoApplication, launch_id: str, buyer: str, pending: Mapping[UUID, Any]) -> PurchaseQuota:
+def _quota(
+    app: OmoApplication, launch_id: str, buyer: str, pending: Mapping[UUID, Any], absent: Collection[UUID] = (),
+) -> PurchaseQuota:
     """The buyer's quota, or a new one. One opened elsewhere meanwhile makes the save
     conflict, and the decision taken again loads it."""
     quota_id = PurchaseQuota.create_id(launch_id, buyer)
-    quota = pending.get(quota_id) or app.find(quota_id)
+    quota = pending.get(quota_id) or (None if quota_id in absent else app.find(quota_id))
     return quota if isinstance(quota, PurchaseQuota) else PurchaseQuota(launch_id=launch_id, buyer=buyer)

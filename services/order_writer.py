@@ -28,7 +28,7 @@ from aggregates.order import Order
 from aggregates.stock_position import StockPosition
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
-from services.launches import claim_placement
+from services.launches import claim_placement, exhausted_by, quota_ids
 
 MAX_BATCH = 128
 BATCH_ATTEMPTS = 3  # then one placement at a time
@@ -80,6 +80,9 @@ class Placed:
     order: Order
     replayed: bool
     position: int  # the batch's last notification id (0: nothing saved): read the index up to it
+    # the buyers' launch quotas this order filled: the server's guard refuses their next
+    # orders in memory, without reading the quotas back
+    exhausted: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,16 @@ class Refused:
 
 
 Outcome = Placed | Reroute | NotPlaced | Refused
+
+
+@dataclass
+class _Batch:
+    """What the writer knows while it decides one batch."""
+
+    pending: dict[UUID, Any]  # aggregates this batch changed or made, by id
+    existing: set[UUID]  # the batch's order ids that are recorded already
+    absent_quotas: set[UUID]  # launch quotas looked for and not found: new buyers
+    caught_up: bool = False  # the log was read during this batch
 
 
 class OrderWriter:
@@ -136,11 +149,13 @@ class OrderWriter:
     def _decide_and_save(self, placements: Sequence[Placement]) -> list[Outcome]:
         pending: dict[UUID, Any] = {}  # aggregates this batch changed or made
         existing = self._orders_recorded([p.order_id for p in placements])
-        self.app.preload([StockPosition.create_id(*key) for p in placements for key in p.wanted])
+        quotas = [quota_id for p in placements if not p.lookup_only for quota_id in quota_ids(p)]
+        self.app.preload([*(StockPosition.create_id(*key) for p in placements for key in p.wanted), *quotas])
+        batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)))
         outcomes: list[Any] = []
         try:
             for placement in placements:
-                outcomes.append(self._decide(placement, pending, existing))
+                outcomes.append(self._decide(placement, batch))
             recordings = self.app.save(*pending.values()) if pending else []
         except BaseException:
             # their in-memory state holds what was not saved: read them again next time
@@ -151,32 +166,35 @@ class OrderWriter:
         for aggregate in pending.values():
             if isinstance(aggregate, Order):
                 self.app.evict(aggregate.id)  # a replay is rare: the cache is for stock positions
-        return [Placed(o[0], o[1], position) if isinstance(o, tuple) else o for o in outcomes]
+        return [Placed(o[0], o[1], position, o[2]) if isinstance(o, tuple) else o for o in outcomes]
 
-    def _decide(self, placement: Placement, pending: dict[UUID, Any], existing: set[UUID]) -> Any:
-        """(order, replayed) to be acknowledged after the save, or an outcome as it is."""
+    def _decide(self, placement: Placement, batch: _Batch) -> Any:
+        """(order, replayed, exhausted) to be acknowledged after the save, or an outcome as it is."""
+        pending = batch.pending
         order = pending.get(placement.order_id)
-        if order is None and placement.order_id in existing:
+        if order is None and placement.order_id in batch.existing:
             order = self.app.find_afresh(placement.order_id)  # as it is now: paid, cancelled...
         if order is not None:
             if order.request_fingerprint != placement.fingerprint:
                 return Refused(IdempotencyKeyReused(placement.idempotency_key))
-            return order, True
+            return order, True, ()
         if placement.lookup_only:
             return NotPlaced()
         positions = {key: self._position(key, pending) for key in placement.wanted}
         short = self._short(placement, positions)
-        if short:
+        if short and not batch.caught_up:
             # a cached position another process has changed since may understate its stock
-            # (a cancellation released units): only stock read as it is now refuses
-            for key in short:
-                if StockPosition.create_id(*key) not in pending:
-                    self.app.evict(StockPosition.create_id(*key))
-                    positions[key] = self._position(key, pending)
-            if short := self._short(placement, positions):
-                return Reroute(frozenset(store_id for store_id, _ in short))
+            # (a cancellation released units): only stock read as it is now refuses. Reading
+            # the log once per batch drops every such position from the cache; on a sold-out
+            # SKU that is one read per batch rather than one per order
+            self._catch_up()
+            batch.caught_up = True
+            positions = {key: self._position(key, pending) for key in placement.wanted}
+            short = self._short(placement, positions)
+        if short:
+            return Reroute(frozenset(store_id for store_id, _ in short))
         try:
-            quotas = self.claims(self.app, placement, pending) if self.claims else []
+            quotas = self.claims(self.app, placement, pending, batch.absent_quotas) if self.claims else []
         except DomainError as refusal:
             return Refused(refusal)
         order = Order.place(
@@ -197,7 +215,7 @@ class OrderWriter:
             positions[key].reserve(order.order_id, units)
         for aggregate in (order, *positions.values(), *quotas):
             pending[aggregate.id] = aggregate
-        return order, False
+        return order, False, exhausted_by(quotas, placement.launches)
 
     @staticmethod
     def _short(placement: Placement, positions: dict[tuple[str, str], Any]) -> list[tuple[str, str]]:

@@ -71,10 +71,17 @@ def new_pickup_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def place_order(app: OmoApplication, command: PlaceOrder, see_own_order: bool = True) -> tuple[Order, bool]:
+def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
+    """(order, replayed): `placed_order` as the library's callers use it."""
+    placed = placed_order(app, command)
+    return placed.order, placed.replayed
+
+
+def placed_order(app: OmoApplication, command: PlaceOrder, see_own_order: bool = True) -> Placed:
     """Routes the order here and has the order writer (services/order_writer.py) reserve
     every line at the chosen stores and record it, in one atomic save with the batch it
-    joins. Returns (order, replayed): replayed is True when the key had already placed it.
+    joins. Returns the writer's Placed: the order, whether the key had already placed it
+    (replayed), and the launch quotas it filled.
 
     Routing reads this server's index as it is (the gate has just read the log); a store
     whose stock it overstated only costs a second decision. A refusal is only ever given on
@@ -152,11 +159,11 @@ def _lookup(command: PlaceOrder) -> Placement:
     )
 
 
-def _acknowledged(app: OmoApplication, placed: Placed, see_own_order: bool) -> tuple[Order, bool]:
+def _acknowledged(app: OmoApplication, placed: Placed, see_own_order: bool) -> Placed:
     """With see_own_order, once this process's index has the order's events."""
     if see_own_order and app.index.position < placed.position:
         app.catch_up()
-    return placed.order, placed.replayed
+    return placed
 
 
 def units_by_position(decision: Decision) -> dict[tuple[str, str], int]:

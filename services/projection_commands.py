@@ -93,7 +93,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "and takes over when this one stops. Survives a dropped database connection by reconnecting.",
     )
     _projection_option(project, "run")
-    project.add_argument("--poll-interval", type=float, default=0.25, help="seconds between polls when caught up (default 0.25)")
+    project.add_argument("--poll-interval", type=float, default=0.05, help=(
+        "seconds to wait after a batch that emptied the backlog (default 0.05): longer gathers more events "
+        "into each transaction, for less CPU per event and more lag (0.25 under launch load)"
+    ))
     project.add_argument("--batch-size", type=int, default=2000, help="events applied per transaction (default 2000)")
     project.add_argument("--lease-seconds", type=float, default=10.0, help="how long the writer's lease lasts without renewal (default 10)")
 

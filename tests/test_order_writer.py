@@ -15,13 +15,14 @@ import pytest
 from aggregates.order import Order, shipment_record
 from aggregates.stock_position import StockPosition
 from domain.errors import IdempotencyKeyReused
+from domain.launches import PurchaseLimitReached
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
 from projections.stock_audit import oversold_units
 from services.application import OmoApplication
 from services.inventory import receive_stock
 from services.order_writer import NotPlaced, OrderWriter, OrderWriterUnavailable, Placed, Placement, Refused, Reroute
-from services.orders import PlaceOrder, place_order
+from services.orders import PlaceOrder, cancel_order, place_order
 from services.stores import upsert_store
 from services.writer_link import ProcessWriterLink
 
@@ -218,3 +219,67 @@ def test_a_retry_gets_its_order_even_once_the_stock_is_gone_and_its_cloud_shop_c
     assert (again.id, replayed) == (order.id, True)
     with pytest.raises(Exception, match="closed"):
         place_order(app, replace(first, idempotency_key="checkout-2"))
+
+
+def test_units_released_elsewhere_after_the_writer_saw_the_shelf_empty_are_sold_again(app, writer, database_url):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 1})
+    (first,) = writer.commit([placement("first", "S1", "SNEAKER")])
+    # the writer holds the position with nothing left; another server cancels the order
+    with OmoApplication(database_url) as other_server:
+        cancel_order(other_server, str(first.order.id), "changed my mind")
+
+    (outcome,) = writer.commit([placement("second", "S1", "SNEAKER")])
+
+    assert isinstance(outcome, Placed) and not outcome.replayed
+    assert oversold_units(all_events(app)) == 0
+
+
+def test_a_batch_of_orders_for_a_sold_out_shelf_reads_the_log_once_not_once_per_order(app, writer):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 1})
+    writer.commit([placement("first", "S1", "SNEAKER")])
+    reads = []
+    catch_up = writer.app.catch_up
+    writer.app.catch_up = lambda: reads.append(1) or catch_up()
+
+    outcomes = writer.commit([placement(f"late-{n}", "S1", "SNEAKER", customer=f"C{n}") for n in range(5)])
+
+    assert outcomes == [Reroute(frozenset({"S1"}))] * 5
+    assert len(reads) == 1
+
+
+def launch_placement(key: str, customer: str, device: str, terms) -> Placement:
+    from dataclasses import replace
+
+    return replace(placement(key, "S1", "SNEAKER", customer=customer), device_id=device, launches=(terms,))
+
+
+def sneaker_drop(limit: int = 1):
+    from datetime import datetime, timedelta, timezone
+
+    from domain.launches import LaunchTerms
+
+    starts = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    return LaunchTerms.create("DROP-1", [("SNEAKER", limit)], 0, starts, starts + timedelta(days=3650))
+
+
+def test_an_order_that_fills_its_buyers_quota_says_so_for_the_servers_guard(app, writer):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 10})
+    terms = sneaker_drop(limit=2)
+
+    (first,) = writer.commit([launch_placement("first", "C-1", "D-1", terms)])
+    (second,) = writer.commit([launch_placement("second", "C-1", "D-2", terms)])
+
+    assert first.exhausted == ()
+    assert [(e.buyer, set(e.blocked)) for e in second.exhausted] == [("customer:C-1", {"SNEAKER"})]
+
+
+def test_a_buyer_who_bought_through_another_writer_is_held_to_the_limit_here(app, writer, database_url):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 10})
+    terms = sneaker_drop(limit=1)
+    with OmoApplication(database_url) as other_server:
+        (bought,) = OrderWriter(other_server).commit([launch_placement("elsewhere", "C-1", "D-1", terms)])
+    assert isinstance(bought, Placed)
+
+    (again,) = writer.commit([launch_placement("here", "C-1", "D-9", terms)])
+
+    assert isinstance(again, Refused) and isinstance(again.error, PurchaseLimitReached)

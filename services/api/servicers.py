@@ -108,14 +108,13 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
         order_id = str(Order.create_id(command.idempotency_key))
         self.buyers.admit(buyers, order_id, skus, launches.active_launches(self.app, skus, now))
         try:
-            order, replayed = orders.place_order(self.app, command, see_own_order=False)  # the gate reads before every call
+            placed = orders.placed_order(self.app, command, see_own_order=False)  # the gate reads before every call
         except PurchaseLimitReached as refusal:
             if refusal.exhaustion is not None:
                 self.buyers.remember([refusal.exhaustion])
             raise
-        if not replayed:  # the order may have filled its buyers' quotas
-            self.buyers.remember(launches.exhausted_quotas(self.app, command.customer_id, command.device_id, skus, now))
-        return order, replayed
+        self.buyers.remember(placed.exhausted)  # the quotas the order filled
+        return placed.order, placed.replayed
 
     @rpc
     def GetOrder(self, request, context):
