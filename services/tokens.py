@@ -80,7 +80,7 @@ def authenticate(app: OmoApplication, token: str) -> Caller:
     another process has revoked from the cache. Unauthenticated otherwise."""
     token_id, secret = parse_token(token)
     app.catch_up()
-    found = app.find(ApiToken.create_id(token_id))
+    found = app.find(ApiToken.create_id(token_id), shared=True)  # read, on every call: no copy
     if not isinstance(found, ApiToken) or not secret_matches(secret, found.secret_hash):
         raise Unauthenticated("the bearer token is not known; ask HQ operations for one (`omo tokens issue`)")
     if found.revoked:
