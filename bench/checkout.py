@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grpc_health.v1 import health_pb2  # noqa: E402
 
 from bench.common import (  # noqa: E402
-    LAUNCH_PROJECTOR, bench_parser, callers, closed_loop, machine, projection_lag, scratch_postgres_database, server_process, write_json,
+    LAUNCH_PROJECTOR, bench_parser, callers, closed_loop, machine, projection_watch, scratch_postgres_database, server_process, write_json,
 )
 from projections.stock_audit import oversold_units  # noqa: E402
 from services import seeding  # noqa: E402
@@ -59,8 +59,9 @@ def main(argv: list[str] | None = None) -> int:
             def trivial(client: OmoClient, thread: int, n: int) -> None:
                 client.health.Check(health_pb2.HealthCheckRequest(), timeout=30)
 
-            orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
-            lag = projection_lag(url)  # the read models as the load ends
+            with projection_watch(url) as projection_lag:
+                orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
+                lag = projection_lag()  # the read models as the load ends
             ceiling = closed_loop(target, args.in_flight, seconds, trivial)
         oversold = audit(url)
 

@@ -169,21 +169,30 @@ def closed_loop(
     return result
 
 
-def projection_lag(database_url: str) -> dict:
-    """How far the national stock projection is behind the log now: events not yet applied
-    and how long the oldest of them has waited."""
+@contextmanager
+def projection_watch(database_url: str) -> Iterator[Callable[[], dict]]:
+    """A function telling how far the national stock projection is behind the log when it is
+    called: events not yet applied, and how long the oldest of them has waited. Opened
+    beforehand, so the call itself reads nothing but the status."""
     from projections.definitions import NATIONAL_STOCK
     from projections.projection_runner import projection_status
     from projections.stock_tables import read_engine
+    from services.config import application_env
+    from services.projection_commands import EventStore
 
-    app = OmoApplication(database_url)
+    store = EventStore(env=application_env(database_url))
     engine = read_engine(database_url)
-    try:
-        status = projection_status(engine, NATIONAL_STOCK.event_log(app), NATIONAL_STOCK.name)
+    event_log = NATIONAL_STOCK.event_log(store)
+
+    def lag() -> dict:
+        status = projection_status(engine, event_log, NATIONAL_STOCK.name)
         return {"projection_lag_events": status.lag_events, "projection_lag_s": round(status.lag_seconds, 3)}
+
+    try:
+        yield lag
     finally:
         engine.dispose()
-        app.close()
+        store.close()
 
 
 def machine() -> str:
