@@ -53,3 +53,51 @@ def test_the_live_index_applies_its_own_saves_directly_and_reads_the_log_after_a
     finally:
         first.close()
         second.close()
+
+
+def test_callers_arriving_during_a_read_of_the_log_share_one_read_that_starts_after_them(database_url):
+    """catch_up's promise: on return, the index holds everything recorded before the call.
+    A read already under way when a caller arrives may have missed what was recorded just
+    before it, so the callers waiting behind it share the next read rather than each making
+    their own."""
+    import threading
+    import time
+
+    server, other_server = OmoApplication(database_url), OmoApplication(database_url)
+    try:
+        first_read_began, let_first_read_finish = threading.Event(), threading.Event()
+        reads = []
+        read_log = server._events_after
+
+        def counted_read(position, limit):
+            reads.append(position)
+            events = read_log(position, limit)
+            if len(reads) == 1:  # the first read has queried the log: hold it there
+                first_read_began.set()
+                let_first_read_finish.wait(10)
+            return events
+
+        server._events_after = counted_read
+        first = threading.Thread(target=server.catch_up)
+        first.start()
+        first_read_began.wait(10)
+        upsert_store(other_server, store_profile("S9", "", JINGAN_TEMPLE))  # recorded while the read runs
+        seen_by = {}
+
+        def caller(name):
+            server.catch_up()
+            seen_by[name] = "S9" in server.index.store_ids()
+
+        late = [threading.Thread(target=caller, args=(name,)) for name in ("B", "C")]
+        for thread in late:
+            thread.start()
+        time.sleep(0.3)  # both wait behind the first read
+        let_first_read_finish.set()
+        for thread in (first, *late):
+            thread.join(10)
+
+        assert seen_by == {"B": True, "C": True}
+        assert len(reads) == 2  # the first, and one shared by B and C
+    finally:
+        server.close()
+        other_server.close()
