@@ -21,10 +21,15 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2
 
+from projections.definitions import NATIONAL_STOCK
+from projections.projection_runner import projection_status
+from projections.stock_tables import read_engine
 from services.api.cast import Cast
 from services.api.client import OmoClient
 from services.application import OmoApplication
+from services.config import application_env
 from services.demo import percentile
+from services.projection_commands import EventStore
 
 # `omo project` as deployed for a launch: a batch every quarter second, the events of many
 # orders in each transaction (the lag stays well under a second)
@@ -174,12 +179,6 @@ def projection_watch(database_url: str) -> Iterator[Callable[[], dict]]:
     """A function telling how far the national stock projection is behind the log when it is
     called: events not yet applied, and how long the oldest of them has waited. Opened
     beforehand, so the call itself reads nothing but the status."""
-    from projections.definitions import NATIONAL_STOCK
-    from projections.projection_runner import projection_status
-    from projections.stock_tables import read_engine
-    from services.config import application_env
-    from services.projection_commands import EventStore
-
     store = EventStore(env=application_env(database_url))
     engine = read_engine(database_url)
     event_log = NATIONAL_STOCK.event_log(store)

@@ -33,13 +33,13 @@ def persistence_error(error: psycopg2.Error) -> PersistenceError:
 
 class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
     """eventsourcing-sqlalchemy's application recorder without ORM objects: a save's events
-    go in as one multi-row INSERT ... RETURNING id (on PostgreSQL handed straight to the
-    driver, elsewhere a SQLAlchemy core insert), not as one ORM object each flushed by the
-    unit of work; notifications come back as rows, not ORM objects. The rest is the same:
-    the same sessions and transactions, the table lock first (PostgreSQL), the same rows, a
-    duplicate (originator id, version) still an IntegrityError that rolls the whole save
-    back, notification ids in the events' order, then NOTIFY; the same queries. The live
-    index and the projections read through it."""
+    go in as one multi-row INSERT ... RETURNING id (on PostgreSQL the driver's SQL on a pooled
+    connection, without a session; elsewhere a SQLAlchemy core insert in the library's
+    session), not as one ORM object each flushed by the unit of work; notifications come back
+    as rows, not ORM objects. The rest is the same: the table lock first (PostgreSQL), the
+    same rows, a duplicate (originator id, version) still an IntegrityError that rolls the
+    whole save back, notification ids in the events' order, then NOTIFY; the same queries.
+    The live index and the projections read through it."""
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *, session: Session | None = None, **kwargs: Any) -> Sequence[int] | None:
         if session is None and stored_events and self.datastore.engine.dialect.name == "postgresql":
@@ -56,9 +56,7 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
         try:
             try:
                 with connection.cursor() as cursor:
-                    cursor.execute(f"LOCK TABLE {self._table_name()} IN EXCLUSIVE MODE")
-                    ids = self._insert_rows(cursor, stored_events)
-                    cursor.execute(f"NOTIFY {self.channel_name}")
+                    ids = self._write_postgresql(cursor, stored_events)
                 connection.commit()
                 return ids
             except BaseException:
@@ -73,30 +71,28 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
             connection.close()  # back to the pool
 
     def _insert_stored_events(self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int]:
+        """A save inside a caller's session (the library's path when it is handed one)."""
         if not stored_events:
             return []
-        self._lock_table(session)
         if session.get_bind().dialect.name == "postgresql":
-            ids = self._insert_postgresql(session, stored_events)
-        else:
-            table = self.events_record_cls.__table__
-            rows = [
-                {"originator_id": e.originator_id, "originator_version": e.originator_version, "topic": e.topic, "state": e.state}
-                for e in stored_events
-            ]
-            # sort_by_parameter_order: the ids come back in the rows' order
-            ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+            return self._write_postgresql(session.connection().connection.cursor(), stored_events)
+        self._lock_table(session)
+        table = self.events_record_cls.__table__
+        rows = [
+            {"originator_id": e.originator_id, "originator_version": e.originator_version, "topic": e.topic, "state": e.state}
+            for e in stored_events
+        ]
+        # sort_by_parameter_order: the ids come back in the rows' order
+        ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
         self._notify_channel(session)
         return ids
 
-    def _insert_postgresql(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
-        return self._insert_rows(session.connection().connection.cursor(), stored_events)
-
-    def _insert_rows(self, cursor: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """One INSERT ... VALUES (...), (...) RETURNING id as the driver's SQL: no statement
-        to compile per save. The id column's sequence numbers the rows in the order of the
-        VALUES list, so the ids sorted are the events' ids in order, as SQLAlchemy's
-        sort_by_parameter_order assumes for PostgreSQL."""
+    def _write_postgresql(self, cursor: Any, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """The table lock, one INSERT ... VALUES (...), (...) RETURNING id and the NOTIFY, as
+        the driver's SQL: no statement to compile per save. The id column's sequence numbers
+        the rows in the order of the VALUES list, so the ids sorted are the events' ids in
+        order, as SQLAlchemy's sort_by_parameter_order assumes for PostgreSQL."""
+        cursor.execute(f"LOCK TABLE {self._table_name()} IN EXCLUSIVE MODE")
         values = ", ".join(["(%s, %s, %s, %s)"] * len(stored_events))
         parameters: list[Any] = []
         for e in stored_events:
@@ -105,7 +101,9 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
             f"INSERT INTO {self._table_name()} (originator_id, originator_version, topic, state) VALUES {values} RETURNING id",
             tuple(parameters),
         )
-        return sorted(row[0] for row in cursor.fetchall())
+        ids = sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"NOTIFY {self.channel_name}")
+        return ids
 
     def select_notifications(
         self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (), *,
