@@ -172,6 +172,7 @@ def serve(args: argparse.Namespace) -> int:
     from services.housekeeping import Housekeeper
     from services.application import OmoApplication
     from services.api.tls import TlsSetupError, serving_credentials
+    from services.heap import freeze_survivors_of_full_collections
 
     # refused before anything starts: no database opened, no port bound
     try:
@@ -184,6 +185,7 @@ def serve(args: argparse.Namespace) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    freeze_survivors_of_full_collections()
     url = database_url()
     log = logging.getLogger("omo")
     app = OmoApplication(url)

@@ -21,6 +21,7 @@ from projections.event_log import EventLog
 from projections.projection_runner import ProjectionRunner, projection_status
 from projections.stock_tables import read_engine, write_engine
 from services.config import DATABASE_URL_VARIABLE, application_env, database_url, redact
+from services.heap import freeze_survivors_of_full_collections
 
 log = logging.getLogger("omo.projection")
 MAX_LISTED_DIFFERENCES = 50
@@ -136,6 +137,7 @@ def project(args: argparse.Namespace) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    freeze_survivors_of_full_collections()
     runners = start_runners(
         store, url, chosen(args), poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
     )

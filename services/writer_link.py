@@ -204,6 +204,9 @@ def writer_process(database_url: str, requests: Any, replies: Any) -> None:
     server says stop or goes away."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s[writer]: %(message)s")
     from services.application import OmoApplication  # in the child: the import is its start-up
+    from services.heap import freeze_survivors_of_full_collections
+
+    freeze_survivors_of_full_collections()
 
     app = OmoApplication(database_url, cache_size=WRITER_CACHE_SIZE)
     inbox: queue.SimpleQueue = queue.SimpleQueue()

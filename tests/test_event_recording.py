@@ -101,3 +101,72 @@ def test_callers_arriving_during_a_read_of_the_log_share_one_read_that_starts_af
     finally:
         server.close()
         other_server.close()
+
+
+# the driver-SQL paths are PostgreSQL's; SQLite goes through the library's sessions
+on_postgresql = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+@on_postgresql
+def test_connections_go_back_to_the_pool_ready_for_transactions(app):
+    """Reads and saves in the driver's SQL run in autocommit, one round trip each; the
+    connections must come back out of it, or a later save in a session would commit
+    statement by statement instead of all or nothing."""
+    upsert_store(app, store_profile("S1", "", PEOPLES_SQUARE))
+    inventory.receive_stock(app, "S1", [("SERUM", 5)])
+    app.catch_up()
+    app.recorder.select_created([app.position_or_new("S1", "SERUM").id])
+    stale = app.repository.get(app.position_or_new("S1", "SERUM").id, version=1)
+    stale.receive(1)
+    with pytest.raises(IntegrityError):
+        app.save(stale)  # a save that fails goes back to the pool too
+
+    pool = app.recorder.datastore.engine.pool
+    held = [app.recorder.datastore.engine.raw_connection() for _ in range(pool.size())]
+    try:
+        assert [c.dbapi_connection.autocommit for c in held] == [False] * len(held)
+    finally:
+        for connection in held:
+            connection.close()
+    app.forget([stale])
+    assert app.repository.get(stale.id).on_hand == 5
+
+
+@on_postgresql
+def test_a_save_on_a_connection_the_database_dropped_fails_whole_and_the_next_save_succeeds(app, database_url):
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    upsert_store(app, store_profile("S1", "", PEOPLES_SQUARE))
+    inventory.receive_stock(app, "S1", [("SERUM", 5)])
+    head = app.recorder.max_notification_id()
+    engine = app.recorder.datastore.engine
+    held = [engine.raw_connection() for _ in range(engine.pool.size())]
+    pids = []
+    for connection in held:
+        with connection.dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pids.append(cursor.fetchone()[0])
+        connection.close()
+    url = make_url(database_url)
+    admin = psycopg2.connect(host=url.host, port=url.port, user=url.username, dbname=url.database)
+    admin.autocommit = True
+    with admin.cursor() as cursor:  # the database drops every connection the application holds
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", (pids,))
+    admin.close()
+    failures = []
+
+    position = app.position_or_new("S1", "SERUM")
+    position.receive(3)
+    try:
+        app.save(position)
+    except Exception as error:
+        failures.append(error)
+        app.forget([position])  # refused: the next try starts from the store
+        assert app.recorder.max_notification_id() == head  # a read through a session
+        assert app.recorder.select_created([position.id]) == {position.id}  # and one in the driver's SQL
+        position = app.position_or_new("S1", "SERUM")
+        position.receive(3)
+        app.save(position)
+    assert app.repository.get(position.id).on_hand == 8
+    assert failures, "the save on a dropped connection cannot have gone through"
