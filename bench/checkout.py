@@ -9,6 +9,7 @@ the ceiling. Afterwards the units reserved beyond stock are recomputed from the 
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import uuid
@@ -22,6 +23,7 @@ from grpc_health.v1 import health_pb2  # noqa: E402
 from bench.common import (  # noqa: E402
     LAUNCH_PROJECTOR, bench_parser, callers, closed_loop, machine, projection_watch, scratch_postgres_database, server_process, write_json,
 )
+from bench.cpu import cpu_shares  # noqa: E402
 from projections.stock_audit import oversold_units  # noqa: E402
 from services import seeding  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                 client.health.Check(health_pb2.HealthCheckRequest(), timeout=30)
 
             with projection_watch(url) as projection_lag:
-                orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
+                with cpu_shares() as cpu:
+                    orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
                 lag = projection_lag()  # the read models as the load ends
             ceiling = closed_loop(target, args.in_flight, seconds, trivial)
         oversold = audit(url)
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "oversold": oversold,
         "refused_per_s": round(orders.refused / orders.seconds, 1),
         **lag,
+        "cpu_ms_per_order": cpu.ms_per(orders.ok),
         "in_flight": args.in_flight,
         "stores": store_count,
         "seconds": seconds,
@@ -83,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PlaceOrder refused      {figures['refused_per_s']:>10.1f} /s   (no store in reach could take it)")
     print(f"  trivial call (ceiling)  {figures['grpc_ceiling_per_s']:>10.1f} /s   ratio {orders.ok_per_s / ceiling.ok_per_s:.3f}")
     print(f"  units oversold          {oversold:>10d}     (recomputed from the events)")
+    if shares := figures["cpu_ms_per_order"]:
+        print("  CPU per order (ms)      " + "  ".join(f"{role} {ms:.2f}" for role, ms in shares.items()))
+        print(f"  CPU budget per order    {1000 * (os.cpu_count() or 1) / 1500:.2f} ms at 1,500 orders/s on {os.cpu_count()} cores")
     print(f"  national stock lag      {lag['projection_lag_events']:>10d} events, {lag['projection_lag_s']:.2f} s   (as the load ended)")
     write_json(args.json, figures)
     return 1 if oversold else 0
