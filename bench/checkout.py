@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import random
 import sys
+import time
 import uuid
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -62,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 client.health.Check(health_pb2.HealthCheckRequest(), timeout=30)
 
             with projection_watch(url) as projection_lag:
+                settle(projection_lag)
                 with cpu_shares() as cpu:
                     orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
                 lag = projection_lag()  # the read models as the load ends
@@ -93,6 +96,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  national stock lag      {lag['projection_lag_events']:>10d} events, {lag['projection_lag_s']:.2f} s   (as the load ended)")
     write_json(args.json, figures)
     return 1 if oversold else 0
+
+
+def settle(projection_lag: Callable[[], dict], patience_s: float = 600.0) -> None:
+    """Waits for the projector to apply the seeding (a full run seeds about 200,000 events):
+    the load is measured with the read models current, as they are in service, not while
+    they work through the seeding."""
+    deadline = time.monotonic() + patience_s
+    while (behind := projection_lag()["projection_lag_events"]) and time.monotonic() < deadline:
+        print(f"  the projector has {behind} seeded events still to apply", file=sys.stderr)
+        time.sleep(2.0)
 
 
 def audit(url: str) -> int:
