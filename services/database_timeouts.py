@@ -9,8 +9,11 @@ sets either itself (`?options=-c statement_timeout=30000`) keeps its own value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 STATEMENT_TIMEOUT_MS = 10_000
 LOCK_TIMEOUT_MS = 5_000
+SHUTDOWN_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})  # admin_shutdown, crash_shutdown, cannot_connect_now
 TIMEOUT_SQLSTATES = frozenset({
     "57014",  # query_canceled: statement_timeout
     "55P03",  # lock_not_available: lock_timeout
@@ -36,10 +39,26 @@ def with_database_timeouts(url: str, statement_ms: int = STATEMENT_TIMEOUT_MS, l
 def database_timed_out(error: BaseException | None) -> bool:
     """Whether the error was PostgreSQL cancelling a statement for a timeout, however wrapped
     (eventsourcing's and SQLAlchemy's errors keep the driver's as a cause)."""
+    return any(getattr(e, "pgcode", None) in TIMEOUT_SQLSTATES for e in _causes(error))
+
+
+def database_connection_lost(error: BaseException | None) -> bool:
+    """Whether the database dropped or refused the connection (a restart, a failover, an
+    administrator ending sessions), however wrapped: the next call gets a fresh one."""
+    for e in _causes(error):
+        code = getattr(e, "pgcode", None)
+        if code is not None and (code.startswith("08") or code in SHUTDOWN_SQLSTATES):
+            return True
+        if type(e).__name__ == "InterfaceError" and "closed" in str(e):
+            return True  # the driver's: "connection already closed"
+        if type(e).__name__ == "OperationalError" and code is None and "connection" in str(e):
+            return True  # the driver's, with no SQLSTATE: "server closed the connection unexpectedly"
+    return False
+
+
+def _causes(error: BaseException | None) -> Iterator[BaseException]:
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        if getattr(error, "pgcode", None) in TIMEOUT_SQLSTATES:
-            return True
+        yield error
         error = getattr(error, "orig", None) or error.__cause__ or error.__context__
-    return False

@@ -21,7 +21,7 @@ from services.api.server import start_server
 from services.api.stream_limits import StreamExpired, StreamLimits, paced
 from services.application import OmoApplication
 from services.cli import build_parser
-from services.database_timeouts import database_timed_out, with_database_timeouts
+from services.database_timeouts import database_connection_lost, database_timed_out, with_database_timeouts
 from tests.builders import PEOPLES_SQUARE, position, receipt, store
 from tests.conftest import postgres_schema_url
 
@@ -234,3 +234,45 @@ def test_a_statement_over_the_timeout_is_cancelled_and_answered_unavailable(post
         call(None, None, context)
     assert context.code == grpc.StatusCode.UNAVAILABLE and "retry" in context.details
     assert not database_timed_out(ValueError("not the database"))
+
+
+@pytest.mark.postgres
+def test_a_call_that_meets_a_dropped_database_connection_is_answered_unavailable_and_the_next_succeeds(postgres_database):
+    import psycopg2
+
+    app = OmoApplication(postgres_schema_url(postgres_database))
+    try:
+        app.catch_up()  # a pooled connection the database will drop
+        held = app.recorder.datastore.engine.raw_connection()
+        with held.dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        held.close()
+        admin = psycopg2.connect(postgres_database.replace("postgresql+psycopg2://", "postgresql://", 1))
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        admin.close()
+
+        with pytest.raises(Exception) as caught:
+            app.recorder.select_notifications(start=0, limit=1)
+        assert database_connection_lost(caught.value)
+        assert not database_timed_out(caught.value)
+        assert app.recorder.select_notifications(start=0, limit=1) is not None  # the pool reconnected
+    finally:
+        app.close()
+
+    class Context:
+        def abort(self, code, details):
+            self.code, self.details = code, details
+            raise RuntimeError("aborted")
+
+    @rpc
+    def call(_self, _request, _context):
+        raise caught.value
+
+    context = Context()
+    with pytest.raises(RuntimeError, match="aborted"):
+        call(None, None, context)
+    assert context.code == grpc.StatusCode.UNAVAILABLE and "connection to the database was lost" in context.details
+    assert not database_connection_lost(ValueError("not the database"))

@@ -21,7 +21,7 @@ from domain.callers import PermissionDenied, RateLimited, Unauthenticated
 from domain.launches import PurchaseLimitReached
 from domain.stock_query_errors import ProjectionBehind
 from services.api.stream_limits import StreamExhausted, StreamExpired
-from services.database_timeouts import database_timed_out
+from services.database_timeouts import database_connection_lost, database_timed_out
 from services.order_writer import OrderWriterUnavailable
 
 log = logging.getLogger("omo.api")
@@ -85,6 +85,9 @@ def _abort(error: Exception, context: grpc.ServicerContext, method: Callable[...
     if database_timed_out(error):  # statement_timeout or lock_timeout (services/database_timeouts.py)
         log.warning("%s: the database did not answer within statement_timeout or lock_timeout", method.__qualname__)
         context.abort(grpc.StatusCode.UNAVAILABLE, "the database did not answer in time; retry shortly")
+    if database_connection_lost(error):  # a restart or failover: the pool reconnects
+        log.warning("%s: the database connection was lost", method.__qualname__)
+        context.abort(grpc.StatusCode.UNAVAILABLE, "the connection to the database was lost; retry shortly")
     log.error("unexpected error in %s", method.__qualname__, exc_info=error)
     context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
 
