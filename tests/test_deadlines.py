@@ -209,6 +209,24 @@ def test_the_servers_postgresql_connections_carry_the_timeouts(postgres_database
         app.close()
 
 
+def answered(error: Exception):
+    """The context a servicer method wrapped by `rpc` aborts with when it raises `error`."""
+
+    class Context:
+        def abort(self, code, details):
+            self.code, self.details = code, details
+            raise RuntimeError("aborted")
+
+    @rpc
+    def call(_self, _request, _context):
+        raise error
+
+    context = Context()
+    with pytest.raises(RuntimeError, match="aborted"):
+        call(None, None, context)
+    return context
+
+
 @pytest.mark.postgres
 def test_a_statement_over_the_timeout_is_cancelled_and_answered_unavailable(postgres_database):
     url = postgres_schema_url(postgres_database).replace("?options=", "?options=-c%20statement_timeout%3D500%20")
@@ -220,18 +238,7 @@ def test_a_statement_over_the_timeout_is_cancelled_and_answered_unavailable(post
     finally:
         app.close()
 
-    class Context:
-        def abort(self, code, details):
-            self.code, self.details = code, details
-            raise RuntimeError("aborted")
-
-    @rpc
-    def call(_self, _request, _context):
-        raise caught.value
-
-    context = Context()
-    with pytest.raises(RuntimeError, match="aborted"):
-        call(None, None, context)
+    context = answered(caught.value)
     assert context.code == grpc.StatusCode.UNAVAILABLE and "retry" in context.details
     assert not database_timed_out(ValueError("not the database"))
 
@@ -262,17 +269,6 @@ def test_a_call_that_meets_a_dropped_database_connection_is_answered_unavailable
     finally:
         app.close()
 
-    class Context:
-        def abort(self, code, details):
-            self.code, self.details = code, details
-            raise RuntimeError("aborted")
-
-    @rpc
-    def call(_self, _request, _context):
-        raise caught.value
-
-    context = Context()
-    with pytest.raises(RuntimeError, match="aborted"):
-        call(None, None, context)
+    context = answered(caught.value)
     assert context.code == grpc.StatusCode.UNAVAILABLE and "connection to the database was lost" in context.details
     assert not database_connection_lost(ValueError("not the database"))
