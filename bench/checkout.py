@@ -2,7 +2,9 @@
 
 1,000 stores seeded as in the demo, then PlaceOrder with 16 calls in flight for a fixed time,
 beside the rate of a trivial gRPC call (a health check) on the same server in the same run:
-the ceiling. Afterwards the units reserved beyond stock are recomputed from the events.
+the ceiling, and beside the floor (bench/floor_server.py: the same requests written in group
+commits and answered, by a server that does nothing else, which no design of checkout can
+beat). Afterwards the units reserved beyond stock are recomputed from the events.
 
     python bench/checkout.py [--quick] [--json FILE] [--database-url URL]
 """
@@ -23,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from grpc_health.v1 import health_pb2  # noqa: E402
 
 from bench.common import (  # noqa: E402
-    LAUNCH_PROJECTOR, bench_parser, callers, closed_loop, machine, projection_watch, scratch_postgres_database, server_process, write_json,
+    LAUNCH_PROJECTOR, bench_parser, callers, closed_loop, free_port, machine, projection_watch, scratch_postgres_database, server_process, write_json,
 )
 from bench.cpu import cpu_shares  # noqa: E402
+from bench.floor_server import floor_process, placer  # noqa: E402
 from projections.stock_audit import oversold_units  # noqa: E402
 from services import seeding  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
@@ -69,6 +72,16 @@ def main(argv: list[str] | None = None) -> int:
                     orders = closed_loop(target, args.in_flight, seconds, place, tokens=cast)
                 lag = projection_lag()  # the read models as the load ends
             ceiling = closed_loop(target, args.in_flight, seconds, trivial)
+
+            floor_stubs: dict[int, Callable] = {}
+
+            def place_on_floor(client: OmoClient, thread: int, n: int) -> None:
+                if (stub := floor_stubs.get(id(client))) is None:
+                    stub = floor_stubs[id(client)] = placer(client.channel)
+                stub(seeding.order_request(generators[thread], world, f"floor-{run}-{thread}-{n}", customers=1_000_000), timeout=30)
+
+            with floor_process(url, free_port()) as floor_target:
+                floor = closed_loop(floor_target, args.in_flight, seconds, place_on_floor)
         oversold = audit(url)
 
     figures = {
@@ -76,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         "p50_ms": round(orders.percentile_ms(0.50), 2),
         "p99_ms": round(orders.percentile_ms(0.99), 2),
         "grpc_ceiling_per_s": round(ceiling.ok_per_s, 1),
+        "floor_per_s": round(floor.ok_per_s, 1),
+        "floor_p99_ms": round(floor.percentile_ms(0.99), 2),
         "oversold": oversold,
         "refused_per_s": round(orders.refused / orders.seconds, 1),
         **lag,
@@ -89,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  PlaceOrder placed       {figures['orders_per_s']:>10.1f} /s   p50 {figures['p50_ms']:.1f} ms   p99 {figures['p99_ms']:.1f} ms")
     print(f"  PlaceOrder refused      {figures['refused_per_s']:>10.1f} /s   (no store in reach could take it)")
     print(f"  trivial call (ceiling)  {figures['grpc_ceiling_per_s']:>10.1f} /s   ratio {orders.ok_per_s / ceiling.ok_per_s:.3f}")
+    print(f"  floor                   {figures['floor_per_s']:>10.1f} /s   p99 {figures['floor_p99_ms']:.1f} ms"
+          "   (the request written in a group commit and answered: no auth, routing, events)")
     print(f"  units oversold          {oversold:>10d}     (recomputed from the events)")
     if shares := figures["cpu_ms_per_order"]:
         print("  CPU per order (ms)      " + "  ".join(f"{role} {ms:.2f}" for role, ms in shares.items()))
