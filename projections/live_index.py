@@ -54,6 +54,12 @@ class LiveIndex:
         self.sites: dict[str, StoreSite] = {}
         self.stock: dict[tuple[str, str], StockFigures] = {}
         self.stores_by_sku: dict[str, set[str]] = {}
+        # sku -> how many locations have a unit of it available: 0 refuses an order for it
+        # at once, without routing (a sold-out launch meets most of its traffic so)
+        self.locations_with_units: dict[str, int] = {}
+        # every order ever placed: a refused order asks the order writer whether its key
+        # placed one before only when it might have
+        self.placed_orders: set[UUID] = set()
         self._position_keys: dict[UUID, tuple[str, str]] = {}
         self._store_ids: dict[UUID, str] = {}
         # orders allocated per (store, store-local date), for daily capacity
@@ -109,6 +115,10 @@ class LiveIndex:
 
     def knows_sku(self, sku: str) -> bool:
         return sku in self.stores_by_sku
+
+    def sold_out(self, sku: str) -> bool:
+        """No location has a unit of the SKU available."""
+        return not self.locations_with_units.get(sku)
 
     def store_ids_holding(self, sku: str) -> list[str]:
         with self._lock:
@@ -199,12 +209,18 @@ class LiveIndex:
             if isinstance(e, (StockPosition.ReservationReleased, StockPosition.ReservationPicked)):
                 self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
             if (change := stock_change(e)) is not NO_CHANGE:
-                figures = self._figures(e)
+                key = self._position_keys[e.originator_id]
+                figures = self.stock[key]
+                had_units = figures.available > 0
                 figures.on_hand += change.on_hand
                 figures.reserved += change.reserved
                 figures.safety_stock += change.safety_stock
                 figures.in_transit += change.in_transit
+                if (has_units := figures.available > 0) != had_units:
+                    sku = key[1]
+                    self.locations_with_units[sku] = self.locations_with_units.get(sku, 0) + (1 if has_units else -1)
         elif isinstance(e, Order.OrderPlaced):
+            self.placed_orders.add(e.originator_id)
             self._placed_at[e.originator_id] = e.placed_at_us
         elif isinstance(e, Order.OrderAllocated):
             self.unpaid[e.originator_id] = self._placed_at.pop(e.originator_id, 0)
@@ -235,6 +251,3 @@ class LiveIndex:
         for key in [k for k in keys if k[0] == store_id]:
             keys.remove(key)
             self.orders_per_day[key] -= 1
-
-    def _figures(self, e: Any) -> StockFigures:
-        return self.stock[self._position_keys[e.originator_id]]

@@ -17,10 +17,13 @@ import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
+from uuid import UUID
 
 from services.order_writer import MAX_BATCH, OrderWriter, OrderWriterUnavailable, Outcome, Placement, Refused
 
@@ -75,10 +78,34 @@ def batch_from(inbox: queue.SimpleQueue) -> list[Any] | None:
     return batch
 
 
+class OrdersInFlight:
+    """The order ids of placements handed to the writer and not yet answered."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter = Counter()
+
+    @contextmanager
+    def handed(self, order_id: UUID) -> Iterator[None]:
+        with self._lock:
+            self._counts[order_id] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._counts[order_id] -= 1
+                if not self._counts[order_id]:
+                    del self._counts[order_id]
+
+    def __contains__(self, order_id: UUID) -> bool:
+        return order_id in self._counts
+
+
 class ThreadWriterLink:
     """The writer in a thread of this process, with an application of its own."""
 
     def __init__(self, make_app: Callable[[], Any]):
+        self._in_flight = OrdersInFlight()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._make_app = make_app
         self._closed = False
@@ -97,12 +124,17 @@ class ThreadWriterLink:
         for future, outcome in pairs:
             future.set_result(outcome)
 
+    def placing(self, order_id: UUID) -> bool:
+        """A placement of this order is with the writer, unanswered."""
+        return order_id in self._in_flight
+
     def place(self, placement: Placement, timeout: float = 60) -> Outcome:
         if self._closed:
             return _unavailable("the server is shutting down")
         future: Future = Future()
-        self._queue.put((future, placement))
-        return _awaited(future, timeout)
+        with self._in_flight.handed(placement.order_id):
+            self._queue.put((future, placement))
+            return _awaited(future, timeout)
 
     def close(self) -> None:
         if not self._closed:
@@ -121,6 +153,7 @@ class ProcessWriterLink:
         self._lock = threading.Lock()  # guards sending, the waiting callers and restarts
         self._waiting: dict[int, Future] = {}
         self._ids = itertools.count()
+        self._in_flight = OrdersInFlight()
         self._closed = False
         self._start()
 
@@ -146,7 +179,15 @@ class ProcessWriterLink:
         log.info("order writer started (pid %d)", process.pid)
         threading.Thread(target=self._receive, args=(replies, process), name="omo-writer-replies", daemon=True).start()
 
+    def placing(self, order_id: UUID) -> bool:
+        """A placement of this order is with the writer, unanswered."""
+        return order_id in self._in_flight
+
     def place(self, placement: Placement, timeout: float = 60) -> Outcome:
+        with self._in_flight.handed(placement.order_id):
+            return self._place(placement, timeout)
+
+    def _place(self, placement: Placement, timeout: float) -> Outcome:
         future: Future = Future()
         with self._lock:
             if self._closed:
