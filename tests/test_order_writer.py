@@ -184,20 +184,25 @@ def test_orders_from_many_threads_through_the_writer_thread_never_oversell(app):
     assert oversold_units(all_events(app)) == 0
 
 
-def test_a_writer_that_does_not_answer_in_time_is_reported_unavailable_not_as_an_internal_error():
+def stuck_writer_link(released: threading.Event):
+    """A writer link whose writer does not start, so nothing handed to it is answered, until
+    `released` is set (or 5 s passed)."""
     from services.writer_link import ThreadWriterLink
-
-    stuck = threading.Event()
 
     class Stuck:
         def close(self):
             pass
 
     def make_app():
-        stuck.wait(5)
+        released.wait(5)
         return Stuck()
 
-    link = ThreadWriterLink(make_app)
+    return ThreadWriterLink(make_app)
+
+
+def test_a_writer_that_does_not_answer_in_time_is_reported_unavailable_not_as_an_internal_error():
+    stuck = threading.Event()
+    link = stuck_writer_link(stuck)
     outcome = link.place(placement("k", "S1", "TEA"), timeout=0.2)
     stuck.set()
     assert isinstance(outcome, Refused) and isinstance(outcome.error, OrderWriterUnavailable)

@@ -17,8 +17,7 @@ from domain.errors import DomainError, NoStoreCanFulfil
 from projections.live_index import LiveIndex
 from services.order_writer import Refused
 from services.orders import place_order
-from services.writer_link import ThreadWriterLink
-from tests.test_order_writer import PEOPLES_SQUARE, command, open_store, placement
+from tests.test_order_writer import PEOPLES_SQUARE, command, open_store, placement, stuck_writer_link
 
 STORES = ("S1", "S2", "S3")
 SKUS = ("TEA", "SNEAKER")
@@ -116,16 +115,7 @@ def test_many_buyers_after_the_sell_out_are_all_refused_and_nothing_is_oversold(
 
 def test_the_link_knows_a_placement_is_with_the_writer_until_it_is_answered():
     release = threading.Event()
-
-    class Stuck:
-        def close(self):
-            pass
-
-    def make_app():
-        release.wait(5)
-        return Stuck()
-
-    link = ThreadWriterLink(make_app)
+    link = stuck_writer_link(release)
     waiting = placement("k", "S1", "TEA")
     with ThreadPoolExecutor(max_workers=1) as pool:
         answer = pool.submit(link.place, waiting, 0.5)
