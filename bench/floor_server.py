@@ -28,6 +28,7 @@ import psycopg2
 from psycopg2.extras import execute_values
 
 from protos.omo.v1 import orders_pb2
+from services.config import libpq_url
 
 METHOD = "/omo.bench.v1.Floor/PlaceOrder"
 MAX_BATCH = 128
@@ -85,7 +86,7 @@ def serve(port: int, dsn: str, workers: int) -> grpc.Server:
 def floor_process(database_url: str, port: int) -> Iterator[str]:
     """The floor server in a process of its own (its own interpreter lock, as `omo serve`'s
     writer has) on the database of `database_url`; yields its address."""
-    dsn = database_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    dsn = libpq_url(database_url)
     command = [sys.executable, "-m", "bench.floor_server", "--port", str(port), "--dsn", dsn]
     process = subprocess.Popen(command)
     try:

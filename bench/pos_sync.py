@@ -37,6 +37,7 @@ from bench.common import bench_parser, callers, machine, scratch_postgres_databa
 from bench.pos_sync_log import LogMovement, build_log, expected_on_hand  # noqa: E402
 from protos.omo.v1 import inventory_pb2, pos_pb2  # noqa: E402
 from services.api.client import OmoClient  # noqa: E402
+from services.config import libpq_url  # noqa: E402
 from tests.builders import PEOPLES_SQUARE, store  # noqa: E402
 
 STORE_ID = "POS-BENCH-001"
@@ -145,7 +146,7 @@ def baseline(url: str, log: list[LogMovement]) -> float:
     import psycopg2
     from psycopg2.extras import execute_values
 
-    connection = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection = psycopg2.connect(libpq_url(url))
     try:
         with connection.cursor() as cursor:
             cursor.execute(

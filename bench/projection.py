@@ -41,7 +41,7 @@ from projections.projection_runner import ProjectionRunner  # noqa: E402
 from projections.stock_verify import verify  # noqa: E402
 from services.demo import percentile  # noqa: E402
 from services.projection_commands import EventStore, stock_event_log  # noqa: E402
-from services.config import application_env  # noqa: E402
+from services.config import application_env, libpq_url  # noqa: E402
 from services.seeding import chinese_cities  # noqa: E402
 
 SAVE_AGGREGATES = 100
@@ -140,7 +140,7 @@ def read_rates(store: EventStore) -> tuple[int, float, float]:
 def wait_until_leading(url: str, process: subprocess.Popen) -> None:
     import psycopg2
 
-    connection = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection = psycopg2.connect(libpq_url(url))
     connection.autocommit = True
     deadline = time.monotonic() + 60
     with connection.cursor() as cursor:
@@ -246,7 +246,7 @@ def steady_orders(url: str, seed: int, aggregates: dict, rate: float, seconds: f
         if not ready.wait(60):
             raise RuntimeError("an order placer did not start")
 
-    connection = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection = psycopg2.connect(libpq_url(url))
     connection.autocommit = True
     lags: list[float] = []
     delays: list[float] = []

@@ -35,6 +35,11 @@ def application_env(url: str) -> dict[str, str]:
     }
 
 
+def libpq_url(url: str) -> str:
+    """A postgresql+psycopg2:// URL as psycopg2.connect (libpq) takes it."""
+    return url.replace("postgresql+psycopg2://", "postgresql://", 1)
+
+
 def redact(url: str) -> str:
     """The URL without its password, for logs."""
     if "@" in url and "://" in url:

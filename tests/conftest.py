@@ -19,7 +19,7 @@ from services.api.cast import Cast
 from services.api.client import OmoClient
 from services.api.server import start_server
 from services.application import OmoApplication
-from services.config import sqlite_url
+from services.config import libpq_url, sqlite_url
 
 POSTGRES_ADMIN_URL = os.environ.get("OMO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -70,7 +70,7 @@ def postgres_schema_url(database_url: str) -> str:
     import psycopg2
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    connection = psycopg2.connect(database_url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection = psycopg2.connect(libpq_url(database_url))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA {schema}")

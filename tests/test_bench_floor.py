@@ -12,13 +12,14 @@ import pytest
 from bench.common import free_port
 from bench.floor_server import floor_process, placer
 from protos.omo.v1 import common_pb2, orders_pb2
+from services.config import libpq_url
 from tests.conftest import postgres_schema_url
 
 pytestmark = pytest.mark.postgres
 
 
 def committed_keys(url: str) -> list[str]:
-    connection = psycopg2.connect(url.replace("postgresql+psycopg2://", "postgresql://", 1))
+    connection = psycopg2.connect(libpq_url(url))
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT idempotency_key FROM floor_orders")

@@ -21,6 +21,7 @@ from services.api.server import start_server
 from services.api.stream_limits import StreamExpired, StreamLimits, paced
 from services.application import OmoApplication
 from services.cli import build_parser
+from services.config import libpq_url
 from services.database_timeouts import database_connection_lost, database_timed_out, with_database_timeouts
 from tests.builders import PEOPLES_SQUARE, position, receipt, store
 from tests.conftest import postgres_schema_url
@@ -255,7 +256,7 @@ def test_a_call_that_meets_a_dropped_database_connection_is_answered_unavailable
             cursor.execute("SELECT pg_backend_pid()")
             pid = cursor.fetchone()[0]
         held.close()
-        admin = psycopg2.connect(postgres_database.replace("postgresql+psycopg2://", "postgresql://", 1))
+        admin = psycopg2.connect(libpq_url(postgres_database))
         admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))

@@ -20,6 +20,7 @@ from projections.projection_runner import projection_status
 from projections.stock_verify import stored_rows, verify
 from services.application import OmoApplication
 from services.cli import main
+from services.config import libpq_url
 from tests.conftest import postgres_schema_url
 from tests.test_national_stock import new_runner, profile
 
@@ -164,7 +165,7 @@ def test_the_runner_reconnects_after_its_connections_are_dropped(postgres_databa
     try:
         backlog(app, stores=2, skus=3)
         wait_for(lambda: runner.position == app.recorder.max_notification_id(), 30, "the first catch-up")
-        admin = psycopg2.connect(postgres_database.replace("postgresql+psycopg2://", "postgresql://", 1))
+        admin = psycopg2.connect(libpq_url(postgres_database))
         admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(
