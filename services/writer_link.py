@@ -17,11 +17,12 @@ import multiprocessing
 import queue
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -78,34 +79,44 @@ def batch_from(inbox: queue.SimpleQueue) -> list[Any] | None:
     return batch
 
 
-class OrdersInFlight:
-    """The order ids of placements handed to the writer and not yet answered."""
+class WriterLink(ABC):
+    """What both links share: which orders are with the writer, unanswered. A refused order
+    asks the writer for its key only if one is (services/orders.py)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counts: Counter = Counter()
+        self._in_flight_lock = threading.Lock()
+        self._in_flight: Counter = Counter()
+
+    def placing(self, order_id: UUID) -> bool:
+        """A placement of this order is with the writer, unanswered."""
+        return order_id in self._in_flight
+
+    def place(self, placement: Placement, timeout: float = 60) -> Outcome:
+        with self._handed(placement.order_id):
+            return self._place(placement, timeout)
+
+    @abstractmethod
+    def _place(self, placement: Placement, timeout: float) -> Outcome:
+        """Hands the placement to the writer and waits for its outcome."""
 
     @contextmanager
-    def handed(self, order_id: UUID) -> Iterator[None]:
-        with self._lock:
-            self._counts[order_id] += 1
+    def _handed(self, order_id: UUID) -> Iterator[None]:
+        with self._in_flight_lock:
+            self._in_flight[order_id] += 1
         try:
             yield
         finally:
-            with self._lock:
-                self._counts[order_id] -= 1
-                if not self._counts[order_id]:
-                    del self._counts[order_id]
-
-    def __contains__(self, order_id: UUID) -> bool:
-        return order_id in self._counts
+            with self._in_flight_lock:
+                self._in_flight[order_id] -= 1
+                if not self._in_flight[order_id]:
+                    del self._in_flight[order_id]
 
 
-class ThreadWriterLink:
+class ThreadWriterLink(WriterLink):
     """The writer in a thread of this process, with an application of its own."""
 
     def __init__(self, make_app: Callable[[], Any]):
-        self._in_flight = OrdersInFlight()
+        super().__init__()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._make_app = make_app
         self._closed = False
@@ -124,17 +135,12 @@ class ThreadWriterLink:
         for future, outcome in pairs:
             future.set_result(outcome)
 
-    def placing(self, order_id: UUID) -> bool:
-        """A placement of this order is with the writer, unanswered."""
-        return order_id in self._in_flight
-
-    def place(self, placement: Placement, timeout: float = 60) -> Outcome:
+    def _place(self, placement: Placement, timeout: float) -> Outcome:
         if self._closed:
             return _unavailable("the server is shutting down")
         future: Future = Future()
-        with self._in_flight.handed(placement.order_id):
-            self._queue.put((future, placement))
-            return _awaited(future, timeout)
+        self._queue.put((future, placement))
+        return _awaited(future, timeout)
 
     def close(self) -> None:
         if not self._closed:
@@ -143,17 +149,17 @@ class ThreadWriterLink:
             self._thread.join(timeout=30)
 
 
-class ProcessWriterLink:
+class ProcessWriterLink(WriterLink):
     """The writer in a process of its own, over two pipes; restarted if it dies."""
 
     def __init__(self, database_url: str, start_timeout: float = START_TIMEOUT_S):
+        super().__init__()
         self._url = database_url
         self._start_timeout = start_timeout
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()  # guards sending, the waiting callers and restarts
         self._waiting: dict[int, Future] = {}
         self._ids = itertools.count()
-        self._in_flight = OrdersInFlight()
         self._closed = False
         self._start()
 
@@ -178,14 +184,6 @@ class ProcessWriterLink:
             self._requests, self._process = requests, process
         log.info("order writer started (pid %d)", process.pid)
         threading.Thread(target=self._receive, args=(replies, process), name="omo-writer-replies", daemon=True).start()
-
-    def placing(self, order_id: UUID) -> bool:
-        """A placement of this order is with the writer, unanswered."""
-        return order_id in self._in_flight
-
-    def place(self, placement: Placement, timeout: float = 60) -> Outcome:
-        with self._in_flight.handed(placement.order_id):
-            return self._place(placement, timeout)
 
     def _place(self, placement: Placement, timeout: float) -> Outcome:
         future: Future = Future()
