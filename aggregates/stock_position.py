@@ -9,6 +9,7 @@ had offline never counts a unit twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -310,3 +311,22 @@ def stock_change(e: Any) -> StockChange:
     if isinstance(e, StockPosition.TransferDispatched):
         return StockChange(in_transit=e.quantity)
     return NO_CHANGE
+
+
+def stores_short(positions: Mapping[tuple[str, str], StockPosition | None], wanted: Mapping[tuple[str, str], int]) -> frozenset[str]:
+    """The stores whose positions cannot give the units wanted of them ((store, sku) ->
+    units): the position is missing, or has fewer available."""
+    return frozenset(
+        store_id for (store_id, sku), units in wanted.items()
+        if (position := positions.get((store_id, sku))) is None or position.available < units
+    )
+
+
+def reserve_all(positions: Mapping[tuple[str, str], StockPosition | None], order_id: str, wanted: Mapping[tuple[str, str], int]) -> frozenset[str]:
+    """Reserves every unit wanted for the order, or none of them: the stores short of what
+    was wanted of them (empty when all is reserved)."""
+    short = stores_short(positions, wanted)
+    if not short:
+        for key, units in wanted.items():
+            positions[key].reserve(order_id, units)
+    return short

@@ -29,11 +29,11 @@ from bench.common import (  # noqa: E402
 )
 from bench.cpu import cpu_shares  # noqa: E402
 from bench.floor_server import floor_process, placer  # noqa: E402
-from projections.stock_audit import oversold_units  # noqa: E402
-from services import seeding  # noqa: E402
-from services.api.client import OmoClient  # noqa: E402
-from services.application import OmoApplication  # noqa: E402
-from services.demo import seed_network  # noqa: E402
+from projections.national_stock.audit import oversold_units  # noqa: E402
+from services.demo import seeding  # noqa: E402
+from services.client.client import OmoClient  # noqa: E402
+from services.bootstrap import build_application  # noqa: E402
+from services.demo.demo import seed_network  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +127,7 @@ def settle(projection_lag: Callable[[], dict], patience_s: float = 600.0) -> Non
 
 def audit(url: str) -> int:
     """Units ever reserved beyond stock, from every event in the store."""
-    app = OmoApplication(url)
+    app = build_application(url)
     try:
         def events():
             position = 0

@@ -22,14 +22,14 @@ import grpc
 from grpc_health.v1 import health_pb2
 
 from projections.definitions import NATIONAL_STOCK
-from projections.projection_runner import projection_status
-from projections.stock_tables import read_engine
-from services.api.cast import Cast
-from services.api.client import OmoClient
-from services.application import OmoApplication
-from services.config import application_env
-from services.demo import percentile
-from services.projection_commands import EventStore
+from projections.runtime.runner import projection_status
+from projections.runtime.database import read_engine
+from services.client.cast import Cast
+from services.client.client import OmoClient
+from services.bootstrap import build_application
+from services.adapters.config import application_env
+from services.demo.demo import percentile
+from services.adapters.projection_runners import EventStore
 
 # `omo project` as deployed for a launch: a batch every quarter second, the events of many
 # orders in each transaction (the lag stays well under a second)
@@ -127,7 +127,7 @@ class LoadResult:
 def callers(database_url: str) -> Iterator[Cast]:
     """Tokens for every caller the benchmark plays (ops to seed, checkout to buy, each store's
     POS), issued into the benchmark's database, which the server reads them from."""
-    app = OmoApplication(database_url)
+    app = build_application(database_url)
     try:
         yield Cast(app, label="bench")
     finally:

@@ -31,11 +31,11 @@ from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from bench.common import LAUNCH_PROJECTOR, bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from aggregates.order import Order  # noqa: E402
-from projections.stock_audit import oversold_units  # noqa: E402
+from projections.national_stock.audit import oversold_units  # noqa: E402
 from protos.omo.v1 import common_pb2, inventory_pb2, launches_pb2, orders_pb2, stores_pb2  # noqa: E402
-from services.api.client import OmoClient  # noqa: E402
-from services.application import OmoApplication  # noqa: E402
-from services.demo import percentile  # noqa: E402
+from services.client.client import OmoClient  # noqa: E402
+from services.bootstrap import build_application  # noqa: E402
+from services.demo.demo import percentile  # noqa: E402
 
 CITY_CENTRE = (31.2304, 121.4737)  # People's Square, Shanghai
 STORES = 50
@@ -268,7 +268,7 @@ def trivial_rate(target: str, seconds: float = 3.0) -> float:
 def audit_events(url: str) -> dict:
     """From every event: units reserved beyond stock, and per SKU the units each customer
     ordered (orders cancelled or not: a limit counts what was ordered)."""
-    app = OmoApplication(url)
+    app = build_application(url)
     try:
         events = []
         position = 0

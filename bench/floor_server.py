@@ -28,7 +28,7 @@ import psycopg2
 from psycopg2.extras import execute_values
 
 from protos.omo.v1 import orders_pb2
-from services.config import libpq_url
+from services.adapters.config import libpq_url
 
 METHOD = "/omo.bench.v1.Floor/PlaceOrder"
 MAX_BATCH = 128

@@ -36,8 +36,8 @@ from tqdm import tqdm  # noqa: E402
 from bench.common import bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from bench.pos_sync_log import LogMovement, build_log, expected_on_hand  # noqa: E402
 from protos.omo.v1 import inventory_pb2, pos_pb2  # noqa: E402
-from services.api.client import OmoClient  # noqa: E402
-from services.config import libpq_url  # noqa: E402
+from services.client.client import OmoClient  # noqa: E402
+from services.adapters.config import libpq_url  # noqa: E402
 from tests.builders import PEOPLES_SQUARE, store  # noqa: E402
 
 STORE_ID = "POS-BENCH-001"
@@ -122,9 +122,9 @@ def server_on_hand(client: OmoClient, skus: list[str]) -> dict[str, int]:
 def replayed_on_hand(url: str, skus: list[str]) -> dict[str, int]:
     """Each position loaded from its events by an application of our own (nothing cached)."""
     from aggregates.stock_position import StockPosition
-    from services.application import OmoApplication
+    from services.bootstrap import build_application
 
-    app = OmoApplication(url)
+    app = build_application(url)
     try:
         return {
             sku: app.repository.get(StockPosition.create_id(STORE_ID, sku)).on_hand

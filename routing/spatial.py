@@ -4,7 +4,7 @@ order. With scipy 1.17 here a k-nearest `query` costs ~65 us whatever k (even ov
 a `query_ball_point` over a delivery reach 20-30 us: so routing reads `around` (the ball, its
 chords and their order in numpy: p50 55 us at 4,000 stores, 81 us at 40,000, against 135 and
 264 us for `batches`). `batches`, k-nearest queries growing fourfold, is for searches with no
-useful radius (the nearest store anywhere, routing/nearest.py)."""
+useful radius (the nearest store anywhere)."""
 
 from __future__ import annotations
 

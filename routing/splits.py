@@ -10,7 +10,7 @@ it has of it, nearest store first. When the bound left stores unexamined, the re
 (`note`), since a better split may lie beyond it.
 
 Geodesics cost ~140 us each, so distances start as great-circle bounds (within 0.65%) and are
-narrowed (routing/distance.py: an estimate within a micrometre, then the exact geodesic) only
+narrowed (an estimate within a micrometre, then the exact geodesic) only
 where the bounds cannot decide: which stores are the nearest `considered`, and which of the
 covering combinations is shortest. With every distance already measured (the
 brute-force reference) the same code is the plain exhaustive search; tests prove both agree.

@@ -1,1 +1,2 @@
-"""The application layer (use cases), the gRPC servicers and the CLI."""
+"""Around the domain: the use cases, the adapters that reach the outside world, the entry
+points (gRPC API, CLI, demo, Python client) and the bootstrap that wires them."""

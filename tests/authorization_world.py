@@ -25,7 +25,7 @@ from protos.omo.v1 import (
     stores_pb2,
     transfers_pb2,
 )
-from services.api.cast import Cast
+from services.client.cast import Cast
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, lat_lng, line, order, receipt, register_dealers, store
 
 SERUM = "SERUM"
@@ -51,7 +51,7 @@ class World:
 
 def build_world(client, cast: Cast) -> World:
     """Builds the world through the API (HQ, the checkout and S1's POS doing their jobs)."""
-    from services.tokens import revoke_token
+    from services.use_cases.tokens import revoke_token
 
     world = World()
     register_dealers(client, "D1", "D2")
@@ -78,7 +78,7 @@ def build_world(client, cast: Cast) -> World:
 def _project_everything(app) -> None:
     """Brings every projection to the head, so that stock queries and statements answer."""
     from projections.definitions import PROJECTIONS
-    from projections.projection_runner import ProjectionRunner
+    from projections.runtime.runner import ProjectionRunner
 
     for projection in PROJECTIONS.values():
         event_log = projection.event_log(app)

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.api.cast import Cast
-from services.api.client import OmoClient
+from services.client.cast import Cast
+from services.client.client import OmoClient
 from services.api.server import start_server
-from services.application import OmoApplication
-from services.config import libpq_url, sqlite_url
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
+from services.adapters.config import libpq_url, sqlite_url
 
 POSTGRES_ADMIN_URL = os.environ.get("OMO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -87,7 +88,7 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def app(database_url) -> Iterator[OmoApplication]:
-    application = OmoApplication(database_url)
+    application = build_application(database_url)
     yield application
     application.close()
 

@@ -14,13 +14,14 @@ from domain.attribution import PolicyTerms
 from domain.dealers import CloudShopProfile, Dealer, Region
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
-from services.application import OmoApplication
-from services.dealers import add_shop_assistant, open_cloud_shop, register_dealer, register_region, set_policy
-from services.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
-from services.inventory import receive_stock
-from services.orders import PlaceOrder, get_order, place_order
-from services.returns import return_order
-from services.stores import upsert_store
+from services.use_cases.application import OmoApplication
+from services.use_cases.dealers import register_dealer, register_region, set_policy
+from services.use_cases.cloud_shops import add_shop_assistant, open_cloud_shop
+from services.use_cases.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
+from services.use_cases.inventory import receive_stock
+from services.use_cases.orders import PlaceOrder, get_order, place_order
+from services.use_cases.returns import return_order
+from services.use_cases.stores import upsert_store
 
 PEOPLES_SQUARE = (31.2304, 121.4737)
 JINGAN_TEMPLE = (31.2243, 121.4468)
@@ -107,7 +108,7 @@ def delivered_total(app: OmoApplication, order_id: str) -> int:
 
 def ledger_runner(app: OmoApplication, **options):
     from projections.definitions import DEALER_LEDGER
-    from projections.projection_runner import ProjectionRunner
+    from projections.runtime.runner import ProjectionRunner
 
     options.setdefault("poll_interval", 0.01)
     return ProjectionRunner(app.database_url, DEALER_LEDGER.event_log(app), DEALER_LEDGER, **options)

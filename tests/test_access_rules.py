@@ -6,7 +6,7 @@ from __future__ import annotations
 from google.protobuf import descriptor_pool
 
 from domain.callers import ROLES
-from services.api.access import RULES
+from services.api.gate.access import RULES
 from services.api.server import SERVICE_NAMES
 
 

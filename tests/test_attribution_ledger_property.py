@@ -20,14 +20,14 @@ from domain.errors import DomainError
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from projections.definitions import DEALER_LEDGER
-from projections.projection_runner import ProjectionRunner
-from services import dealers
-from services.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
-from services.inventory import receive_stock
-from services.orders import PlaceOrder, cancel_order, get_order, place_order
-from services.returns import return_order
-from services.statements import whole_statement
-from services.stores import upsert_store
+from projections.runtime.runner import ProjectionRunner
+from services.use_cases import cloud_shops, dealers
+from services.use_cases.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
+from services.use_cases.inventory import receive_stock
+from services.use_cases.orders import PlaceOrder, cancel_order, get_order, place_order
+from services.use_cases.returns import return_order
+from services.use_cases.statements import whole_statement
+from services.use_cases.stores import upsert_store
 
 SPOTS = [(31.2304, 121.4737), (31.2243, 121.4468), (31.2397, 121.4998), (31.1955, 121.4365)]
 PRICES = {"A": 1_999, "B": 333, "C": 12_345}
@@ -75,8 +75,8 @@ def build(app, prefix: str, owners: list[int], stock: list[dict[str, int]]) -> l
         lines = [(f"{prefix}{sku}", units or (n == 0)) for sku, units in stock[n].items() if units or n == 0]
         if lines:
             receive_stock(app, store_id, lines)
-        dealers.open_cloud_shop(app, CloudShopProfile.create(f"{prefix}CS{n}", store_id, store_id, f"{prefix}brand"))
-        dealers.add_shop_assistant(app, f"{prefix}CS{n}", f"{prefix}SA{n}", "Assistant")
+        cloud_shops.open_cloud_shop(app, CloudShopProfile.create(f"{prefix}CS{n}", store_id, store_id, f"{prefix}brand"))
+        cloud_shops.add_shop_assistant(app, f"{prefix}CS{n}", f"{prefix}SA{n}", "Assistant")
     return dealer_ids
 
 
@@ -97,7 +97,7 @@ def run(app, prefix: str, dealer_ids: list[str], plan: list[tuple]) -> list[str]
             if step[0] == "order":
                 _, shop, with_assistant, lines, deliver_now = step
                 shop_id = f"{prefix}CS{shop}"
-                code = dealers.get_cloud_shop(app, shop_id).assistants[f"{prefix}SA{shop}"]["share_code"] if with_assistant else ""
+                code = cloud_shops.get_cloud_shop(app, shop_id).assistants[f"{prefix}SA{shop}"]["share_code"] if with_assistant else ""
                 order, _ = place_order(app, PlaceOrder(
                     idempotency_key=f"{prefix}k{n}", customer_id="C1", customer_location=GeoPoint(*SPOTS[shop]),
                     lines=tuple(OrderLine(f"{prefix}{sku}", units, Money(PRICES[sku], "CNY")) for sku, units in sorted(lines.items())),

@@ -15,11 +15,11 @@ from pathlib import Path
 import grpc
 import pytest
 
-from services.api.cast import Cast
-from services.api.client import OmoClient
+from services.client.cast import Cast
+from services.client.client import OmoClient
 from services.api.server import start_server
-from services.application import OmoApplication
-from services.config import sqlite_url
+from services.bootstrap import build_application
+from services.adapters.config import sqlite_url
 from tests.authorization_world import CALLERS, UNKNOWN_TOKEN, World, build_world, requests
 from tests.test_access_rules import served_methods
 
@@ -109,7 +109,7 @@ def token_of(world: World, caller: str) -> str | None:
 @pytest.fixture(scope="module")
 def world_file(tmp_path_factory) -> Iterator[tuple[Path, World]]:
     folder = tmp_path_factory.mktemp("authorization-world")
-    app = OmoApplication(sqlite_url(folder / "world.db"))
+    app = build_application(sqlite_url(folder / "world.db"))
     server = start_server(app, port=0)
     cast = Cast(app, label="world")
     try:
@@ -130,7 +130,7 @@ class Copy:
             if Path(f"{world_db}{suffix}").exists():
                 shutil.copy(f"{world_db}{suffix}", folder / f"world.db{suffix}")
         self.world = world
-        self.app = OmoApplication(sqlite_url(folder / "world.db"))
+        self.app = build_application(sqlite_url(folder / "world.db"))
         self.server = start_server(self.app, port=0)
 
     def call(self, caller: str, method: str, request) -> object:

@@ -12,7 +12,7 @@ import pytest
 from bench.common import free_port
 from bench.floor_server import floor_process, placer
 from protos.omo.v1 import common_pb2, orders_pb2
-from services.config import libpq_url
+from services.adapters.config import libpq_url
 from tests.conftest import postgres_schema_url
 
 pytestmark = pytest.mark.postgres

@@ -13,7 +13,7 @@ import pytest
 
 from domain.callers import RateLimited
 from domain.launches import Exhaustion, LaunchTerms, PurchaseLimitReached
-from services.api.buyer_guard import BuyerGuard, BuyerLimits
+from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits
 from tests.builders import FakeClock
 
 MS = 1_000_000  # nanoseconds

@@ -12,9 +12,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
-from services.api.client import OmoClient
-from services.cli import build_parser
-from services.demo import run_demo
+from services.client.client import OmoClient
+from services.cli.main import build_parser
+from services.demo.demo import run_demo
 
 
 def free_port() -> int:
@@ -115,7 +115,7 @@ def test_the_demo_parser_defaults_match_the_issue():
 def test_an_always_open_world_seeds_the_same_stores_with_no_opening_hours():
     import random
 
-    from services import seeding
+    from services.demo import seeding
 
     usual = seeding.build_world(random.Random(5), 50, 20)
     always = seeding.build_world(random.Random(5), 50, 20, always_open=True)

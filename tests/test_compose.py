@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from services.api.tls import plaintext_allowed, serving_credentials
-from services.cli import build_parser
-from services.config import application_env
+from services.cli.main import build_parser
+from services.adapters.config import application_env
 from tests.test_tls import issue, write
 
 REPO = Path(__file__).resolve().parent.parent

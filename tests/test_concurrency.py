@@ -8,8 +8,9 @@ import grpc
 
 from aggregates.stock_position import StockPosition
 from protos.omo.v1 import orders_pb2
-from services.api.client import OmoClient
-from services.application import OmoApplication
+from services.client.client import OmoClient
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
 from tests.builders import PEOPLES_SQUARE, line, order, position, race, receipt, store
 
 
@@ -33,7 +34,7 @@ def test_the_same_idempotency_key_sent_twenty_times_at_once_places_one_order(app
     client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
     client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 50}))
     request = order("one-checkout", PEOPLES_SQUARE, line("SNEAKER-LTD", 2))
-    from services.api.buyer_guard import BuyerLimits
+    from services.api.gate.buyer_guard import BuyerLimits
     from services.api.server import start_server
 
     # twenty calls of one customer at once are more than the buyer guard lets through (five);
@@ -57,7 +58,7 @@ def test_two_servers_on_one_database_never_oversell(database_url, app, server, c
     client.inventory.ReceiveStock(receipt("S1", {"SNEAKER-LTD": 5}))
     from services.api.server import start_server
 
-    other_app = OmoApplication(database_url)
+    other_app = build_application(database_url)
     other = start_server(other_app, port=0)
     try:
         requests = [order(f"buyer-{n}", PEOPLES_SQUARE, line("SNEAKER-LTD", 1), customer=f"C{n}") for n in range(12)]
@@ -101,7 +102,7 @@ def _assert_never_oversold(app: OmoApplication, store_id: str, sku: str) -> None
 def test_a_second_server_routes_to_stock_the_first_has_just_received(database_url, app, client, cast):
     from services.api.server import start_server
 
-    other_app = OmoApplication(database_url)
+    other_app = build_application(database_url)
     other = start_server(other_app, port=0)
     try:
         with OmoClient(f"127.0.0.1:{other.port}", tokens=cast) as second:

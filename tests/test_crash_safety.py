@@ -73,15 +73,16 @@ from grpc_health.v1 import health_pb2
 
 from aggregates.order import PLACED, Order
 from aggregates.stock_position import StockPosition, stock_change
-from projections.stock_audit import oversold_units
+from projections.national_stock.audit import oversold_units
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2
-from services import seeding
-from services.api.cast import Cast
-from services.api.client import OmoClient
-from services.application import OmoApplication
-from services.config import application_env
-from services.demo import seed_network
-from services.projection_commands import EventStore
+from services.demo import seeding
+from services.client.cast import Cast
+from services.client.client import OmoClient
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
+from services.adapters.config import application_env
+from services.demo.demo import seed_network
+from services.adapters.projection_runners import EventStore
 from tests.conftest import scratch_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
@@ -414,7 +415,7 @@ def test_sigkill_mid_checkout_loses_no_acknowledged_order_and_leaves_nothing_hal
     try:
         servers.append(Server(url, tmp_path / "serve-1.log"))
         servers[0].wait_until_serving()
-        cast_app = OmoApplication(url)  # issues the callers' tokens into the server's database
+        cast_app = build_application(url)  # issues the callers' tokens into the server's database
         cast = Cast(cast_app, label="crash test")
         with OmoClient(servers[0].target, tokens=cast) as client:
             world, hot = seed(client, random.Random(2026))

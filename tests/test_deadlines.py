@@ -14,15 +14,15 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.omo.v1 import pos_pb2, stock_query_pb2
-from services.api.cast import Cast
-from services.api.client import OmoClient
+from services.client.cast import Cast
+from services.client.client import OmoClient
 from services.api.errors import rpc
 from services.api.server import start_server
 from services.api.stream_limits import StreamExpired, StreamLimits, paced
-from services.application import OmoApplication
-from services.cli import build_parser
-from services.config import libpq_url
-from services.database_timeouts import database_connection_lost, database_timed_out, with_database_timeouts
+from services.bootstrap import build_application
+from services.cli.main import build_parser
+from services.adapters.config import libpq_url
+from services.adapters.database_timeouts import database_connection_lost, database_timed_out, with_database_timeouts
 from tests.builders import PEOPLES_SQUARE, position, receipt, store
 from tests.conftest import postgres_schema_url
 
@@ -90,7 +90,7 @@ def test_an_error_reading_the_stream_is_raised_to_the_servicer():
 
 
 def test_omo_serve_takes_the_stream_limits():
-    from services.cli import chosen_limits
+    from services.cli.serve import chosen_limits
 
     defaults = StreamLimits()
     _, limits, max_bytes, _ = chosen_limits(build_parser().parse_args(["serve"]))
@@ -108,8 +108,8 @@ def test_omo_serve_takes_the_stream_limits():
 def test_omo_serve_takes_the_buyers_budget():
     from decimal import Decimal
 
-    from services.api.buyer_guard import BuyerLimits
-    from services.cli import chosen_limits
+    from services.api.gate.buyer_guard import BuyerLimits
+    from services.cli.serve import chosen_limits
 
     assert chosen_limits(build_parser().parse_args(["serve"]))[3] == BuyerLimits()
     args = build_parser().parse_args(["serve", "--buyer-rate", "0.5/3", "--buyer-memory", "1000"])
@@ -201,7 +201,7 @@ def test_postgresql_urls_get_the_timeouts_merged_with_their_options():
 
 @pytest.mark.postgres
 def test_the_servers_postgresql_connections_carry_the_timeouts(postgres_database):
-    app = OmoApplication(postgres_schema_url(postgres_database))
+    app = build_application(postgres_schema_url(postgres_database))
     try:
         with app.recorder.datastore.engine.connect() as connection:
             assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "10s"
@@ -231,7 +231,7 @@ def answered(error: Exception):
 @pytest.mark.postgres
 def test_a_statement_over_the_timeout_is_cancelled_and_answered_unavailable(postgres_database):
     url = postgres_schema_url(postgres_database).replace("?options=", "?options=-c%20statement_timeout%3D500%20")
-    app = OmoApplication(url)
+    app = build_application(url)
     try:
         with pytest.raises(Exception) as caught, app.recorder.datastore.engine.connect() as connection:
             connection.exec_driver_sql("SELECT pg_sleep(3)")
@@ -248,7 +248,7 @@ def test_a_statement_over_the_timeout_is_cancelled_and_answered_unavailable(post
 def test_a_call_that_meets_a_dropped_database_connection_is_answered_unavailable_and_the_next_succeeds(postgres_database):
     import psycopg2
 
-    app = OmoApplication(postgres_schema_url(postgres_database))
+    app = build_application(postgres_schema_url(postgres_database))
     try:
         app.catch_up()  # a pooled connection the database will drop
         held = app.recorder.datastore.engine.raw_connection()

@@ -25,12 +25,13 @@ from sqlalchemy import text
 
 from domain.attribution import PolicyTerms
 from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK
-from projections.ledger_verify import verify
-from projections.projection_runner import ProjectionRunner, projection_status
-from services.application import OmoApplication
-from services.cli import main
-from services.config import sqlite_url
-from services.dealers import change_store_owner, set_policy
+from projections.dealer_ledger.verify import verify
+from projections.runtime.runner import ProjectionRunner, projection_status
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
+from services.cli.main import main
+from services.adapters.config import sqlite_url
+from services.use_cases.dealers import change_store_owner, set_policy
 from tests.ledger_builders import PRICES, dealer_network, event_entries, give_back, ledger_runner, ledger_table, sell, trade
 
 
@@ -300,7 +301,7 @@ def test_omo_serve_runs_the_ledger_beside_the_national_stock(tmp_path):
     url = sqlite_url(tmp_path / "serve.db")
     port = free_port()
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], env={**os.environ, "OMO_DATABASE_URL": url}, stderr=subprocess.DEVNULL)
-    app = OmoApplication(url)
+    app = build_application(url)
     observer = ledger_runner(app, holder="observer")
     try:
         wait_until_serving(port)
@@ -351,7 +352,7 @@ def test_any_trade_s_ledger_sums_to_what_customers_paid_and_each_statement_to_it
     of times, while S2 changes owner and the policy changes: the customer's side of the ledger is what was
     delivered less what was refunded, to the cent, and each statement's net payable is its
     party's balance and the sum of its lines."""
-    from services.statements import get_statement
+    from services.use_cases.statements import get_statement
 
     customer_paid = market["paid"]
     for spec in orders:

@@ -11,7 +11,7 @@ from geopy.distance import geodesic
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.omo.v1 import common_pb2, dealers_pb2 as pb, fulfilment_pb2, orders_pb2
-from services.statement_export import ledger_caught_up
+from services.adapters.statement_export import ledger_caught_up
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, XUJIAHUI, lat_lng, line, order, position, receipt, refused, register_dealers, store
 
 SERUM = 19_900  # cents

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from services import inventory
-from services.application import OmoApplication
-from services.stores import upsert_store
+from services.use_cases import inventory
+from services.bootstrap import build_application
+from services.use_cases.stores import upsert_store
 from tests.ledger_builders import store_profile
 from tests.builders import PEOPLES_SQUARE, JINGAN_TEMPLE
 
@@ -33,7 +33,7 @@ def test_a_save_from_a_stale_copy_conflicts_and_writes_none_of_its_events(app):
 
 
 def test_the_live_index_applies_its_own_saves_directly_and_reads_the_log_after_anothers(database_url):
-    first, second = OmoApplication(database_url), OmoApplication(database_url)
+    first, second = build_application(database_url), build_application(database_url)
     try:
         upsert_store(first, store_profile("S1", "", PEOPLES_SQUARE))
         saved_before, unfollowed_before = first._save_counts()
@@ -63,7 +63,7 @@ def test_callers_arriving_during_a_read_of_the_log_share_one_read_that_starts_af
     import threading
     import time
 
-    server, other_server = OmoApplication(database_url), OmoApplication(database_url)
+    server, other_server = build_application(database_url), build_application(database_url)
     try:
         first_read_began, let_first_read_finish = threading.Event(), threading.Event()
         reads = []

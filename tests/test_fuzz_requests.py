@@ -40,8 +40,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
-from services.api.cast import Cast
-from services.api.client import OmoClient
+from services.client.cast import Cast
+from services.client.client import OmoClient
 from tests import test_authorization_matrix as matrix
 from tests.authorization_world import LAUNCH, SERUM, World, requests
 from tests.fuzz_strategies import mutated_requests, random_requests, renamed
@@ -257,7 +257,7 @@ def test_a_pos_message_over_the_size_limit_is_refused_without_an_error_logged(se
 def test_a_made_up_statement_page_token_holding_huge_numbers_is_refused(served, error_log):
     """Found beside the fuzzer's month bug, by reading: statement page tokens are encoded, not
     signed, and a number past 64 bits reached the database (INTERNAL)."""
-    from services.statements import dealer_party, month
+    from services.use_cases.statements import dealer_party, month
 
     request = requests(served.world)["omo.v1.DealerService/GetStatement"]
     period = month(request.month)

@@ -18,7 +18,7 @@ def run_python(code: str) -> str:
 def test_a_full_collection_freezes_what_it_leaves_alive():
     out = run_python("""
         import gc
-        from services.heap import freeze_survivors_of_full_collections
+        from services.adapters.heap import freeze_survivors_of_full_collections
         gc.disable()  # only the collections asked for here
         class Cached: pass
         long_lived = [Cached() for _ in range(10_000)]
@@ -38,7 +38,7 @@ def test_a_full_collection_freezes_what_it_leaves_alive():
 def test_cycles_made_after_a_freeze_are_still_collected():
     out = run_python("""
         import gc
-        from services.heap import freeze_survivors_of_full_collections
+        from services.adapters.heap import freeze_survivors_of_full_collections
         gc.disable()  # only the collections asked for here
         freeze_survivors_of_full_collections()
         gc.collect()
@@ -55,9 +55,9 @@ def test_cycles_made_after_a_freeze_are_still_collected():
 def test_registering_twice_freezes_through_one_callback():
     out = run_python("""
         import gc
-        from services.heap import freeze_survivors_of_full_collections
+        from services.adapters.heap import freeze_survivors_of_full_collections
         freeze_survivors_of_full_collections()
         freeze_survivors_of_full_collections()
-        print(sum(1 for cb in gc.callbacks if getattr(cb, "__module__", "") == "services.heap"))
+        print(sum(1 for cb in gc.callbacks if getattr(cb, "__module__", "") == "services.adapters.heap"))
     """)
     assert out == "1"

@@ -16,10 +16,11 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from aggregates.purchase_quota import PurchaseQuota
 from protos.omo.v1 import launches_pb2, orders_pb2
-from services.api.buyer_guard import BuyerLimits
-from services.api.client import OmoClient
+from services.api.gate.buyer_guard import BuyerLimits
+from services.client.client import OmoClient
 from services.api.server import start_server
-from services.application import OmoApplication
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
 from tests.builders import PEOPLES_SQUARE, line, order, position, race, receipt, refused, store
 
 NOW = datetime.now(timezone.utc)
@@ -180,7 +181,7 @@ def test_sixteen_orders_of_one_customer_at_once_buy_exactly_the_limit(app, cast)
 def test_two_servers_on_one_database_sell_one_customer_exactly_the_limit(database_url, app, cast):
     """Each server has its own order writer, cache and guard: only the quota's version in the
     event store keeps them apart."""
-    other_app = OmoApplication(database_url)
+    other_app = build_application(database_url)
     first = start_server(app, port=0, buyer_limits=UNTHROTTLED)
     second = start_server(other_app, port=0, buyer_limits=UNTHROTTLED)
     try:

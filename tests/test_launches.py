@@ -13,9 +13,10 @@ import pytest
 from aggregates.purchase_quota import PurchaseQuota
 from domain.launches import LaunchNotFound, LaunchTerms, PurchaseLimitReached
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
-from services import inventory, launches, orders, stores
-from services.api import convert
-from services.application import OmoApplication
+from services.use_cases import inventory, launches, orders, stores
+from services.api.convert import common as convert
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, store
 
 DROP_STARTS = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
@@ -37,7 +38,7 @@ def clock() -> Clock:
 @pytest.fixture
 def shop(database_url, clock) -> Iterator[OmoApplication]:
     """A store near People's Square with plenty of the drop's sneakers, and socks."""
-    app = OmoApplication(database_url, clock=clock)
+    app = build_application(database_url, clock=clock)
     stores.upsert_store(app, convert.store_profile(store("S1", PEOPLES_SQUARE)))
     inventory.receive_stock(app, "S1", [("AJ1-CHICAGO", 100), ("AJ1-LOW", 100), ("SOCKS", 100)])
     yield app
@@ -78,7 +79,7 @@ def test_an_unknown_launch_is_not_found(shop):
 
 
 def test_a_launch_set_by_another_server_is_read_and_limits_orders_here(database_url, shop):
-    other = OmoApplication(database_url, clock=shop.clock)
+    other = build_application(database_url, clock=shop.clock)
     try:
         launches.set_launch(other, drop(("AJ1-CHICAGO", 1)))
     finally:

@@ -17,10 +17,11 @@ from aggregates.store import Store
 from domain.errors import DomainError
 from domain.stores import StoreProfile
 from domain.values import GeoPoint
-from projections.projection_runner import ProjectionRunner
-from projections.stock_verify import stored_rows, verify
-from services.application import OmoApplication
-from services.projection_commands import stock_event_log
+from projections.definitions import NATIONAL_STOCK
+from projections.runtime.runner import ProjectionRunner
+from projections.national_stock.verify import stored_rows, verify
+from services.use_cases.application import OmoApplication
+from services.adapters.projection_runners import stock_event_log
 
 PROVINCES = {"Shanghai": ("Shanghai",), "Zhejiang": ("Hangzhou", "Ningbo"), "Jiangsu": ("Suzhou",)}
 DEALERS = ("", "D1", "D2")
@@ -36,7 +37,7 @@ def profile(store_id: str, province: str = "Shanghai", city: str = "Shanghai", d
 
 def new_runner(app: OmoApplication, **options) -> ProjectionRunner:
     options.setdefault("poll_interval", 0.01)
-    return ProjectionRunner(app.database_url, stock_event_log(app), **options)
+    return ProjectionRunner(app.database_url, stock_event_log(app), NATIONAL_STOCK, **options)
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 
 from protos.omo.v1 import stock_query_pb2 as pb
 from protos.omo.v1 import stock_query_pb2_grpc
-from services import inventory
-from services.stores import upsert_store
+from services.use_cases import inventory
+from services.use_cases.stores import upsert_store
 from tests.builders import refused, register_dealers_in
 from tests.test_cli import free_port, wait_until_serving
 from tests.test_national_stock import new_runner, profile
@@ -167,12 +167,12 @@ def test_omo_serve_runs_the_projection_by_default(tmp_path):
     process = subprocess.Popen(["omo", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
     try:
         wait_until_serving(port)
-        from services.api.cast import Cast
-        from services.api.client import OmoClient
-        from services.application import OmoApplication
+        from services.client.cast import Cast
+        from services.client.client import OmoClient
+        from services.bootstrap import build_application
         from tests.builders import PEOPLES_SQUARE, receipt, register_dealers, store
 
-        issuer = OmoApplication(env["OMO_DATABASE_URL"])  # issues the tokens into the server's database
+        issuer = build_application(env["OMO_DATABASE_URL"])  # issues the tokens into the server's database
         try:
             with OmoClient(f"127.0.0.1:{port}", tokens=Cast(issuer)) as client:
                 register_dealers(client, "D7")

@@ -10,12 +10,13 @@ import grpc
 import pytest
 
 from protos.omo.v1 import common_pb2, fulfilment_pb2, orders_pb2
-from services.api.client import OmoClient
-from services.api.cast import Cast
+from services.client.client import OmoClient
+from services.client.cast import Cast
 from services.api.server import start_server
-from services.application import OmoApplication
-from services.fulfilment import release_unpaid_orders
-from services.housekeeping import tidy
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
+from services.use_cases.fulfilment import release_unpaid_orders
+from services.use_cases.housekeeping import tidy
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
 from tests.test_pos_sync_service import movement, outcomes, sync
 
@@ -526,7 +527,7 @@ class Clock:
 def clocked(database_url):
     """An application whose clock the test moves, served over gRPC: (app, client, clock)."""
     clock = Clock(T0)
-    application = OmoApplication(database_url, clock=clock)
+    application = build_application(database_url, clock=clock)
     running = start_server(application, host="127.0.0.1", port=0)
     c = OmoClient(f"127.0.0.1:{running.port}", tokens=Cast(application))
     c.stores.UpsertStore(store("S1", PEOPLES_SQUARE, radius_km=5))

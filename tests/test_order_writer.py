@@ -18,13 +18,15 @@ from domain.errors import IdempotencyKeyReused
 from domain.launches import PurchaseLimitReached
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
-from projections.stock_audit import oversold_units
-from services.application import OmoApplication
-from services.inventory import receive_stock
-from services.order_writer import NotPlaced, OrderWriter, OrderWriterUnavailable, Placed, Placement, Refused, Reroute
-from services.orders import PlaceOrder, cancel_order, place_order
-from services.stores import upsert_store
-from services.writer_link import ProcessWriterLink
+from projections.national_stock.audit import oversold_units
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application, writer_application
+from services.use_cases.inventory import receive_stock
+from services.adapters.order_writer import OrderWriter
+from services.use_cases.ports import NotPlaced, OrderWriterUnavailable, Placed, Placement, Refused, Reroute
+from services.use_cases.orders import PlaceOrder, cancel_order, place_order
+from services.use_cases.stores import upsert_store
+from services.adapters.writer_links import ProcessWriterLink
 
 PEOPLES_SQUARE = GeoPoint(31.2304, 121.4737)
 JINGAN_TEMPLE = GeoPoint(31.2243, 121.4468)
@@ -63,7 +65,7 @@ def all_events(app: OmoApplication) -> list:
 
 @pytest.fixture
 def writer(database_url):
-    application = OmoApplication(database_url)
+    application = build_application(database_url)
     yield OrderWriter(application)
     application.close()
 
@@ -124,8 +126,8 @@ def test_a_batch_that_meets_another_writers_change_is_decided_again_from_what_wa
     open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 3})
     writer.commit([placement("warm-up", "S1", "SNEAKER")])  # the writer now holds the position in memory
     # a POS sells the last two units through another application: the writer's copy is stale
-    with OmoApplication(database_url) as pos_server:
-        from services.inventory import adjust_stock
+    with build_application(database_url) as pos_server:
+        from services.use_cases.inventory import adjust_stock
 
         adjust_stock(pos_server, "S1", "SNEAKER", -2, "walk-in sale")
 
@@ -136,10 +138,10 @@ def test_a_batch_that_meets_another_writers_change_is_decided_again_from_what_wa
 
 
 def test_orders_placed_through_a_writer_process_survive_its_death_and_a_new_one_takes_over(database_url):
-    app = OmoApplication(database_url)
+    app = build_application(database_url)
     try:
         open_store(app, "S1", PEOPLES_SQUARE, {"TEA": 1000})
-        link = ProcessWriterLink(database_url)
+        link = ProcessWriterLink(database_url, writer_application)
         app.use_order_writer(link)
         acknowledged = [place_order(app, command(f"before-{n}", "TEA"))[0].id for n in range(5)]
 
@@ -187,7 +189,7 @@ def test_orders_from_many_threads_through_the_writer_thread_never_oversell(app):
 def stuck_writer_link(released: threading.Event):
     """A writer link whose writer does not start, so nothing handed to it is answered, until
     `released` is set (or 5 s passed)."""
-    from services.writer_link import ThreadWriterLink
+    from services.adapters.writer_links import ThreadWriterLink
 
     class Stuck:
         def close(self):
@@ -211,7 +213,7 @@ def test_a_writer_that_does_not_answer_in_time_is_reported_unavailable_not_as_an
 def test_a_retry_gets_its_order_even_once_the_stock_is_gone_and_its_cloud_shop_closed(app):
     from dataclasses import replace
 
-    from services.dealers import set_cloud_shop_active
+    from services.use_cases.cloud_shops import set_cloud_shop_active
     from tests.ledger_builders import dealer_network
 
     dealer_network(app, stock={"S1": {"SERUM": 1}})
@@ -230,7 +232,7 @@ def test_units_released_elsewhere_after_the_writer_saw_the_shelf_empty_are_sold_
     open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 1})
     (first,) = writer.commit([placement("first", "S1", "SNEAKER")])
     # the writer holds the position with nothing left; another server cancels the order
-    with OmoApplication(database_url) as other_server:
+    with build_application(database_url) as other_server:
         cancel_order(other_server, str(first.order.id), "changed my mind")
 
     (outcome,) = writer.commit([placement("second", "S1", "SNEAKER")])
@@ -281,7 +283,7 @@ def test_an_order_that_fills_its_buyers_quota_says_so_for_the_servers_guard(app,
 def test_a_buyer_who_bought_through_another_writer_is_held_to_the_limit_here(app, writer, database_url):
     open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 10})
     terms = sneaker_drop(limit=1)
-    with OmoApplication(database_url) as other_server:
+    with build_application(database_url) as other_server:
         (bought,) = OrderWriter(other_server).commit([launch_placement("elsewhere", "C-1", "D-1", terms)])
     assert isinstance(bought, Placed)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from aggregates.order import ALLOCATED
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
-from services import inventory, orders, stores
-from services.api import convert
-from services.application import OmoApplication
+from services.use_cases import inventory, orders, stores
+from services.api.convert import common as convert
+from services.bootstrap import build_application
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, store
 
 
 def test_stores_stock_and_orders_survive_a_restart(database_url):
-    first = OmoApplication(database_url)
+    first = build_application(database_url)
     stores.upsert_store(first, convert.store_profile(store("S1", PEOPLES_SQUARE)))
     inventory.receive_stock(first, "S1", [("SERUM-02", 5)], movement_id="GRN-1")
     placed, _ = orders.place_order(
@@ -23,7 +23,7 @@ def test_stores_stock_and_orders_survive_a_restart(database_url):
     )
     first.close()
 
-    second = OmoApplication(database_url)
+    second = build_application(database_url)
     try:
         assert stores.get_store(second, "S1").location == GeoPoint(*PEOPLES_SQUARE)
         view = inventory.get_stock_position(second, "S1", "SERUM-02")
@@ -40,7 +40,7 @@ def test_stores_stock_and_orders_survive_a_restart(database_url):
 
 
 def test_the_events_are_named_in_the_domains_words(database_url):
-    app = OmoApplication(database_url)
+    app = build_application(database_url)
     try:
         stores.upsert_store(app, convert.store_profile(store("S1", PEOPLES_SQUARE)))
         inventory.receive_stock(app, "S1", [("SERUM-02", 5)])

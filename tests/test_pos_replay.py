@@ -1,4 +1,4 @@
-"""A store's POS log replayed at the application level (services.pos_sync.sync_batch) on SQLite
+"""A store's POS log replayed at the application level (services.use_cases.pos_sync.sync_batch) on SQLite
 and PostgreSQL: a 10,000-movement log applied once, twice, or in overlapping halves leaves the
 same stock and the same events; counts make the order of arrival irrelevant; two servers
 receiving the same batch apply it once; a walk-in sale takes exactly the newest reservations."""
@@ -19,13 +19,14 @@ from hypothesis import strategies as st
 from aggregates.stock_position import StockPosition
 from domain.movements import Movement
 from domain.values import FulfilmentMode, GeoPoint
-from projections.stock_audit import oversold_units
-from services.api import convert
-from services.application import OmoApplication, epoch_us
-from services.inventory import receive_stock
-from services.orders import PlaceOrder, get_order, place_order
-from services.pos_sync import sync_batch
-from services.stores import upsert_store
+from projections.national_stock.audit import oversold_units
+from services.api.convert import common as convert
+from services.use_cases.application import OmoApplication, epoch_us
+from services.bootstrap import build_application
+from services.use_cases.inventory import receive_stock
+from services.use_cases.orders import PlaceOrder, get_order, place_order
+from services.use_cases.pos_sync import sync_batch
+from services.use_cases.stores import upsert_store
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, line, store
 
 T0_US = epoch_us(datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc))
@@ -201,7 +202,7 @@ def test_counts_interleaved_with_sales_and_receipts_give_the_same_stock_whatever
 
 def test_the_same_batch_sent_to_two_servers_at_once_is_applied_once(app, database_url):
     open_store(app, "S1")
-    other = OmoApplication(database_url)  # a second server on the same database
+    other = build_application(database_url)  # a second server on the same database
     try:
         total = 0
         for round_ in range(5):

@@ -16,11 +16,13 @@ from sqlalchemy import text
 
 from aggregates.stock_position import StockPosition
 from aggregates.store import Store
-from projections.projection_runner import projection_status
-from projections.stock_verify import stored_rows, verify
-from services.application import OmoApplication
-from services.cli import main
-from services.config import libpq_url
+from projections.definitions import NATIONAL_STOCK
+from projections.runtime.runner import projection_status
+from projections.national_stock.verify import stored_rows, verify
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
+from services.cli.main import main
+from services.adapters.config import libpq_url
 from tests.conftest import postgres_schema_url
 from tests.test_national_stock import new_runner, profile
 
@@ -129,7 +131,7 @@ def test_killing_omo_project_mid_backlog_and_starting_it_again_ends_with_identic
     command = [sys.executable, "-m", "services.cli", "project", "--batch-size", "5", "--poll-interval", "0.01", "--lease-seconds", "1"]
     observer = new_runner(app, holder="observer")
     try:
-        status = lambda: projection_status(observer.reader, observer.event_log)  # noqa: E731
+        status = lambda: projection_status(observer.reader, observer.event_log, NATIONAL_STOCK.name)  # noqa: E731
         process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
         try:
             wait_for(lambda: status().position > 0, what="the first batch")
@@ -159,7 +161,7 @@ def test_killing_omo_project_mid_backlog_and_starting_it_again_ends_with_identic
 @pytest.mark.postgres
 def test_the_runner_reconnects_after_its_connections_are_dropped(postgres_database):
     url = postgres_schema_url(postgres_database)
-    app = OmoApplication(url)
+    app = build_application(url)
     runner = new_runner(app)
     runner.start()
     try:

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from domain.callers import CHECKOUT, DEALER, OPS, POS, Caller, RateLimited
 from protos.omo.v1 import inventory_pb2, pos_pb2
-from services.api.cast import Cast
-from services.api.client import OmoClient
-from services.api.rate_limits import CREDIT_PER_CALL, DEFAULT_RATES, RateLimiter, RoleRate, parse_rate_limit
+from services.client.cast import Cast
+from services.client.client import OmoClient
+from services.api.gate.rate_limits import CREDIT_PER_CALL, DEFAULT_RATES, RateLimiter, RoleRate, parse_rate_limit
 from services.api.server import start_server
-from services.cli import build_parser
+from services.cli.main import build_parser
 from tests.builders import PEOPLES_SQUARE, JINGAN_TEMPLE, FakeClock, receipt, refused, store
 
 MS = 1_000_000  # nanoseconds

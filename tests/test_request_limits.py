@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, inventory_pb2, orders_pb2, pos_pb2, stock_query_pb2, stores_pb2, transfers_pb2
-from services.api.cast import Cast
-from services.api.client import OmoClient
-from services.api.request_limits import (
+from services.client.cast import Cast
+from services.client.client import OmoClient
+from services.api.gate.request_limits import (
     MAX_ID_CHARS,
     MAX_PAGE_TOKEN_CHARS,
     MAX_REPEATED,

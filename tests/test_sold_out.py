@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition
 from domain.errors import DomainError, NoStoreCanFulfil
-from projections.live_index import LiveIndex
-from services.order_writer import Refused
-from services.orders import place_order
+from projections.live_index.index import LiveIndex
+from services.use_cases.ports import Refused
+from services.use_cases.orders import place_order
 from tests.test_order_writer import PEOPLES_SQUARE, command, open_store, placement, stuck_writer_link
 
 STORES = ("S1", "S2", "S3")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from eventsourcing.application import Application
 
 from aggregates.stock_position import StockPosition
-from projections.stock_audit import oversold_units
+from projections.national_stock.audit import oversold_units
 
 
 def events_of(*positions: StockPosition) -> list:

@@ -21,11 +21,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from grpc_health.v1 import health_pb2
 
 from protos.omo.v1 import stores_pb2
-from services.api.client import OmoClient
+from services.client.client import OmoClient
 from services.api.server import start_server
 from services.api.tls import TlsSetupError, channel_credentials, plaintext_allowed, server_credentials, serving_credentials
-from services.cli import main
-from services.config import sqlite_url
+from services.cli.main import main
+from services.adapters.config import sqlite_url
 from tests.builders import PEOPLES_SQUARE, store
 from tests.test_cli import free_port
 

@@ -10,8 +10,9 @@ import pytest
 
 from domain.callers import Caller, Unauthenticated
 from domain.errors import InvalidInput, NotFound
-from services.application import OmoApplication
-from services.tokens import authenticate, issue_token, list_tokens, revoke_token
+from services.use_cases.application import OmoApplication
+from services.bootstrap import build_application
+from services.use_cases.tokens import authenticate, issue_token, list_tokens, revoke_token
 from tests.builders import register_dealers_in
 
 
@@ -33,7 +34,7 @@ def test_a_revoked_token_is_refused_on_the_next_call_also_when_another_process_r
     _, token = issue_token(app, "checkout")
     token_id = token.split("_")[1]
     assert authenticate(app, token).role == "checkout"
-    other_process = OmoApplication(app.database_url)
+    other_process = build_application(app.database_url)
     try:
         assert revoke_token(other_process, token_id, "terminal stolen")
         assert not revoke_token(other_process, token_id)

@@ -21,8 +21,8 @@ from domain.callers import PermissionDenied, RateLimited, Unauthenticated
 from domain.launches import PurchaseLimitReached
 from domain.stock_query_errors import ProjectionBehind
 from services.api.stream_limits import StreamExhausted, StreamExpired
-from services.database_timeouts import database_connection_lost, database_timed_out
-from services.order_writer import OrderWriterUnavailable
+from services.adapters.database_timeouts import database_connection_lost, database_timed_out
+from services.use_cases.ports import OrderWriterUnavailable
 
 log = logging.getLogger("omo.api")
 
@@ -82,7 +82,7 @@ def rpc(method: Callable[..., Any]) -> Callable[..., Any]:
 def _abort(error: Exception, context: grpc.ServicerContext, method: Callable[..., Any]) -> None:
     if isinstance(error, DomainError):
         abort_refused(context, error)
-    if database_timed_out(error):  # statement_timeout or lock_timeout (services/database_timeouts.py)
+    if database_timed_out(error):  # statement_timeout or lock_timeout
         log.warning("%s: the database did not answer within statement_timeout or lock_timeout", method.__qualname__)
         context.abort(grpc.StatusCode.UNAVAILABLE, "the database did not answer in time; retry shortly")
     if database_connection_lost(error):  # a restart or failover: the pool reconnects

@@ -9,20 +9,25 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc, orders_pb2, orders_pb2_grpc, stores_pb2, stores_pb2_grpc
-from services.api.servicers import InventoryServicer, OrderServicer, StoreServicer
+from services.api.servicers.inventory import InventoryServicer
+from services.api.servicers.orders import OrderServicer
+from services.api.servicers.stores import StoreServicer
 from protos.omo.v1 import fulfilment_pb2, fulfilment_pb2_grpc, pos_pb2, pos_pb2_grpc, transfers_pb2, transfers_pb2_grpc
-from services.api.store_work_servicers import FulfilmentServicer, PosServicer, TransferServicer
+from services.api.servicers.fulfilment import FulfilmentServicer
+from services.api.servicers.pos import PosServicer
+from services.api.servicers.transfers import TransferServicer
 from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
-from services.api.stock_query import StockQueryServicer
-from services.stock_queries import StockQueries
+from services.api.servicers.stock_query import StockQueryServicer
+from services.use_cases.stock_queries import StockQueries
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
-from services.api.dealer_servicers import CloudShopServicer, DealerServicer
+from services.api.servicers.cloud_shops import CloudShopServicer
+from services.api.servicers.dealers import DealerServicer
 from protos.omo.v1 import launches_pb2, launches_pb2_grpc
-from services.api.buyer_guard import BuyerLimits
-from services.api.launch_servicers import LaunchServicer
-from services.statements import LedgerReader
-from services.application import OmoApplication
-from services.api.gate import Admission, Gate
+from services.api.gate.buyer_guard import BuyerLimits
+from services.api.servicers.launches import LaunchServicer
+from projections.dealer_ledger.reader import LedgerReader
+from services.use_cases.application import OmoApplication
+from services.api.gate.interceptor import Admission, Gate
 from services.api.stream_limits import StreamLimits
 
 SERVICE_NAMES = (
@@ -63,7 +68,7 @@ def start_server(
     access rule and `admissions` (rate limits). `credentials`: serve TLS; plaintext without.
     `stream_limits`: how long streams may last; `max_message_bytes`: a larger message is
     refused by gRPC itself (RESOURCE_EXHAUSTED) before it is read. `buyer_limits`: how fast
-    one customer or device may place orders (services/api/buyer_guard.py)."""
+    one customer or device may place orders (the buyer guard)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
         interceptors=[Gate(app, admissions)],

@@ -1,0 +1,202 @@
+"""Checks the dealer ledger against the event store, and the ledger against itself.
+
+1. Every entry recomputed from the events up to the ledger's position (read in one snapshot
+   with the tables, so it can run beside a live runner), compared column by column with
+   the rows: missing, unexpected and changed rows are differences; so are attributions.
+2. The events themselves: each attributed line's parts sum to its total and are never
+   negative, its entries are what `entries_for` gives for those parts and parties, and a
+   reversal's are the reversed parts' entries between the same parties; no line is
+   reversed beyond what was attributed.
+3. The rows: debit differs from credit, the amount is positive, the kind is known, a
+   reversal names its return; the parties' balances sum to zero (the ledger balances); and
+   no line pays out more than its sale brought in, nor reverses more than it sold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timezone
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from aggregates.order import Order
+from domain.attribution import ENTRY_KINDS, SALE, ShipmentParties, entries_for
+from domain.values import epoch_us
+from projections.dealer_ledger.projection import NAME, entry_id, moment_of
+from projections.runtime.event_log import EventLog
+from projections.dealer_ledger.tables import attributions, entries
+from projections.runtime.database import tracking
+
+COLUMNS = (
+    "notification_id", "occurred_at_us", "occurred_at_us_of_timestamp", "order_id", "event_version", "entry_index", "line",
+    "store_id", "kind", "reversal", "return_id", "debit", "credit", "amount_cents", "brand_id", "policy_version",
+)
+ATTRIBUTION_COLUMNS = ("notification_id", "occurred_at_us", "brand_id", "policy_version", "seller", "fulfiller", "assistant")
+Rows = dict[str, tuple]
+
+
+@dataclass(frozen=True)
+class Difference:
+    what: str  # "entry", "attribution", "event" or "ledger"
+    key: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.key}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class LedgerVerification:
+    position: int
+    rows: int  # entries expected at that position
+    differences: list[Difference]
+
+
+def _events(event_log: EventLog, position: int) -> Iterator[tuple[int, Any]]:
+    after = 0
+    while after < position:
+        batch = event_log.read(after, 5000, head=position)
+        yield from batch.events
+        after = batch.end
+
+
+def _row(notification_id: int, e: Any, index: int, entry: dict, store_id: str, brand: tuple[str, int]) -> tuple:
+    moment = epoch_us(moment_of(e))
+    return (
+        notification_id, moment, moment, str(e.originator_id), e.originator_version, index, entry["line"], store_id,
+        entry["kind"], bool(entry["reversal"]), getattr(e, "return_id", None), entry["debit"], entry["credit"],
+        entry["amount_cents"], *brand,
+    )
+
+
+def _check_attribution(key: str, a: dict[str, Any], problems: list[Difference]) -> None:
+    parties = ShipmentParties(a["seller"], a["fulfiller"], a["assistant"])
+    expected = []
+    for sku, line in a["lines"].items():
+        if sum(line["parts"].values()) != line["total_cents"] or min(line["parts"].values(), default=0) < 0:
+            problems.append(Difference("event", f"{key}/{sku}", f"parts {line['parts']} do not split the total {line['total_cents']}"))
+        expected += entries_for(sku, line["parts"], parties)
+    if expected != a["entries"]:
+        problems.append(Difference("event", key, "its entries are not the entries of its parts"))
+
+
+def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, list[Difference]]:
+    """(entries, attributions, problems found in the events) up to `position`."""
+    rows: Rows = {}
+    shipments: Rows = {}
+    problems: list[Difference] = []
+    attributed: dict[tuple[str, str], dict[str, Any]] = {}
+    reversed_parts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for notification_id, e in _events(event_log, position):
+        order_id = str(e.originator_id)
+        if isinstance(e, Order.ShipmentAttributed):
+            a = e.attribution
+            attributed[(order_id, e.store_id)] = a
+            brand = (a["brand_id"], a["policy_version"])
+            shipments[f"{order_id}/{e.store_id}"] = (
+                notification_id, epoch_us(moment_of(e)), *brand, a["seller"], a["fulfiller"], a["assistant"] or "",
+            )
+            _check_attribution(f"{order_id}/{e.store_id}", a, problems)
+            for i, entry in enumerate(a["entries"]):
+                rows[entry_id(order_id, e.originator_version, i)] = _row(notification_id, e, i, entry, e.store_id, brand)
+        elif isinstance(e, Order.AttributionReversed):
+            expected = []
+            for line in e.lines:
+                a = attributed.get((order_id, line["store_id"]))
+                if a is None:
+                    problems.append(Difference("event", f"{order_id}/{line['store_id']}", f"return {e.return_id!r} reverses a shipment never attributed"))
+                    continue
+                done = reversed_parts[(order_id, line["store_id"], line["sku"])]
+                for part, cents in line["parts"].items():
+                    done[part] += cents
+                    if cents < 0 or done[part] > a["lines"][line["sku"]]["parts"].get(part, 0):
+                        problems.append(Difference("event", f"{order_id}/{line['store_id']}/{line['sku']}", f"{part} reversed beyond what was attributed"))
+                parties = ShipmentParties(a["seller"], a["fulfiller"], a["assistant"])
+                expected += [dict(x, store_id=line["store_id"]) for x in entries_for(line["sku"], line["parts"], parties, reversal=True)]
+            if expected != e.entries:
+                problems.append(Difference("event", f"{order_id}/{e.return_id}", "its entries are not the entries of its reversed parts"))
+            for i, entry in enumerate(e.entries):
+                a = attributed.get((order_id, entry["store_id"]), {"brand_id": "", "policy_version": -1})
+                rows[entry_id(order_id, e.originator_version, i)] = _row(
+                    notification_id, e, i, entry, entry["store_id"], (a["brand_id"], a["policy_version"])
+                )
+    return rows, shipments, problems
+
+
+def _us(moment) -> int:
+    return epoch_us(moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment)
+
+
+def stored(engine: Engine, projection: str = NAME) -> tuple[int, Rows, Rows, int]:
+    """The ledger's position, entries, attributions and the sum of every party's balance
+    (credits less debits), read in one snapshot."""
+    with engine.connect() as connection:
+        position = connection.execute(select(tracking.c.position).where(tracking.c.projection == projection)).scalar_one()
+        rows = {
+            r.entry_id: (
+                r.notification_id, r.occurred_at_us, _us(r.occurred_at), r.order_id, r.event_version, r.entry_index, r.line,
+                r.store_id, r.kind, bool(r.reversal), r.return_id, r.debit, r.credit, r.amount_cents, r.brand_id, r.policy_version,
+            )
+            for r in connection.execute(select(entries))
+        }
+        shipments = {f"{r.order_id}/{r.store_id}": tuple(r._mapping[c] for c in ATTRIBUTION_COLUMNS) for r in connection.execute(select(attributions))}
+        # the balances, summed by the database on each side
+        credited = dict(connection.execute(select(entries.c.credit, func.sum(entries.c.amount_cents)).group_by(entries.c.credit)).all())
+        debited = dict(connection.execute(select(entries.c.debit, func.sum(entries.c.amount_cents)).group_by(entries.c.debit)).all())
+    balances = {p: int(credited.get(p, 0)) - int(debited.get(p, 0)) for p in credited.keys() | debited.keys()}
+    return position, rows, shipments, sum(balances.values())
+
+
+def _compare(what: str, expected: Rows, found: Rows, columns: tuple[str, ...]) -> list[Difference]:
+    differences = []
+    for key in sorted(expected.keys() | found.keys()):
+        want, got = expected.get(key), found.get(key)
+        if want == got:
+            continue
+        if got is None:
+            differences.append(Difference(what, key, "missing"))
+        elif want is None:
+            differences.append(Difference(what, key, "not in the events"))
+        else:
+            changed = [f"{c} expected {w!r}, found {g!r}" for c, w, g in zip(columns, want, got) if w != g]
+            differences.append(Difference(what, key, "; ".join(changed)))
+    return differences
+
+
+def _check_rows(rows: Rows) -> list[Difference]:
+    problems = []
+    lines: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # sold, paid out of it, sale reversed
+    for key, r in rows.items():
+        order_id, line, store_id, kind, reversal, return_id, debit, credit, amount = r[3], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13]
+        if debit == credit:
+            problems.append(Difference("ledger", key, f"debits and credits the same party {debit!r}"))
+        if not amount > 0:
+            problems.append(Difference("ledger", key, f"amount {amount} is not positive"))
+        if kind not in ENTRY_KINDS:
+            problems.append(Difference("ledger", key, f"unknown kind {kind!r}"))
+        if reversal != (return_id is not None):
+            problems.append(Difference("ledger", key, "a reversal names its return, and only a reversal does"))
+        if not reversal:
+            lines[(order_id, store_id, line)][0 if kind == SALE else 1] += amount
+        elif kind == SALE:
+            lines[(order_id, store_id, line)][2] += amount
+    for (order_id, store_id, line), (sold, paid_out, returned) in sorted(lines.items()):
+        if paid_out > sold or returned > sold:
+            problems.append(Difference(
+                "ledger", f"{order_id}/{store_id}/{line}", f"sold {sold}, paid out {paid_out} of it, reversed {returned}",
+            ))
+    return problems
+
+
+def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> LedgerVerification:
+    position, found, found_shipments, balance = stored(engine, projection)
+    expected, shipments, problems = recompute(event_log, position)
+    differences = _compare("entry", expected, found, COLUMNS)
+    differences += _compare("attribution", shipments, found_shipments, ATTRIBUTION_COLUMNS)
+    differences += problems + _check_rows(found)
+    if balance != 0:
+        differences.append(Difference("ledger", "(all parties)", f"the balances sum to {balance}, not 0"))
+    return LedgerVerification(position, len(expected), differences)

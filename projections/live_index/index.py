@@ -1,0 +1,253 @@
+"""An in-memory read model of stores and stock availability, folded from the event log.
+
+Routing reads it instead of loading thousands of aggregates per request. It may lag the
+event store by a moment; the reservation on the aggregate stays the final word, so a
+stale figure can only cost a retry, never an oversell.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from aggregates.api_token import ApiToken
+from aggregates.brand_policy import BrandPolicy
+from aggregates.cloud_shop import CloudShop
+from aggregates.launch import Launch
+from aggregates.movement import StockMovement
+from aggregates.order import Order
+from aggregates.pos_ledger import PosLedger
+from aggregates.stock_position import NO_CHANGE, StockPosition, stock_change
+from aggregates.store import Store, profile_from_record
+from domain.stores import StoreProfile
+from domain.values import available_units
+from projections.live_index.cloud_shops import CloudShopIndex
+from projections.live_index.launches import LaunchIndex
+from routing.policy import StoreDirectory, StoreSite
+
+# after notification id, limit -> [(notification id, domain event)]
+ReadEvents = Callable[[int, int], Sequence[tuple[int, Any]]]
+
+
+@dataclass
+class StockFigures:
+    on_hand: int = 0
+    reserved: int = 0
+    safety_stock: int = 0
+    in_transit: int = 0
+
+    @property
+    def available(self) -> int:
+        return available_units(self.on_hand, self.reserved, self.safety_stock)
+
+
+class LiveIndex:
+    BATCH = 1000
+
+    def __init__(self) -> None:
+        self.position = 0  # last notification id applied
+        self.profiles: dict[str, StoreProfile] = {}
+        self.sites: dict[str, StoreSite] = {}
+        self.stock: dict[tuple[str, str], StockFigures] = {}
+        self.stores_by_sku: dict[str, set[str]] = {}
+        # sku -> how many locations have a unit of it available: 0 refuses an order for it
+        # at once, without routing (a sold-out launch meets most of its traffic so)
+        self.locations_with_units: dict[str, int] = {}
+        # every order ever placed: a refused order asks the order writer whether its key
+        # placed one before only when it might have
+        self.placed_orders: set[UUID] = set()
+        self._position_keys: dict[UUID, tuple[str, str]] = {}
+        self._store_ids: dict[UUID, str] = {}
+        # orders allocated per (store, store-local date), for daily capacity
+        self.orders_per_day: dict[tuple[str, date], int] = {}
+        self._allocated_on: dict[UUID, list[tuple[str, date]]] = {}
+        self._directory: StoreDirectory | None = None
+        # (store, order) whose reserved units the counter sold: the order must move
+        self.losing_units: set[tuple[str, str]] = set()
+        # store -> movement id -> fingerprint of every movement recorded: a resend is known
+        # without a query
+        self.movements: dict[str, dict[str, str]] = {}
+        # store -> the version of its POS ledger folded in here
+        self.ledger_versions: dict[str, int] = {}
+        self._ledger_stores: dict[UUID, str] = {}
+        # allocated orders not yet paid -> the moment they were placed (us since the epoch)
+        self.unpaid: dict[UUID, int] = {}
+        self._placed_at: dict[UUID, int] = {}
+        self.cloud_shops = CloudShopIndex()
+        self.launches = LaunchIndex()  # sku -> the launches limiting it
+        self._token_ids: set[str] = set()
+        # brands with a policy of their own: the others sell on the default terms, known
+        # without a query per order
+        self.brands_with_policy: set[str] = set()
+        self._lock = threading.Lock()
+
+    # --- reading ------------------------------------------------------------------------
+
+    def available(self, store_id: str, sku: str) -> int:
+        figures = self.stock.get((store_id, sku))
+        return figures.available if figures else 0
+
+    def movement_fingerprint(self, store_id: str, movement_id: str) -> str | None:
+        """The fingerprint of a recorded movement, None when the id is new."""
+        recorded = self.movements.get(store_id)
+        return recorded.get(movement_id) if recorded is not None else None
+
+    def ledger_version(self, store_id: str) -> int:
+        return self.ledger_versions.get(store_id, 0)
+
+    def has_position(self, store_id: str, sku: str) -> bool:
+        return (store_id, sku) in self.stock
+
+    def directory(self) -> StoreDirectory:
+        """Stores with their spatial index; rebuilt only after a store changed."""
+        directory = self._directory
+        if directory is None:
+            with self._lock:
+                directory = self._directory = StoreDirectory(self.sites.values())
+        return directory
+
+    def orders_on(self, store_id: str, day: date) -> int:
+        return self.orders_per_day.get((store_id, day), 0)
+
+    def knows_sku(self, sku: str) -> bool:
+        return sku in self.stores_by_sku
+
+    def sold_out(self, sku: str) -> bool:
+        """No location has a unit of the SKU available."""
+        return not self.locations_with_units.get(sku)
+
+    def store_ids_holding(self, sku: str) -> list[str]:
+        with self._lock:
+            return sorted(self.stores_by_sku.get(sku, ()))
+
+    def token_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self._token_ids)
+
+    def store_ids(self) -> list[str]:
+        with self._lock:
+            return sorted(self.profiles)
+
+    # --- following the log --------------------------------------------------------------
+
+    def catch_up(self, read: ReadEvents, seen: Callable[[Any], None] | None = None) -> int:
+        """Applies every event after the current position, telling `seen` of each; returns
+        how many were applied."""
+        applied = 0
+        with self._lock:
+            while True:
+                batch = read(self.position, self.BATCH)
+                for notification_id, domain_event in batch:
+                    self._apply(domain_event)
+                    if seen is not None:
+                        seen(domain_event)
+                    self.position = notification_id
+                applied += len(batch)
+                if len(batch) < self.BATCH:
+                    return applied
+
+    def follow_saved(self, saved: Sequence[tuple[int, Any]]) -> bool:
+        """Applies the events this process has just saved (notification id, domain event)
+        without reading them back, but only when they are exactly the notifications next
+        after the position: nothing recorded elsewhere (another process, another thread,
+        or a gap) lies before them, so the index still folds the log in order. Returns
+        whether it did; if not, nothing changed and catch_up reads them with the rest."""
+        if not saved:
+            return True
+        ordered = sorted(saved, key=lambda pair: pair[0])
+        with self._lock:
+            # ids are unique, so first = position + 1 and last = position + n mean
+            # exactly the ids position + 1 .. position + n
+            if ordered[0][0] != self.position + 1 or ordered[-1][0] != self.position + len(ordered):
+                return False
+            for notification_id, domain_event in ordered:
+                self._apply(domain_event)
+                self.position = notification_id
+        return True
+
+    def _apply(self, e: Any) -> None:
+        if isinstance(e, (Store.StoreRegistered, Store.StoreDetailsChanged)):
+            store_id = e.store_id if isinstance(e, Store.StoreRegistered) else self._store_ids[e.originator_id]
+            self._store_ids[e.originator_id] = store_id
+            profile = profile_from_record(store_id, e.details)
+            self.profiles[store_id] = profile
+            self.sites[store_id] = StoreSite(
+                store_id, profile.location, profile.delivery_radius_km, profile.active,
+                profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
+            )
+            self._directory = None
+        elif isinstance(e, BrandPolicy.BrandPolicyStarted):
+            self.brands_with_policy.add(e.brand_id)
+        elif isinstance(e, ApiToken.TokenIssued):
+            self._token_ids.add(e.token_id)
+        elif isinstance(e, CloudShop.Event):
+            self.cloud_shops.apply(e)
+        elif isinstance(e, Launch.Event):
+            self.launches.apply(e)
+        elif isinstance(e, StockPosition.StockPositionOpened):
+            key = (e.store_id, e.sku)
+            self._position_keys[e.originator_id] = key
+            self.stock[key] = StockFigures()
+            self.stores_by_sku.setdefault(e.sku, set()).add(e.store_id)
+        elif isinstance(e, StockMovement.StockMovementAccepted):
+            self.movements.setdefault(e.store_id, {})[e.movement_id] = e.fingerprint
+        elif isinstance(e, PosLedger.PosLedgerOpened):
+            self._ledger_stores[e.originator_id] = e.store_id
+            self.ledger_versions[e.store_id] = e.originator_version
+        elif isinstance(e, PosLedger.MovementsRecorded):
+            store_id = self._ledger_stores[e.originator_id]
+            self.movements.setdefault(store_id, {}).update(e.fingerprints)
+            self.ledger_versions[store_id] = e.originator_version
+        elif isinstance(e, StockPosition.StockOversold):
+            store_id = self._position_keys[e.originator_id][0]
+            self.losing_units.update((store_id, order_id) for order_id in e.order_ids)
+        elif isinstance(e, StockPosition.Event):
+            if isinstance(e, (StockPosition.ReservationReleased, StockPosition.ReservationPicked)):
+                self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
+            if (change := stock_change(e)) is not NO_CHANGE:
+                key = self._position_keys[e.originator_id]
+                figures = self.stock[key]
+                had_units = figures.available > 0
+                figures.on_hand += change.on_hand
+                figures.reserved += change.reserved
+                figures.safety_stock += change.safety_stock
+                figures.in_transit += change.in_transit
+                if (has_units := figures.available > 0) != had_units:
+                    sku = key[1]
+                    self.locations_with_units[sku] = self.locations_with_units.get(sku, 0) + (1 if has_units else -1)
+        elif isinstance(e, Order.OrderPlaced):
+            self.placed_orders.add(e.originator_id)
+            self._placed_at[e.originator_id] = e.placed_at_us
+        elif isinstance(e, Order.OrderAllocated):
+            self.unpaid[e.originator_id] = self._placed_at.pop(e.originator_id, 0)
+            self._take_slots(e.originator_id, e.shipments)
+        elif isinstance(e, Order.OrderRerouted):
+            self._free_slot(e.originator_id, e.from_store_id)
+            self._take_slots(e.originator_id, e.shipments)
+        elif isinstance(e, Order.ShipmentUnfulfillable):
+            self._free_slot(e.originator_id, e.store_id)
+        elif isinstance(e, Order.PaymentConfirmed):
+            self.unpaid.pop(e.originator_id, None)
+        elif isinstance(e, Order.OrderCancelled):
+            self.unpaid.pop(e.originator_id, None)
+            self._placed_at.pop(e.originator_id, None)
+            # a cancelled order gives its pick slots back
+            for key in self._allocated_on.pop(e.originator_id, ()):
+                self.orders_per_day[key] -= 1
+
+    def _take_slots(self, order_id: UUID, shipments: list[dict]) -> None:
+        """Each location shipping part of the order takes one of its pick slots that day."""
+        keys = [(s["store_id"], date.fromisoformat(s["store_day"])) for s in shipments]
+        for key in keys:
+            self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
+        self._allocated_on.setdefault(order_id, []).extend(keys)
+
+    def _free_slot(self, order_id: UUID, store_id: str) -> None:
+        keys = self._allocated_on.get(order_id, [])
+        for key in [k for k in keys if k[0] == store_id]:
+            keys.remove(key)
+            self.orders_per_day[key] -= 1

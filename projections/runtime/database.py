@@ -1,0 +1,67 @@
+"""The engines that reach the projections' tables, and the tracking table every projection
+keeps its position and its writer's lease in.
+
+SQLite: writes go through an engine whose transactions start with BEGIN IMMEDIATE, so a
+writer holds the database's single write lock from its first statement (the position check
+included) to its commit; reads use a second engine with ordinary deferred transactions.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, create_engine, event
+
+metadata = MetaData()
+
+tracking = Table(
+    "stock_projection_tracking", metadata,  # named when it served the national stock alone
+    Column("projection", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),  # last notification id applied
+    Column("holder", String(80)),  # the runner allowed to write; NULL when none
+    Column("lease_until_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def sqlalchemy_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg2://" + url[len("postgresql://"):]
+    return url
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    """pysqlite issues no BEGIN before a SELECT; we issue our own, so a transaction is one
+    snapshot (reads) or holds the write lock from its first statement (writes)."""
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+def write_engine(url: str) -> Engine:
+    if is_sqlite(url):
+        return _sqlite_engine(url, "BEGIN IMMEDIATE")
+    # values_plus_batch: an UPDATE of many rows goes in pages, not one round trip per row
+    return create_engine(
+        sqlalchemy_url(url), pool_pre_ping=True, pool_size=2, max_overflow=2,
+        executemany_mode="values_plus_batch", executemany_batch_page_size=500,
+    )
+
+
+def read_engine(url: str) -> Engine:
+    """Each transaction reads one snapshot: figures and the position they stand at agree."""
+    if is_sqlite(url):
+        return _sqlite_engine(url, "BEGIN")
+    return create_engine(
+        sqlalchemy_url(url), pool_pre_ping=True, pool_size=4, max_overflow=12, isolation_level="REPEATABLE READ",
+    )

@@ -1,0 +1,1 @@
+"""What touches the outside world: the event recorder, database timeouts, locks, heap tuning, the order writer and its thread and process links, the housekeeping loop, the projection runners, configuration."""

@@ -1,0 +1,168 @@
+"""The order writer: the one place orders are created, a batch at a time.
+
+The server routes each order (the placing use case) and hands the writer a Placement: what
+to reserve where and the order to record. The writer owns the aggregates it writes in memory
+(its own application, cache and index) and decides the placements of a batch one after another
+(a later order sees the units an earlier one took), then commits the whole batch in one
+atomic save: one transaction, one table lock, for up to `MAX_BATCH` orders (group commit).
+Outcomes are handed back only after that commit, so an acknowledged order is a durable one.
+
+A batch that conflicts with another writer (a POS sale, a cancellation, another server's
+writer) is thrown away whole, the writer reads what changed and decides it again; nothing of
+it was acknowledged. Several conflicts in a row and the placements go one at a time, so one
+contended order cannot hold up the rest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from aggregates.order import Order
+from aggregates.stock_position import StockPosition, reserve_all, stores_short
+from domain.errors import Contention, DomainError, IdempotencyKeyReused
+from services.use_cases.application import OmoApplication
+from services.use_cases.launches import claim_placement, exhausted_by, quota_ids
+from services.use_cases.ports import NotPlaced, Outcome, Placed, Placement, Refused, Reroute
+
+MAX_BATCH = 128
+BATCH_ATTEMPTS = 3  # then one placement at a time
+SINGLE_ATTEMPTS = 20
+# a cached stock position another process changed only costs a conflict and a second try;
+# reading the log now and then keeps that rare without a query per batch
+CATCH_UP_EVERY_S = 0.5
+
+
+@dataclass
+class _Batch:
+    """What the writer knows while it decides one batch."""
+
+    pending: dict[UUID, Any]  # aggregates this batch changed or made, by id
+    existing: set[UUID]  # the batch's order ids that are recorded already
+    absent_quotas: set[UUID]  # launch quotas looked for and not found: new buyers
+    caught_up: bool = False  # the log was read during this batch
+
+
+class OrderWriter:
+    """Decides and commits batches of placements against `app`, an application of its own."""
+
+    def __init__(self, app: OmoApplication, claims: Callable[..., list[Any]] | None = claim_placement):
+        self.app = app
+        self._caught_up_at = time.monotonic()
+        # per-customer purchase limits: (app, placement, pending) -> quota aggregates changed
+        self.claims = claims
+
+    def commit(self, placements: Sequence[Placement]) -> list[Outcome]:
+        if time.monotonic() - self._caught_up_at > CATCH_UP_EVERY_S:
+            self._catch_up()  # drops cached aggregates other processes have changed since
+        for _ in range(BATCH_ATTEMPTS):
+            try:
+                return self._decide_and_save(placements)
+            except IntegrityError:
+                self._catch_up()
+        return [self._commit_alone(p) for p in placements]
+
+    def _catch_up(self) -> None:
+        self.app.catch_up()
+        self._caught_up_at = time.monotonic()
+
+    def _commit_alone(self, placement: Placement) -> Outcome:
+        for _ in range(SINGLE_ATTEMPTS):
+            try:
+                return self._decide_and_save([placement])[0]
+            except IntegrityError:
+                self._catch_up()
+        return Refused(Contention("the stock involved is changing too fast; retry the request"))
+
+    def _decide_and_save(self, placements: Sequence[Placement]) -> list[Outcome]:
+        pending: dict[UUID, Any] = {}  # aggregates this batch changed or made
+        existing = self._orders_recorded([p.order_id for p in placements])
+        quotas = [quota_id for p in placements if not p.lookup_only for quota_id in quota_ids(p)]
+        self.app.preload([*(StockPosition.create_id(*key) for p in placements for key in p.wanted), *quotas])
+        batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)))
+        outcomes: list[Any] = []
+        try:
+            for placement in placements:
+                outcomes.append(self._decide(placement, batch))
+            recordings = self.app.save(*pending.values()) if pending else []
+        except BaseException:
+            # their in-memory state holds what was not saved: read them again next time
+            for aggregate_id in pending:
+                self.app.evict(aggregate_id)
+            raise
+        position = max((r.notification.id for r in recordings), default=0)
+        for aggregate in pending.values():
+            if isinstance(aggregate, Order):
+                self.app.evict(aggregate.id)  # a replay is rare: the cache is for stock positions
+        return [Placed(o[0], o[1], position, o[2]) if isinstance(o, tuple) else o for o in outcomes]
+
+    def _decide(self, placement: Placement, batch: _Batch) -> Any:
+        """(order, replayed, exhausted) to be acknowledged after the save, or an outcome as it is."""
+        pending = batch.pending
+        order = pending.get(placement.order_id)
+        if order is None and placement.order_id in batch.existing:
+            order = self.app.find_afresh(placement.order_id)  # as it is now: paid, cancelled...
+        if order is not None:
+            if order.request_fingerprint != placement.fingerprint:
+                return Refused(IdempotencyKeyReused(placement.idempotency_key))
+            return order, True, ()
+        if placement.lookup_only:
+            return NotPlaced()
+        positions = {key: self._position(key, pending) for key in placement.wanted}
+        short = stores_short(positions, placement.wanted)
+        if short and not batch.caught_up:
+            # a cached position another process has changed since may understate its stock
+            # (a cancellation released units): only stock read as it is now refuses. Reading
+            # the log once per batch drops every such position from the cache; on a sold-out
+            # SKU that is one read per batch rather than one per order
+            self._catch_up()
+            batch.caught_up = True
+            positions = {key: self._position(key, pending) for key in placement.wanted}
+            short = stores_short(positions, placement.wanted)
+        if short:
+            return Reroute(short)
+        try:
+            quotas = self.claims(self.app, placement, pending, batch.absent_quotas) if self.claims else []
+        except DomainError as refusal:
+            return Refused(refusal)
+        order = Order.place(
+            idempotency_key=placement.idempotency_key,
+            request_fingerprint=placement.fingerprint,
+            customer_id=placement.customer_id,
+            customer_location=placement.customer_location,
+            lines=placement.lines,
+            fulfilment_mode=placement.mode,
+            pickup_store_id=placement.pickup_store_id,
+            total=placement.total,
+            placed_at_us=placement.placed_at_us,
+            pickup_code=placement.pickup_code,
+            sale=placement.sale,
+        )
+        order.allocate(placement.shipments, placement.fulfilment, placement.explanation)
+        reserve_all(positions, order.order_id, placement.wanted)
+        for aggregate in (order, *positions.values(), *quotas):
+            pending[aggregate.id] = aggregate
+        return order, False, exhausted_by(quotas, placement.launches)
+
+    def _position(self, key: tuple[str, str], pending: dict[UUID, Any]) -> StockPosition | None:
+        position_id = StockPosition.create_id(*key)
+        if position_id in pending:
+            return pending[position_id]
+        try:
+            # the cached object itself: this writer is its only user, and a failed save evicts it
+            return self.app.repository.get(position_id, deepcopy_from_cache=False)
+        except AggregateNotFoundError:
+            return None
+
+    def _orders_recorded(self, order_ids: list[UUID]) -> set[UUID]:
+        """Which of the orders exist already: those in the cache, and one query for the rest."""
+        unknown = self.app.uncached(order_ids)
+        known = set(order_ids) - set(unknown)
+        known |= self.app.recorder.select_created(unknown)
+        return known

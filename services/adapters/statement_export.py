@@ -1,0 +1,186 @@
+"""A dealer's statement as a file a dealer opens in Excel: CSV or XLSX.
+
+One row per statement line, in time order: when (Shanghai time), order, SKU, store, kind,
+reversal, return, counterparty, the signed amount, and the amount again in the column of
+the total it counts in (gross sales, returns, fulfilment fees paid, fulfilment fees earned,
+HQ share, assistant commissions). The last row, TOTAL, holds get_statement's totals: net
+payable under the amount, each total under its column; each equals the sum of its column.
+
+Money is never a float in our code: CSV cells are "-12.34" strings made by integer
+arithmetic on cents; XLSX cells are Decimal(cents) / 100, written as numbers with the
+number format 0.00.
+
+Before reading, `ledger_caught_up` brings the ledger to the event store's head: in this
+process when no runner holds the ledger's lease, otherwise by waiting for the runner that
+does.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from domain.errors import RuleViolation
+from projections.definitions import DEALER_LEDGER
+from projections.runtime.runner import ProjectionRunner, default_holder, projection_status
+from projections.dealer_ledger.reader import LedgerReader
+from services.use_cases.statements import SHANGHAI, TOTALS, Statement, StatementLine, Totals, whole_statement
+
+FORMATS = ("csv", "xlsx")
+HEADERS = (
+    "Time (Shanghai)", "Order", "SKU", "Store", "Kind", "Reversal", "Return", "Counterparty", "Amount",
+    "Gross sales", "Returns", "Fulfilment fees paid", "Fulfilment fees earned", "HQ share", "Assistant commissions",
+)
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class LedgerNotCaughtUp(RuleViolation):
+    def __init__(self, position: int, head: int, seconds: float):
+        super().__init__(
+            f"the dealer ledger reached position {position}, not the head {head}, within {seconds:g} s "
+            "(another runner holds its lease); retry, or check `omo projections status`"
+        )
+
+
+def ledger_caught_up(application: Any, url: str, timeout_seconds: float = 60.0, progress: Callable[[int, int], None] | None = None) -> int:
+    """Brings the ledger to the event store's head as it is now; returns the position.
+    `progress(moved, to_go)` is told of every batch applied here."""
+    event_log = DEALER_LEDGER.event_log(application)
+    head = event_log.head()
+    runner = ProjectionRunner(url, event_log, DEALER_LEDGER, holder=f"{default_holder()}:export")
+    deadline = time.monotonic() + timeout_seconds
+    try:
+        while True:
+            if runner.try_lead():
+                to_go = head - runner.position
+                try:
+                    return runner.catch_up(head, (lambda moved: progress(moved, to_go)) if progress else None)
+                except RuntimeError:
+                    pass  # another runner took the lease meanwhile: wait for it instead
+                finally:
+                    runner.release()
+            position = projection_status(runner.reader, event_log, DEALER_LEDGER.name).position
+            if position >= head:
+                return position
+            if time.monotonic() >= deadline:
+                raise LedgerNotCaughtUp(position, head, timeout_seconds)
+            time.sleep(0.1)
+    finally:
+        runner.close()
+
+
+def money_text(cents: int) -> str:
+    """-1234 -> "-12.34", by integer arithmetic."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def money(cents: int) -> Decimal:
+    return Decimal(cents) / 100  # exact: a Decimal division by 100 never rounds
+
+
+def _cells(line: StatementLine) -> tuple[list[Any], list[int | None]]:
+    """(the text cells, the money cells in cents) of one line."""
+    local = line.occurred_at.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0)
+    text = [local, line.order_id, line.sku, line.store_id, line.kind, "yes" if line.reversal else "", line.return_id, line.counterparty]
+    return text, [line.amount_cents, *(line.amount_cents if line.total == name else None for name in TOTALS)]
+
+
+def _total_cells(totals: Totals) -> tuple[list[Any], list[int]]:
+    return ["TOTAL", "", "", "", "", "", "", f"{totals.lines} lines"], [totals.net_payable, *(getattr(totals, name) for name in TOTALS)]
+
+
+def write_csv(path: Path, statement: Statement, lines: Iterable[StatementLine], written: Callable[[], None] = lambda: None) -> None:
+    # utf-8 with a byte order mark: what Excel needs to read it as UTF-8
+    with path.open("w", newline="", encoding="utf-8-sig") as file:
+        out = csv.writer(file)
+        out.writerow(HEADERS)
+        for line in lines:
+            text, amounts = _cells(line)
+            out.writerow([text[0].strftime(TIME_FORMAT), *text[1:], *("" if c is None else money_text(c) for c in amounts)])
+            written()
+        text, amounts = _total_cells(statement.totals)
+        out.writerow([*text, *(money_text(c) for c in amounts)])
+
+
+def write_xlsx(path: Path, statement: Statement, lines: Iterable[StatementLine], written: Callable[[], None] = lambda: None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Statement")
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFGHIJKLMNO", (20, 38, 16, 10, 16, 9, 14, 22, 12, 12, 12, 12, 12, 12, 12)):
+        sheet.column_dimensions[column].width = width
+    bold = Font(bold=True)
+
+    def row(text: list[Any], amounts: list[int | None], font: Font | None = None) -> list[WriteOnlyCell]:
+        cells = []
+        for value in text:
+            cell = WriteOnlyCell(sheet, value=value)
+            if hasattr(value, "year"):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            cells.append(cell)
+        for cents in amounts:
+            cell = WriteOnlyCell(sheet, value=None if cents is None else money(cents))
+            cell.number_format = "0.00"
+            cells.append(cell)
+        if font is not None:
+            for cell in cells:
+                cell.font = font
+        return cells
+
+    sheet.append(row(list(HEADERS), [], bold))
+    for line in lines:
+        sheet.append(row(*_cells(line)))
+        written()
+    sheet.append(row(*_total_cells(statement.totals), bold))
+
+    about = book.create_sheet("About")
+    period = statement.period
+    for label, value in (
+        ("Dealer", statement.dealer_id), ("Ledger party", statement.party), ("Period", period.label),
+        ("From (Shanghai)", period.start.astimezone(SHANGHAI).strftime(TIME_FORMAT)),
+        ("To, excluded (Shanghai)", period.end.astimezone(SHANGHAI).strftime(TIME_FORMAT)),
+        ("Ledger position", statement.as_of_position), ("Lines", statement.totals.lines),
+        ("Amounts", "signed from the dealer's side: received positive, paid negative"),
+    ):
+        about.append([label, value])
+    book.save(path)
+
+
+@dataclass(frozen=True)
+class Export:
+    path: Path
+    statement: Statement  # the first page, with the totals
+
+
+def export_statement(
+    reader: LedgerReader, dealer_id: str, period: Any, file_format: str, path: Path,
+    written: Callable[[], None] = lambda: None,
+) -> Export:
+    """Writes the whole statement (every page, all read at one ledger position) to `path`.
+    `written()` is called after each line."""
+    if file_format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {file_format!r}")
+    statement, lines = whole_statement(reader, dealer_id, period)
+    (write_csv if file_format == "csv" else write_xlsx)(path, statement, lines, written)
+    return Export(path, statement)
+
+
+def totals_table(statements: list[Statement]) -> str:
+    """The statements' totals as a text table, one row per dealer (for the demo and `omo
+    statements show`)."""
+    columns = ("party", "lines", *TOTALS, "net_payable")
+    rows = [[s.party, str(s.totals.lines), *(money_text(getattr(s.totals, c)) for c in (*TOTALS, "net_payable"))] for s in statements]
+    widths = [max(len(c), *(len(r[i]) for r in rows)) if rows else len(c) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(columns, widths)))]
+    lines += ["  ".join(v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(r, widths))) for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Messages to the domain's values and back."""

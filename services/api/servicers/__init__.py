@@ -1,0 +1,1 @@
+"""One servicer per .proto service: each converts the request, calls one use case and converts the answer back."""

@@ -1,0 +1,79 @@
+"""DealerService: regions, dealers, store ownership, attribution policies and statements."""
+
+from __future__ import annotations
+
+from domain.attribution import HQ
+from domain.dealers import Dealer, Region
+from domain.errors import InvalidInput
+from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
+from services.use_cases import dealers
+from services.api.convert.dealers import moment, policy_message, policy_terms, timestamp
+from services.api.errors import rpc
+from services.api.convert.dealers import statement_message
+from services.use_cases.application import OmoApplication
+from projections.dealer_ledger.reader import LedgerReader
+from services.use_cases.statements import get_statement
+
+
+class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
+    def __init__(self, app: OmoApplication, ledger: LedgerReader):
+        self.app = app
+        self.ledger = ledger
+
+    @rpc
+    def RegisterRegion(self, request, context):
+        region, created = dealers.register_region(self.app, Region.create(request.region.region_id, request.region.name))
+        return dealers_pb2.RegisterRegionResponse(region=dealers_pb2.Region(region_id=region.region_id, name=region.name), created=created)
+
+    @rpc
+    def RegisterDealer(self, request, context):
+        given = request.dealer
+        dealer, created = dealers.register_dealer(self.app, Dealer.create(given.dealer_id, given.name, given.region_id))
+        return dealers_pb2.RegisterDealerResponse(dealer=_dealer_message(dealer), created=created)
+
+    @rpc
+    def GetDealer(self, request, context):
+        return dealers_pb2.GetDealerResponse(dealer=_dealer_message(dealers.get_dealer(self.app, request.dealer_id)))
+
+    @rpc
+    def ChangeStoreOwner(self, request, context):
+        effective_from = moment("effective_from", request.effective_from, request.HasField("effective_from"), self.app.clock())
+        store = dealers.change_store_owner(self.app, request.store_id, request.dealer_id, effective_from)
+        return dealers_pb2.ChangeStoreOwnerResponse(
+            owners=[dealers_pb2.StoreOwnership(dealer_id=dealer_id, effective_from=timestamp(at)) for at, dealer_id in store.owners]
+        )
+
+    @rpc
+    def SetAttributionPolicy(self, request, context):
+        if not request.HasField("policy"):
+            raise InvalidInput("policy", "is required")
+        given = request.policy
+        version, changed = dealers.set_policy(self.app, given.brand_id, policy_terms(given), given.note)
+        _, terms = dealers.policy_terms(self.app, given.brand_id, version)
+        return dealers_pb2.SetAttributionPolicyResponse(
+            policy=policy_message(given.brand_id, version, terms, given.fulfilment_fee_fixed.currency or "CNY", given.note), changed=changed,
+        )
+
+    @rpc
+    def GetAttributionPolicy(self, request, context):
+        version = request.version if request.HasField("version") else None
+        self.app.catch_up()  # a policy another server set a moment ago
+        chosen, terms = dealers.policy_terms(self.app, request.brand_id, version)
+        return dealers_pb2.GetAttributionPolicyResponse(policy=policy_message(request.brand_id, chosen, terms))
+
+    @rpc
+    def GetStatement(self, request, context):
+        if request.dealer_id != HQ:
+            dealers.get_dealer(self.app, request.dealer_id)  # an unknown dealer is NOT_FOUND, not an empty statement
+        if not request.month:
+            raise InvalidInput("month", "is required: a calendar month 'YYYY-MM' (China Standard Time)")
+        wait_ms = min(5000, int((context.time_remaining() or 5.0) * 1000))
+        statement = get_statement(
+            self.ledger, request.dealer_id, request.month, request.page_size, request.page_token,
+            min_position=request.min_position, wait_timeout_ms=wait_ms,
+        )
+        return statement_message(request.month, statement)
+
+
+def _dealer_message(dealer: Dealer) -> dealers_pb2.Dealer:
+    return dealers_pb2.Dealer(dealer_id=dealer.dealer_id, name=dealer.name, region_id=dealer.region_id)

@@ -1,0 +1,45 @@
+"""FulfilmentService: store staff accept, pick, hand over and deliver the orders routed to them."""
+
+from __future__ import annotations
+
+
+from domain.errors import InvalidInput
+from protos.omo.v1 import fulfilment_pb2, fulfilment_pb2_grpc
+from services.use_cases import fulfilment
+from services.api.convert import common as convert
+from services.api.errors import rpc
+from services.use_cases.application import OmoApplication
+
+_HAND_OVER_TO = {fulfilment_pb2.COURIER: "COURIER", fulfilment_pb2.CUSTOMER: "CUSTOMER"}
+
+
+class FulfilmentServicer(fulfilment_pb2_grpc.FulfilmentServiceServicer):
+    def __init__(self, app: OmoApplication):
+        self.app = app
+
+    @rpc
+    def AcceptOrder(self, request, context):
+        order = fulfilment.accept_order(self.app, request.order_id, request.store_id)
+        return fulfilment_pb2.AcceptOrderResponse(order=convert.order_message(order))
+
+    @rpc
+    def RejectOrder(self, request, context):
+        order = fulfilment.reject_order(self.app, request.order_id, request.store_id, request.reason)
+        return fulfilment_pb2.RejectOrderResponse(order=convert.order_message(order))
+
+    @rpc
+    def MarkPicked(self, request, context):
+        order = fulfilment.mark_picked(self.app, request.order_id, request.store_id)
+        return fulfilment_pb2.MarkPickedResponse(order=convert.order_message(order))
+
+    @rpc
+    def HandOver(self, request, context):
+        if request.to not in _HAND_OVER_TO:
+            raise InvalidInput("to", "is required: COURIER or CUSTOMER")
+        order = fulfilment.hand_over(self.app, request.order_id, request.store_id, _HAND_OVER_TO[request.to], request.pickup_code)
+        return fulfilment_pb2.HandOverResponse(order=convert.order_message(order))
+
+    @rpc
+    def MarkDelivered(self, request, context):
+        order = fulfilment.mark_delivered(self.app, request.order_id, request.store_id)
+        return fulfilment_pb2.MarkDeliveredResponse(order=convert.order_message(order))

@@ -1,0 +1,59 @@
+"""OrderService: the checkout places, reads, cancels and pays for orders, and starts returns."""
+
+from __future__ import annotations
+
+from protos.omo.v1 import orders_pb2, orders_pb2_grpc
+from services.use_cases import fulfilment, orders, returns
+from services.api.convert import common as convert
+from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits, place_as_buyer
+from services.api.errors import rpc
+from services.use_cases.application import OmoApplication
+
+
+class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
+    def __init__(self, app: OmoApplication, buyer_limits: BuyerLimits | None = None):
+        self.app = app
+        self.buyers = BuyerGuard(buyer_limits or BuyerLimits())
+
+    @rpc
+    def PlaceOrder(self, request, context):
+        command = orders.PlaceOrder(
+            idempotency_key=request.idempotency_key,
+            customer_id=request.customer_id,
+            customer_location=convert.location(
+                "customer_location", request.customer_location, request.HasField("customer_location")
+            ),
+            lines=tuple(convert.order_lines(request.lines)),
+            mode=convert.fulfilment_mode(request.fulfilment_mode),
+            pickup_store_id=request.pickup_store_id,
+            cloud_shop_id=request.cloud_shop_id,
+            share_code=request.share_code,
+            device_id=request.device_id,
+        )
+        placed = place_as_buyer(self.buyers, self.app, command)
+        return orders_pb2.PlaceOrderResponse(order=convert.order_message(placed.order), replayed=placed.replayed)
+
+    @rpc
+    def GetOrder(self, request, context):
+        return orders_pb2.GetOrderResponse(order=convert.order_message(orders.get_order(self.app, request.order_id)))
+
+    @rpc
+    def ExplainAllocation(self, request, context):
+        return convert.explanation_message(orders.get_order(self.app, request.order_id))
+
+    @rpc
+    def CancelOrder(self, request, context):
+        order = orders.cancel_order(self.app, request.order_id, request.reason)
+        return orders_pb2.CancelOrderResponse(order=convert.order_message(order))
+
+    @rpc
+    def ConfirmPayment(self, request, context):
+        amount = convert.money("amount", request.amount, request.HasField("amount"))
+        order = fulfilment.confirm_payment(self.app, request.order_id, request.payment_id, amount)
+        return orders_pb2.ConfirmPaymentResponse(order=convert.order_message(order))
+
+    @rpc
+    def ReturnOrder(self, request, context):
+        lines = [(line.sku, line.quantity) for line in request.lines]
+        order = returns.return_order(self.app, request.order_id, request.return_id, request.store_id, lines)
+        return orders_pb2.ReturnOrderResponse(order=convert.order_message(order))

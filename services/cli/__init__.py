@@ -1,0 +1,5 @@
+"""The `omo` command: one module per command group."""
+
+from services.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,188 @@
+"""`omo project` and `omo projections status|rebuild|verify`: the projections (the national
+stock and the dealer ledger) run, inspected, rebuilt and verified."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+
+from projections.dealer_ledger import verify as ledger_verify
+from projections.national_stock import verify as stock_verify
+from projections.definitions import DEALER_LEDGER, PROJECTIONS
+from projections.runtime.projection import Projection
+from projections.runtime.runner import projection_status
+from projections.runtime.database import read_engine, write_engine
+from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
+from services.adapters.heap import freeze_survivors_of_full_collections
+from services.adapters.projection_runners import EventStore, new_runner, start_runners
+from services.bootstrap import event_store
+
+log = logging.getLogger("omo.projection")
+MAX_LISTED_DIFFERENCES = 50
+ALL = "all"
+
+
+def chosen(args: argparse.Namespace) -> list[Projection]:
+    return list(PROJECTIONS.values()) if args.projection == ALL else [PROJECTIONS[args.projection]]
+
+
+# --- the command line ------------------------------------------------------------------
+
+def _projection_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--projection", choices=[*PROJECTIONS, ALL], default=ALL,
+        help=f"which projection to {what}: {', '.join(PROJECTIONS)} or {ALL} (default {ALL})",
+    )
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    project = commands.add_parser(
+        "project", help="run the projections (national stock, dealer ledger) in a process of their own",
+        description=f"Follow the event store named by {DATABASE_URL_VARIABLE} and keep the projections' tables "
+        "current (the national stock count and the dealer ledger), until SIGTERM or SIGINT. Only one runner "
+        "writes each projection at a time: another one started meanwhile (or `omo serve`'s) waits on standby "
+        "and takes over when this one stops. Survives a dropped database connection by reconnecting.",
+    )
+    _projection_option(project, "run")
+    project.add_argument("--poll-interval", type=float, default=0.05, help=(
+        "seconds to wait after a batch that emptied the backlog (default 0.05): longer gathers more events "
+        "into each transaction, for less CPU per event and more lag (0.25 under launch load)"
+    ))
+    project.add_argument("--batch-size", type=int, default=2000, help="events applied per transaction (default 2000)")
+    project.add_argument("--lease-seconds", type=float, default=10.0, help="how long the writer's lease lasts without renewal (default 10)")
+
+    projections = commands.add_parser(
+        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger)",
+        description="Operate the projections: the national stock count and the dealer ledger (SQL tables beside "
+        "the event store).",
+    )
+    actions = projections.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
+    status = actions.add_parser(
+        "status", help="position, head, lag in events and seconds, the runner holding the lease",
+        description="Print each projection's position, the event store's head, the lag in events and seconds, "
+        "and which runner holds the writer's lease.",
+    )
+    _projection_option(status, "show")
+    status.add_argument("--json", action="store_true", help="print one JSON object per projection, one a line")
+    rebuild = actions.add_parser(
+        "rebuild", help="empty the tables and apply every event again, with a progress bar",
+        description="Empty the projection's tables and apply every event from the first, with a progress bar. "
+        "Takes the writer's lease from any running runner, which waits on standby until the rebuild is done. "
+        "The result is identical to the incrementally built tables.",
+    )
+    _projection_option(rebuild, "rebuild")
+    verify = actions.add_parser(
+        "verify", help="recompute every figure or entry from the event store and list differences",
+        description="Recompute the national stock figures and the dealer ledger's entries from the event store up "
+        "to each projection's position and list every difference from the tables; the ledger is also checked "
+        "to balance, with a positive amount and two different parties on every entry. Exit status 1 when "
+        "there is any difference.",
+    )
+    _projection_option(verify, "verify")
+
+
+def project(args: argparse.Namespace) -> int:
+    url = database_url()
+    store = event_store(url)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    freeze_survivors_of_full_collections()
+    runners = start_runners(
+        store, url, chosen(args), poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
+    )
+    for runner in runners:
+        log.info("projecting %s from %s (runner %s)", runner.projection, redact(url), runner.holder)
+    try:
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        runners.shutdown(timeout=30)
+        store.close()
+    for runner in runners:
+        log.info("%s stopped at position %d", runner.projection, runner.position)
+    return 0
+
+
+def projections(args: argparse.Namespace) -> int:
+    url = database_url()
+    store = event_store(url)
+    command = {"status": _status, "rebuild": _rebuild, "verify": _verify}[args.projections_command]
+    try:
+        return max(command(args, store, url, projection) for projection in chosen(args))
+    finally:
+        store.close()
+
+
+def _reader(url: str, projection: Projection):
+    setup = write_engine(url)
+    try:
+        projection.create_tables(setup)
+    finally:
+        setup.dispose()
+    return read_engine(url)
+
+
+def _status(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
+    engine = _reader(url, projection)
+    try:
+        s = projection_status(engine, projection.event_log(store), projection.name)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(s.__dict__))
+        return 0
+    holder = f"{s.holder} (lease {'expired' if s.lease_left_seconds < 0 else f'{s.lease_left_seconds:.1f} s left'})" if s.holder else "none"
+    print(f"projection  {s.projection}")
+    print(f"position    {s.position}")
+    print(f"head        {s.head}")
+    print(f"lag         {s.lag_events} events, {s.lag_seconds:.1f} s")
+    print(f"runner      {holder}")
+    return 0
+
+
+def _rebuild(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
+    from tqdm import tqdm
+
+    runner = new_runner(store, url, projection)
+    began = time.perf_counter()
+    bar = None
+
+    def progress(moved: int, head: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=head, unit="id", desc=f"{projection.name} rebuild", file=sys.stderr)
+        bar.update(moved)
+
+    try:
+        position = runner.rebuild(progress)
+    finally:
+        if bar is not None:
+            bar.close()
+        runner.close()
+    print(f"rebuilt {projection.name} to position {position} in {time.perf_counter() - began:.1f} s")
+    return 0
+
+
+def _verify(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
+    engine = _reader(url, projection)
+    try:
+        if projection is DEALER_LEDGER:
+            result = ledger_verify.verify(engine, projection.event_log(store))
+            what = "entries"
+        else:
+            result = stock_verify.verify(engine, projection.event_log(store))
+            what = "rows"
+    finally:
+        engine.dispose()
+    for difference in result.differences[:MAX_LISTED_DIFFERENCES]:
+        print(difference)
+    if len(result.differences) > MAX_LISTED_DIFFERENCES:
+        print(f"... and {len(result.differences) - MAX_LISTED_DIFFERENCES} more")
+    print(f"{projection.name}: verified {result.rows} {what} at position {result.position}: {len(result.differences)} differences")
+    return 1 if result.differences else 0

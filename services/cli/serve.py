@@ -1,0 +1,177 @@
+"""`omo serve`: the gRPC server with its order writer, housekeeping and projections."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from datetime import timedelta
+
+from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser(
+        "serve", help="run the gRPC server",
+        description=f"Run the gRPC server on the database named by {DATABASE_URL_VARIABLE} "
+        "(default: a SQLite file under ./var). Stops cleanly on SIGTERM or SIGINT.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=50051, help="port to listen on (default 50051; 0 picks a free one)")
+    serve.add_argument("--workers", type=int, default=16, help="gRPC worker threads (default 16)")
+    serve.add_argument("--grace", type=float, default=5.0, help="seconds calls in flight get to finish on shutdown")
+    serve.add_argument(
+        "--payment-timeout", type=float, default=15.0, metavar="MINUTES",
+        help="cancel allocated orders whose payment is not confirmed within this many minutes, releasing their stock (default 15)",
+    )
+    serve.add_argument(
+        "--no-projection", action="store_true",
+        help="do not run the projections (national stock, dealer ledger) in this server (run `omo project` beside it instead)",
+    )
+    serve.add_argument(
+        "--order-writer", choices=("process", "thread"), default="process",
+        help="where orders are written: a process of its own beside the server (default; the two do not "
+        "share one interpreter lock), or a thread of the server's",
+    )
+    tls = serve.add_argument_group(
+        "TLS", "Serve TLS with --tls-cert and --tls-key (PEM files). Plaintext only on a loopback --host "
+        "(127.0.0.1, ::1, localhost) or with --plaintext: any other host without TLS refuses to start.",
+    )
+    tls.add_argument("--tls-cert", metavar="FILE", help="the server's certificate chain, PEM (with --tls-key)")
+    tls.add_argument("--tls-key", metavar="FILE", help="the server certificate's private key, PEM (with --tls-cert)")
+    tls.add_argument(
+        "--client-ca", metavar="FILE",
+        help="mutual TLS: require client certificates signed by this CA, PEM (needs --tls-cert and --tls-key)",
+    )
+    tls.add_argument("--plaintext", action="store_true", help="serve without TLS on a host beyond loopback (a trusted network only)")
+    add_limit_arguments(serve)
+
+
+
+def rate_limit(value: str):
+    from services.api.gate.rate_limits import parse_rate_limit
+
+    try:
+        return parse_rate_limit(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def buyer_rate(value: str):
+    """RATE/BURST: orders per second (a decimal) and orders at once, each > 0."""
+    from decimal import Decimal, InvalidOperation
+
+    rate, _, burst = value.partition("/")
+    try:
+        parsed = Decimal(rate), int(burst)
+    except (InvalidOperation, ValueError):
+        raise argparse.ArgumentTypeError(f"expected RATE/BURST such as 2/5, got {value!r}") from None
+    if not (parsed[0].is_finite() and parsed[0] > 0 and parsed[1] > 0):
+        raise argparse.ArgumentTypeError(f"rate and burst must be > 0, got {value!r}")
+    return parsed
+
+
+def positive(kind: type):
+    def parse(value: str):
+        number = kind(value)
+        if not 0 < number < float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {value}")
+        return number
+
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+def add_limit_arguments(serve: argparse.ArgumentParser) -> None:
+    # the defaults live beside the code that applies them (the API's stream and rate limits,
+    # its server), imported only by `serve`: building the parser stays cheap
+    limits = serve.add_argument_group("limits", "What one caller may ask of the server (see Limits in docs/operations.md).")
+    limits.add_argument(
+        "--rate-limit", action="append", type=rate_limit, default=[], metavar="ROLE=RATE/BURST",
+        help="calls per second and burst for each caller (token) of the role, e.g. pos=500/1000; repeatable "
+        "(defaults checkout=5000/10000, pos=500/1000, dealer=50/100, ops=2000/4000)",
+    )
+    limits.add_argument(
+        "--buyer-rate", type=buyer_rate, metavar="RATE/BURST",
+        help="PlaceOrder per second and at once for one end customer, and for one device (default 2/5): "
+        "all checkout traffic shares one caller, so bots are told from buyers by these",
+    )
+    limits.add_argument("--buyer-memory", type=positive(int), metavar="N", help="buyers the server keeps a budget for (default 200000)")
+    limits.add_argument("--max-message-bytes", type=positive(int), metavar="BYTES", help="largest message in or out (default 4 MiB)")
+    limits.add_argument("--watch-max-seconds", type=positive(float), metavar="S", help="a WatchStock stream ends after this long (default 3600)")
+    limits.add_argument("--sync-idle-seconds", type=positive(float), metavar="S", help="a SyncStock stream that sends nothing this long ends (default 300)")
+    limits.add_argument("--sync-max-seconds", type=positive(float), metavar="S", help="a SyncStock stream ends after this long (default 3600)")
+    limits.add_argument("--sync-max-movements", type=positive(int), metavar="N", help="movements one SyncStock stream may carry (default 100000)")
+
+
+def chosen_limits(args: argparse.Namespace):
+    """(admissions, stream limits, max message bytes, buyer limits) for start_server from
+    `serve`'s options."""
+    from services.api.gate.buyer_guard import BuyerLimits
+    from services.api.gate.rate_limits import RateLimiter
+    from services.api.server import MAX_MESSAGE_BYTES
+    from services.api.stream_limits import StreamLimits
+
+    given = {
+        name: getattr(args, name)
+        for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements")
+        if getattr(args, name) is not None
+    }
+    buyers = {}
+    if args.buyer_rate is not None:
+        buyers.update(orders_per_second=args.buyer_rate[0], burst=args.buyer_rate[1])
+    if args.buyer_memory is not None:
+        buyers["max_buyers"] = args.buyer_memory
+    return (
+        (RateLimiter(dict(args.rate_limit)),), StreamLimits(**given), args.max_message_bytes or MAX_MESSAGE_BYTES,
+        BuyerLimits(**buyers),
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    from services.adapters.heap import freeze_survivors_of_full_collections
+    from services.api.server import start_server
+    from services.api.tls import TlsSetupError, serving_credentials
+    from services.bootstrap import build_application, start_background_work
+
+    # refused before anything starts: no database opened, no port bound
+    try:
+        credentials = serving_credentials(args.host, args.tls_cert, args.tls_key, args.client_ca, args.plaintext)
+    except TlsSetupError as error:
+        print(f"omo serve: error: {error}", file=sys.stderr)
+        return 2
+
+    # first, so a signal during start-up still ends in a clean shutdown
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    freeze_survivors_of_full_collections()
+    url = database_url()
+    log = logging.getLogger("omo")
+    app = build_application(url, order_writer=args.order_writer)
+    if args.order_writer == "process":
+        log.info("order writer in process %d", app.order_writer.pid)
+    admissions, stream_limits, max_message_bytes, buyer_limits = chosen_limits(args)
+    server = start_server(
+        app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
+        admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
+        buyer_limits=buyer_limits,
+    )
+    background = start_background_work(
+        app, payment_timeout=timedelta(minutes=args.payment_timeout), projections=not args.no_projection,
+    )
+    log.info(
+        "serving on %s:%d (%s), database %s", args.host, server.port,
+        "plaintext" if credentials is None else "mutual TLS" if args.client_ca else "TLS", redact(url),
+    )
+    stopping.wait()
+    log.info("shutting down")
+    server.stop(grace=args.grace)
+    log.info("stopped serving")
+    background.stop()
+    log.info("housekeeping and projections stopped")
+    app.close()
+    log.info("closed the database")
+    return 0

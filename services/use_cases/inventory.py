@@ -1,0 +1,175 @@
+"""Use cases: stock coming into, going out of and being counted in stores."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aggregates.movement import StockMovement
+from aggregates.stock_position import StockPosition
+from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPositionNotFound, StoreNotFound
+from domain.values import MAX_STOCK_UNITS, available_units, identifier, optional_identifier, stock_units, text
+from services.use_cases.application import OmoApplication
+
+MAX_RECEIPT_LINES = 1000
+
+
+@dataclass(frozen=True)
+class PositionView:
+    store_id: str
+    sku: str
+    on_hand: int
+    reserved: int
+    safety_stock: int
+    in_transit: int = 0  # shipped towards this store, not yet received
+
+    @property
+    def available(self) -> int:
+        return available_units(self.on_hand, self.reserved, self.safety_stock)
+
+    @classmethod
+    def of(cls, position: StockPosition) -> PositionView:
+        return cls(position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.incoming)
+
+
+def require_store(app: OmoApplication, store_id: str) -> None:
+    identifier("store_id", store_id)
+    if not app.store_exists(store_id):
+        raise StoreNotFound(store_id)
+
+
+def _fingerprint(kind: str, lines: list[dict]) -> str:
+    return hashlib.sha256(json.dumps([kind, lines], sort_keys=True).encode()).hexdigest()
+
+
+def _apply_movement(
+    app: OmoApplication,
+    store_id: str,
+    movement_id: str,
+    kind: str,
+    lines: list[dict],
+    change: Callable[[StockPosition, dict], None],
+) -> tuple[list[PositionView], bool]:
+    """Applies one movement to the positions it names in one atomic save. With a
+    movement_id, the movement is recorded too, so a resend is recognised as a duplicate
+    (and a different movement under a used id is refused). Returns (positions, duplicate)."""
+    require_store(app, store_id)
+    optional_identifier("movement_id", movement_id)
+    fingerprint = _fingerprint(kind, lines)
+    movement_aggregate_id = StockMovement.create_id(store_id, movement_id) if movement_id else None
+    position_ids = [StockPosition.create_id(store_id, line["sku"]) for line in lines]
+
+    def current_positions() -> list[PositionView]:
+        return [PositionView.of(app.repository.get(i)) for i in position_ids]
+
+    def duplicate_of(recorded: StockMovement) -> tuple[list[PositionView], bool]:
+        if recorded.fingerprint != fingerprint:
+            raise MovementIdReused(store_id, movement_id)
+        return current_positions(), True
+
+    def attempt() -> tuple[list[PositionView], bool]:
+        ids = position_ids + ([movement_aggregate_id] if movement_aggregate_id else [])
+        with app.locks.holding(ids):
+            if movement_aggregate_id and (recorded := app.find(movement_aggregate_id)):
+                return duplicate_of(recorded)
+            positions = []
+            for line in lines:
+                position = app.position_or_new(store_id, line["sku"])
+                change(position, line)
+                positions.append(position)
+            to_save: list = positions
+            if movement_aggregate_id:
+                to_save = [*positions, StockMovement(store_id=store_id, movement_id=movement_id, kind=kind, lines=lines, fingerprint=fingerprint)]
+            app.save(*to_save)
+            return [PositionView.of(p) for p in positions], False
+
+    return app.decide_and_save(attempt)
+
+
+def checked_lines(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Lines of goods (a receipt, a transfer, a return): 1 to 1000, distinct SKUs, units > 0."""
+    if not lines:
+        raise InvalidInput("lines", "needs at least one line")
+    if len(lines) > MAX_RECEIPT_LINES:
+        raise InvalidInput("lines", f"has {len(lines)} lines; at most {MAX_RECEIPT_LINES} allowed")
+    seen: set[str] = set()
+    for i, (sku, quantity) in enumerate(lines):
+        identifier(f"lines[{i}].sku", sku)
+        if sku in seen:
+            raise InvalidInput(f"lines[{i}].sku", f"sku {sku!r} appears twice; merge the lines")
+        seen.add(sku)
+        stock_units(f"lines[{i}].quantity", quantity)
+    return lines
+
+
+def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "") -> tuple[list[PositionView], bool]:
+    """Goods received at a store: every line lands, or none does."""
+    checked_lines(lines)
+    records = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
+    return _apply_movement(
+        app, store_id, movement_id, "RECEIPT", records,
+        lambda position, line: position.receive(line["quantity"], movement_id, app.now_us()),
+    )
+
+
+def adjust_stock(app: OmoApplication, store_id: str, sku: str, delta: int, reason: str, movement_id: str = "") -> tuple[PositionView, bool]:
+    identifier("sku", sku)
+    text("reason", reason, required=True)
+    if delta == 0:
+        raise InvalidInput("delta", "must not be 0")
+    if abs(delta) > MAX_STOCK_UNITS:
+        raise InvalidInput("delta", f"must be within -{MAX_STOCK_UNITS} and {MAX_STOCK_UNITS}, got {delta}")
+    positions, duplicate = _apply_movement(
+        app, store_id, movement_id, "ADJUSTMENT", [{"sku": sku, "delta": delta, "reason": reason}],
+        lambda position, line: position.adjust(delta, reason, movement_id, app.now_us()),
+    )
+    return positions[0], duplicate
+
+
+def record_count(app: OmoApplication, store_id: str, sku: str, counted: int, movement_id: str = "") -> tuple[PositionView, bool]:
+    identifier("sku", sku)
+    stock_units("counted_quantity", counted, zero_allowed=True)
+    positions, duplicate = _apply_movement(
+        app, store_id, movement_id, "COUNT", [{"sku": sku, "counted": counted}],
+        lambda position, line: position.count(counted, movement_id, app.now_us()),
+    )
+    return positions[0], duplicate
+
+
+def set_safety_stock(app: OmoApplication, store_id: str, sku: str, quantity: int) -> PositionView:
+    identifier("sku", sku)
+    stock_units("quantity", quantity, zero_allowed=True)
+    positions, _ = _apply_movement(
+        app, store_id, "", "SAFETY_STOCK", [{"sku": sku, "quantity": quantity}],
+        lambda position, line: position.set_safety_stock(quantity),
+    )
+    return positions[0]
+
+
+def get_stock_position(app: OmoApplication, store_id: str, sku: str) -> PositionView:
+    identifier("sku", sku)
+    require_store(app, store_id)
+    app.catch_up()  # another server may have changed it
+    position_id = StockPosition.create_id(store_id, sku)
+    with app.locks.holding([position_id]):  # a POS batch may be changing the cached object
+        position = app.find(position_id)
+    if position is None:
+        raise StockPositionNotFound(store_id, sku)
+    return PositionView.of(position)
+
+
+def list_stock_positions(app: OmoApplication, sku: str, after_store_id: str, page_size: int) -> tuple[list[PositionView], str]:
+    """One SKU across stores, ordered by store id, from the live index."""
+    identifier("sku", sku)
+    app.catch_up()
+    if not app.index.knows_sku(sku):
+        raise SkuNotFound(sku)
+    store_ids = [s for s in app.index.store_ids_holding(sku) if s > after_store_id]
+    page = []
+    for store_id in store_ids[:page_size]:
+        figures = app.index.stock[(store_id, sku)]
+        page.append(PositionView(store_id, sku, figures.on_hand, figures.reserved, figures.safety_stock, figures.in_transit))
+    more = len(store_ids) > page_size
+    return page, (page[-1].store_id if more else "")

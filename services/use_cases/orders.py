@@ -1,0 +1,264 @@
+"""Use cases: placing, reading and cancelling online orders."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, replace
+from uuid import UUID
+
+from aggregates.order import CANCELLED, Order, shipment_record
+from aggregates.stock_position import StockPosition
+from domain.errors import Contention, DomainError, InvalidInput, NoStoreCanFulfil, OrderNotFound, SkuNotFound
+from domain.dealers import checked_share_code
+from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, optional_identifier, order_lines, text, order_total
+from routing.hours import local_time
+from routing.decision import Decision, Shipment
+from routing.sites import RoutingRequest
+from services.use_cases.application import MAX_ATTEMPTS, OmoApplication, RetryDecision, epoch_us
+from services.use_cases.ports import Placed, Placement, Refused, Reroute
+from services.use_cases.cloud_shops import sale_of
+from services.use_cases.launches import active_launches
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    idempotency_key: str
+    customer_id: str
+    customer_location: GeoPoint
+    lines: tuple[OrderLine, ...]
+    mode: FulfilmentMode
+    pickup_store_id: str = ""
+    cloud_shop_id: str = ""  # where the customer shops; "" sells for HQ
+    share_code: str = ""  # of the shop assistant who brought the customer, if any
+    device_id: str = ""  # the device the checkout saw, if any: launch limits apply per device too
+
+    def __post_init__(self) -> None:
+        optional_identifier("cloud_shop_id", self.cloud_shop_id)
+        optional_identifier("device_id", self.device_id)
+        if self.share_code:
+            checked_share_code(self.share_code)
+        identifier("idempotency_key", self.idempotency_key, max_length=MAX_IDEMPOTENCY_KEY_LENGTH)
+        identifier("customer_id", self.customer_id)
+        order_lines(list(self.lines))
+        if self.mode is FulfilmentMode.PICKUP:
+            identifier("pickup_store_id", self.pickup_store_id)
+        elif self.pickup_store_id:
+            raise InvalidInput("pickup_store_id", f"must be empty for {self.mode.value}: only PICKUP names a store")
+
+    def fingerprint(self) -> str:
+        """What makes two requests under one idempotency key the same request."""
+        body = [
+            self.customer_id,
+            [self.customer_location.latitude, self.customer_location.longitude],
+            [[l.sku, l.quantity, l.unit_price.cents, l.unit_price.currency] for l in self.lines],
+            self.mode.value,
+            self.pickup_store_id,
+            *([self.cloud_shop_id, self.share_code] if self.cloud_shop_id or self.share_code else []),
+            *([["device_id", self.device_id]] if self.device_id else []),  # absent: fingerprints as before
+        ]
+        return hashlib.sha256(json.dumps(body).encode()).hexdigest()
+
+    def quantities(self) -> dict[str, int]:
+        return {line.sku: line.quantity for line in self.lines}
+
+
+def new_pickup_code() -> str:
+    """Six digits the customer shows at the counter; only the order's holder learns them."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def place_order(app: OmoApplication, command: PlaceOrder) -> tuple[Order, bool]:
+    """(order, replayed): `placed_order` as the library's callers use it."""
+    placed = placed_order(app, command)
+    return placed.order, placed.replayed
+
+
+def placed_order(app: OmoApplication, command: PlaceOrder, see_own_order: bool = True) -> Placed:
+    """Routes the order here and has the order writer reserve
+    every line at the chosen stores and record it, in one atomic save with the batch it
+    joins. Returns the writer's Placed: the order, whether the key had already placed it
+    (replayed), and the launch quotas it filled.
+
+    Routing reads this server's index as it is (the gate has just read the log); a store
+    whose stock it overstated only costs a second decision. A refusal is only ever given on
+    the log read to its head, and not to a retry of an order placed before: that gets the order.
+
+    `see_own_order`: return only once this process's index has the order's events. The gRPC
+    server passes False: its gate reads the log before every call, which gives the caller's
+    next call the same, and a read per order is CPU the checkout path cannot spare."""
+    passed_over: set[str] = set()  # stores whose stock the index overstated
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            placement = _decided(app, command, passed_over)
+        except DomainError:
+            if _may_have_placed(app, command) and isinstance(found := app.order_writer.place(_lookup(command)), Placed):
+                return _acknowledged(app, found, see_own_order)
+            raise
+        outcome = app.order_writer.place(placement)
+        if isinstance(outcome, Reroute):
+            passed_over |= outcome.store_ids
+            app.catch_up()
+            continue
+        if isinstance(outcome, Refused):
+            raise outcome.error
+        return _acknowledged(app, outcome, see_own_order)
+    raise Contention("the stock involved is changing too fast; retry the request")
+
+
+def _decided(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> Placement:
+    """The order as this server decides it: where it is sold, where it goes, what it reserves.
+    Refused only after reading the log to its head: what was missing may have just arrived
+    (stock received, a store or a SKU registered, a launch set, at another server)."""
+    try:
+        return _decide(app, command, passed_over)
+    except DomainError:
+        known = app.index.position
+        app.catch_up()  # may be a read another caller started after this one arrived: shared
+        if app.index.position == known:
+            raise
+        return _decide(app, command, passed_over)
+
+
+def _may_have_placed(app: OmoApplication, command: PlaceOrder) -> bool:
+    """Whether an order may exist under the key of a refused command, which a retry must get
+    back. The refusal came after reading the log from after the command arrived, so an order
+    placed before it is in the index; one still being placed is in this server's writer
+    link. Only then is the order writer asked (a round trip the refusals of a sold-out
+    launch, most of its traffic, do without)."""
+    order_id = Order.create_id(command.idempotency_key)
+    return order_id in app.index.placed_orders or app.order_writer.placing(order_id)
+
+
+def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> Placement:
+    for sku in command.quantities():
+        if not app.index.knows_sku(sku):
+            raise SkuNotFound(sku)
+    now = app.clock()
+    sale = sale_of(app, command.cloud_shop_id, command.share_code)
+    for sku in command.quantities():
+        if app.index.sold_out(sku):
+            raise NoStoreCanFulfil(f"sku {sku!r} is sold out: no store or warehouse has a unit available")
+    request = RoutingRequest(command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now=now)
+    decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
+    return replace(
+        _lookup(command),
+        customer_id=command.customer_id,
+        customer_location=command.customer_location,
+        lines=command.lines,
+        mode=command.mode,
+        pickup_store_id=command.pickup_store_id,
+        total=order_total(command.lines),
+        placed_at_us=epoch_us(now),
+        pickup_code=new_pickup_code() if command.mode is FulfilmentMode.PICKUP else "",
+        sale=sale,
+        device_id=command.device_id,  # the writer claims launch limits per customer and per device
+        launches=tuple(active_launches(app, command.quantities(), now)),
+        shipments=[shipment_record_of(app, shipment, now) for shipment in decision.shipments],
+        fulfilment=decision.fulfilment,
+        explanation=explanation_record(decision),
+        wanted=units_by_position(decision),
+    )
+
+
+def _lookup(command: PlaceOrder) -> Placement:
+    """Only the key and what it was for: the writer answers with the order placed under it."""
+    return Placement(
+        order_id=Order.create_id(command.idempotency_key), idempotency_key=command.idempotency_key,
+        fingerprint=command.fingerprint(),
+    )
+
+
+def _acknowledged(app: OmoApplication, placed: Placed, see_own_order: bool) -> Placed:
+    """With see_own_order, once this process's index has the order's events."""
+    if see_own_order and app.index.position < placed.position:
+        app.catch_up()
+    return placed
+
+
+def units_by_position(decision: Decision) -> dict[tuple[str, str], int]:
+    """(store, sku) -> the units the decision takes there."""
+    return {(s.allocation.store_id, sku): units for s in decision.shipments for sku, units in s.quantities.items()}
+
+
+def shipment_record_of(app: OmoApplication, shipment: Shipment, now) -> dict:
+    allocation = shipment.allocation
+    site = app.index.directory().get(allocation.store_id)
+    return shipment_record(
+        store_id=allocation.store_id,
+        distance_m=allocation.distance_m,
+        store_day=local_time(allocation.scheduled_for or now, site.time_zone).date().isoformat(),
+        lines=dict(shipment.quantities),
+        scheduled_for=allocation.scheduled_for.isoformat() if allocation.scheduled_for else "",
+    )
+
+
+def explanation_record(decision: Decision) -> dict:
+    """The decision's reasons as event data: plain JSON types only."""
+    return {
+        "passed_over": [[p.store_id, p.distance_m, p.code, p.reason] for p in decision.passed_over],
+        "omitted": decision.omitted,
+        "search_note": decision.search_note,
+    }
+
+
+def _order_uuid(order_id: str) -> UUID:
+    try:
+        return UUID(order_id)
+    except ValueError:
+        raise InvalidInput("order_id", f"must be an order id as returned by PlaceOrder, got {order_id!r}") from None
+
+
+def get_order(app: OmoApplication, order_id: str) -> Order:
+    """The order as it stands, also after another server's change."""
+    app.catch_up()
+    return load_order(app, order_id)
+
+
+def load_order(app: OmoApplication, order_id: str) -> Order:
+    """The order as this process knows it, for a use case about to change it: a copy
+    another server has outdated only costs a version conflict and a retry."""
+    order = app.find(_order_uuid(order_id))
+    if not isinstance(order, Order):
+        raise OrderNotFound(order_id)
+    return order
+
+
+def reserved_position_ids(order: Order, store_id: str | None = None) -> list[UUID]:
+    """The stock positions holding the order's reservations (at one store, or all)."""
+    return [
+        StockPosition.create_id(shipment["store_id"], sku)
+        for shipment in order.holding_reservations() if store_id in (None, shipment["store_id"])
+        for sku in shipment["lines"]
+    ]
+
+
+def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid: bool = False) -> Order:
+    """Cancels the order and releases its reservations in one atomic save; allowed until a
+    store has picked it. Cancelling a cancelled order returns it unchanged. With
+    only_if_unpaid, an order paid meanwhile is left as it is."""
+    aggregate_id = _order_uuid(order_id)
+    text("reason", reason)
+
+    def attempt() -> Order:
+        order = load_order(app, order_id)
+        if order.status == CANCELLED:
+            return order
+        position_ids = reserved_position_ids(order)
+        with app.locks.holding([aggregate_id, *position_ids]):
+            order = load_order(app, order_id)
+            if order.status == CANCELLED or (only_if_unpaid and order.paid):
+                return order
+            if reserved_position_ids(order) != position_ids:
+                raise RetryDecision  # the order moved since its positions were chosen
+            positions = [app.repository.get(i) for i in position_ids]
+            order.cancel(reason)
+            for position in positions:
+                position.release(order.order_id, reason)
+            app.save(order, *positions)
+            return order
+
+    return app.decide_and_save(attempt)

@@ -1,0 +1,117 @@
+"""Use case: moving an order's shipment away from a store that cannot fulfil it any more
+(the counter sold its reserved units, or the staff rejected it).
+
+The shipment's units are routed again with the usual rules from the customer's location,
+never to a location already in the order; the new reservations, the release at the old
+store and the OrderRerouted event are one atomic save. When nothing can take it the
+shipment is flagged UNFULFILLABLE for customer service (the event says why) and its units
+released. A PICKUP order is never moved (the customer chose the store): it is flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from uuid import UUID
+
+from aggregates.order import Order
+from aggregates.stock_position import StockPosition, reserve_all
+from domain.errors import DomainError, NoStoreCanFulfil, OrderNotFound
+from domain.values import FulfilmentMode, GeoPoint
+from routing.decision import Decision
+from routing.sites import RoutingRequest
+from services.use_cases.application import OmoApplication, RetryDecision
+from services.use_cases.orders import explanation_record, shipment_record_of, units_by_position
+
+STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
+REJECTED_BY_STORE = "REJECTED_BY_STORE"
+log = logging.getLogger("omo.reroute")
+
+
+@dataclass(frozen=True)
+class MoveOutcome:
+    order_id: str
+    from_store_id: str
+    to_store_ids: tuple[str, ...]  # empty when flagged
+    flagged: bool
+    reason: str
+
+
+def _route_elsewhere(app: OmoApplication, order: Order, lines: dict[str, int], avoid: set[str]) -> Decision | str:
+    """A decision for the lines, or why there is none."""
+    if order.fulfilment_mode == FulfilmentMode.PICKUP.value:
+        return "a PICKUP order stays at the store the customer chose"
+    mode = FulfilmentMode.EXPRESS if order.fulfilment_mode == FulfilmentMode.EXPRESS.value else FulfilmentMode.DELIVERY
+    request = RoutingRequest(GeoPoint(*order.customer_location), lines, mode, now=app.clock())
+    try:
+        return app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, excluded=avoid)
+    except NoStoreCanFulfil as refusal:
+        return str(refusal)
+
+
+def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cause: str, reason: str) -> MoveOutcome | None:
+    """Moves the order's shipment from `from_store_id`; None when there is nothing to move
+    any more (picked, cancelled or moved meanwhile)."""
+    aggregate_id = UUID(order_id)
+    passed_over: set[str] = set()  # stores whose stock the index overstated
+
+    def attempt() -> MoveOutcome | None:
+        order = app.find(aggregate_id)
+        if not isinstance(order, Order):
+            raise OrderNotFound(order_id)
+        if from_store_id not in order.store_ids:
+            return None  # moved meanwhile
+        shipment = order.shipment_from(from_store_id)
+        if shipment not in order.holding_reservations():
+            return None
+        lines = dict(shipment["lines"])
+        # never back to a location in the order, or one it already left
+        avoid = set(order.store_ids) | {r["store_id"] for r in order.reroutes} | passed_over
+        decision = _route_elsewhere(app, order, lines, avoid)
+        old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
+        wanted = units_by_position(decision) if isinstance(decision, Decision) else {}
+        new_ids = {key: StockPosition.create_id(*key) for key in wanted}
+        with app.locks.holding([aggregate_id, *old_ids, *new_ids.values()]):
+            order = app.repository.get(aggregate_id)
+            if from_store_id not in order.store_ids or order.shipment_from(from_store_id) != shipment or shipment not in order.holding_reservations():
+                raise RetryDecision  # the order changed since it was routed: look again
+            old = [app.repository.get(i) for i in old_ids]
+            if not isinstance(decision, Decision):
+                order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}")
+                for position in old:
+                    position.release(order.order_id, reason)
+                app.save(order, *old)
+                return MoveOutcome(order.order_id, from_store_id, (), True, reason)
+            new = {key: app.repository.get(i) for key, i in new_ids.items()}
+            if short := reserve_all(new, order.order_id, wanted):
+                passed_over.update(short)  # the index overstated their stock: route without them
+                raise RetryDecision
+            for position in old:
+                position.release(order.order_id, f"moved to another location: {reason}")
+            order.reroute(
+                from_store_id, cause, reason,
+                [shipment_record_of(app, s, app.clock()) for s in decision.shipments],
+                decision.fulfilment, explanation_record(decision),
+            )
+            app.save(order, *old, *new.values())
+            return MoveOutcome(order.order_id, from_store_id, tuple(s.allocation.store_id for s in decision.shipments), False, reason)
+
+    return app.decide_and_save(attempt)
+
+
+def move_losing_orders(app: OmoApplication, store_id: str | None, cause: str, reason: str) -> list[MoveOutcome]:
+    """Reroutes every order whose reserved units the counter sold, at one store or (None)
+    at all: newest reservation first was chosen when the sale was recorded."""
+    app.catch_up()
+    losing = sorted((s, order_id) for s, order_id in app.index.losing_units if store_id in (None, s))
+    moved = []
+    for from_store, order_id in losing:
+        try:
+            outcome = reroute_shipment(app, order_id, from_store, cause, reason)
+        except DomainError:
+            # the stock change is committed whatever happens here; housekeeping tries again
+            log.exception("could not move order %s off store %s", order_id, from_store)
+            continue
+        if outcome is not None:
+            moved.append(outcome)
+    return moved

@@ -1,0 +1,229 @@
+"""Use case: a dealer's statement for a period, read from the dealer ledger projection.
+
+The period is a calendar month "YYYY-MM" in Shanghai time, or any [start, end) range of
+aware datetimes; an entry belongs to it by the moment of the event that recorded it. The
+lines are the entries where the dealer's party ("DEALER:<id>"; "HQ" for headquarters) is
+debit or credit, each with its amount signed from the dealer's side: money received
+positive, money paid negative. Pages come in time order behind an opaque token, and every
+page of one statement reads the ledger as it stood at the first page, so pages never skip
+or repeat a line, and the totals (over the whole period, on every page) are the same.
+
+Totals, signed the same way, each the net of its entries and their reversals:
+gross_sales (sales credited), returns (sales reversed), fulfilment_fees_paid (to the
+fulfiller of the dealer's sales), fulfilment_fees_earned (for fulfilling others' sales),
+hq_share, assistant_commissions, and net_payable, the sum of all the dealer's entries,
+which is also the sum of the other totals.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+
+from domain.attribution import COMMISSION, FULFILMENT_FEE, HQ, HQ_SHARE, SALE, dealer_party
+from domain.errors import InvalidInput
+from domain.values import epoch_us, identifier
+from projections.dealer_ledger import reads as ledger_reads
+from projections.dealer_ledger.reader import LedgerReader
+from projections.runtime.reader import Freshness
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+TOTALS = ("gross_sales", "returns", "fulfilment_fees_paid", "fulfilment_fees_earned", "hq_share", "assistant_commissions")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive, aware
+    end: datetime  # exclusive, aware
+    label: str  # "2026-11", or the range
+
+    @property
+    def start_us(self) -> int:
+        return epoch_us(self.start)
+
+    @property
+    def end_us(self) -> int:
+        return epoch_us(self.end)
+
+
+def month(value: str) -> Period:
+    """A calendar month "YYYY-MM" in Shanghai time."""
+    try:
+        year, number = (int(part) for part in value.split("-"))
+        if len(value) != 7 or not 1 <= number <= 12 or year < 1970:
+            raise ValueError
+        start = datetime(year, number, 1, tzinfo=SHANGHAI)
+        end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=SHANGHAI)  # ValueError for 9999-12
+    except ValueError:
+        raise InvalidInput("period", f"must be a month 'YYYY-MM' such as '2026-11', got {value!r}") from None
+    return Period(start, end, value)
+
+
+def period_of(value: str | Period | tuple[datetime, datetime]) -> Period:
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, str):
+        return month(value)
+    start, end = value
+    if start.tzinfo is None or end.tzinfo is None or not start < end:
+        raise InvalidInput("period", "must be a month or a range [start, end) of aware datetimes with start before end")
+    return Period(start, end, f"{start.isoformat()}/{end.isoformat()}")
+
+
+def party_of(dealer_id: str) -> str:
+    """The ledger party a statement is for: "HQ", or the dealer's."""
+    return HQ if dealer_id == HQ else dealer_party(identifier("dealer_id", dealer_id))
+
+
+# --- lines and totals --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry_id: str
+    occurred_at: datetime  # UTC
+    order_id: str
+    sku: str
+    store_id: str  # the store whose shipment the entry is
+    kind: str  # SALE, HQ_SHARE, FULFILMENT_FEE, COMMISSION
+    reversal: bool
+    return_id: str  # "" unless a reversal
+    counterparty: str
+    amount_cents: int  # signed: received positive, paid negative
+    total: str  # which of TOTALS it counts in
+    brand_id: str
+    policy_version: int
+
+
+def total_of(kind: str, reversal: bool, debited: bool) -> str:
+    """Which total an entry of the party counts in."""
+    if kind == SALE:
+        return "returns" if reversal else "gross_sales"
+    if kind == FULFILMENT_FEE:
+        # the payer is the debit party, of a reversal the credit party
+        return "fulfilment_fees_paid" if debited != reversal else "fulfilment_fees_earned"
+    if kind == HQ_SHARE:
+        return "hq_share"
+    if kind == COMMISSION:
+        return "assistant_commissions"
+    raise ValueError(f"unknown entry kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class Totals:
+    gross_sales: int = 0
+    returns: int = 0
+    fulfilment_fees_paid: int = 0
+    fulfilment_fees_earned: int = 0
+    hq_share: int = 0
+    assistant_commissions: int = 0
+    net_payable: int = 0
+    lines: int = 0  # entries in the period
+
+    @classmethod
+    def of(cls, sums: list[ledger_reads.Sum]) -> Totals:
+        totals = dict.fromkeys(TOTALS, 0)
+        for s in sums:
+            totals[total_of(s.kind, s.reversal, s.debited)] += -s.amount_cents if s.debited else s.amount_cents
+        return cls(**totals, net_payable=sum(totals.values()), lines=sum(s.entries for s in sums))
+
+
+@dataclass(frozen=True)
+class Statement:
+    dealer_id: str
+    party: str
+    period: Period
+    lines: list[StatementLine]
+    next_page_token: str  # "" on the last page
+    totals: Totals
+    as_of_position: int  # the ledger position every page of this statement reads at
+    freshness: Freshness = field(default=Freshness(0, 0, 0, 0))
+
+
+def _line(party: str, e: ledger_reads.Entry) -> StatementLine:
+    debited = e.debit == party
+    return StatementLine(
+        e.entry_id, e.occurred_at.replace(tzinfo=timezone.utc) if e.occurred_at.tzinfo is None else e.occurred_at.astimezone(timezone.utc),
+        e.order_id, e.line, e.store_id, e.kind, e.reversal, e.return_id or "", e.credit if debited else e.debit,
+        -e.amount_cents if debited else e.amount_cents, total_of(e.kind, e.reversal, debited), e.brand_id, e.policy_version,
+    )
+
+
+# --- page tokens -----------------------------------------------------------------------------
+
+def _token(party: str, period: Period, upto: int, after: tuple[int, int, int]) -> str:
+    body = json.dumps([1, party, period.start_us, period.end_us, upto, *after], separators=(",", ":"))
+    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+
+
+def _untoken(token: str, party: str, period: Period) -> tuple[int, tuple[int, int, int]]:
+    """(position the statement reads at, last line seen) from a token of this statement."""
+    try:
+        version, p, start, end, upto, *after = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        # the token is only encoded, not signed: a made-up one may hold numbers no database
+        # column (64-bit) can be compared with
+        if version != 1 or len(after) != 3 or not all(isinstance(v, int) and -(2**63) <= v < 2**63 for v in (upto, *after)):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput("page_token", "is not a token this service gave; start again without one") from None
+    if (p, start, end) != (party, period.start_us, period.end_us):
+        raise InvalidInput("page_token", "belongs to another statement (dealer or period); start again without one")
+    return upto, tuple(after)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def get_statement(
+    reader: LedgerReader,  # or an engine on the ledger's database
+    dealer_id: str,
+    period: str | Period | tuple[datetime, datetime],
+    page_size: int = DEFAULT_PAGE_SIZE,
+    page_token: str = "",
+    *,
+    min_position: int = 0,
+    wait_timeout_ms: int = 5000,
+) -> Statement:
+    """One page of `dealer_id`'s statement (dealer id, or "HQ") for `period` ("YYYY-MM" in
+    Shanghai time, or [start, end)), with the totals of the whole period. `page_size` 0 is
+    the default (100), at most 1000. `min_position`: first wait up to `wait_timeout_ms` for
+    the ledger to apply that position (a write's notification id).
+    Who may read which statement is decided before this, by the gate's authorization."""
+    if not isinstance(reader, LedgerReader):
+        reader = LedgerReader.over(reader)
+    party = party_of(dealer_id)
+    chosen = period_of(period)
+    if not 0 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput("page_size", f"must be between 0 and {MAX_PAGE_SIZE}, got {page_size}")
+    size = page_size or DEFAULT_PAGE_SIZE
+    upto, after = _untoken(page_token, party, chosen) if page_token else (None, None)
+    reader.wait_for(min_position, wait_timeout_ms)
+    with reader.engine.connect() as connection:
+        position = ledger_reads.position(connection)
+        upto = position if upto is None else upto
+        rows = ledger_reads.party_entries(connection, party, chosen.start_us, chosen.end_us, upto, after, size + 1)
+        totals = Totals.of(ledger_reads.party_sums(connection, party, chosen.start_us, chosen.end_us, upto))
+    more = len(rows) > size
+    rows = rows[:size]
+    last = rows[-1] if rows else None
+    token = _token(party, chosen, upto, (last.occurred_at_us, last.notification_id, last.entry_index)) if more else ""
+    return Statement(dealer_id, party, chosen, [_line(party, e) for e in rows], token, totals, upto, reader.freshness(position))
+
+
+def whole_statement(reader: LedgerReader, dealer_id: str, period, page_size: int = MAX_PAGE_SIZE):
+    """Every page of the statement, in order: (first page's statement, iterator of lines)."""
+    first = get_statement(reader, dealer_id, period, page_size, "")
+
+    def lines():
+        page = first
+        yield from page.lines
+        while page.next_page_token:
+            page = get_statement(reader, dealer_id, period, page_size, page.next_page_token)
+            yield from page.lines
+
+    return first, lines()

@@ -1,0 +1,69 @@
+"""Use cases: moving goods between stores. Shipping is TRANSFER_OUT at the source and puts
+the units in transit towards the destination; receiving is TRANSFER_IN there. A POS may
+report either, line by line, through SyncStock with the transfer's id instead."""
+
+from __future__ import annotations
+
+from aggregates.transfer import Transfer
+from domain.errors import InvalidInput, RequestIdReused, TransferNotFound
+from domain.movements import Movement
+from domain.values import identifier
+from services.use_cases.application import OmoApplication
+from services.use_cases.inventory import checked_lines, require_store
+from services.use_cases.pos_sync import apply_movements
+
+
+def get_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
+    identifier("transfer_id", transfer_id)
+    app.catch_up()  # another server may have changed it
+    transfer = app.find(Transfer.create_id(transfer_id))
+    if not isinstance(transfer, Transfer):
+        raise TransferNotFound(transfer_id)
+    return transfer
+
+
+def request_transfer(
+    app: OmoApplication, transfer_id: str, from_store_id: str, to_store_id: str, lines: list[tuple[str, int]]
+) -> tuple[Transfer, bool]:
+    """Records the request; the same request again returns it (created False)."""
+    identifier("transfer_id", transfer_id)
+    require_store(app, from_store_id)
+    require_store(app, to_store_id)
+    if from_store_id == to_store_id:
+        raise InvalidInput("to_store_id", "must differ from from_store_id")
+    units = dict(checked_lines(lines))
+    aggregate_id = Transfer.create_id(transfer_id)
+
+    def attempt() -> tuple[Transfer, bool]:
+        with app.locks.holding([aggregate_id]):
+            existing = app.find(aggregate_id)
+            if existing is not None:
+                if (existing.from_store_id, existing.to_store_id, existing.lines) != (from_store_id, to_store_id, units):
+                    raise RequestIdReused("transfer_id", transfer_id)
+                return existing, False
+            transfer = Transfer(transfer_id=transfer_id, from_store_id=from_store_id, to_store_id=to_store_id, lines=units)
+            app.save(transfer)
+            return transfer, True
+
+    return app.decide_and_save(attempt)
+
+
+def ship_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
+    """Ships every unit not yet shipped; a transfer shipped already is returned unchanged."""
+    return _move_every_unit(app, transfer_id, "TRANSFER_OUT")
+
+
+def receive_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
+    """Receives every unit in transit; nothing in transit returns the transfer unchanged."""
+    return _move_every_unit(app, transfer_id, "TRANSFER_IN")
+
+
+def _move_every_unit(app: OmoApplication, transfer_id: str, kind: str) -> Transfer:
+    transfer = get_transfer(app, transfer_id)
+    left = transfer.to_ship if kind == "TRANSFER_OUT" else transfer.in_transit
+    store_id = transfer.from_store_id if kind == "TRANSFER_OUT" else transfer.to_store_id
+    at = app.now_us()
+    movements = [Movement("", kind, sku, left(sku), at, transfer_id) for sku in transfer.lines if left(sku) > 0]
+    if movements:
+        apply_movements(app, store_id, movements)
+    return get_transfer(app, transfer_id)
