@@ -20,9 +20,9 @@ holds the writer's lease.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Engine, Index, Integer, MetaData, String, Table, text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Engine, Index, Integer, MetaData, String, Table
 
-from projections.runtime.database import tracking
+from projections.runtime.database import create_projection_tables
 
 metadata = MetaData()
 PARTY = 200
@@ -70,12 +70,4 @@ TABLES = (entries, attributions)
 
 def create_tables(engine: Engine, projection: str = "dealer_ledger") -> None:
     """Creates what is missing, and the projection's tracking row at position 0."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # the same lock as the stock tables': they share the tracking table
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
-        tracking.create(connection, checkfirst=True)
-        metadata.create_all(connection, checkfirst=True)
-        found = connection.execute(tracking.select().where(tracking.c.projection == projection)).first()
-        if found is None:
-            connection.execute(tracking.insert().values(projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0))
+    create_projection_tables(engine, metadata, projection)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, text
+from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table
 
-from projections.runtime.database import tracking
+from projections.runtime.database import create_projection_tables
 
 HQ_DEALER = "HQ"  # the dealer breakdown's name for stores the brand owns (an empty dealer_id)
 UNREGISTERED = "(unregistered)"  # province/city/dealer of a store whose registration is not yet seen
@@ -80,12 +80,4 @@ FIGURE_TABLES = (by_store, *(level.table for level in LEVELS))
 
 def create_tables(engine: Engine, projection: str) -> None:
     """Creates what is missing, and the projection's tracking row at position 0."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # two processes starting at once must not both CREATE TABLE
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
-        tracking.create(connection, checkfirst=True)
-        metadata.create_all(connection, checkfirst=True)
-        found = connection.execute(tracking.select().where(tracking.c.projection == projection)).first()
-        if found is None:
-            connection.execute(tracking.insert().values(projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0))
+    create_projection_tables(engine, metadata, projection)

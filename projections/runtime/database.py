@@ -8,7 +8,7 @@ included) to its commit; reads use a second engine with ordinary deferred transa
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, create_engine, event
+from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, create_engine, event, text
 
 metadata = MetaData()
 
@@ -65,3 +65,18 @@ def read_engine(url: str) -> Engine:
     return create_engine(
         sqlalchemy_url(url), pool_pre_ping=True, pool_size=4, max_overflow=12, isolation_level="REPEATABLE READ",
     )
+
+
+def create_projection_tables(engine: Engine, tables: MetaData, projection: str) -> None:
+    """Creates the tracking table and the projection's `tables` where missing, and the
+    projection's tracking row at position 0."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # two processes starting at once must not both CREATE TABLE; one lock for every
+            # projection, as they share the tracking table
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
+        tracking.create(connection, checkfirst=True)
+        tables.create_all(connection, checkfirst=True)
+        found = connection.execute(tracking.select().where(tracking.c.projection == projection)).first()
+        if found is None:
+            connection.execute(tracking.insert().values(projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0))

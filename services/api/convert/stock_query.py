@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 from domain.errors import InvalidInput
 from projections.national_stock.reads import AreaFigures, Figures, Region
 from protos.omo.v1 import stock_query_pb2
@@ -16,8 +14,6 @@ BREAKDOWN_NAMES = {
     stock_query_pb2.BY_DEALER: "dealer",
     stock_query_pb2.BY_STORE: "store",
 }
-HEARTBEAT_SECONDS = 5.0
-WATCH_POLL_SECONDS = 0.05
 
 
 def figures_message(f: Figures) -> stock_query_pb2.StockFigures:

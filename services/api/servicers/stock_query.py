@@ -16,12 +16,6 @@ from services.api.errors import rpc
 from services.api.stream_limits import StreamExpired, StreamLimits
 from services.use_cases.stock_queries import StockQueries, checked_region
 
-BREAKDOWN_NAMES = {
-    stock_query_pb2.BY_PROVINCE: "province",
-    stock_query_pb2.BY_CITY: "city",
-    stock_query_pb2.BY_DEALER: "dealer",
-    stock_query_pb2.BY_STORE: "store",
-}
 HEARTBEAT_SECONDS = 5.0
 WATCH_POLL_SECONDS = 0.05
 
