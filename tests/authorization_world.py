@@ -4,6 +4,9 @@ to S1, and an order in every status the fulfilment steps need, all served by S1.
 
 The callers: HQ operations, the checkout, the POS of S1 (own) and of S2 (other), dealer D1
 (own) and D2 (other), plus callers whose token is missing, malformed, unknown or revoked.
+
+ALLOWED, the matrix's specification: who may make each call on the world's own objects
+(checked against every RPC in tests/unit, cell by cell against the served world in tests/e2e).
 """
 
 from __future__ import annotations
@@ -41,6 +44,53 @@ CALLERS = {
     "dealer_other": ("dealer", "", "D2"),
 }
 UNKNOWN_TOKEN = "omo_0123456789ab_" + "x" * 43
+
+# The specification, written apart from the rules it checks: who may make each call on the
+# world's own objects. "pos" / "dealer" = the POS of S1 / dealer D1 only; "any dealer" = both.
+ALLOWED = {
+    "omo.v1.StoreService/UpsertStore": "ops",
+    "omo.v1.StoreService/GetStore": "ops checkout pos dealer",
+    "omo.v1.StoreService/ListStores": "ops checkout",
+    "omo.v1.InventoryService/ReceiveStock": "ops pos",
+    "omo.v1.InventoryService/AdjustStock": "ops pos",
+    "omo.v1.InventoryService/RecordCount": "ops pos",
+    "omo.v1.InventoryService/SetSafetyStock": "ops pos",
+    "omo.v1.InventoryService/GetStockPosition": "ops checkout pos dealer",
+    "omo.v1.InventoryService/ListStockPositions": "ops checkout",
+    "omo.v1.OrderService/PlaceOrder": "checkout",
+    "omo.v1.OrderService/GetOrder": "ops checkout",
+    "omo.v1.OrderService/CancelOrder": "ops checkout",
+    "omo.v1.OrderService/ExplainAllocation": "ops checkout",
+    "omo.v1.OrderService/ConfirmPayment": "checkout",
+    "omo.v1.OrderService/ReturnOrder": "checkout pos",
+    "omo.v1.FulfilmentService/AcceptOrder": "pos",
+    "omo.v1.FulfilmentService/RejectOrder": "pos",
+    "omo.v1.FulfilmentService/MarkPicked": "pos",
+    "omo.v1.FulfilmentService/HandOver": "pos",
+    "omo.v1.FulfilmentService/MarkDelivered": "pos",
+    "omo.v1.PosService/SyncStock": "pos",
+    "omo.v1.TransferService/RequestTransfer": "ops pos",
+    "omo.v1.TransferService/ShipTransfer": "ops pos",
+    "omo.v1.TransferService/ReceiveTransfer": "ops pos",
+    "omo.v1.TransferService/GetTransfer": "ops pos",
+    "omo.v1.StockQueryService/GetNationalStock": "ops checkout",
+    "omo.v1.StockQueryService/ListLowStock": "ops dealer",
+    "omo.v1.StockQueryService/WatchStock": "ops dealer",
+    "omo.v1.DealerService/RegisterRegion": "ops",
+    "omo.v1.DealerService/RegisterDealer": "ops",
+    "omo.v1.DealerService/GetDealer": "ops dealer",
+    "omo.v1.DealerService/ChangeStoreOwner": "ops",
+    "omo.v1.DealerService/SetAttributionPolicy": "ops",
+    "omo.v1.DealerService/GetAttributionPolicy": "ops any-dealer",
+    "omo.v1.DealerService/GetStatement": "ops dealer",
+    "omo.v1.CloudShopService/OpenCloudShop": "ops",
+    "omo.v1.CloudShopService/CloseCloudShop": "ops",
+    "omo.v1.CloudShopService/GetCloudShop": "ops checkout dealer",
+    "omo.v1.CloudShopService/AddShopAssistant": "ops dealer",
+    "omo.v1.CloudShopService/FindCloudShop": "ops checkout",
+    "omo.v1.LaunchService/SetLaunch": "ops",
+    "omo.v1.LaunchService/GetLaunch": "ops checkout",
+}
 
 
 @dataclass

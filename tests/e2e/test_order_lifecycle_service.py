@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import grpc
 import pytest
 
-from protos.omo.v1 import common_pb2, fulfilment_pb2, orders_pb2
+from protos.omo.v1 import common_pb2, orders_pb2
 from services.client.client import OmoClient
 from services.client.cast import Cast
 from services.api.server import start_server
@@ -18,59 +18,14 @@ from services.bootstrap import build_application
 from services.use_cases.fulfilment import release_unpaid_orders
 from services.use_cases.housekeeping import tidy
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
-from tests.test_pos_sync_service import movement, outcomes, sync
+from tests.e2e.test_pos_sync_service import movement, outcomes, sync
+from tests.order_steps import (
+    NAMED, PATHS, STEPS, WRONG_PARTY, accept, cancel, deliver, get, pay, pick, reject, refused_steps, repeated_steps, to_courier,
+    to_customer,
+)
 
 SERUM, LIPSTICK = "SERUM-02", "LIPSTICK-01"
 SERUM_CENTS, LIPSTICK_CENTS = 1990, 12900
-
-
-# --- the calls, as store staff and the checkout make them ------------------------------------
-
-
-def get(client, order_id: str) -> orders_pb2.Order:
-    return client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id)).order
-
-
-def pay(client, placed: orders_pb2.Order, payment_id: str = "pay-1") -> orders_pb2.Order:
-    return client.orders.ConfirmPayment(
-        orders_pb2.ConfirmPaymentRequest(order_id=placed.order_id, payment_id=payment_id, amount=placed.total)
-    ).order
-
-
-def accept(client, order_id: str, store_id: str = "S1") -> orders_pb2.Order:
-    return client.fulfilment.AcceptOrder(fulfilment_pb2.AcceptOrderRequest(order_id=order_id, store_id=store_id)).order
-
-
-def pick(client, order_id: str, store_id: str = "S1") -> orders_pb2.Order:
-    return client.fulfilment.MarkPicked(fulfilment_pb2.MarkPickedRequest(order_id=order_id, store_id=store_id)).order
-
-
-def to_courier(client, order_id: str, store_id: str = "S1") -> orders_pb2.Order:
-    return client.fulfilment.HandOver(
-        fulfilment_pb2.HandOverRequest(order_id=order_id, store_id=store_id, to=fulfilment_pb2.COURIER)
-    ).order
-
-
-def to_customer(client, order_id: str, store_id: str = "S1", code: str | None = None) -> orders_pb2.Order:
-    if code is None:
-        code = get(client, order_id).pickup_code
-    return client.fulfilment.HandOver(
-        fulfilment_pb2.HandOverRequest(order_id=order_id, store_id=store_id, to=fulfilment_pb2.CUSTOMER, pickup_code=code)
-    ).order
-
-
-def deliver(client, order_id: str, store_id: str = "S1") -> orders_pb2.Order:
-    return client.fulfilment.MarkDelivered(fulfilment_pb2.MarkDeliveredRequest(order_id=order_id, store_id=store_id)).order
-
-
-def reject(client, order_id: str, store_id: str = "S1", reason: str = "freezer broken") -> orders_pb2.Order:
-    return client.fulfilment.RejectOrder(
-        fulfilment_pb2.RejectOrderRequest(order_id=order_id, store_id=store_id, reason=reason)
-    ).order
-
-
-def cancel(client, order_id: str, store_id: str = "S1") -> orders_pb2.Order:
-    return client.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=order_id, reason="changed mind")).order
 
 
 def status(o: orders_pb2.Order) -> str:
@@ -196,81 +151,7 @@ def test_a_split_order_is_worked_by_each_store_and_shows_its_least_advanced_ship
     assert (status(o), shipment_statuses(o)) == ("DELIVERED", {"S1": "DELIVERED", "S2": "DELIVERED"})
 
 
-# --- the matrix: every status x every step it does not allow -----------------------------------
-
-STEPS = {
-    "accept": lambda c, oid: accept(c, oid),
-    "reject": lambda c, oid: reject(c, oid),
-    "pick": lambda c, oid: pick(c, oid),
-    "hand_over_courier": lambda c, oid: to_courier(c, oid),
-    "hand_over_customer": lambda c, oid: to_customer(c, oid),
-    "deliver": lambda c, oid: deliver(c, oid),
-    "cancel": lambda c, oid: cancel(c, oid),
-}
-# how an order of each mode gets to each status it can reach, one step after another
-PATHS = {
-    "DELIVERY": {
-        "ALLOCATED_UNPAID": [],
-        "ALLOCATED": ["pay"],
-        "ACCEPTED": ["pay", "accept"],
-        "PICKED": ["pay", "accept", "pick"],
-        "HANDED_OVER": ["pay", "accept", "pick", "hand_over_courier"],
-        "DELIVERED": ["pay", "accept", "pick", "hand_over_courier", "deliver"],
-        "CANCELLED": ["pay", "accept", "cancel"],
-        "NEEDS_ATTENTION": ["pay", "walk_in_sale_of_reserved_units"],
-    },
-    "PICKUP": {
-        "ALLOCATED_UNPAID": [],
-        "ALLOCATED": ["pay"],
-        "ACCEPTED": ["pay", "accept"],
-        "PICKED": ["pay", "accept", "pick"],
-        "DELIVERED": ["pay", "accept", "pick", "hand_over_customer"],
-        "CANCELLED": ["pay", "cancel"],
-        "NEEDS_ATTENTION": ["pay", "walk_in_sale_of_reserved_units"],
-    },
-}
-# the statuses each step moves an order on from
-ALLOWED = {
-    "DELIVERY": {
-        "accept": {"ALLOCATED"},
-        "reject": {"ALLOCATED_UNPAID", "ALLOCATED", "ACCEPTED"},
-        "pick": {"ACCEPTED"},
-        "hand_over_courier": {"PICKED"},
-        "hand_over_customer": set(),
-        "deliver": {"HANDED_OVER"},
-        "cancel": {"ALLOCATED_UNPAID", "ALLOCATED", "ACCEPTED", "NEEDS_ATTENTION"},
-    },
-    "PICKUP": {
-        "accept": {"ALLOCATED"},
-        "reject": {"ALLOCATED_UNPAID", "ALLOCATED", "ACCEPTED"},
-        "pick": {"ACCEPTED"},
-        "hand_over_courier": set(),
-        "hand_over_customer": {"PICKED"},
-        "deliver": set(),
-        "cancel": {"ALLOCATED_UNPAID", "ALLOCATED", "ACCEPTED", "NEEDS_ATTENTION"},
-    },
-}
-# the status each step leads to: the same step there again is a retry and changes nothing
-REPEATED_AT = {
-    "DELIVERY": {"accept": "ACCEPTED", "pick": "PICKED", "hand_over_courier": "HANDED_OVER", "deliver": "DELIVERED", "cancel": "CANCELLED"},
-    "PICKUP": {"accept": "ACCEPTED", "pick": "PICKED", "hand_over_customer": "DELIVERED", "deliver": "DELIVERED", "cancel": "CANCELLED"},
-}
-# handing over to the wrong party is refused for the order's mode, whatever its status
-WRONG_PARTY = {"DELIVERY": "hand_over_customer", "PICKUP": "hand_over_courier"}
-# what the refusal names: the shipment's status (a flagged one is UNFULFILLABLE)
-NAMED = {"ALLOCATED_UNPAID": "ALLOCATED", "NEEDS_ATTENTION": "UNFULFILLABLE"}
-
-
-def refused_steps(mode: str, at: str) -> list[str]:
-    return [
-        step for step in STEPS
-        if at not in ALLOWED[mode][step] and REPEATED_AT[mode].get(step) != at
-    ]
-
-
-def repeated_steps(mode: str, at: str) -> list[str]:
-    return [step for step, target in REPEATED_AT[mode].items() if target == at]
-
+# --- the matrix (tests/order_steps.py): every status x every step it does not allow ----------
 
 MATRIX = [pytest.param(mode, at, id=f"{mode}-{at}") for mode, paths in PATHS.items() for at in paths]
 
@@ -290,17 +171,6 @@ def drive(client, mode: str, at: str) -> str:
     assert status(reached) == at.removesuffix("_UNPAID")
     assert bool(reached.payment_id) == (at != "ALLOCATED_UNPAID")
     return placed.order_id
-
-
-def test_the_matrix_covers_every_illegal_step_the_issue_names():
-    assert "accept" in refused_steps("DELIVERY", "ALLOCATED_UNPAID")  # accept before payment
-    assert "pick" in refused_steps("DELIVERY", "ALLOCATED")  # pick before accept
-    assert "hand_over_courier" in refused_steps("DELIVERY", "ACCEPTED")  # hand over before pick
-    assert "deliver" in refused_steps("DELIVERY", "PICKED")  # deliver before hand over
-    assert set(refused_steps("DELIVERY", "CANCELLED")) == set(STEPS) - {"cancel"}  # any step on a cancelled order
-    assert "cancel" in refused_steps("DELIVERY", "PICKED") and "cancel" in refused_steps("PICKUP", "PICKED")  # cancel after pick
-    assert all(WRONG_PARTY[mode] in refused_steps(mode, at) for mode in PATHS for at in PATHS[mode])
-    assert sum(len(refused_steps(mode, at)) for mode in PATHS for at in PATHS[mode]) == 74
 
 
 @pytest.mark.parametrize("mode, at", MATRIX)

@@ -87,7 +87,7 @@ from tests.conftest import scratch_postgres_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 THREADS = 8
 HOT_SKU = "HOT-00001"
 HOT_STORE_UNITS = 5  # at the hot store; one more at each other store of its city

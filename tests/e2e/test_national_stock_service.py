@@ -16,8 +16,8 @@ from protos.omo.v1 import stock_query_pb2_grpc
 from services.use_cases import inventory
 from services.use_cases.stores import upsert_store
 from tests.builders import refused, register_dealers_in
-from tests.test_cli import free_port, wait_until_serving
-from tests.test_national_stock import new_runner, profile
+from tests.e2e.test_cli import free_port, wait_until_serving
+from tests.integration.test_national_stock import new_runner, profile
 
 
 @pytest.fixture

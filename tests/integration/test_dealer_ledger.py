@@ -1,7 +1,7 @@
 """The dealer ledger projection, on SQLite and PostgreSQL: one row per entry of every
 attribution and reversal the orders recorded, exactly once (twice run, crashed mid-way,
-rebuilt), verified against the events, and run by `omo project`, `omo projections` and
-`omo serve`."""
+rebuilt), verified against the events, and run by `omo project` and `omo projections` (run
+by `omo serve`: tests/e2e/test_dealer_ledger.py)."""
 
 from __future__ import annotations
 
@@ -28,9 +28,7 @@ from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK
 from projections.dealer_ledger.verify import verify
 from projections.runtime.runner import ProjectionRunner, projection_status
 from services.use_cases.application import OmoApplication
-from services.bootstrap import build_application
 from services.cli.main import main
-from services.adapters.config import sqlite_url
 from services.use_cases.dealers import change_store_owner, set_policy
 from tests.ledger_builders import PRICES, dealer_network, event_entries, give_back, ledger_runner, ledger_table, sell, trade
 
@@ -258,14 +256,6 @@ def test_projection_commands_operate_the_ledger(app, trading, monkeypatch, capsy
     assert main(["projections", "verify", "--projection", "national_stock"]) == 0
 
 
-@pytest.mark.parametrize("command", [["project", "--projection", "dealer_ledger"], ["projections", "verify", "--projection", "all"]])
-def test_the_projection_option_has_help(command, capsys):
-    with pytest.raises(SystemExit) as exit:
-        main([*command, "--help"])
-    assert exit.value.code == 0
-    assert "--projection {national_stock,dealer_ledger,all}" in capsys.readouterr().out
-
-
 def wait_for(condition, seconds: float = 60, what: str = "condition") -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -293,31 +283,6 @@ def test_omo_project_runs_only_the_projection_it_is_given(app, trading):
         process.kill()
         observer.close()
         stock.close()
-
-
-def test_omo_serve_runs_the_ledger_beside_the_national_stock(tmp_path):
-    from tests.test_cli import free_port, wait_until_serving
-
-    url = sqlite_url(tmp_path / "serve.db")
-    port = free_port()
-    process = subprocess.Popen(["omo", "serve", "--port", str(port)], env={**os.environ, "OMO_DATABASE_URL": url}, stderr=subprocess.DEVNULL)
-    app = build_application(url)
-    observer = ledger_runner(app, holder="observer")
-    try:
-        wait_until_serving(port)
-        code = dealer_network(app)
-        sell(app, "a", {"SERUM": 1}, cloud_shop="CS-A", share_code=code)
-        head = app.recorder.max_notification_id()
-        status = lambda name: projection_status(observer.reader, observer.event_log, name)  # noqa: E731
-        wait_for(lambda: status("dealer_ledger").position == head and status("national_stock").position == head, what="both projections")
-        assert status("dealer_ledger").holder not in (None, "observer")
-        assert len(ledger_table(observer.reader)) == 4
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 0
-    finally:
-        process.kill()
-        observer.close()
-        app.close()
 
 
 # --- any trade --------------------------------------------------------------------------------

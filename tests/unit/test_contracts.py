@@ -1,4 +1,5 @@
-"""The .proto contracts, the generated modules and what the server advertises."""
+"""The .proto contracts and the generated modules (what the server advertises:
+tests/e2e/test_contracts.py)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grpc_health.v1 import health_pb2
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-
 from protos import build
 from protos.omo.v1 import inventory_pb2, orders_pb2, stores_pb2
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_generated_modules_match_the_proto_files():
@@ -35,16 +33,3 @@ def test_generated_modules_import_from_the_installed_package_outside_the_repo(tm
     package, location = result.stdout.split()
     assert package == "omo.v1"
     assert Path(location).exists()
-
-
-def test_the_server_answers_health_checks_for_each_service(client):
-    for service in ("", "omo.v1.OrderService", "omo.v1.StoreService", "omo.v1.InventoryService"):
-        answer = client.health.Check(health_pb2.HealthCheckRequest(service=service))
-        assert answer.status == health_pb2.HealthCheckResponse.SERVING
-
-
-def test_server_reflection_lists_our_services(client):
-    stub = reflection_pb2_grpc.ServerReflectionStub(client.channel)
-    answer = next(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")])))
-    names = {s.name for s in answer.list_services_response.service}
-    assert {"omo.v1.OrderService", "omo.v1.StoreService", "omo.v1.InventoryService", "grpc.health.v1.Health"} <= names

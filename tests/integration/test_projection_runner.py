@@ -24,7 +24,7 @@ from services.bootstrap import build_application
 from services.cli.main import main
 from services.adapters.config import libpq_url
 from tests.conftest import postgres_schema_url
-from tests.test_national_stock import new_runner, profile
+from tests.integration.test_national_stock import new_runner, profile
 
 
 def backlog(app: OmoApplication, stores: int, skus: int, prefix: str = "S") -> None:
@@ -190,14 +190,6 @@ def test_the_runner_reconnects_after_its_connections_are_dropped(postgres_databa
 
 
 # --- the commands -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("command", [["project"], ["projections"], ["projections", "status"], ["projections", "rebuild"], ["projections", "verify"]])
-def test_every_projection_command_has_help(command, capsys):
-    with pytest.raises(SystemExit) as exit:
-        main([*command, "--help"])
-    assert exit.value.code == 0
-    assert "usage: omo" in capsys.readouterr().out
 
 
 def test_status_rebuild_and_verify_commands(app, monkeypatch, capsys):

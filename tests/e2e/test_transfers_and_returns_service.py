@@ -9,8 +9,9 @@ import pytest
 
 from protos.omo.v1 import orders_pb2, transfers_pb2
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, line, order, position, receipt, refused, store
-from tests.test_order_lifecycle_service import accept, deliver, figures, get, pay, pick, to_courier
-from tests.test_pos_sync_service import movement, outcomes, sync
+from tests.e2e.test_order_lifecycle_service import figures
+from tests.e2e.test_pos_sync_service import movement, outcomes, sync
+from tests.order_steps import accept, deliver, get, pay, pick, to_courier
 
 SERUM, LIPSTICK = "SERUM-02", "LIPSTICK-01"
 

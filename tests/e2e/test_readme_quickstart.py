@@ -5,11 +5,11 @@ with `omo tokens issue`, the server started with `omo serve` in an empty directo
 default SQLite file ./var/omo.db); then the README's Python script runs unchanged but for the
 server's address (the README shows the default 127.0.0.1:50051; here the server takes a free
 port), in a Python process of its own. Its output must be what the README shows, and a second
-run must change nothing. The README stays a front door: at most 260 lines, and every file its
-documentation map names exists.
+run must change nothing. (The README as a front door: tests/unit/test_readme_quickstart.py.)
 
-Nothing here imports the project's modules: the server and the tokens come from the `omo`
-command and the script imports what it imports, so the test follows the code wherever it moves.
+Nothing here imports the project's modules (the README is read by tests/readme.py): the server
+and the tokens come from the `omo` command and the script imports what it imports, so the test
+follows the code wherever it moves.
 """
 
 from __future__ import annotations
@@ -25,27 +25,9 @@ import sys
 import time
 from pathlib import Path
 
-# the repository: the nearest folder above with the README and pyproject.toml (wherever this file moves)
-REPO = next(p for p in Path(__file__).resolve().parents if (p / "README.md").is_file() and (p / "pyproject.toml").is_file())
-README = REPO / "README.md"
+from tests.readme import REPO, fenced_blocks, section
+
 README_ADDRESS = "127.0.0.1:50051"
-MAX_README_LINES = 260
-
-
-def readme() -> str:
-    return README.read_text(encoding="utf-8")
-
-
-def section(heading: str) -> str:
-    """The README's `## heading` section, up to the next `## ` heading."""
-    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", readme(), re.S | re.M)
-    assert match, f"README has no '## {heading}' section"
-    return match.group(1)
-
-
-def fenced_blocks(text: str) -> list[tuple[str, str]]:
-    """(language, body) of every fenced block, in order."""
-    return re.findall(r"^```(\w*)\n(.*?)^```", text, re.S | re.M)
 
 
 def quickstart_blocks() -> tuple[str, str, str]:
@@ -161,15 +143,3 @@ def test_the_python_quickstart_places_an_order_and_reads_the_national_stock(tmp_
     finally:
         code = stop(server)
     assert code == 0, f"omo serve did not stop cleanly on SIGTERM:\n{log.read_text()}"
-
-
-def test_the_readme_is_a_front_door():
-    assert readme().startswith("# OMO backbone\n\n```bash\n")
-    assert len(readme().splitlines()) <= MAX_README_LINES
-
-
-def test_every_file_in_the_readme_documentation_map_exists():
-    named = re.findall(r"\]\((docs/[\w.-]+\.md)\)", section("Documentation"))
-    assert len(named) >= 4
-    missing = [name for name in named if not (REPO / name).is_file()]
-    assert not missing, f"the README's documentation map names missing files: {missing}"

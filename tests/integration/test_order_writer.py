@@ -6,57 +6,23 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aggregates.order import Order, shipment_record
+from aggregates.order import Order
 from aggregates.stock_position import StockPosition
 from domain.errors import IdempotencyKeyReused
 from domain.launches import PurchaseLimitReached
-from domain.stores import StoreProfile
-from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
 from projections.national_stock.audit import oversold_units
 from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application, writer_application
-from services.use_cases.inventory import receive_stock
 from services.adapters.order_writer import OrderWriter
 from services.use_cases.ports import NotPlaced, OrderWriterUnavailable, Placed, Placement, Refused, Reroute
-from services.use_cases.orders import PlaceOrder, cancel_order, place_order
-from services.use_cases.stores import upsert_store
+from services.use_cases.orders import cancel_order, place_order
 from services.adapters.writer_links import ProcessWriterLink
-
-PEOPLES_SQUARE = GeoPoint(31.2304, 121.4737)
-JINGAN_TEMPLE = GeoPoint(31.2243, 121.4468)
-
-
-def open_store(app: OmoApplication, store_id: str, at: GeoPoint, stock: dict[str, int]) -> None:
-    upsert_store(app, StoreProfile(
-        store_id=store_id, name=f"Store {store_id}", location=at, province="Shanghai", city="Shanghai",
-        dealer_id="", opening_hours=(), time_zone="Asia/Shanghai", delivery_radius_km=10.0,
-        daily_order_capacity=100_000, active=True,
-    ))
-    receive_stock(app, store_id, list(stock.items()))
-
-
-def placement(key: str, store_id: str, sku: str, units: int = 1, customer: str = "C1") -> Placement:
-    lines = (OrderLine(sku, units, Money(1990, "CNY")),)
-    return Placement(
-        order_id=Order.create_id(key), idempotency_key=key, fingerprint=f"fp-{key}", customer_id=customer,
-        customer_location=PEOPLES_SQUARE, lines=lines, mode=FulfilmentMode.DELIVERY, pickup_store_id="",
-        total=order_total(lines), placed_at_us=1, pickup_code="", sale={},
-        shipments=[shipment_record(store_id, 100, "2026-11-23", {sku: units})], fulfilment="ONE_STORE",
-        wanted={(store_id, sku): units},
-    )
-
-
-def command(key: str, sku: str, customer: str = "C1") -> PlaceOrder:
-    return PlaceOrder(
-        idempotency_key=key, customer_id=customer, customer_location=PEOPLES_SQUARE,
-        lines=(OrderLine(sku, 1, Money(1990, "CNY")),), mode=FulfilmentMode.DELIVERY,
-    )
+from tests.writer_builders import JINGAN_TEMPLE, PEOPLES_SQUARE, command, open_store, placement
 
 
 def all_events(app: OmoApplication) -> list:
@@ -184,30 +150,6 @@ def test_orders_from_many_threads_through_the_writer_thread_never_oversell(app):
     app.catch_up()
     assert (app.index.available("S1", "SNEAKER"), app.index.available("S2", "SNEAKER")) == (0, 0)
     assert oversold_units(all_events(app)) == 0
-
-
-def stuck_writer_link(released: threading.Event):
-    """A writer link whose writer does not start, so nothing handed to it is answered, until
-    `released` is set (or 5 s passed)."""
-    from services.adapters.writer_links import ThreadWriterLink
-
-    class Stuck:
-        def close(self):
-            pass
-
-    def make_app():
-        released.wait(5)
-        return Stuck()
-
-    return ThreadWriterLink(make_app)
-
-
-def test_a_writer_that_does_not_answer_in_time_is_reported_unavailable_not_as_an_internal_error():
-    stuck = threading.Event()
-    link = stuck_writer_link(stuck)
-    outcome = link.place(placement("k", "S1", "TEA"), timeout=0.2)
-    stuck.set()
-    assert isinstance(outcome, Refused) and isinstance(outcome.error, OrderWriterUnavailable)
 
 
 def test_a_retry_gets_its_order_even_once_the_stock_is_gone_and_its_cloud_shop_closed(app):

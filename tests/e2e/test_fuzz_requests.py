@@ -42,10 +42,10 @@ from hypothesis import strategies as st
 from domain.errors import InvalidInput
 from services.client.cast import Cast
 from services.client.client import OmoClient
-from tests import test_authorization_matrix as matrix
+from tests.e2e import test_authorization_matrix as matrix
 from tests.authorization_world import LAUNCH, SERUM, World, requests
 from tests.fuzz_strategies import mutated_requests, random_requests, renamed
-from tests.test_access_rules import served_methods
+from tests.unit.test_access_rules import served_methods
 
 # enough to run the file in well under a minute; OMO_FUZZ_EXAMPLES=500 for a longer hunt
 EXAMPLES_PER_RPC = int(os.environ.get("OMO_FUZZ_EXAMPLES", "30"))

@@ -10,9 +10,9 @@ import yaml
 from services.api.tls import plaintext_allowed, serving_credentials
 from services.cli.main import build_parser
 from services.adapters.config import application_env
-from tests.test_tls import issue, write
+from tests.certificates import issue, write
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def compose() -> dict:

@@ -213,10 +213,6 @@ def cents(value) -> int:
     return int(amount)
 
 
-def test_money_text_is_integer_arithmetic_on_cents():
-    assert [money_text(c) for c in (0, 1, -1, 99, -100, 123456, -987654321)] == ["0.00", "0.01", "-0.01", "0.99", "-1.00", "1234.56", "-9876543.21"]
-
-
 def read_csv(path: Path) -> list[list[str]]:
     with path.open(newline="", encoding="utf-8-sig") as file:
         return list(csv.reader(file))
@@ -267,14 +263,6 @@ def test_csv_and_xlsx_totals_rows_equal_the_statement_s_totals(app, trading, run
 
 
 # --- the command ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("command", [["statements"], ["statements", "export"], ["statements", "show"]])
-def test_every_statements_command_has_help(command, capsys):
-    with pytest.raises(SystemExit) as exit:
-        main([*command, "--help"])
-    assert exit.value.code == 0
-    assert "usage: omo statements" in capsys.readouterr().out
 
 
 def test_export_brings_the_ledger_up_to_date_first_and_writes_the_file(app, trading, reader, tmp_path, monkeypatch, capsys):

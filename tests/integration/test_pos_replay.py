@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import random
 import threading
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from itertools import count as counter
 
 from hypothesis import HealthCheck, given, settings
@@ -21,16 +19,14 @@ from domain.movements import Movement
 from domain.values import FulfilmentMode, GeoPoint
 from projections.national_stock.audit import oversold_units
 from services.api.convert import common as convert
-from services.use_cases.application import OmoApplication, epoch_us
+from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application
 from services.use_cases.inventory import receive_stock
 from services.use_cases.orders import PlaceOrder, get_order, place_order
 from services.use_cases.pos_sync import sync_batch
 from services.use_cases.stores import upsert_store
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, line, store
-
-T0_US = epoch_us(datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc))
-SKUS = ("SERUM-02", "LIPSTICK-01", "CREAM-07", "MASK-11")
+from tests.pos_log import LOG, SKUS, T0_US, model_on_hand
 
 
 def open_store(app: OmoApplication, store_id: str, at=PEOPLES_SQUARE) -> None:
@@ -65,40 +61,7 @@ def replay(app: OmoApplication, store_id: str, movements: list[Movement], size: 
     return result
 
 
-# --- the 10,000-movement log ------------------------------------------------------------------
-
-
-def pos_log(seed: int = 2026, size: int = 10_000) -> list[Movement]:
-    """Receipts, walk-in sales and returns, damages and counts over a few SKUs, one second apart."""
-    rng = random.Random(seed)
-    log = []
-    for i in range(size):
-        sku = rng.choice(SKUS)
-        kind = rng.choices(["RECEIPT", "SALE", "RETURN", "DAMAGE", "COUNT"], weights=[10, 60, 8, 4, 3])[0]
-        quantity = {
-            "RECEIPT": rng.randint(5, 30), "SALE": rng.randint(1, 3), "RETURN": 1, "DAMAGE": rng.randint(1, 2),
-            "COUNT": rng.randint(0, 60),
-        }[kind]
-        log.append(Movement(f"m{i:05d}", kind, sku, quantity, T0_US + i * 1_000_000))
-    return log
-
-
-def model_on_hand(log: list[Movement]) -> dict[str, int]:
-    """Applied one after another: a count sets on hand, anything else adds its change."""
-    shelf = dict.fromkeys(SKUS, 0)
-    for m in log:
-        shelf[m.sku] = m.quantity if m.kind == "COUNT" else shelf[m.sku] + m.change
-    return shelf
-
-
-LOG = pos_log()
-
-
-def test_the_log_covers_every_kind_of_movement_and_every_sku():
-    assert len(LOG) == 10_000
-    assert {m.kind for m in LOG} == {"RECEIPT", "SALE", "RETURN", "DAMAGE", "COUNT"}
-    assert {m.sku for m in LOG} == set(SKUS)
-    assert sum(m.kind == "COUNT" for m in LOG) > 100
+# --- the 10,000-movement log (tests/pos_log.py) ---------------------------------------------
 
 
 def applied_movement_ids(app) -> Counter:

@@ -1,4 +1,5 @@
-"""The `omo` command: help for every command, serve with a clean shutdown, the demo."""
+"""The `omo` command with the real server: serve with a clean shutdown, the demo (help and the
+demo's parser: tests/unit/test_cli.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from grpc_health.v1 import health_pb2
 
 from services.client.client import OmoClient
-from services.cli.main import build_parser
 from services.demo.demo import run_demo
 
 
@@ -21,13 +21,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.mark.parametrize("command", [[], ["serve"], ["demo"]])
-def test_every_command_has_help(command):
-    result = subprocess.run(["omo", *command, "--help"], capture_output=True, text=True)
-    assert result.returncode == 0
-    assert "usage: omo" in result.stdout
 
 
 def wait_until_serving(port: int) -> None:
@@ -105,21 +98,3 @@ def test_a_demo_at_night_finds_most_stores_shut(capsys):
 
     assert from_stores(night) < from_stores(evening) / 2
     assert night.fulfilment["EXPRESS"] > evening.fulfilment["EXPRESS"]
-
-
-def test_the_demo_parser_defaults_match_the_issue():
-    args = build_parser().parse_args(["demo"])
-    assert (args.stores, args.skus, args.orders) == (1000, 200, 1000)
-
-
-def test_an_always_open_world_seeds_the_same_stores_with_no_opening_hours():
-    import random
-
-    from services.demo import seeding
-
-    usual = seeding.build_world(random.Random(5), 50, 20)
-    always = seeding.build_world(random.Random(5), 50, 20, always_open=True)
-    assert [s.store_id for s in always.stores] == [s.store_id for s in usual.stores]
-    assert [s.location for s in always.stores] == [s.location for s in usual.stores]
-    assert any(s.opening_hours for s in usual.stores)
-    assert not any(s.opening_hours for s in always.stores)

@@ -1,0 +1,16 @@
+"""The dealer ledger's commands without a database: the --projection option has help (the
+ledger itself: tests/integration/test_dealer_ledger.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.cli.main import main
+
+
+@pytest.mark.parametrize("command", [["project", "--projection", "dealer_ledger"], ["projections", "verify", "--projection", "all"]])
+def test_the_projection_option_has_help(command, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main([*command, "--help"])
+    assert exit.value.code == 0
+    assert "--projection {national_stock,dealer_ledger,all}" in capsys.readouterr().out
