@@ -3,7 +3,7 @@ locking and retrying on a version conflict that every use case decides through."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 from uuid import UUID
@@ -22,6 +22,7 @@ from routing.policy import RoutingPolicy
 from services.use_cases.ports import Concurrency, OrderWriterPort
 
 T = TypeVar("T")
+P = TypeVar("P")
 MAX_ATTEMPTS = 20
 
 
@@ -171,6 +172,12 @@ class OmoApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    def find_settled(self, aggregate_id: UUID) -> Any | None:
+        """`find`, copied under the aggregate's lock: a writer of this process may be changing
+        the cached object itself (a POS batch changes the positions it holds in place)."""
+        with self.locks.holding([aggregate_id]):
+            return self.find(aggregate_id)
+
     def preload(self, aggregate_ids: Sequence[UUID]) -> None:
         """Puts the aggregates not in the cache there, read in one query rather than one each
         (the order writer, for a batch's stock positions)."""
@@ -227,19 +234,45 @@ class OmoApplication(Application[UUID]):
 
     # --- deciding and committing --------------------------------------------------------
 
-    def change_one(self, aggregate_id: UUID, decide: Callable[[], tuple[Any, T]]) -> T:
-        """The use case of one aggregate: decide() loads (or makes) it and changes it under
-        its lock, returning (aggregate, result); whatever it recorded is saved, all of it
-        again on a conflict. Returns the result."""
+    def decide(self, lock_ids: Iterable[UUID], decide: Callable[[], tuple[Iterable[Any], T]]) -> T:
+        """The one way a use case writes: load, decide, save. Holds the per-aggregate locks of
+        `lock_ids` while decide() loads them, decides and returns (the aggregates it changed,
+        its result); those that recorded events are saved in one atomic write. When what it
+        read turns out outdated (a version conflict with another writer, or RetryDecision
+        from decide()) it all runs again. Returns the result."""
+        return self.decide_planned(lambda: (lock_ids, None), lambda _: decide())
+
+    def decide_planned(
+        self, plan: Callable[[], tuple[Iterable[UUID], P]], decide: Callable[[P], tuple[Iterable[Any], T]],
+    ) -> T:
+        """`decide` for a use case that must first read which aggregates take part: plan()
+        reads without locks and returns (their ids, what it read); decide(what it read) runs
+        under their locks and raises RetryDecision if that has changed meanwhile."""
 
         def attempt() -> T:
-            with self.locks.holding([aggregate_id]):
-                aggregate, result = decide()
-                if aggregate.pending_events:
-                    self.save(aggregate)
+            lock_ids, planned = plan()
+            with self.locks.holding(lock_ids):
+                changed, result = decide(planned)
+                pending = [aggregate for aggregate in changed if aggregate.pending_events]
+                if pending:
+                    try:
+                        self.save(*pending)
+                    except BaseException:
+                        self.forget(pending)  # their unsaved changes must not outlive the attempt
+                        raise
                 return result
 
-        return self.decide_and_save(attempt)
+        return self._attempts(attempt)
+
+    def change_one(self, aggregate_id: UUID, decide: Callable[[], tuple[Any, T]]) -> T:
+        """`decide` for one aggregate: decide() loads (or makes) it and changes it, returning
+        (aggregate, result)."""
+
+        def decide_one() -> tuple[list[Any], T]:
+            aggregate, result = decide()
+            return [aggregate], result
+
+        return self.decide([aggregate_id], decide_one)
 
     def create_or_change(self, aggregate_id: UUID, create: Callable[[], Any], change: Callable[[Any], None]) -> tuple[Any, bool]:
         """(aggregate, created): made by create() when there is none, else the one there
@@ -255,10 +288,9 @@ class OmoApplication(Application[UUID]):
 
         return self.change_one(aggregate_id, decide)
 
-    def decide_and_save(self, attempt: Callable[[], T]) -> T:
+    def _attempts(self, attempt: Callable[[], T]) -> T:
         """Runs attempt() - load, decide, save - again from the start whenever the state it
-        read turned out outdated: a version conflict with another writer, or RetryDecision.
-        attempt() holds self.locks for the aggregates it loads."""
+        read turned out outdated: a version conflict with another writer, or RetryDecision."""
         for _ in range(MAX_ATTEMPTS):
             saved, unfollowed = self._save_counts()
             try:

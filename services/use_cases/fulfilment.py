@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from uuid import UUID
 
 from aggregates.order import CANCELLED, Order
 from aggregates.stock_position import StockPosition
@@ -29,21 +30,19 @@ def _step(
     `decide` change them, and saves whatever changed in one atomic write."""
     aggregate_id = _order_uuid(order_id)
 
-    def attempt() -> Order:
-        order = load_order(app, order_id)
-        ids = reserved_position_ids(order, positions_at) if positions_at else []
-        with app.locks.holding([aggregate_id, *ids]):
-            order = load_order(app, order_id)
-            if positions_at and reserved_position_ids(order, positions_at) != ids:
-                raise RetryDecision  # the order moved meanwhile
-            positions = [app.repository.get(i) for i in ids]
-            decide(order, positions)
-            changed = [a for a in (order, *positions) if a.pending_events]
-            if changed:
-                app.save(*changed)
-            return order
+    def plan() -> tuple[list[UUID], list[UUID]]:
+        ids = reserved_position_ids(load_order(app, order_id), positions_at) if positions_at else []
+        return [aggregate_id, *ids], ids
 
-    return app.decide_and_save(attempt)
+    def decide_step(ids: list[UUID]) -> tuple[list, Order]:
+        order = load_order(app, order_id)
+        if positions_at and reserved_position_ids(order, positions_at) != ids:
+            raise RetryDecision  # the order moved meanwhile
+        positions = [app.repository.get(i) for i in ids]
+        decide(order, positions)
+        return [order, *positions], order
+
+    return app.decide_planned(plan, decide_step)
 
 
 def confirm_payment(app: OmoApplication, order_id: str, payment_id: str, amount: Money) -> Order:

@@ -69,23 +69,20 @@ def _apply_movement(
             raise MovementIdReused(store_id, movement_id)
         return current_positions(), True
 
-    def attempt() -> tuple[list[PositionView], bool]:
-        ids = position_ids + ([movement_aggregate_id] if movement_aggregate_id else [])
-        with app.locks.holding(ids):
-            if movement_aggregate_id and (recorded := app.find(movement_aggregate_id)):
-                return duplicate_of(recorded)
-            positions = []
-            for line in lines:
-                position = app.position_or_new(store_id, line["sku"])
-                change(position, line)
-                positions.append(position)
-            to_save: list = positions
-            if movement_aggregate_id:
-                to_save = [*positions, StockMovement(store_id=store_id, movement_id=movement_id, kind=kind, lines=lines, fingerprint=fingerprint)]
-            app.save(*to_save)
-            return [PositionView.of(p) for p in positions], False
+    def decide() -> tuple[list, tuple[list[PositionView], bool]]:
+        if movement_aggregate_id and (recorded := app.find(movement_aggregate_id)):
+            return [], duplicate_of(recorded)
+        positions = []
+        for line in lines:
+            position = app.position_or_new(store_id, line["sku"])
+            change(position, line)
+            positions.append(position)
+        changed: list = positions
+        if movement_aggregate_id:
+            changed = [*positions, StockMovement(store_id=store_id, movement_id=movement_id, kind=kind, lines=lines, fingerprint=fingerprint)]
+        return changed, ([PositionView.of(p) for p in positions], False)
 
-    return app.decide_and_save(attempt)
+    return app.decide(position_ids + ([movement_aggregate_id] if movement_aggregate_id else []), decide)
 
 
 def checked_lines(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -153,8 +150,7 @@ def get_stock_position(app: OmoApplication, store_id: str, sku: str) -> Position
     require_store(app, store_id)
     app.catch_up()  # another server may have changed it
     position_id = StockPosition.create_id(store_id, sku)
-    with app.locks.holding([position_id]):  # a POS batch may be changing the cached object
-        position = app.find(position_id)
+    position = app.find_settled(position_id)
     if position is None:
         raise StockPositionNotFound(store_id, sku)
     return PositionView.of(position)

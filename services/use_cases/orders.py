@@ -243,22 +243,20 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
     aggregate_id = _order_uuid(order_id)
     text("reason", reason)
 
-    def attempt() -> Order:
-        order = load_order(app, order_id)
-        if order.status == CANCELLED:
-            return order
-        position_ids = reserved_position_ids(order)
-        with app.locks.holding([aggregate_id, *position_ids]):
-            order = load_order(app, order_id)
-            if order.status == CANCELLED or (only_if_unpaid and order.paid):
-                return order
-            if reserved_position_ids(order) != position_ids:
-                raise RetryDecision  # the order moved since its positions were chosen
-            positions = [app.repository.get(i) for i in position_ids]
-            order.cancel(reason)
-            for position in positions:
-                position.release(order.order_id, reason)
-            app.save(order, *positions)
-            return order
+    def plan() -> tuple[list[UUID], list[UUID]]:
+        position_ids = reserved_position_ids(load_order(app, order_id))
+        return [aggregate_id, *position_ids], position_ids
 
-    return app.decide_and_save(attempt)
+    def decide(position_ids: list[UUID]) -> tuple[list, Order]:
+        order = load_order(app, order_id)
+        if order.status == CANCELLED or (only_if_unpaid and order.paid):
+            return [], order
+        if reserved_position_ids(order) != position_ids:
+            raise RetryDecision  # the order moved since its positions were chosen
+        positions = [app.repository.get(i) for i in position_ids]
+        order.cancel(reason)
+        for position in positions:
+            position.release(order.order_id, reason)
+        return [order, *positions], order
+
+    return app.decide_planned(plan, decide)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from aggregates.pos_ledger import PosLedger
 from aggregates.stock_position import StockPosition
@@ -122,23 +123,24 @@ def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement
     position_ids = {StockPosition.create_id(store_id, m.sku) for m in movements}
     fingerprints = [m.fingerprint() if m.movement_id else "" for m in movements]
 
-    def attempt() -> list[Ack]:
+    def plan() -> tuple[list[UUID], None]:
         # a transfer's destination position changes too: lock it with the rest
         transfer_ids = {m.transfer_id for m in movements if m.transfer_id}
         destinations = {
             StockPosition.create_id(t.to_store_id, m.sku)
             for m in movements if m.transfer_id and (t := app.find(Transfer.create_id(m.transfer_id)))
         }
-        lock_ids = [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), PosLedger.create_id(store_id)]
-        with app.locks.holding(lock_ids):
-            batch = _Batch(app, store_id)
-            try:
-                return decide(batch)
-            except BaseException:
-                app.forget(list(batch.positions.values()))
-                raise
+        return [*position_ids, *destinations, *(Transfer.create_id(t) for t in transfer_ids), PosLedger.create_id(store_id)], None
 
-    def decide(batch: _Batch) -> list[Ack]:
+    def decide_batch(_: None) -> tuple[list[Any], list[Ack]]:
+        batch = _Batch(app, store_id)
+        try:
+            return decide(batch)
+        except BaseException:
+            app.forget(list(batch.positions.values()))  # changed in place, in the cache
+            raise
+
+    def decide(batch: _Batch) -> tuple[list[Any], list[Ack]]:
         batch.open_ledger()
         outcomes: list[str] = [DUPLICATE] * len(movements)
         fresh: dict[str, str] = {}
@@ -164,12 +166,10 @@ def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement
                 outcomes[i] = SUPERSEDED if stale else APPLIED
         if fresh:
             batch.record(fresh)
-        if changed := batch.aggregates():
-            app.save(*changed)
         on_hand = {m.sku: batch.position(store_id, m.sku).on_hand for m in movements}
-        return [Ack(m.movement_id, outcome, m.sku, on_hand[m.sku]) for m, outcome in zip(movements, outcomes)]
+        return batch.aggregates(), [Ack(m.movement_id, outcome, m.sku, on_hand[m.sku]) for m, outcome in zip(movements, outcomes)]
 
-    acks = app.decide_and_save(attempt)
+    acks = app.decide_planned(plan, decide_batch)
     kinds = sorted({m.kind for m in movements if m.kind == COUNT or m.change < 0})
     moved = []
     if kinds:

@@ -37,6 +37,18 @@ class MoveOutcome:
     reason: str
 
 
+@dataclass(frozen=True)
+class _Move:
+    """What a reroute read before taking the locks: the shipment, where it goes, and the stock
+    positions it leaves and takes."""
+
+    shipment: dict
+    decision: Decision | str
+    old_ids: list[UUID]
+    wanted: dict[tuple[str, str], int]
+    new_ids: dict[tuple[str, str], UUID]
+
+
 def _route_elsewhere(app: OmoApplication, order: Order, lines: dict[str, int], avoid: set[str]) -> Decision | str:
     """A decision for the lines, or why there is none."""
     if order.fulfilment_mode == FulfilmentMode.PICKUP.value:
@@ -55,15 +67,15 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
     aggregate_id = UUID(order_id)
     passed_over: set[str] = set()  # stores whose stock the index overstated
 
-    def attempt() -> MoveOutcome | None:
+    def plan() -> tuple[list[UUID], _Move | None]:
         order = app.find(aggregate_id)
         if not isinstance(order, Order):
             raise OrderNotFound(order_id)
         if from_store_id not in order.store_ids:
-            return None  # moved meanwhile
+            return [], None  # moved meanwhile
         shipment = order.shipment_from(from_store_id)
         if shipment not in order.holding_reservations():
-            return None
+            return [], None
         lines = dict(shipment["lines"])
         # never back to a location in the order, or one it already left
         avoid = set(order.store_ids) | {r["store_id"] for r in order.reroutes} | passed_over
@@ -71,32 +83,36 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
         wanted = units_by_position(decision) if isinstance(decision, Decision) else {}
         new_ids = {key: StockPosition.create_id(*key) for key in wanted}
-        with app.locks.holding([aggregate_id, *old_ids, *new_ids.values()]):
-            order = app.repository.get(aggregate_id)
-            if from_store_id not in order.store_ids or order.shipment_from(from_store_id) != shipment or shipment not in order.holding_reservations():
-                raise RetryDecision  # the order changed since it was routed: look again
-            old = [app.repository.get(i) for i in old_ids]
-            if not isinstance(decision, Decision):
-                order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}")
-                for position in old:
-                    position.release(order.order_id, reason)
-                app.save(order, *old)
-                return MoveOutcome(order.order_id, from_store_id, (), True, reason)
-            new = {key: app.repository.get(i) for key, i in new_ids.items()}
-            if short := reserve_all(new, order.order_id, wanted):
-                passed_over.update(short)  # the index overstated their stock: route without them
-                raise RetryDecision
-            for position in old:
-                position.release(order.order_id, f"moved to another location: {reason}")
-            order.reroute(
-                from_store_id, cause, reason,
-                [shipment_record_of(app, s, app.clock()) for s in decision.shipments],
-                decision.fulfilment, explanation_record(decision),
-            )
-            app.save(order, *old, *new.values())
-            return MoveOutcome(order.order_id, from_store_id, tuple(s.allocation.store_id for s in decision.shipments), False, reason)
+        return [aggregate_id, *old_ids, *new_ids.values()], _Move(shipment, decision, old_ids, wanted, new_ids)
 
-    return app.decide_and_save(attempt)
+    def decide(move: _Move | None) -> tuple[list, MoveOutcome | None]:
+        if move is None:
+            return [], None
+        order = app.repository.get(aggregate_id)
+        if from_store_id not in order.store_ids or order.shipment_from(from_store_id) != move.shipment or move.shipment not in order.holding_reservations():
+            raise RetryDecision  # the order changed since it was routed: look again
+        old = [app.repository.get(i) for i in move.old_ids]
+        decision = move.decision
+        if not isinstance(decision, Decision):
+            order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}")
+            for position in old:
+                position.release(order.order_id, reason)
+            return [order, *old], MoveOutcome(order.order_id, from_store_id, (), True, reason)
+        new = {key: app.repository.get(i) for key, i in move.new_ids.items()}
+        if short := reserve_all(new, order.order_id, move.wanted):
+            passed_over.update(short)  # the index overstated their stock: route without them
+            raise RetryDecision
+        for position in old:
+            position.release(order.order_id, f"moved to another location: {reason}")
+        order.reroute(
+            from_store_id, cause, reason,
+            [shipment_record_of(app, s, app.clock()) for s in decision.shipments],
+            decision.fulfilment, explanation_record(decision),
+        )
+        moved_to = tuple(s.allocation.store_id for s in decision.shipments)
+        return [order, *old, *new.values()], MoveOutcome(order.order_id, from_store_id, moved_to, False, reason)
+
+    return app.decide_planned(plan, decide)
 
 
 def move_losing_orders(app: OmoApplication, store_id: str | None, cause: str, reason: str) -> list[MoveOutcome]:

@@ -21,19 +21,17 @@ def return_order(app: OmoApplication, order_id: str, return_id: str, store_id: s
     units = dict(checked_lines(lines))
     position_ids = [StockPosition.create_id(store_id, sku) for sku in units]
 
-    def attempt() -> Order:
-        with app.locks.holding([aggregate_id, *position_ids]):
-            order = load_order(app, order_id)
-            if not order.record_return(return_id, store_id, units):
-                return order
-            order.reverse_attribution(return_id)
-            at = app.now_us()
-            positions = []
-            for sku, quantity in units.items():
-                position = app.position_or_new(store_id, sku)
-                position.move(ORDER_RETURNED, quantity, at, note=f"return {return_id} of order {order.order_id}")
-                positions.append(position)
-            app.save(order, *positions)
-            return order
+    def decide() -> tuple[list, Order]:
+        order = load_order(app, order_id)
+        if not order.record_return(return_id, store_id, units):
+            return [], order
+        order.reverse_attribution(return_id)
+        at = app.now_us()
+        positions = []
+        for sku, quantity in units.items():
+            position = app.position_or_new(store_id, sku)
+            position.move(ORDER_RETURNED, quantity, at, note=f"return {return_id} of order {order.order_id}")
+            positions.append(position)
+        return [order, *positions], order
 
-    return app.decide_and_save(attempt)
+    return app.decide([aggregate_id, *position_ids], decide)

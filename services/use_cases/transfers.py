@@ -34,18 +34,16 @@ def request_transfer(
     units = dict(checked_lines(lines))
     aggregate_id = Transfer.create_id(transfer_id)
 
-    def attempt() -> tuple[Transfer, bool]:
-        with app.locks.holding([aggregate_id]):
-            existing = app.find(aggregate_id)
-            if existing is not None:
-                if (existing.from_store_id, existing.to_store_id, existing.lines) != (from_store_id, to_store_id, units):
-                    raise RequestIdReused("transfer_id", transfer_id)
-                return existing, False
-            transfer = Transfer(transfer_id=transfer_id, from_store_id=from_store_id, to_store_id=to_store_id, lines=units)
-            app.save(transfer)
-            return transfer, True
+    def decide() -> tuple[list, tuple[Transfer, bool]]:
+        existing = app.find(aggregate_id)
+        if existing is not None:
+            if (existing.from_store_id, existing.to_store_id, existing.lines) != (from_store_id, to_store_id, units):
+                raise RequestIdReused("transfer_id", transfer_id)
+            return [], (existing, False)
+        transfer = Transfer(transfer_id=transfer_id, from_store_id=from_store_id, to_store_id=to_store_id, lines=units)
+        return [transfer], (transfer, True)
 
-    return app.decide_and_save(attempt)
+    return app.decide([aggregate_id], decide)
 
 
 def ship_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
