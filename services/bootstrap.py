@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from routing.policy import RoutingPolicy
-from services.adapters.config import application_env, database_url as configured_database_url
+from services.adapters.config import AGGREGATE_CACHE, application_env, database_url as configured_database_url
 from services.adapters.database_timeouts import with_database_timeouts
 from services.adapters.housekeeper import Housekeeper
 from services.adapters.locks import Threads
@@ -57,7 +57,9 @@ def in_memory_application(
 ) -> OmoApplication:
     """The application on the event sourcing library's in-memory event store: no database, for
     the use cases' own tests, with `order_writer` standing in for the real one."""
-    app = OmoApplication("memory://", {"PERSISTENCE_MODULE": "eventsourcing.popo"}, Threads(), clock=clock, routing=routing)
+    app = OmoApplication(
+        "memory://", {"PERSISTENCE_MODULE": "eventsourcing.popo", **AGGREGATE_CACHE}, Threads(), clock=clock, routing=routing,
+    )
     if order_writer is not None:
         app.use_order_writer(order_writer)
     return app

@@ -7,6 +7,10 @@ from pathlib import Path
 
 DATABASE_URL_VARIABLE = "OMO_DATABASE_URL"
 DEFAULT_SQLITE_PATH = Path("var") / "omo.db"
+# the per-aggregate locks make cached aggregates safe to reuse in-process; the cache is not
+# fast-forwarded with a query per read: the live index evicts whatever another process changed
+# as it follows the log, and a stale copy only costs a conflict and a retry
+AGGREGATE_CACHE = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 
 def sqlite_url(path: Path) -> str:
@@ -24,15 +28,7 @@ def application_env(url: str) -> dict[str, str]:
         raise ValueError(f"{DATABASE_URL_VARIABLE} must be a sqlite:/// or postgresql+psycopg2:// URL, got {url!r}")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url[len("postgresql://") :]
-    return {
-        "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
-        "SQLALCHEMY_URL": url,
-        # the per-aggregate locks make cached aggregates safe to reuse in-process; the cache
-        # is not fast-forwarded with a query per read: the live index evicts whatever another
-        # process changed as it follows the log, and a stale copy only costs a conflict and a retry
-        "AGGREGATE_CACHE_MAXSIZE": "20000",
-        "AGGREGATE_CACHE_FASTFORWARD": "n",
-    }
+    return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url, **AGGREGATE_CACHE}
 
 
 def libpq_url(url: str) -> str:
