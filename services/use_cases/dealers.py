@@ -99,6 +99,12 @@ def policy_terms(app: OmoApplication, brand_id: str, version: int | None = None)
     return chosen, policy.terms(chosen)
 
 
+def get_policy(app: OmoApplication, brand_id: str, version: int | None = None) -> tuple[int, PolicyTerms]:
+    """`policy_terms`, also after another server's change of a moment ago."""
+    app.catch_up()
+    return policy_terms(app, brand_id, version)
+
+
 def set_policy(app: OmoApplication, brand_id: str, terms: PolicyTerms, note: str = "") -> tuple[int, bool]:
     """Makes `terms` the brand's policy from now on, as a new version. Returns (version,
     changed): setting the current terms again changes nothing."""

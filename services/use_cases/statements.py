@@ -31,6 +31,8 @@ from domain.values import epoch_us, identifier
 from projections.dealer_ledger import reads as ledger_reads
 from projections.dealer_ledger.reader import LedgerReader
 from projections.runtime.reader import Freshness
+from services.use_cases.application import OmoApplication
+from services.use_cases.dealers import get_dealer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_PAGE_SIZE = 100
@@ -213,6 +215,21 @@ def get_statement(
     last = rows[-1] if rows else None
     token = _token(party, chosen, upto, (last.occurred_at_us, last.notification_id, last.entry_index)) if more else ""
     return Statement(dealer_id, party, chosen, [_line(party, e) for e in rows], token, totals, upto, reader.freshness(position))
+
+
+def dealer_statement(
+    app: OmoApplication, reader: LedgerReader, dealer_id: str, month: str, page_size: int = DEFAULT_PAGE_SIZE,
+    page_token: str = "", *, min_position: int = 0, wait_timeout_ms: int = 5000,
+) -> Statement:
+    """`get_statement` for a month, asked by a caller: an unknown dealer is NOT_FOUND rather
+    than an empty statement."""
+    if dealer_id != HQ:
+        get_dealer(app, dealer_id)
+    if not month:
+        raise InvalidInput("month", "is required: a calendar month 'YYYY-MM' (China Standard Time)")
+    return get_statement(
+        reader, dealer_id, month, page_size, page_token, min_position=min_position, wait_timeout_ms=wait_timeout_ms,
+    )
 
 
 def whole_statement(reader: LedgerReader, dealer_id: str, period, page_size: int = MAX_PAGE_SIZE):

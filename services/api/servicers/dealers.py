@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from domain.attribution import HQ
 from domain.dealers import Dealer, Region
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
@@ -12,7 +11,7 @@ from services.api.errors import rpc
 from services.api.convert.dealers import statement_message
 from services.use_cases.application import OmoApplication
 from projections.dealer_ledger.reader import LedgerReader
-from services.use_cases.statements import get_statement
+from services.use_cases.statements import dealer_statement
 
 
 class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
@@ -48,8 +47,8 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
         if not request.HasField("policy"):
             raise InvalidInput("policy", "is required")
         given = request.policy
-        version, changed = dealers.set_policy(self.app, given.brand_id, policy_terms(given), given.note)
-        _, terms = dealers.policy_terms(self.app, given.brand_id, version)
+        terms = policy_terms(given)
+        version, changed = dealers.set_policy(self.app, given.brand_id, terms, given.note)
         return dealers_pb2.SetAttributionPolicyResponse(
             policy=policy_message(given.brand_id, version, terms, given.fulfilment_fee_fixed.currency or "CNY", given.note), changed=changed,
         )
@@ -57,19 +56,14 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
     @rpc
     def GetAttributionPolicy(self, request, context):
         version = request.version if request.HasField("version") else None
-        self.app.catch_up()  # a policy another server set a moment ago
-        chosen, terms = dealers.policy_terms(self.app, request.brand_id, version)
+        chosen, terms = dealers.get_policy(self.app, request.brand_id, version)
         return dealers_pb2.GetAttributionPolicyResponse(policy=policy_message(request.brand_id, chosen, terms))
 
     @rpc
     def GetStatement(self, request, context):
-        if request.dealer_id != HQ:
-            dealers.get_dealer(self.app, request.dealer_id)  # an unknown dealer is NOT_FOUND, not an empty statement
-        if not request.month:
-            raise InvalidInput("month", "is required: a calendar month 'YYYY-MM' (China Standard Time)")
         wait_ms = min(5000, int((context.time_remaining() or 5.0) * 1000))
-        statement = get_statement(
-            self.ledger, request.dealer_id, request.month, request.page_size, request.page_token,
+        statement = dealer_statement(
+            self.app, self.ledger, request.dealer_id, request.month, request.page_size, request.page_token,
             min_position=request.min_position, wait_timeout_ms=wait_ms,
         )
         return statement_message(request.month, statement)
