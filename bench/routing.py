@@ -42,7 +42,7 @@ Exact reference for EVERY order (`mismatches`, must be 0): brute force over 40,0
 geopy's geodesic costs seconds per order, so the reference for each order is `brute_force` over
 only the stores whose haversine distance from the customer, computed with numpy over all stores,
 is within `with_margin(that store's delivery radius) + 1e-6` km. This is exact: the haversine is
-off from the WGS84 geodesic by well under 0.6% either way (tests/test_routing.py, the property
+off from the WGS84 geodesic by well under 0.6% either way (the routing tests have the property
 test that the haversine pre-filter never excludes a point the geodesic puts inside the radius),
 so a store beyond `with_margin(radius)` by haversine is beyond its radius by geodesic; `assess`
 passes such a store over as OUTSIDE_RADIUS in DELIVERY mode whatever else holds, and
