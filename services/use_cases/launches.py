@@ -20,6 +20,7 @@ from aggregates.purchase_quota import PurchaseQuota
 from domain.launches import Exhaustion, LaunchNotFound, LaunchTerms, buyer_keys
 from domain.values import EPOCH, OrderLine, identifier
 from services.use_cases.application import OmoApplication
+from services.use_cases.ports import Placement
 
 
 def set_launch(app: OmoApplication, terms: LaunchTerms) -> tuple[LaunchTerms, bool, bool]:
@@ -73,7 +74,7 @@ def claim_purchase_limits(
     return [quota for quota, terms in quotas if quota.claim(order_id, wanted, terms)]
 
 
-def quota_ids(placement: Any) -> list[UUID]:
+def quota_ids(placement: Placement) -> list[UUID]:
     """The quotas a placement claims on: one per launch limiting it, per buyer."""
     return [
         PurchaseQuota.create_id(terms.launch_id, buyer)
@@ -82,7 +83,7 @@ def quota_ids(placement: Any) -> list[UUID]:
 
 
 def claim_placement(
-    app: OmoApplication, placement: Any, pending: Mapping[UUID, Any], absent: Collection[UUID] = (),
+    app: OmoApplication, placement: Placement, pending: Mapping[UUID, Any], absent: Collection[UUID] = (),
 ) -> list[PurchaseQuota]:
     """`claim_purchase_limits` for the order writer, which decides
     a batch of placements and saves the batch at once. The launches are the ones the server
