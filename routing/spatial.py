@@ -1,9 +1,8 @@
 """A spatial index over store locations: scipy's cKDTree on unit vectors. The chord between unit
 vectors gives the great-circle (haversine) distance exactly; geodesic distance decides the final
-order. With scipy 1.17 here a k-nearest `query` costs ~65 us whatever k (even over 6 points),
-a `query_ball_point` over a delivery reach 20-30 us: so routing reads `around` (the ball, its
-chords and their order in numpy: p50 55 us at 4,000 stores, 81 us at 40,000, against 135 and
-264 us for `batches`). `batches`, k-nearest queries growing fourfold, is for searches with no
+order. A k-nearest `query` has a fixed cost whatever k, several times that of a
+`query_ball_point` over a delivery reach, so routing reads `around` (the ball, its chords and
+their order in numpy). `batches`, k-nearest queries growing fourfold, is for searches with no
 useful radius (the nearest store anywhere)."""
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ def unit_vectors(latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
 
 
 def unit_vector(point: GeoPoint) -> np.ndarray:
-    """unit_vectors for one point, without numpy's per-call costs (~2 us instead of ~18)."""
+    """unit_vectors for one point, without numpy's per-call overhead, which dwarfs the sum."""
     lat, lon = math.radians(point.latitude), math.radians(point.longitude)
     return np.array((math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)))
 

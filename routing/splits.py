@@ -9,7 +9,7 @@ geodesic distance, then the lowest store ids. A line may be split too: each stor
 it has of it, nearest store first. When the bound left stores unexamined, the result says so
 (`note`), since a better split may lie beyond it.
 
-Geodesics cost ~140 us each, so distances start as great-circle bounds (within 0.65%) and are
+Exact geodesics are costly, so distances start as great-circle bounds (within 0.65%) and are
 narrowed (an estimate within a micrometre, then the exact geodesic) only
 where the bounds cannot decide: which stores are the nearest `considered`, and which of the
 covering combinations is shortest. With every distance already measured (the

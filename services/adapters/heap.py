@@ -1,10 +1,10 @@
 """Garbage collection for the long-running processes (server, order writer, projector).
 
 A full collection walks every object the collector tracks, and a server's heap is mostly
-long-lived: the live index, the aggregate cache, decoded events. On a checkout load the
-server's and the writer's full collections paused every thread for 100-130 ms, a stall for
-every call in flight. Objects that survive a full collection are frozen (gc.freeze), so the
-next full collection walks only what is newer: the server's took about 20 ms.
+long-lived: the live index, the aggregate cache, decoded events. Under load a full collection
+pauses every thread for as long as the walk takes, a stall for every call in flight. Objects
+that survive a full collection are frozen (gc.freeze), so the next full collection walks only
+what is newer, a fraction of the heap.
 
 What this gives up: a frozen object that later becomes part of an unreachable reference
 cycle is never freed. Freezing does not stop reference counting, so frozen objects without

@@ -1,5 +1,5 @@
 """In-process locks per aggregate, so threads of one server queue up on a hot stock
-position instead of colliding on version numbers (measured: ~25x more commits/s)."""
+position instead of colliding on version numbers and retrying (many times the commits/s)."""
 
 from __future__ import annotations
 
