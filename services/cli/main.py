@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from services.cli import demo, projections, serve, statements, tokens
@@ -22,12 +23,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    args = build_parser().parse_args(argv)
     run = {
         "serve": serve.serve, "demo": demo.demo, "project": projections.project,
         "projections": projections.projections, "statements": statements.statements, "tokens": tokens.tokens,
     }
-    return run[args.command](args)
+    try:
+        try:
+            args = build_parser().parse_args(argv)
+            return run[args.command](args)
+        finally:
+            sys.stdout.flush()  # here, where a reader that went away can still be answered
+    except BrokenPipeError:
+        # the reader went away (`omo projections status | head`): nothing more to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
