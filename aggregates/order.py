@@ -93,8 +93,10 @@ class Order(Aggregate):
         placed_at_us: int = 0,
         pickup_code: str = "",
         sale: dict[str, Any] | None = None,
+        by: str = "",
     ) -> Order:
-        """`sale`: where it was sold, see `sale_record`."""
+        """`sale`: where it was sold, see `sale_record`. `by`: the caller who placed it (see
+        `domain.callers.Caller.recorded`); every event records who caused it, "" unknown."""
         return cls(
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
@@ -108,6 +110,7 @@ class Order(Aggregate):
             placed_at_us=placed_at_us,
             pickup_code=pickup_code,
             sale=sale or {},
+            by=by,
         )
 
     @event("OrderPlaced")
@@ -125,6 +128,7 @@ class Order(Aggregate):
         placed_at_us: int = 0,
         pickup_code: str = "",
         sale: dict[str, Any] | None = None,
+        by: str = "",
     ):
         self.idempotency_key = idempotency_key
         self.request_fingerprint = request_fingerprint
@@ -215,7 +219,9 @@ class Order(Aggregate):
 
     # --- allocation ---------------------------------------------------------------------
 
-    def allocate(self, shipments: list[dict[str, Any]], fulfilment: str = "ONE_STORE", explanation: dict[str, Any] | None = None) -> None:
+    def allocate(
+        self, shipments: list[dict[str, Any]], fulfilment: str = "ONE_STORE", explanation: dict[str, Any] | None = None, by: str = "",
+    ) -> None:
         """`shipments`: see `shipment_record`; `explanation`: the stores routing passed over and
         why, kept with the decision."""
         if self.status != PLACED:
@@ -226,16 +232,17 @@ class Order(Aggregate):
                 shipped[sku] = shipped.get(sku, 0) + units
         if not shipments or shipped != self.quantities():
             raise OrderNotAllocatable(f"order {self.order_id}: the shipments ({shipped}) are not the order ({self.quantities()})")
-        self._allocated(shipments=shipments, fulfilment=fulfilment, explanation=explanation or {})
+        self._allocated(shipments=shipments, fulfilment=fulfilment, explanation=explanation or {}, by=by)
 
     @event("OrderAllocated")
-    def _allocated(self, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]) -> None:
+    def _allocated(self, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any], by: str = "") -> None:
         self.shipments = shipments
         self.fulfilment = fulfilment
         self.explanation = explanation
 
     def reroute(
-        self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]
+        self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any],
+        by: str = "",
     ) -> None:
         """The shipment from `from_store_id` moves to `shipments` (which ship the same units)."""
         moving = self.movable_shipment(from_store_id, "rerouted")
@@ -251,12 +258,13 @@ class Order(Aggregate):
             fulfilment = "SPLIT"
         self._rerouted(
             from_store_id=from_store_id, cause=cause, reason=reason, shipments=shipments,
-            fulfilment=fulfilment, explanation=explanation,
+            fulfilment=fulfilment, explanation=explanation, by=by,
         )
 
     @event("OrderRerouted")
     def _rerouted(
-        self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any]
+        self, from_store_id: str, cause: str, reason: str, shipments: list[dict[str, Any]], fulfilment: str, explanation: dict[str, Any],
+        by: str = "",
     ) -> None:
         index = self.store_ids.index(from_store_id)
         self.shipments = self.shipments[:index] + shipments + self.shipments[index + 1 :]
@@ -264,14 +272,14 @@ class Order(Aggregate):
         self.explanation = explanation
         self.reroutes.append({"store_id": from_store_id, "cause": cause, "reason": reason, "to": [s["store_id"] for s in shipments]})
 
-    def flag_unfulfillable(self, store_id: str, cause: str, reason: str) -> None:
+    def flag_unfulfillable(self, store_id: str, cause: str, reason: str, by: str = "") -> None:
         """The shipment lost its stock and no other location can take it: customer service
         has to decide (the order stays open until it is cancelled)."""
         self.movable_shipment(store_id, "flagged")
-        self._shipment_unfulfillable(store_id=store_id, cause=cause, reason=reason)
+        self._shipment_unfulfillable(store_id=store_id, cause=cause, reason=reason, by=by)
 
     @event("ShipmentUnfulfillable")
-    def _shipment_unfulfillable(self, store_id: str, cause: str, reason: str) -> None:
+    def _shipment_unfulfillable(self, store_id: str, cause: str, reason: str, by: str = "") -> None:
         self._set_status(store_id, UNFULFILLABLE)
         self.reroutes.append({"store_id": store_id, "cause": cause, "reason": reason, "to": []})
 
@@ -286,7 +294,7 @@ class Order(Aggregate):
 
     # --- payment ------------------------------------------------------------------------
 
-    def confirm_payment(self, payment_id: str, amount_cents: int) -> None:
+    def confirm_payment(self, payment_id: str, amount_cents: int, by: str = "") -> None:
         """Confirming the same payment again changes nothing."""
         if self.payment_id == payment_id:
             return
@@ -296,10 +304,10 @@ class Order(Aggregate):
             raise IllegalTransition(f"order {self.order_id} is CANCELLED ({self.cancel_reason}); refund the payment")
         if amount_cents != self.total_cents:
             raise InvalidInput("amount", f"is {amount_cents} cents; the order's total is {self.total_cents} {self.currency} cents")
-        self._payment_confirmed(payment_id=payment_id, amount_cents=amount_cents)
+        self._payment_confirmed(payment_id=payment_id, amount_cents=amount_cents, by=by)
 
     @event("PaymentConfirmed")
-    def _payment_confirmed(self, payment_id: str, amount_cents: int) -> None:
+    def _payment_confirmed(self, payment_id: str, amount_cents: int, by: str = "") -> None:
         self.payment_id = payment_id
 
     # --- the store's steps --------------------------------------------------------------
@@ -316,25 +324,25 @@ class Order(Aggregate):
             )
         return True
 
-    def accept(self, store_id: str) -> None:
+    def accept(self, store_id: str, by: str = "") -> None:
         if not self.paid and self.shipment_from(store_id)["status"] == ALLOCATED and not self.cancelled:
             raise IllegalTransition(f"order {self.order_id} is ALLOCATED and awaiting payment; it can be accepted once paid")
         if self._step(store_id, ACCEPTED, ALLOCATED):
-            self._shipment_accepted(store_id=store_id)
+            self._shipment_accepted(store_id=store_id, by=by)
 
     @event("ShipmentAccepted")
-    def _shipment_accepted(self, store_id: str) -> None:
+    def _shipment_accepted(self, store_id: str, by: str = "") -> None:
         self._set_status(store_id, ACCEPTED)
 
-    def mark_picked(self, store_id: str) -> None:
+    def mark_picked(self, store_id: str, by: str = "") -> None:
         if self._step(store_id, PICKED, ACCEPTED):
-            self._shipment_picked(store_id=store_id)
+            self._shipment_picked(store_id=store_id, by=by)
 
     @event("ShipmentPicked")
-    def _shipment_picked(self, store_id: str) -> None:
+    def _shipment_picked(self, store_id: str, by: str = "") -> None:
         self._set_status(store_id, PICKED)
 
-    def hand_over(self, store_id: str, to: str, pickup_code: str = "") -> None:
+    def hand_over(self, store_id: str, to: str, pickup_code: str = "", by: str = "") -> None:
         """To the courier (DELIVERY, EXPRESS), or to the customer at the counter (PICKUP,
         with the order's pickup code): the customer has it, so it is DELIVERED."""
         if to == TO_CUSTOMER:
@@ -351,18 +359,18 @@ class Order(Aggregate):
             return
         if to == TO_CUSTOMER and pickup_code != self.pickup_code:
             raise InvalidInput("pickup_code", "does not match the order's pickup code; ask the customer for the code they received")
-        self._shipment_handed_over(store_id=store_id, to=to, status=target)
+        self._shipment_handed_over(store_id=store_id, to=to, status=target, by=by)
 
     @event("ShipmentHandedOver")
-    def _shipment_handed_over(self, store_id: str, to: str, status: str) -> None:
+    def _shipment_handed_over(self, store_id: str, to: str, status: str, by: str = "") -> None:
         self._set_status(store_id, status)
 
-    def mark_delivered(self, store_id: str) -> None:
+    def mark_delivered(self, store_id: str, by: str = "") -> None:
         if self._step(store_id, DELIVERED, HANDED_OVER):
-            self._shipment_delivered(store_id=store_id)
+            self._shipment_delivered(store_id=store_id, by=by)
 
     @event("ShipmentDelivered")
-    def _shipment_delivered(self, store_id: str) -> None:
+    def _shipment_delivered(self, store_id: str, by: str = "") -> None:
         self._set_status(store_id, DELIVERED)
 
     def _set_status(self, store_id: str, status: str) -> None:
@@ -370,7 +378,7 @@ class Order(Aggregate):
 
     # --- cancelling ---------------------------------------------------------------------
 
-    def cancel(self, reason: str) -> None:
+    def cancel(self, reason: str, by: str = "") -> None:
         if self.cancelled:
             raise OrderNotCancellable(f"order {self.order_id} is already cancelled")
         gone = [s["store_id"] for s in self.shipments if s.get("status") in (PICKED, HANDED_OVER, DELIVERED)]
@@ -379,16 +387,16 @@ class Order(Aggregate):
                 f"order {self.order_id} is {self.status}: store {gone[0]!r} has already picked it; "
                 "it can no longer be cancelled (return it once delivered)"
             )
-        self._cancelled(reason=reason)
+        self._cancelled(reason=reason, by=by)
 
     @event("OrderCancelled")
-    def _cancelled(self, reason: str) -> None:
+    def _cancelled(self, reason: str, by: str = "") -> None:
         self.cancelled = True
         self.cancel_reason = reason
 
     # --- returns ------------------------------------------------------------------------
 
-    def record_return(self, return_id: str, store_id: str, units: dict[str, int]) -> bool:
+    def record_return(self, return_id: str, store_id: str, units: dict[str, int], by: str = "") -> bool:
         """Returns part or all of a delivered order at `store_id`; refunds each line at the
         price paid. False when this return was recorded already (a retry)."""
         if (recorded := self.returns.get(return_id)) is not None:
@@ -408,16 +416,16 @@ class Order(Aggregate):
             if quantity > left:
                 raise IllegalTransition(f"order {self.order_id} has {left} of sku {sku!r} left to return, {quantity} asked")
             lines.append({"sku": sku, "quantity": quantity, "refund_cents": quantity * prices[sku]})
-        self._lines_returned(return_id=return_id, store_id=store_id, lines=lines)
+        self._lines_returned(return_id=return_id, store_id=store_id, lines=lines, by=by)
         return True
 
     @event("OrderLinesReturned")
-    def _lines_returned(self, return_id: str, store_id: str, lines: list[dict[str, Any]]) -> None:
+    def _lines_returned(self, return_id: str, store_id: str, lines: list[dict[str, Any]], by: str = "") -> None:
         self.returns[return_id] = {"store_id": store_id, "lines": lines}
 
     # --- attribution --------------------------------------------------------------------
 
-    def attribute(self, store_id: str, fulfiller: str) -> None:
+    def attribute(self, store_id: str, fulfiller: str, by: str = "") -> None:
         """Records who earns what of the shipment from `store_id`, now that it has left the
         store: by the terms the order was sold on, with `fulfiller` (the ledger party owning
         the store now) earning the fulfilment fee. Once per shipment."""
@@ -438,6 +446,7 @@ class Order(Aggregate):
                 "lines": {sku: {"units": shipment["lines"][sku], "total_cents": totals[sku], "parts": parts[sku]} for sku in totals},
                 "entries": [entry for sku in totals for entry in entries_for(sku, parts[sku], parties)],
             },
+            by=by,
         )
 
     def _parties(self, fulfiller: str) -> ShipmentParties:
@@ -445,10 +454,10 @@ class Order(Aggregate):
         return ShipmentParties(self.sale["seller"], fulfiller, assistant_party(assistant) if assistant else "")
 
     @event("ShipmentAttributed")
-    def _shipment_attributed(self, store_id: str, attribution: dict[str, Any]) -> None:
+    def _shipment_attributed(self, store_id: str, attribution: dict[str, Any], by: str = "") -> None:
         self.attributions[store_id] = dict(attribution, reversed={})
 
-    def reverse_attribution(self, return_id: str) -> None:
+    def reverse_attribution(self, return_id: str, by: str = "") -> None:
         """Reverses what the return `return_id` gives back of the original attribution,
         shipment by shipment in their order, whatever the policy or owners are now."""
         to_reverse = {line["sku"]: line["quantity"] for line in self.returns[return_id]["lines"]}
@@ -466,10 +475,10 @@ class Order(Aggregate):
                 parties = ShipmentParties(attribution["seller"], attribution["fulfiller"], attribution["assistant"])
                 entries += [dict(e, store_id=store_id) for e in entries_for(sku, parts, parties, reversal=True)]
         if lines:
-            self._attribution_reversed(return_id=return_id, lines=lines, entries=entries)
+            self._attribution_reversed(return_id=return_id, lines=lines, entries=entries, by=by)
 
     @event("AttributionReversed")
-    def _attribution_reversed(self, return_id: str, lines: list[dict[str, Any]], entries: list[dict[str, Any]]) -> None:
+    def _attribution_reversed(self, return_id: str, lines: list[dict[str, Any]], entries: list[dict[str, Any]], by: str = "") -> None:
         for line in lines:
             reversed_lines = self.attributions[line["store_id"]]["reversed"]
             done = reversed_lines.setdefault(line["sku"], {"units": 0, "parts": {}})

@@ -63,6 +63,21 @@ class Caller:
     def scope(self) -> str:
         return f"store {self.store_id}" if self.store_id else f"dealer {self.dealer_id}" if self.dealer_id else "all"
 
+    @property
+    def recorded(self) -> str:
+        """Who acted, as the events it causes record it: its role and token id, never a secret."""
+        return f"{self.role}:{self.token_id}"
+
+
+UNKNOWN = "unknown"  # who caused an event recorded before events named their callers
+
+
+def recorded_caller(by: str) -> tuple[str, str]:
+    """(role, token id) of a caller as events record it (`Caller.recorded`); UNKNOWN for both
+    when the event names none."""
+    role, _, token_id = by.partition(":")
+    return (role, token_id) if role and token_id else (UNKNOWN, UNKNOWN)
+
 
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()

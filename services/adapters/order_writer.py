@@ -143,8 +143,9 @@ class OrderWriter:
             placed_at_us=placement.placed_at_us,
             pickup_code=placement.pickup_code,
             sale=placement.sale,
+            by=placement.by,
         )
-        order.allocate(placement.shipments, placement.fulfilment, placement.explanation)
+        order.allocate(placement.shipments, placement.fulfilment, placement.explanation, by=placement.by)
         reserve_all(positions, order.order_id, placement.wanted)
         for aggregate in (order, *positions.values(), *quotas):
             pending[aggregate.id] = aggregate

@@ -45,54 +45,54 @@ def _step(
     return app.decide_planned(plan, decide_step)
 
 
-def confirm_payment(app: OmoApplication, order_id: str, payment_id: str, amount: Money) -> Order:
+def confirm_payment(app: OmoApplication, order_id: str, payment_id: str, amount: Money, by: str = "") -> Order:
     identifier("payment_id", payment_id)
 
     def decide(order: Order, _: list) -> None:
         if amount.currency != order.currency:
             raise InvalidInput("amount.currency", f"is {amount.currency}; the order is in {order.currency}")
-        order.confirm_payment(payment_id, amount.cents)
+        order.confirm_payment(payment_id, amount.cents, by=by)
 
     return _step(app, order_id, decide)
 
 
-def accept_order(app: OmoApplication, order_id: str, store_id: str) -> Order:
+def accept_order(app: OmoApplication, order_id: str, store_id: str, by: str = "") -> Order:
     identifier("store_id", store_id)
-    return _step(app, order_id, lambda order, _: order.accept(store_id))
+    return _step(app, order_id, lambda order, _: order.accept(store_id, by=by))
 
 
-def mark_picked(app: OmoApplication, order_id: str, store_id: str) -> Order:
+def mark_picked(app: OmoApplication, order_id: str, store_id: str, by: str = "") -> Order:
     """The store took the units off the shelf: its reservations become deductions of on hand."""
     identifier("store_id", store_id)
     at = app.now_us()
 
     def decide(order: Order, positions: list[StockPosition]) -> None:
-        order.mark_picked(store_id)
+        order.mark_picked(store_id, by=by)
         for position in positions:
             position.pick(order.order_id, at)
 
     return _step(app, order_id, decide, positions_at=store_id)
 
 
-def hand_over(app: OmoApplication, order_id: str, store_id: str, to: str, pickup_code: str = "") -> Order:
+def hand_over(app: OmoApplication, order_id: str, store_id: str, to: str, pickup_code: str = "", by: str = "") -> Order:
     """The shipment leaves the store, and who earns what of it is recorded with it (the
     store's owner now earns any fulfilment fee)."""
     identifier("store_id", store_id)
     fulfiller = fulfiller_of(app, store_id)
 
     def decide(order: Order, _: list) -> None:
-        order.hand_over(store_id, to, pickup_code)
-        order.attribute(store_id, fulfiller)
+        order.hand_over(store_id, to, pickup_code, by=by)
+        order.attribute(store_id, fulfiller, by=by)
 
     return _step(app, order_id, decide)
 
 
-def mark_delivered(app: OmoApplication, order_id: str, store_id: str) -> Order:
+def mark_delivered(app: OmoApplication, order_id: str, store_id: str, by: str = "") -> Order:
     identifier("store_id", store_id)
-    return _step(app, order_id, lambda order, _: order.mark_delivered(store_id))
+    return _step(app, order_id, lambda order, _: order.mark_delivered(store_id, by=by))
 
 
-def reject_order(app: OmoApplication, order_id: str, store_id: str, reason: str) -> Order:
+def reject_order(app: OmoApplication, order_id: str, store_id: str, reason: str, by: str = "") -> Order:
     """The store cannot fulfil its shipment: it moves to the next best location (or is
     flagged for customer service when there is none)."""
     identifier("store_id", store_id)
@@ -101,7 +101,7 @@ def reject_order(app: OmoApplication, order_id: str, store_id: str, reason: str)
     if any(r["store_id"] == store_id and r["cause"] == REJECTED_BY_STORE for r in order.reroutes):
         return order  # rejected already (moved, or flagged with nowhere to go): a retried call
     order.movable_shipment(store_id, "rejected")
-    reroute_shipment(app, order.order_id, store_id, REJECTED_BY_STORE, f"store {store_id} rejected it: {reason}")
+    reroute_shipment(app, order.order_id, store_id, REJECTED_BY_STORE, f"store {store_id} rejected it: {reason}", by=by)
     return get_order(app, order_id)
 
 

@@ -35,6 +35,7 @@ class PlaceOrder:
     cloud_shop_id: str = ""  # where the customer shops; "" sells for HQ
     share_code: str = ""  # of the shop assistant who brought the customer, if any
     device_id: str = ""  # the device the checkout saw, if any: launch limits apply per device too
+    by: str = ""  # the caller placing it (not part of the request: a retry by another token is the same order)
 
     def __post_init__(self) -> None:
         optional_identifier("cloud_shop_id", self.cloud_shop_id)
@@ -161,6 +162,7 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         fulfilment=decision.fulfilment,
         explanation=explanation_record(decision),
         wanted=units_by_position(decision),
+        by=command.by,
     )
 
 
@@ -236,7 +238,7 @@ def reserved_position_ids(order: Order, store_id: str | None = None) -> list[UUI
     ]
 
 
-def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid: bool = False) -> Order:
+def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid: bool = False, by: str = "") -> Order:
     """Cancels the order and releases its reservations in one atomic save; allowed until a
     store has picked it. Cancelling a cancelled order returns it unchanged. With
     only_if_unpaid, an order paid meanwhile is left as it is."""
@@ -254,7 +256,7 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
         if reserved_position_ids(order) != position_ids:
             raise RetryDecision  # the order moved since its positions were chosen
         positions = [app.repository.get(i) for i in position_ids]
-        order.cancel(reason)
+        order.cancel(reason, by=by)
         for position in positions:
             position.release(order.order_id, reason)
         return [order, *positions], order

@@ -52,6 +52,7 @@ class Placement:
     # the launches the server found limiting the order's SKUs
     # at placed_at, having caught up: a launch set before the order came is applied to it
     launches: tuple[LaunchTerms, ...] = ()
+    by: str = ""  # the caller placing it, recorded in its events
 
     @property
     def lookup_only(self) -> bool:

@@ -61,7 +61,9 @@ def _route_elsewhere(app: OmoApplication, order: Order, lines: dict[str, int], a
         return str(refusal)
 
 
-def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cause: str, reason: str) -> MoveOutcome | None:
+def reroute_shipment(
+    app: OmoApplication, order_id: str, from_store_id: str, cause: str, reason: str, by: str = "",
+) -> MoveOutcome | None:
     """Moves the order's shipment from `from_store_id`; None when there is nothing to move
     any more (picked, cancelled or moved meanwhile)."""
     aggregate_id = UUID(order_id)
@@ -94,7 +96,7 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         old = [app.repository.get(i) for i in move.old_ids]
         decision = move.decision
         if not isinstance(decision, Decision):
-            order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}")
+            order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}", by=by)
             for position in old:
                 position.release(order.order_id, reason)
             return [order, *old], MoveOutcome(order.order_id, from_store_id, (), True, reason)
@@ -107,7 +109,7 @@ def reroute_shipment(app: OmoApplication, order_id: str, from_store_id: str, cau
         order.reroute(
             from_store_id, cause, reason,
             [shipment_record_of(app, s, app.clock()) for s in decision.shipments],
-            decision.fulfilment, explanation_record(decision),
+            decision.fulfilment, explanation_record(decision), by=by,
         )
         moved_to = tuple(s.allocation.store_id for s in decision.shipments)
         return [order, *old, *new.values()], MoveOutcome(order.order_id, from_store_id, moved_to, False, reason)

@@ -12,7 +12,9 @@ from services.use_cases.inventory import checked_lines, require_store
 from services.use_cases.orders import _order_uuid, load_order
 
 
-def return_order(app: OmoApplication, order_id: str, return_id: str, store_id: str, lines: list[tuple[str, int]]) -> Order:
+def return_order(
+    app: OmoApplication, order_id: str, return_id: str, store_id: str, lines: list[tuple[str, int]], by: str = "",
+) -> Order:
     """Records the return and puts the units back on hand at `store_id` in one atomic save.
     The same return_id with the same lines returns the order unchanged."""
     aggregate_id = _order_uuid(order_id)
@@ -23,9 +25,9 @@ def return_order(app: OmoApplication, order_id: str, return_id: str, store_id: s
 
     def decide() -> tuple[list, Order]:
         order = load_order(app, order_id)
-        if not order.record_return(return_id, store_id, units):
+        if not order.record_return(return_id, store_id, units, by=by):
             return [], order
-        order.reverse_attribution(return_id)
+        order.reverse_attribution(return_id, by=by)
         at = app.now_us()
         positions = []
         for sku, quantity in units.items():

@@ -23,7 +23,11 @@ from services.adapters.config import sqlite_url
 from tests.authorization_world import ALLOWED, CALLERS, UNKNOWN_TOKEN, World, build_world, requests
 
 # where an id a scoped caller does not own is answered as if it did not exist
-HIDDEN_FROM_OTHERS = {"omo.v1.TransferService/ShipTransfer", "omo.v1.TransferService/ReceiveTransfer", "omo.v1.TransferService/GetTransfer"}
+HIDDEN_FROM_OTHERS = {
+    "omo.v1.TransferService/ShipTransfer", "omo.v1.TransferService/ReceiveTransfer", "omo.v1.TransferService/GetTransfer",
+    "omo.v1.OrderService/GetOrderHistory",
+}
+HIDDEN_FROM_OTHER_DEALERS = {"omo.v1.OrderService/GetOrderHistory"}
 STUBS = {
     "StoreService": "stores", "InventoryService": "inventory", "OrderService": "orders", "FulfilmentService": "fulfilment",
     "PosService": "pos", "TransferService": "transfers", "StockQueryService": "stock", "DealerService": "dealers",
@@ -115,7 +119,7 @@ def test_exactly_the_allowed_callers_succeed_and_refusals_change_nothing(world_f
             code = refusal.value.code()
             if caller in NOT_CALLERS:
                 expected = grpc.StatusCode.UNAUTHENTICATED
-            elif caller == "pos_other" and method in HIDDEN_FROM_OTHERS:
+            elif caller == "pos_other" and method in HIDDEN_FROM_OTHERS or caller == "dealer_other" and method in HIDDEN_FROM_OTHER_DEALERS:
                 expected = grpc.StatusCode.NOT_FOUND
             else:
                 expected = grpc.StatusCode.PERMISSION_DENIED

@@ -22,70 +22,77 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from . import common_pb2 as omo_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/orders.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\"M\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"I\n\nAllocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\"-\n\x0cShipmentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x94\x01\n\x08Shipment\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\x12&\n\x06status\x18\x05 \x01(\x0e\x32\x16.omo.v1.ShipmentStatus\"U\n\x07Reroute\x12\x15\n\rfrom_store_id\x18\x01 \x01(\t\x12\r\n\x05\x63\x61use\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x14\n\x0cto_store_ids\x18\x04 \x03(\t\"L\n\x0cReturnedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x1d\n\x06refund\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"W\n\x0bOrderReturn\x12\x11\n\treturn_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12#\n\x05lines\x18\x03 \x03(\x0b\x32\x14.omo.v1.ReturnedLine\"\xa2\x05\n\x05Order\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x04 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x05 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x06 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x07 \x01(\t\x12\x1c\n\x05total\x18\x08 \x01(\x0b\x32\r.omo.v1.Money\x12#\n\x06status\x18\t \x01(\x0e\x32\x13.omo.v1.OrderStatus\x12&\n\nallocation\x18\n \x01(\x0b\x32\x12.omo.v1.Allocation\x12\x15\n\rcancel_reason\x18\x0b \x01(\t\x12\x11\n\tplaced_at\x18\x0c \x01(\t\x12#\n\tshipments\x18\r \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x0e \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x12\n\npayment_id\x18\x0f \x01(\t\x12\x13\n\x0bpickup_code\x18\x10 \x01(\t\x12!\n\x08reroutes\x18\x11 \x03(\x0b\x32\x0f.omo.v1.Reroute\x12$\n\x07returns\x18\x12 \x03(\x0b\x32\x13.omo.v1.OrderReturn\x12\x1f\n\x08refunded\x18\x13 \x01(\x0b\x32\r.omo.v1.Money\x12\x1a\n\x04sale\x18\x14 \x01(\x0b\x32\x0c.omo.v1.Sale\x12\x31\n\x0c\x61ttributions\x18\x15 \x03(\x0b\x32\x1b.omo.v1.ShipmentAttribution\"m\n\x04Sale\x12\x15\n\rcloud_shop_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61ssistant_id\x18\x02 \x01(\t\x12\x0e\n\x06seller\x18\x03 \x01(\t\x12\x10\n\x08\x62rand_id\x18\x04 \x01(\t\x12\x16\n\x0epolicy_version\x18\x05 \x01(\x05\"\x9e\x01\n\x0e\x41ttributedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x03 \x01(\x03\x12\x14\n\x0cseller_cents\x18\x04 \x01(\x03\x12\x17\n\x0f\x66ulfiller_cents\x18\x05 \x01(\x03\x12\x10\n\x08hq_cents\x18\x06 \x01(\x03\x12\x17\n\x0f\x61ssistant_cents\x18\x07 \x01(\x03\"\xae\x01\n\x13ShipmentAttribution\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0e\n\x06seller\x18\x02 \x01(\t\x12\x11\n\tfulfiller\x18\x03 \x01(\t\x12\x11\n\tassistant\x18\x04 \x01(\t\x12\x10\n\x08\x62rand_id\x18\x05 \x01(\t\x12\x16\n\x0epolicy_version\x18\x06 \x01(\x05\x12%\n\x05lines\x18\x07 \x03(\x0b\x32\x16.omo.v1.AttributedLine\"\x96\x02\n\x11PlaceOrderRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x04 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x05 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x06 \x01(\t\x12\x15\n\rcloud_shop_id\x18\x07 \x01(\t\x12\x12\n\nshare_code\x18\x08 \x01(\t\x12\x11\n\tdevice_id\x18\t \x01(\t\"D\n\x12PlaceOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"#\n\x0fGetOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"0\n\x10GetOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"6\n\x12\x43\x61ncelOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x13\x43\x61ncelOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\\\n\x0fPassedOverStore\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x13\n\x0breason_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\",\n\x18\x45xplainAllocationRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\xf6\x01\n\x19\x45xplainAllocationResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\nallocation\x18\x02 \x01(\x0b\x32\x12.omo.v1.Allocation\x12,\n\x0bpassed_over\x18\x03 \x03(\x0b\x32\x17.omo.v1.PassedOverStore\x12\x0f\n\x07omitted\x18\x04 \x01(\x05\x12#\n\tshipments\x18\x05 \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x06 \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x13\n\x0bsearch_note\x18\x07 \x01(\t\"\\\n\x15\x43onfirmPaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"6\n\x16\x43onfirmPaymentResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"p\n\x12ReturnOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x10\n\x08store_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\"3\n\x13ReturnOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order*\xa4\x01\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06PLACED\x10\x01\x12\r\n\tALLOCATED\x10\x02\x12\r\n\tCANCELLED\x10\x03\x12\x0c\n\x08\x41\x43\x43\x45PTED\x10\x04\x12\n\n\x06PICKED\x10\x05\x12\x0f\n\x0bHANDED_OVER\x10\x06\x12\r\n\tDELIVERED\x10\x07\x12\x13\n\x0fNEEDS_ATTENTION\x10\x08*\xc3\x01\n\x0eShipmentStatus\x12\x1f\n\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12SHIPMENT_ALLOCATED\x10\x01\x12\x15\n\x11SHIPMENT_ACCEPTED\x10\x02\x12\x13\n\x0fSHIPMENT_PICKED\x10\x03\x12\x18\n\x14SHIPMENT_HANDED_OVER\x10\x04\x12\x16\n\x12SHIPMENT_DELIVERED\x10\x05\x12\x1a\n\x16SHIPMENT_UNFULFILLABLE\x10\x06*p\n\nFulfilment\x12\x1a\n\x16\x46ULFILMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14\x46ULFILMENT_ONE_STORE\x10\x01\x12\x14\n\x10\x46ULFILMENT_SPLIT\x10\x02\x12\x16\n\x12\x46ULFILMENT_EXPRESS\x10\x03\x32\xcd\x03\n\x0cOrderService\x12\x43\n\nPlaceOrder\x12\x19.omo.v1.PlaceOrderRequest\x1a\x1a.omo.v1.PlaceOrderResponse\x12=\n\x08GetOrder\x12\x17.omo.v1.GetOrderRequest\x1a\x18.omo.v1.GetOrderResponse\x12\x46\n\x0b\x43\x61ncelOrder\x12\x1a.omo.v1.CancelOrderRequest\x1a\x1b.omo.v1.CancelOrderResponse\x12X\n\x11\x45xplainAllocation\x12 .omo.v1.ExplainAllocationRequest\x1a!.omo.v1.ExplainAllocationResponse\x12O\n\x0e\x43onfirmPayment\x12\x1d.omo.v1.ConfirmPaymentRequest\x1a\x1e.omo.v1.ConfirmPaymentResponse\x12\x46\n\x0bReturnOrder\x12\x1a.omo.v1.ReturnOrderRequest\x1a\x1b.omo.v1.ReturnOrderResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/orders.proto\x12\x06omo.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13omo/v1/common.proto\"M\n\tOrderLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12!\n\nunit_price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"I\n\nAllocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\"-\n\x0cShipmentLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x94\x01\n\x08Shipment\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x15\n\rscheduled_for\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\x12&\n\x06status\x18\x05 \x01(\x0e\x32\x16.omo.v1.ShipmentStatus\"U\n\x07Reroute\x12\x15\n\rfrom_store_id\x18\x01 \x01(\t\x12\r\n\x05\x63\x61use\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x14\n\x0cto_store_ids\x18\x04 \x03(\t\"L\n\x0cReturnedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x1d\n\x06refund\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"W\n\x0bOrderReturn\x12\x11\n\treturn_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12#\n\x05lines\x18\x03 \x03(\x0b\x32\x14.omo.v1.ReturnedLine\"\xa2\x05\n\x05Order\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x04 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x05 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x06 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x07 \x01(\t\x12\x1c\n\x05total\x18\x08 \x01(\x0b\x32\r.omo.v1.Money\x12#\n\x06status\x18\t \x01(\x0e\x32\x13.omo.v1.OrderStatus\x12&\n\nallocation\x18\n \x01(\x0b\x32\x12.omo.v1.Allocation\x12\x15\n\rcancel_reason\x18\x0b \x01(\t\x12\x11\n\tplaced_at\x18\x0c \x01(\t\x12#\n\tshipments\x18\r \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x0e \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x12\n\npayment_id\x18\x0f \x01(\t\x12\x13\n\x0bpickup_code\x18\x10 \x01(\t\x12!\n\x08reroutes\x18\x11 \x03(\x0b\x32\x0f.omo.v1.Reroute\x12$\n\x07returns\x18\x12 \x03(\x0b\x32\x13.omo.v1.OrderReturn\x12\x1f\n\x08refunded\x18\x13 \x01(\x0b\x32\r.omo.v1.Money\x12\x1a\n\x04sale\x18\x14 \x01(\x0b\x32\x0c.omo.v1.Sale\x12\x31\n\x0c\x61ttributions\x18\x15 \x03(\x0b\x32\x1b.omo.v1.ShipmentAttribution\"m\n\x04Sale\x12\x15\n\rcloud_shop_id\x18\x01 \x01(\t\x12\x14\n\x0c\x61ssistant_id\x18\x02 \x01(\t\x12\x0e\n\x06seller\x18\x03 \x01(\t\x12\x10\n\x08\x62rand_id\x18\x04 \x01(\t\x12\x16\n\x0epolicy_version\x18\x05 \x01(\x05\"\x9e\x01\n\x0e\x41ttributedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12\x13\n\x0btotal_cents\x18\x03 \x01(\x03\x12\x14\n\x0cseller_cents\x18\x04 \x01(\x03\x12\x17\n\x0f\x66ulfiller_cents\x18\x05 \x01(\x03\x12\x10\n\x08hq_cents\x18\x06 \x01(\x03\x12\x17\n\x0f\x61ssistant_cents\x18\x07 \x01(\x03\"\xae\x01\n\x13ShipmentAttribution\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0e\n\x06seller\x18\x02 \x01(\t\x12\x11\n\tfulfiller\x18\x03 \x01(\t\x12\x11\n\tassistant\x18\x04 \x01(\t\x12\x10\n\x08\x62rand_id\x18\x05 \x01(\t\x12\x16\n\x0epolicy_version\x18\x06 \x01(\x05\x12%\n\x05lines\x18\x07 \x03(\x0b\x32\x16.omo.v1.AttributedLine\"\x96\x02\n\x11PlaceOrderRequest\x12\x17\n\x0fidempotency_key\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12)\n\x11\x63ustomer_location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12 \n\x05lines\x18\x04 \x03(\x0b\x32\x11.omo.v1.OrderLine\x12/\n\x0f\x66ulfilment_mode\x18\x05 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12\x17\n\x0fpickup_store_id\x18\x06 \x01(\t\x12\x15\n\rcloud_shop_id\x18\x07 \x01(\t\x12\x12\n\nshare_code\x18\x08 \x01(\t\x12\x11\n\tdevice_id\x18\t \x01(\t\"D\n\x12PlaceOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"#\n\x0fGetOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"0\n\x10GetOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"6\n\x12\x43\x61ncelOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x13\x43\x61ncelOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\\\n\x0fPassedOverStore\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x12\n\ndistance_m\x18\x02 \x01(\x03\x12\x13\n\x0breason_code\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\",\n\x18\x45xplainAllocationRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\xf6\x01\n\x19\x45xplainAllocationResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12&\n\nallocation\x18\x02 \x01(\x0b\x32\x12.omo.v1.Allocation\x12,\n\x0bpassed_over\x18\x03 \x03(\x0b\x32\x17.omo.v1.PassedOverStore\x12\x0f\n\x07omitted\x18\x04 \x01(\x05\x12#\n\tshipments\x18\x05 \x03(\x0b\x32\x10.omo.v1.Shipment\x12&\n\nfulfilment\x18\x06 \x01(\x0e\x32\x12.omo.v1.Fulfilment\x12\x13\n\x0bsearch_note\x18\x07 \x01(\t\"\\\n\x15\x43onfirmPaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x12\n\npayment_id\x18\x02 \x01(\t\x12\x1d\n\x06\x61mount\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\"6\n\x16\x43onfirmPaymentResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"p\n\x12ReturnOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x11\n\treturn_id\x18\x02 \x01(\t\x12\x10\n\x08store_id\x18\x03 \x01(\t\x12#\n\x05lines\x18\x04 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\"3\n\x13ReturnOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"*\n\x16GetOrderHistoryRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\"\xab\x01\n\x11OrderHistoryEntry\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12&\n\x02\x61t\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04step\x18\x03 \x01(\t\x12\x10\n\x08store_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61ller_role\x18\x05 \x01(\t\x12\x17\n\x0f\x63\x61ller_token_id\x18\x06 \x01(\t\x12\x0f\n\x07summary\x18\x07 \x01(\t\"W\n\x17GetOrderHistoryResponse\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12*\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x19.omo.v1.OrderHistoryEntry*\xa4\x01\n\x0bOrderStatus\x12\x1c\n\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\n\n\x06PLACED\x10\x01\x12\r\n\tALLOCATED\x10\x02\x12\r\n\tCANCELLED\x10\x03\x12\x0c\n\x08\x41\x43\x43\x45PTED\x10\x04\x12\n\n\x06PICKED\x10\x05\x12\x0f\n\x0bHANDED_OVER\x10\x06\x12\r\n\tDELIVERED\x10\x07\x12\x13\n\x0fNEEDS_ATTENTION\x10\x08*\xc3\x01\n\x0eShipmentStatus\x12\x1f\n\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x16\n\x12SHIPMENT_ALLOCATED\x10\x01\x12\x15\n\x11SHIPMENT_ACCEPTED\x10\x02\x12\x13\n\x0fSHIPMENT_PICKED\x10\x03\x12\x18\n\x14SHIPMENT_HANDED_OVER\x10\x04\x12\x16\n\x12SHIPMENT_DELIVERED\x10\x05\x12\x1a\n\x16SHIPMENT_UNFULFILLABLE\x10\x06*p\n\nFulfilment\x12\x1a\n\x16\x46ULFILMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14\x46ULFILMENT_ONE_STORE\x10\x01\x12\x14\n\x10\x46ULFILMENT_SPLIT\x10\x02\x12\x16\n\x12\x46ULFILMENT_EXPRESS\x10\x03\x32\xa1\x04\n\x0cOrderService\x12\x43\n\nPlaceOrder\x12\x19.omo.v1.PlaceOrderRequest\x1a\x1a.omo.v1.PlaceOrderResponse\x12=\n\x08GetOrder\x12\x17.omo.v1.GetOrderRequest\x1a\x18.omo.v1.GetOrderResponse\x12\x46\n\x0b\x43\x61ncelOrder\x12\x1a.omo.v1.CancelOrderRequest\x1a\x1b.omo.v1.CancelOrderResponse\x12X\n\x11\x45xplainAllocation\x12 .omo.v1.ExplainAllocationRequest\x1a!.omo.v1.ExplainAllocationResponse\x12O\n\x0e\x43onfirmPayment\x12\x1d.omo.v1.ConfirmPaymentRequest\x1a\x1e.omo.v1.ConfirmPaymentResponse\x12\x46\n\x0bReturnOrder\x12\x1a.omo.v1.ReturnOrderRequest\x1a\x1b.omo.v1.ReturnOrderResponse\x12R\n\x0fGetOrderHistory\x12\x1e.omo.v1.GetOrderHistoryRequest\x1a\x1f.omo.v1.GetOrderHistoryResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.orders_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ORDERSTATUS']._serialized_start=3038
-  _globals['_ORDERSTATUS']._serialized_end=3202
-  _globals['_SHIPMENTSTATUS']._serialized_start=3205
-  _globals['_SHIPMENTSTATUS']._serialized_end=3400
-  _globals['_FULFILMENT']._serialized_start=3402
-  _globals['_FULFILMENT']._serialized_end=3514
-  _globals['_ORDERLINE']._serialized_start=52
-  _globals['_ORDERLINE']._serialized_end=129
-  _globals['_ALLOCATION']._serialized_start=131
-  _globals['_ALLOCATION']._serialized_end=204
-  _globals['_SHIPMENTLINE']._serialized_start=206
-  _globals['_SHIPMENTLINE']._serialized_end=251
-  _globals['_SHIPMENT']._serialized_start=254
-  _globals['_SHIPMENT']._serialized_end=402
-  _globals['_REROUTE']._serialized_start=404
-  _globals['_REROUTE']._serialized_end=489
-  _globals['_RETURNEDLINE']._serialized_start=491
-  _globals['_RETURNEDLINE']._serialized_end=567
-  _globals['_ORDERRETURN']._serialized_start=569
-  _globals['_ORDERRETURN']._serialized_end=656
-  _globals['_ORDER']._serialized_start=659
-  _globals['_ORDER']._serialized_end=1333
-  _globals['_SALE']._serialized_start=1335
-  _globals['_SALE']._serialized_end=1444
-  _globals['_ATTRIBUTEDLINE']._serialized_start=1447
-  _globals['_ATTRIBUTEDLINE']._serialized_end=1605
-  _globals['_SHIPMENTATTRIBUTION']._serialized_start=1608
-  _globals['_SHIPMENTATTRIBUTION']._serialized_end=1782
-  _globals['_PLACEORDERREQUEST']._serialized_start=1785
-  _globals['_PLACEORDERREQUEST']._serialized_end=2063
-  _globals['_PLACEORDERRESPONSE']._serialized_start=2065
-  _globals['_PLACEORDERRESPONSE']._serialized_end=2133
-  _globals['_GETORDERREQUEST']._serialized_start=2135
-  _globals['_GETORDERREQUEST']._serialized_end=2170
-  _globals['_GETORDERRESPONSE']._serialized_start=2172
-  _globals['_GETORDERRESPONSE']._serialized_end=2220
-  _globals['_CANCELORDERREQUEST']._serialized_start=2222
-  _globals['_CANCELORDERREQUEST']._serialized_end=2276
-  _globals['_CANCELORDERRESPONSE']._serialized_start=2278
-  _globals['_CANCELORDERRESPONSE']._serialized_end=2329
-  _globals['_PASSEDOVERSTORE']._serialized_start=2331
-  _globals['_PASSEDOVERSTORE']._serialized_end=2423
-  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_start=2425
-  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_end=2469
-  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_start=2472
-  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_end=2718
-  _globals['_CONFIRMPAYMENTREQUEST']._serialized_start=2720
-  _globals['_CONFIRMPAYMENTREQUEST']._serialized_end=2812
-  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_start=2814
-  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_end=2868
-  _globals['_RETURNORDERREQUEST']._serialized_start=2870
-  _globals['_RETURNORDERREQUEST']._serialized_end=2982
-  _globals['_RETURNORDERRESPONSE']._serialized_start=2984
-  _globals['_RETURNORDERRESPONSE']._serialized_end=3035
-  _globals['_ORDERSERVICE']._serialized_start=3517
-  _globals['_ORDERSERVICE']._serialized_end=3978
+  _globals['_ORDERSTATUS']._serialized_start=3378
+  _globals['_ORDERSTATUS']._serialized_end=3542
+  _globals['_SHIPMENTSTATUS']._serialized_start=3545
+  _globals['_SHIPMENTSTATUS']._serialized_end=3740
+  _globals['_FULFILMENT']._serialized_start=3742
+  _globals['_FULFILMENT']._serialized_end=3854
+  _globals['_ORDERLINE']._serialized_start=85
+  _globals['_ORDERLINE']._serialized_end=162
+  _globals['_ALLOCATION']._serialized_start=164
+  _globals['_ALLOCATION']._serialized_end=237
+  _globals['_SHIPMENTLINE']._serialized_start=239
+  _globals['_SHIPMENTLINE']._serialized_end=284
+  _globals['_SHIPMENT']._serialized_start=287
+  _globals['_SHIPMENT']._serialized_end=435
+  _globals['_REROUTE']._serialized_start=437
+  _globals['_REROUTE']._serialized_end=522
+  _globals['_RETURNEDLINE']._serialized_start=524
+  _globals['_RETURNEDLINE']._serialized_end=600
+  _globals['_ORDERRETURN']._serialized_start=602
+  _globals['_ORDERRETURN']._serialized_end=689
+  _globals['_ORDER']._serialized_start=692
+  _globals['_ORDER']._serialized_end=1366
+  _globals['_SALE']._serialized_start=1368
+  _globals['_SALE']._serialized_end=1477
+  _globals['_ATTRIBUTEDLINE']._serialized_start=1480
+  _globals['_ATTRIBUTEDLINE']._serialized_end=1638
+  _globals['_SHIPMENTATTRIBUTION']._serialized_start=1641
+  _globals['_SHIPMENTATTRIBUTION']._serialized_end=1815
+  _globals['_PLACEORDERREQUEST']._serialized_start=1818
+  _globals['_PLACEORDERREQUEST']._serialized_end=2096
+  _globals['_PLACEORDERRESPONSE']._serialized_start=2098
+  _globals['_PLACEORDERRESPONSE']._serialized_end=2166
+  _globals['_GETORDERREQUEST']._serialized_start=2168
+  _globals['_GETORDERREQUEST']._serialized_end=2203
+  _globals['_GETORDERRESPONSE']._serialized_start=2205
+  _globals['_GETORDERRESPONSE']._serialized_end=2253
+  _globals['_CANCELORDERREQUEST']._serialized_start=2255
+  _globals['_CANCELORDERREQUEST']._serialized_end=2309
+  _globals['_CANCELORDERRESPONSE']._serialized_start=2311
+  _globals['_CANCELORDERRESPONSE']._serialized_end=2362
+  _globals['_PASSEDOVERSTORE']._serialized_start=2364
+  _globals['_PASSEDOVERSTORE']._serialized_end=2456
+  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_start=2458
+  _globals['_EXPLAINALLOCATIONREQUEST']._serialized_end=2502
+  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_start=2505
+  _globals['_EXPLAINALLOCATIONRESPONSE']._serialized_end=2751
+  _globals['_CONFIRMPAYMENTREQUEST']._serialized_start=2753
+  _globals['_CONFIRMPAYMENTREQUEST']._serialized_end=2845
+  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_start=2847
+  _globals['_CONFIRMPAYMENTRESPONSE']._serialized_end=2901
+  _globals['_RETURNORDERREQUEST']._serialized_start=2903
+  _globals['_RETURNORDERREQUEST']._serialized_end=3015
+  _globals['_RETURNORDERRESPONSE']._serialized_start=3017
+  _globals['_RETURNORDERRESPONSE']._serialized_end=3068
+  _globals['_GETORDERHISTORYREQUEST']._serialized_start=3070
+  _globals['_GETORDERHISTORYREQUEST']._serialized_end=3112
+  _globals['_ORDERHISTORYENTRY']._serialized_start=3115
+  _globals['_ORDERHISTORYENTRY']._serialized_end=3286
+  _globals['_GETORDERHISTORYRESPONSE']._serialized_start=3288
+  _globals['_GETORDERHISTORYRESPONSE']._serialized_end=3375
+  _globals['_ORDERSERVICE']._serialized_start=3857
+  _globals['_ORDERSERVICE']._serialized_end=4402
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from . import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -352,3 +355,35 @@ class ReturnOrderResponse(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     order: Order
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class GetOrderHistoryRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    def __init__(self, order_id: _Optional[str] = ...) -> None: ...
+
+class OrderHistoryEntry(_message.Message):
+    __slots__ = ("version", "at", "step", "store_id", "caller_role", "caller_token_id", "summary")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ROLE_FIELD_NUMBER: _ClassVar[int]
+    CALLER_TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    at: _timestamp_pb2.Timestamp
+    step: str
+    store_id: str
+    caller_role: str
+    caller_token_id: str
+    summary: str
+    def __init__(self, version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., step: _Optional[str] = ..., store_id: _Optional[str] = ..., caller_role: _Optional[str] = ..., caller_token_id: _Optional[str] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class GetOrderHistoryResponse(_message.Message):
+    __slots__ = ("order_id", "entries")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    entries: _containers.RepeatedCompositeFieldContainer[OrderHistoryEntry]
+    def __init__(self, order_id: _Optional[str] = ..., entries: _Optional[_Iterable[_Union[OrderHistoryEntry, _Mapping]]] = ...) -> None: ...

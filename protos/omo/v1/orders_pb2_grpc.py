@@ -65,6 +65,11 @@ class OrderServiceStub:
                 request_serializer=omo_dot_v1_dot_orders__pb2.ReturnOrderRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_orders__pb2.ReturnOrderResponse.FromString,
                 _registered_method=True)
+        self.GetOrderHistory = channel.unary_unary(
+                '/omo.v1.OrderService/GetOrderHistory',
+                request_serializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -120,6 +125,16 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetOrderHistory(self, request, context):
+        """Everything that happened to the order, in the order it happened: each step in plain
+        terms, when, and which caller did it (its role and token id). The checkout and ops see
+        any order, a POS the orders with a shipment at its store (now or before a reroute), a
+        dealer those of its stores; to anyone else the order does not exist (NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -152,6 +167,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.ReturnOrder,
                     request_deserializer=omo_dot_v1_dot_orders__pb2.ReturnOrderRequest.FromString,
                     response_serializer=omo_dot_v1_dot_orders__pb2.ReturnOrderResponse.SerializeToString,
+            ),
+            'GetOrderHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrderHistory,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -317,6 +337,33 @@ class OrderService:
             '/omo.v1.OrderService/ReturnOrder',
             omo_dot_v1_dot_orders__pb2.ReturnOrderRequest.SerializeToString,
             omo_dot_v1_dot_orders__pb2.ReturnOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrderHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/GetOrderHistory',
+            omo_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

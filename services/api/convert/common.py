@@ -13,6 +13,7 @@ from routing.decision import EXPRESS, ONE_STORE, SPLIT
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
 from services.api.convert.dealers import add_attribution
 from services.use_cases.inventory import PositionView
+from services.use_cases.order_history import HistoryEntry
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -222,3 +223,14 @@ def explanation_message(order: Order) -> orders_pb2.ExplainAllocationResponse:
     )
     _add_shipments(message, order)
     return message
+
+
+def history_message(order_id: str, entries: list[HistoryEntry]) -> orders_pb2.GetOrderHistoryResponse:
+    response = orders_pb2.GetOrderHistoryResponse(order_id=order_id)
+    for entry in entries:
+        message = response.entries.add(
+            version=entry.version, step=entry.step, store_id=entry.store_id, caller_role=entry.caller_role,
+            caller_token_id=entry.caller_token_id, summary=entry.summary,
+        )
+        message.at.FromDatetime(entry.at)
+    return response

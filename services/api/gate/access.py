@@ -3,7 +3,7 @@ through its authorization.
 
 A rule names the roles allowed and, for roles scoped to one store or one dealer, how to find
 the object the call acts on: a request field naming a store or a dealer, or `through` a
-lookup (a transfer's stores, a cloud shop's store, a stock region). A `pos` caller may act
+lookup (a transfer's stores, a cloud shop's store, a stock region, an order's stores). A `pos` caller may act
 only on its own store, a `dealer` caller only on its own dealer or a store it owns now.
 `ops` (HQ) and `checkout` act on any object of the RPCs they are listed for. `shared`: the
 object belongs to no store or dealer (a brand's policy). `hide`: a scoped caller is told
@@ -29,7 +29,7 @@ class Rule:
     hide: bool = False
 
 
-THROUGH = ("transfer_from", "transfer_to", "transfer_either", "cloud_shop", "stock_region")
+THROUGH = ("transfer_from", "transfer_to", "transfer_either", "cloud_shop", "stock_region", "order")
 
 
 def rule(*roles: str, store: str = "", dealer: str = "", through: str = "", shared: bool = False, hide: bool = False) -> Rule:
@@ -52,6 +52,7 @@ RULES: dict[str, Rule] = {
     "omo.v1.OrderService/GetOrder": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/CancelOrder": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/ExplainAllocation": rule(CHECKOUT, OPS),
+    "omo.v1.OrderService/GetOrderHistory": rule(CHECKOUT, OPS, POS, DEALER, through="order", hide=True),
     "omo.v1.OrderService/ConfirmPayment": rule(CHECKOUT),
     "omo.v1.OrderService/ReturnOrder": rule(CHECKOUT, POS, store="store_id"),
     "omo.v1.FulfilmentService/AcceptOrder": rule(POS, store="store_id"),

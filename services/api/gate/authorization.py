@@ -9,12 +9,14 @@ acts for one store; a `dealer` caller for one dealer and the stores it owns now.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from aggregates.cloud_shop import CloudShop
+from aggregates.order import Order
 from aggregates.store import Store
 from aggregates.transfer import Transfer
 from domain.callers import CHECKOUT, DEALER, OPS, POS, Caller, PermissionDenied
-from domain.errors import TransferNotFound
+from domain.errors import OrderNotFound, TransferNotFound
 from domain.values import epoch_us
 from services.api.gate.access import RULES, Rule
 from services.use_cases.application import OmoApplication
@@ -35,7 +37,7 @@ def authorize(app: OmoApplication, caller: Caller, method: str, request: Any) ->
     if _owns(app, caller, stores, dealers):
         return
     if rule.hide:
-        raise TransferNotFound(request.transfer_id)
+        raise OrderNotFound(request.order_id) if rule.through == "order" else TransferNotFound(request.transfer_id)
     raise PermissionDenied(f"{short}: this token acts for {caller.scope} only; {_named(stores, dealers)} is not its own")
 
 
@@ -48,6 +50,12 @@ def _objects(app: OmoApplication, rule: Rule, request: Any) -> tuple[set[str], s
         if isinstance(transfer, Transfer):
             ends = {"transfer_from": [transfer.from_store_id], "transfer_to": [transfer.to_store_id]}
             stores |= set(ends.get(rule.through, [transfer.from_store_id, transfer.to_store_id]))
+    elif rule.through == "order":
+        order_id = _order_id(request.order_id)
+        order = app.find(order_id) if order_id is not None else None
+        if isinstance(order, Order):
+            # the stores it ships from, and those it was moved away from
+            stores |= set(order.store_ids) | {r["store_id"] for r in order.reroutes}
     elif rule.through == "cloud_shop":
         shop = app.find(CloudShop.create_id(request.cloud_shop_id)) if request.cloud_shop_id else None
         if isinstance(shop, CloudShop):
@@ -77,3 +85,11 @@ def _owner_now(app: OmoApplication, store_id: str) -> str:
 def _named(stores: set[str], dealers: set[str]) -> str:
     named = [f"store {s}" for s in sorted(stores)] + [f"dealer {d}" for d in sorted(dealers)]
     return ", ".join(named) or "the object (none named)"
+
+
+def _order_id(order_id: str) -> UUID | None:
+    """The order's aggregate id; None for text that is no order id (so no order is found)."""
+    try:
+        return UUID(order_id)
+    except ValueError:
+        return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import grpc
@@ -26,6 +27,16 @@ from services.api.gate.authorization import authorize
 from services.use_cases.tokens import authenticate
 
 log = logging.getLogger("omo.api")
+# the caller of the unary call this thread is serving, for the servicer to record as acting
+_acting: ContextVar[Caller | None] = ContextVar("omo_acting_caller", default=None)
+
+
+def acting() -> str:
+    """Who makes the unary call being served, as the events it causes record it ("" outside
+    a call the gate admitted)."""
+    caller = _acting.get()
+    return caller.recorded if caller is not None else ""
+
 
 OPEN_SERVICES = frozenset({
     "grpc.health.v1.Health",
@@ -128,10 +139,14 @@ def _guarded(handler: grpc.RpcMethodHandler, gate: Gate, method: str) -> grpc.Rp
 
         def unary_unary(request, context):
             try:
-                gate.admit(method, request, context)
+                caller = gate.admit(method, request, context)
             except Exception as error:  # noqa: BLE001 - every refusal gets a status
                 _refuse(context, error)
-            return inner(request, context)
+            acting = _acting.set(caller)
+            try:
+                return inner(request, context)
+            finally:
+                _acting.reset(acting)
 
         return grpc.unary_unary_rpc_method_handler(unary_unary, **codec)
     if handler.unary_stream:

@@ -8,6 +8,7 @@ from protos.omo.v1 import fulfilment_pb2, fulfilment_pb2_grpc
 from services.use_cases import fulfilment
 from services.api.convert import common as convert
 from services.api.errors import rpc
+from services.api.gate.interceptor import acting
 from services.use_cases.application import OmoApplication
 
 _HAND_OVER_TO = {fulfilment_pb2.COURIER: "COURIER", fulfilment_pb2.CUSTOMER: "CUSTOMER"}
@@ -19,27 +20,29 @@ class FulfilmentServicer(fulfilment_pb2_grpc.FulfilmentServiceServicer):
 
     @rpc
     def AcceptOrder(self, request, context):
-        order = fulfilment.accept_order(self.app, request.order_id, request.store_id)
+        order = fulfilment.accept_order(self.app, request.order_id, request.store_id, by=acting())
         return fulfilment_pb2.AcceptOrderResponse(order=convert.order_message(order))
 
     @rpc
     def RejectOrder(self, request, context):
-        order = fulfilment.reject_order(self.app, request.order_id, request.store_id, request.reason)
+        order = fulfilment.reject_order(self.app, request.order_id, request.store_id, request.reason, by=acting())
         return fulfilment_pb2.RejectOrderResponse(order=convert.order_message(order))
 
     @rpc
     def MarkPicked(self, request, context):
-        order = fulfilment.mark_picked(self.app, request.order_id, request.store_id)
+        order = fulfilment.mark_picked(self.app, request.order_id, request.store_id, by=acting())
         return fulfilment_pb2.MarkPickedResponse(order=convert.order_message(order))
 
     @rpc
     def HandOver(self, request, context):
         if request.to not in _HAND_OVER_TO:
             raise InvalidInput("to", "is required: COURIER or CUSTOMER")
-        order = fulfilment.hand_over(self.app, request.order_id, request.store_id, _HAND_OVER_TO[request.to], request.pickup_code)
+        order = fulfilment.hand_over(
+            self.app, request.order_id, request.store_id, _HAND_OVER_TO[request.to], request.pickup_code, by=acting(),
+        )
         return fulfilment_pb2.HandOverResponse(order=convert.order_message(order))
 
     @rpc
     def MarkDelivered(self, request, context):
-        order = fulfilment.mark_delivered(self.app, request.order_id, request.store_id)
+        order = fulfilment.mark_delivered(self.app, request.order_id, request.store_id, by=acting())
         return fulfilment_pb2.MarkDeliveredResponse(order=convert.order_message(order))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from protos.omo.v1 import orders_pb2, orders_pb2_grpc
 from services.use_cases import fulfilment, orders, returns
+from services.use_cases.order_history import order_history
 from services.api.convert import common as convert
 from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits, place_as_buyer
 from services.api.errors import rpc
+from services.api.gate.interceptor import acting
 from services.use_cases.application import OmoApplication
 
 
@@ -29,6 +31,7 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
             cloud_shop_id=request.cloud_shop_id,
             share_code=request.share_code,
             device_id=request.device_id,
+            by=acting(),
         )
         placed = place_as_buyer(self.buyers, self.app, command)
         return orders_pb2.PlaceOrderResponse(order=convert.order_message(placed.order), replayed=placed.replayed)
@@ -42,18 +45,22 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
         return convert.explanation_message(orders.get_order(self.app, request.order_id))
 
     @rpc
+    def GetOrderHistory(self, request, context):
+        return convert.history_message(request.order_id, order_history(self.app, request.order_id))
+
+    @rpc
     def CancelOrder(self, request, context):
-        order = orders.cancel_order(self.app, request.order_id, request.reason)
+        order = orders.cancel_order(self.app, request.order_id, request.reason, by=acting())
         return orders_pb2.CancelOrderResponse(order=convert.order_message(order))
 
     @rpc
     def ConfirmPayment(self, request, context):
         amount = convert.money("amount", request.amount, request.HasField("amount"))
-        order = fulfilment.confirm_payment(self.app, request.order_id, request.payment_id, amount)
+        order = fulfilment.confirm_payment(self.app, request.order_id, request.payment_id, amount, by=acting())
         return orders_pb2.ConfirmPaymentResponse(order=convert.order_message(order))
 
     @rpc
     def ReturnOrder(self, request, context):
         lines = [(line.sku, line.quantity) for line in request.lines]
-        order = returns.return_order(self.app, request.order_id, request.return_id, request.store_id, lines)
+        order = returns.return_order(self.app, request.order_id, request.return_id, request.store_id, lines, by=acting())
         return orders_pb2.ReturnOrderResponse(order=convert.order_message(order))

@@ -1,0 +1,111 @@
+"""Use case: an order's history, every step of it in plain terms, when, and who did it.
+
+Read from the order's own events, in order: they are the record. Each event names the caller
+that caused it (`by`: its role and token id); an event of the backbone's own (a payment
+timeout, a reroute after a store lost the stock) names none, and events recorded before
+events named their callers do not carry the field at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from domain.callers import UNKNOWN, recorded_caller
+from services.use_cases.application import OmoApplication
+from services.use_cases.orders import get_order
+
+SYSTEM = "system"  # the backbone, of its own accord
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int
+    at: datetime
+    step: str
+    store_id: str
+    caller_role: str
+    caller_token_id: str
+    summary: str
+
+
+def order_history(app: OmoApplication, order_id: str) -> list[HistoryEntry]:
+    """The order's history, also after another server's change."""
+    order = get_order(app, order_id)
+    return [_entry(event) for event in app.repository.event_store.get(order.id)]
+
+
+def _entry(event: Any) -> HistoryEntry:
+    step, store_id, summary = _described(type(event).__name__, event)
+    if not hasattr(event, "by"):
+        role = token_id = UNKNOWN
+    elif not event.by:
+        role, token_id = SYSTEM, ""
+    else:
+        role, token_id = recorded_caller(event.by)
+    return HistoryEntry(event.originator_version, event.timestamp, step, store_id, role, token_id, summary)
+
+
+def _units(lines: dict[str, int]) -> str:
+    return ", ".join(f"{units} x {sku}" for sku, units in lines.items())
+
+
+def _shipments(shipments: list[dict[str, Any]]) -> str:
+    return "; ".join(
+        f"store {s['store_id']} ({s['distance_m']} m): {_units(s['lines'])} reserved there"
+        + (f", starting {s['scheduled_for']} when it opens" if s.get("scheduled_for") else "")
+        for s in shipments
+    )
+
+
+def _passed_over(explanation: dict[str, Any]) -> str:
+    passed = explanation.get("passed_over") or []
+    if not passed:
+        return ""
+    reasons = "; ".join(f"{store_id} at {metres} m: {reason}" for store_id, metres, _code, reason in passed)
+    return f" Passed over: {reasons}."
+
+
+def _described(kind: str, e: Any) -> tuple[str, str, str]:
+    """(step, store, summary) of one of the order's events."""
+    if kind == "OrderPlaced":
+        units = sum(line["quantity"] for line in e.lines)
+        where = f", for pickup at store {e.pickup_store_id}" if e.pickup_store_id else ""
+        return "PLACED", e.pickup_store_id, (
+            f"placed by customer {e.customer_id}: {units} units in {len(e.lines)} lines, "
+            f"{e.total_cents} {e.currency} cents, {e.fulfilment_mode}{where}"
+        )
+    if kind == "OrderAllocated":
+        stores = [s["store_id"] for s in e.shipments]
+        return "ALLOCATED", stores[0] if len(stores) == 1 else "", (
+            f"allocated ({e.fulfilment}) to {_shipments(e.shipments)}.{_passed_over(e.explanation)}"
+        )
+    if kind == "OrderRerouted":
+        return "REROUTED", e.from_store_id, (
+            f"moved from store {e.from_store_id} ({e.cause}: {e.reason}) to {_shipments(e.shipments)}.{_passed_over(e.explanation)}"
+        )
+    if kind == "ShipmentUnfulfillable":
+        return "UNFULFILLABLE", e.store_id, f"the shipment from store {e.store_id} cannot be fulfilled ({e.cause}): {e.reason}"
+    if kind == "PaymentConfirmed":
+        return "PAID", "", f"paid: payment {e.payment_id}, {e.amount_cents} cents"
+    if kind == "ShipmentAccepted":
+        return "ACCEPTED", e.store_id, f"store {e.store_id} accepted its shipment"
+    if kind == "ShipmentPicked":
+        return "PICKED", e.store_id, f"store {e.store_id} picked its shipment off the shelf"
+    if kind == "ShipmentHandedOver":
+        return "HANDED_OVER", e.store_id, f"store {e.store_id} handed its shipment to the {e.to.lower()}"
+    if kind == "ShipmentDelivered":
+        return "DELIVERED", e.store_id, f"the shipment from store {e.store_id} was delivered"
+    if kind == "OrderCancelled":
+        return "CANCELLED", "", f"cancelled: {e.reason}; its reservations released"
+    if kind == "OrderLinesReturned":
+        lines = ", ".join(f"{line['quantity']} x {line['sku']} (refund {line['refund_cents']} cents)" for line in e.lines)
+        return "RETURNED", e.store_id, f"return {e.return_id} at store {e.store_id}: {lines}; the units back on hand there"
+    if kind == "ShipmentAttributed":
+        return "ATTRIBUTED", e.store_id, (
+            f"the shipment from store {e.store_id} attributed: sold by {e.attribution['seller']}, "
+            f"fulfilled by {e.attribution['fulfiller']}"
+        )
+    if kind == "AttributionReversed":
+        return "ATTRIBUTION_REVERSED", "", f"the attribution of what return {e.return_id} gave back reversed"
+    return kind, "", kind

@@ -1,0 +1,64 @@
+"""An order's history from its events: who caused each, in the three cases there are."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from services.use_cases.order_history import SYSTEM, _entry
+
+AT = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+
+
+class ShipmentAccepted:  # named as the order's event is: the history reads the kind from the name
+    def __init__(self, **attributes):
+        self.originator_version, self.timestamp, self.store_id = 4, AT, "S1"
+        self.__dict__.update(attributes)
+
+
+def test_a_step_names_the_caller_its_event_recorded():
+    entry = _entry(ShipmentAccepted(by="pos:4f2a9c1d0e3b"))
+    assert (entry.step, entry.store_id, entry.caller_role, entry.caller_token_id) == ("ACCEPTED", "S1", "pos", "4f2a9c1d0e3b")
+    assert (entry.version, entry.at) == (4, AT)
+    assert entry.summary == "store S1 accepted its shipment"
+
+
+def test_a_step_the_backbone_took_of_its_own_accord_is_the_system_s():
+    entry = _entry(ShipmentAccepted(by=""))
+    assert (entry.caller_role, entry.caller_token_id) == (SYSTEM, "")
+
+
+def test_a_step_recorded_before_events_named_their_callers_is_unknown():
+    entry = _entry(ShipmentAccepted())  # stored without the field
+    assert (entry.caller_role, entry.caller_token_id) == ("unknown", "unknown")
+
+
+def test_an_order_recorded_before_events_named_their_callers_still_loads_and_reads_unknown():
+    from dataclasses import replace
+
+    from aggregates.order import Order, shipment_record
+    from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
+    from services.bootstrap import in_memory_application
+
+    app = in_memory_application()
+    lines = (OrderLine("SERUM", 1, Money(1990, "CNY")),)
+    order = Order.place(
+        idempotency_key="k-old", request_fingerprint="fp", customer_id="C1", customer_location=GeoPoint(31.2, 121.4),
+        lines=lines, fulfilment_mode=FulfilmentMode.DELIVERY, pickup_store_id="", total=order_total(lines), by="checkout:abc",
+    )
+    order.allocate([shipment_record("S1", 100, "2026-12-02", {"SERUM": 1})], by="checkout:abc")
+    events = order.collect_events()
+    transcoder = app.mapper.transcoder
+    old = []
+    for event in events:  # stored as before events named their callers: no "by" in the state
+        stored = app.mapper.to_stored_event(event)
+        state = transcoder.decode(stored.state)
+        del state["by"]
+        old.append(app.mapper.to_domain_event(replace(stored, state=transcoder.encode(state))))
+
+    replayed = None
+    for event in old:
+        replayed = event.mutate(replayed)
+
+    assert replayed.status == "ALLOCATED" and replayed.store_ids == ["S1"]
+    assert [(_entry(e).step, _entry(e).caller_role) for e in old] == [("PLACED", "unknown"), ("ALLOCATED", "unknown")]
+    app.close()
