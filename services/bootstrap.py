@@ -66,8 +66,8 @@ def in_memory_application(
 
 
 def writer_application(database_url: str) -> OmoApplication:
-    """The order writer's own application (in its thread or process): every stock position
-    it reserves at stays in its cache."""
+    """The order writer's own application in its process: every stock position it reserves
+    at stays in its cache (a writer thread's application keeps the usual cache)."""
     return build_application(database_url, order_writer=None, cache_size=WRITER_CACHE_SIZE)
 
 

@@ -29,13 +29,7 @@ class FakeOrderWriter:
             return Placed(self.orders[placement.order_id], replayed=True, position=0)
         if placement.lookup_only:
             return NotPlaced()
-        order = Order.place(
-            idempotency_key=placement.idempotency_key, request_fingerprint=placement.fingerprint,
-            customer_id=placement.customer_id, customer_location=placement.customer_location, lines=placement.lines,
-            fulfilment_mode=placement.mode, pickup_store_id=placement.pickup_store_id, total=placement.total,
-            placed_at_us=placement.placed_at_us, pickup_code=placement.pickup_code, sale=placement.sale,
-        )
-        order.allocate(placement.shipments, placement.fulfilment, placement.explanation)
+        order = placement.new_order()
         self.orders[placement.order_id] = order
         return Placed(order, replayed=False, position=0)
 

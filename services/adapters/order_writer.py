@@ -131,21 +131,7 @@ class OrderWriter:
             quotas = self.claims(self.app, placement, pending, batch.absent_quotas) if self.claims else []
         except DomainError as refusal:
             return Refused(refusal)
-        order = Order.place(
-            idempotency_key=placement.idempotency_key,
-            request_fingerprint=placement.fingerprint,
-            customer_id=placement.customer_id,
-            customer_location=placement.customer_location,
-            lines=placement.lines,
-            fulfilment_mode=placement.mode,
-            pickup_store_id=placement.pickup_store_id,
-            total=placement.total,
-            placed_at_us=placement.placed_at_us,
-            pickup_code=placement.pickup_code,
-            sale=placement.sale,
-            by=placement.by,
-        )
-        order.allocate(placement.shipments, placement.fulfilment, placement.explanation, by=placement.by)
+        order = placement.new_order()
         reserve_all(positions, order.order_id, placement.wanted)
         for aggregate in (order, *positions.values(), *quotas):
             pending[aggregate.id] = aggregate

@@ -58,6 +58,17 @@ class Placement:
     def lookup_only(self) -> bool:
         return not self.wanted
 
+    def new_order(self) -> Order:
+        """The order as decided, placed and allocated (its stock is reserved apart)."""
+        order = Order.place(
+            idempotency_key=self.idempotency_key, request_fingerprint=self.fingerprint, customer_id=self.customer_id,
+            customer_location=self.customer_location, lines=self.lines, fulfilment_mode=self.mode,
+            pickup_store_id=self.pickup_store_id, total=self.total, placed_at_us=self.placed_at_us,
+            pickup_code=self.pickup_code, sale=self.sale, by=self.by,
+        )
+        order.allocate(self.shipments, self.fulfilment, self.explanation, by=self.by)
+        return order
+
 
 @dataclass(frozen=True)
 class Placed:
