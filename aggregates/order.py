@@ -50,13 +50,18 @@ def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
 
 
 def shipment_record(
-    store_id: str, distance_m: int, store_day: str, lines: dict[str, int], scheduled_for: str = ""
+    store_id: str, distance_m: int, store_day: str, lines: dict[str, int], scheduled_for: str = "",
+    promised_by: str = "", slot: str = "",
 ) -> dict[str, Any]:
     """One location's part of an order, as event data. `store_day`: the store-local date (ISO)
-    whose pick capacity it takes; `scheduled_for`: RFC 3339 when it starts at a later opening."""
+    whose pick capacity it takes; `scheduled_for`: RFC 3339 when it starts at a later opening.
+    `promised_by`: RFC 3339 in the store's local offset, when the customer was promised it
+    (delivered for DELIVERY and EXPRESS, ready at the counter for PICKUP); `slot`: RFC 3339,
+    the start of the store's hourly slot it takes. Both "" for orders placed before promises."""
     return {
         "store_id": store_id, "distance_m": distance_m, "store_day": store_day,
         "scheduled_for": scheduled_for, "lines": dict(lines), "status": ALLOCATED,
+        "promised_by": promised_by, "slot": slot,
     }
 
 
@@ -143,7 +148,8 @@ class Order(Aggregate):
         self.pickup_code = pickup_code
         # orders placed before cloud shops existed were sold by HQ on the default terms
         self.sale = sale or sale_record()
-        # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}, "status"}
+        # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}, "status",
+        # "promised_by", "slot"} (the last two absent in orders placed before promises)
         self.shipments: list[dict[str, Any]] = []
         self.fulfilment = ""  # ONE_STORE, SPLIT or EXPRESS once allocated
         self.explanation: dict[str, Any] = {}
