@@ -29,6 +29,8 @@ def profile_to_record(profile: StoreProfile) -> dict[str, Any]:
         "daily_order_capacity": profile.daily_order_capacity,
         "active": profile.active,
         "kind": profile.kind,
+        "preparation_minutes": profile.preparation_minutes,
+        "hourly_slot_capacity": profile.hourly_slot_capacity,
     }
 
 
@@ -46,6 +48,9 @@ def profile_from_record(store_id: str, record: dict[str, Any]) -> StoreProfile:
         daily_order_capacity=record["daily_order_capacity"],
         active=record["active"],
         kind=record.get("kind", STORE),  # recorded before warehouses existed: a store
+        # recorded before promises: no preparation time, no slot limit
+        preparation_minutes=record.get("preparation_minutes", 0),
+        hourly_slot_capacity=record.get("hourly_slot_capacity", 0),
     )
 
 

@@ -12,6 +12,7 @@ from domain.values import GeoPoint, identifier, optional_identifier, text
 
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 MAX_RADIUS_KM = 500.0
+MAX_PREPARATION_MINUTES = 24 * 60
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -85,6 +86,10 @@ class StoreProfile:
     daily_order_capacity: int
     active: bool
     kind: str = STORE
+    # how long the store takes to prepare an order once it starts on it
+    preparation_minutes: int = 0
+    # orders the store can prepare per hour: each hour of its opening is a slot; 0: no limit
+    hourly_slot_capacity: int = 0
 
     @classmethod
     def create(
@@ -102,6 +107,8 @@ class StoreProfile:
         daily_order_capacity: int,
         active: bool,
         kind: str = STORE,
+        preparation_minutes: int = 0,
+        hourly_slot_capacity: int = 0,
     ) -> StoreProfile:
         if kind not in LOCATION_KINDS:
             raise InvalidInput("kind", f"must be STORE or WAREHOUSE, got {kind!r}")
@@ -111,6 +118,12 @@ class StoreProfile:
             raise InvalidInput("delivery_radius_km", f"must be within [0, {MAX_RADIUS_KM:g}], got {delivery_radius_km!r}")
         if daily_order_capacity < 0:
             raise InvalidInput("daily_order_capacity", f"must be >= 0, got {daily_order_capacity}")
+        if not 0 <= preparation_minutes <= MAX_PREPARATION_MINUTES:
+            raise InvalidInput(
+                "preparation_minutes", f"must be within [0, {MAX_PREPARATION_MINUTES}] minutes, got {preparation_minutes}"
+            )
+        if hourly_slot_capacity < 0:
+            raise InvalidInput("hourly_slot_capacity", f"must be >= 0 (0: no limit), got {hourly_slot_capacity}")
         return cls(
             store_id=identifier("store_id", store_id),
             name=text("name", name, required=True),
@@ -124,4 +137,6 @@ class StoreProfile:
             daily_order_capacity=int(daily_order_capacity),
             active=bool(active),
             kind=kind,
+            preparation_minutes=int(preparation_minutes),
+            hourly_slot_capacity=int(hourly_slot_capacity),
         )

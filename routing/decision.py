@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 # why a store was passed over
@@ -12,6 +12,7 @@ PAUSED = "PAUSED"
 OUTSIDE_RADIUS = "OUTSIDE_RADIUS"
 CLOSED = "CLOSED"
 AT_CAPACITY = "AT_CAPACITY"
+SLOT_FULL = "SLOT_FULL"  # its hourly slots are full until beyond the opening window
 OUT_OF_STOCK = "OUT_OF_STOCK"
 FARTHER = "FARTHER"
 # a store passed over for one of these never came into consideration for the customer
@@ -44,7 +45,12 @@ class Why:
 class Allocation:
     store_id: str
     distance_m: int
-    scheduled_for: datetime | None = None  # set when the store opens later, within the window
+    scheduled_for: datetime | None = None  # set when the store starts later: it opens, or a later slot has room
+    # set by the policy when it decides at a moment (request.now)
+    # where the order goes compares equal whenever it is decided; these say when, and are
+    # compared apart
+    slot: datetime | None = field(default=None, compare=False)  # the start of the store's hourly slot it takes
+    promised_by: datetime | None = field(default=None, compare=False)  # local time, see routing.promise
 
 
 @dataclass(frozen=True)

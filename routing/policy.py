@@ -31,18 +31,20 @@ from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.stores import WAREHOUSE
 from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import (
-    AT_CAPACITY, CLOSED, EXPRESS, FARTHER, NOT_IN_REACH, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, SPLIT, TAKEN,
+    AT_CAPACITY, CLOSED, EXPRESS, FARTHER, NOT_IN_REACH, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, SLOT_FULL, SPLIT, TAKEN,
     Allocation, Decision, PassedOver, Shipment, Why, out_of_stock, whole_order,
 )
 from routing.distance import HALF_THE_EARTH_KM, Distance, at_least_m, geodesic_m, nearer, with_margin
 from routing.hours import local_time
-from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, no_orders_yet
+from routing.promise import LATER, STARTS_LATER, PromiseTerms, first_free_slot, promised
+from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, Taken, no_orders_yet
 from routing.splits import PartialStore, Split, best_split, held_together, split_refusal, units_toward
 
 __all__ = [
     "AT_CAPACITY", "CLOSED", "EXPRESS", "FARTHER", "NOT_IN_REACH", "ONE_STORE", "OUT_OF_STOCK", "OUTSIDE_RADIUS",
     "PAUSED", "SPLIT", "TAKEN", "Allocation", "AvailableUnits", "Decision", "OrdersOnDay", "PassedOver",
-    "RoutingPolicy", "RoutingRequest", "Shipment", "StoreDirectory", "StoreSite", "Why", "no_orders_yet",
+    "RoutingPolicy", "RoutingRequest", "SLOT_FULL", "Shipment", "StoreDirectory", "StoreSite", "Taken", "Why",
+    "no_orders_yet",
 ]
 
 
@@ -92,18 +94,23 @@ class RoutingPolicy:
     def __init__(
         self, opening_window: timedelta = timedelta(hours=2), explained: int = 50,
         split_candidates: int = 12, most_split_stores: int = 3, express_fallback: bool = True,
+        promise_terms: PromiseTerms = PromiseTerms(), start_later: bool = True,
     ):
         self.opening_window = opening_window
         self.explained = explained
         self.split_candidates = split_candidates  # the nearest stores a split search looks at
         self.most_split_stores = most_split_stores  # below 2: no splits
         self.express_fallback = express_fallback  # a regional warehouse when no store nor split can
+        self.promise_terms = promise_terms
+        # when no store can start within the window: the nearest that can start later (its
+        # first free slot, the morning's for a night order), before any warehouse
+        self.start_later = start_later
 
     # --- the rules -----------------------------------------------------------------------
 
     def assess(
         self, site: StoreSite, request: RoutingRequest, distance: Distance | float, available: AvailableUnits,
-        orders_on: OrdersOnDay, excluded: Collection[str], lines: list[tuple[str, int]] | None = None,
+        taken: OrdersOnDay | Taken, excluded: Collection[str], lines: list[tuple[str, int]] | None = None,
     ) -> tuple[Why | None, datetime | None]:
         """(why the store is passed over, or None; when it would start if scheduled).
         `distance`: a Distance, or the geodesic metres. `lines`: the order's (sku, units), in
@@ -129,55 +136,87 @@ class RoutingPolicy:
                     lines.insert(0, lines.pop(i))
                 return Why(OUT_OF_STOCK, out_of_stock, store_id, request.quantities, available), None
         scheduled = None
-        opening = site.schedule.opening(request.now) if request.now is not None else None
-        if delivery and request.now is not None:
+        if request.now is not None:
+            why, scheduled = self._start(site, request, Taken.of(taken), delivery)
+            if why is not None:
+                return why, None
+        if near_rim and not distance.within_km(site.delivery_radius_km):
+            return Why(OUTSIDE_RADIUS, outside_radius, site, distance.shown_m()), None
+        return None, scheduled
+
+    def _start(self, site: StoreSite, request: RoutingRequest, taken: Taken, delivery: bool) -> tuple[Why | None, datetime | None]:
+        """(why the store cannot start on the order in time, or None; when it would start if
+        later than now): its opening hours, its hourly slots, its daily capacity."""
+        scheduled = None
+        window = self.opening_window if request.start_within is None else request.start_within
+        opening = site.schedule.opening(request.now)
+        if delivery:
             if opening is None:
                 return Why(CLOSED, "never open"), None
             if opening.wait > timedelta(0):
-                if opening.wait > self.opening_window:
+                if opening.wait > window:
                     return Why(CLOSED, "closed until {:%a %H:%M}".format, opening.at), None
                 scheduled = opening.at
-        if site.daily_capacity and request.now is not None:
-            # the store-local day the order starts: when it opens if scheduled, else now
-            if opening is None:
-                day = local_time(request.now, site.time_zone).date()
+        elif request.mode is FulfilmentMode.PICKUP and opening is not None and opening.wait > timedelta(0):
+            scheduled = opening.at  # ready once it has opened, however long the night
+        if site.hourly_slot_capacity and request.mode is not FulfilmentMode.EXPRESS:
+            begin = scheduled or request.now
+            start = first_free_slot(site, begin, taken.in_slot)
+            if start is None:
+                return Why(SLOT_FULL, "every hourly slot of the coming week is full"), None
+            if start != begin:
+                if delivery and start - request.now > window:
+                    return Why(SLOT_FULL, "hourly slots full until {:%a %H:%M}".format, start), None
+                scheduled = start
+        if site.daily_capacity:
+            # the store-local day the order starts: when it opens or its slot begins if
+            # scheduled, else now
+            if scheduled is None:
+                day = opening.today if opening is not None else local_time(request.now, site.time_zone).date()
+            elif opening is not None and scheduled is opening.at:
+                day = opening.day
             else:
-                day = opening.day if scheduled is not None else opening.today
-            taken = orders_on(site.store_id, day)
-            if taken >= site.daily_capacity:
-                return Why(AT_CAPACITY, "at capacity: {} of {} orders on {:%Y-%m-%d}".format, taken, site.daily_capacity, day), None
-        if near_rim and not distance.within_km(site.delivery_radius_km):
-            return Why(OUTSIDE_RADIUS, outside_radius, site, distance.shown_m()), None
+                day = local_time(scheduled, site.time_zone).date()
+            count = taken.on_day(site.store_id, day)
+            if count >= site.daily_capacity:
+                return Why(AT_CAPACITY, "at capacity: {} of {} orders on {:%Y-%m-%d}".format, count, site.daily_capacity, day), None
         return None, scheduled
 
     # --- choosing ------------------------------------------------------------------------
 
     def choose(
         self, request: RoutingRequest, directory: StoreDirectory, available: AvailableUnits,
-        orders_on: OrdersOnDay = no_orders_yet, excluded: Collection[str] = (),
+        orders_on: OrdersOnDay | Taken = no_orders_yet, excluded: Collection[str] = (),
     ) -> Decision:
+        """The decision, with its promise when it is made at a moment (`request.now`)."""
+        decision = self._choose(request, directory, available, Taken.of(orders_on), excluded)
+        return decision if request.now is None else promised(decision, request, directory, self.promise_terms)
+
+    def _choose(self, request: RoutingRequest, directory: StoreDirectory, available: AvailableUnits, taken: Taken, excluded) -> Decision:
         if request.mode is FulfilmentMode.PICKUP:
-            return self._pickup(request, directory, available, orders_on, excluded)
+            return self._pickup(request, directory, available, taken, excluded)
         if request.mode is FulfilmentMode.EXPRESS:
             search = _Search(lines=list(request.quantities.items()))
-            if (decision := self._express(search, request, directory, available, orders_on, excluded)) is None:
+            if (decision := self._express(search, request, directory, available, taken, excluded)) is None:
                 raise NoStoreCanFulfil(self._no_warehouse(request.customer_location, directory, search))
             return decision
         here = request.customer_location
         search = _Search(lines=list(request.quantities.items()))
         kms, positions = directory.index.around(here, with_margin(directory.max_radius_km))
-        self._consider(search, directory, kms, positions, request, available, orders_on, excluded)
+        self._consider(search, directory, kms, positions, request, available, taken, excluded)
         if search.best is not None:
             return self._decision(search, request)
         why_no_split = None
         if self.most_split_stores >= 2:
-            split = self._split(search, request, available, orders_on, excluded)
+            split = self._split(search, request, available, taken, excluded)
             if isinstance(split, Decision):
                 return split
             why_no_split = split
+        if (later := self._later(search, directory, kms, positions, request, available, taken, excluded)) is not None:
+            return later
         no_warehouse = ""
         if self.express_fallback and len(directory.warehouses):
-            decision = self._express(search, request, directory, available, orders_on, excluded)
+            decision = self._express(search, request, directory, available, taken, excluded)
             if decision is not None:
                 return replace(decision, search_note="no store nor split of stores could serve it")
             no_warehouse = f"; {self._no_warehouse(here, directory, search)}"
@@ -186,7 +225,24 @@ class RoutingPolicy:
             refusal += f"; no split: {why_no_split()}"
         raise NoStoreCanFulfil(refusal + no_warehouse)
 
-    def _consider(self, search, directory, kms, positions, request, available, orders_on, excluded) -> None:
+    def _later(self, search: _Search, directory, kms, positions, request, available, taken, excluded) -> Decision | None:
+        """When no store could start within the opening window because it was shut or its
+        slots were full (every order placed at night), the nearest store that can take the
+        order at its first free slot, however far off: the customer gets an honest morning
+        promise rather than no store."""
+        if not self.start_later or not (search.codes[CLOSED] or search.codes[SLOT_FULL]):
+            return None
+        later = _Search(lines=list(request.quantities.items()))
+        request = replace(request, start_within=LATER)
+        self._consider(later, directory, kms, positions, request, available, taken, excluded)
+        if later.best is None:
+            return None
+        return replace(self._decision(later, request), search_note=(
+            f"{STARTS_LATER} within {self.opening_window.total_seconds() / 3600:g} h: "
+            "the nearest that can starts at its first free slot"
+        ))
+
+    def _consider(self, search, directory, kms, positions, request, available, taken, excluded) -> None:
         """Considers candidates nearest first, until every later one is certainly farther."""
         here = request.customer_location
         outside = (kms > directory.reach_km[positions]).tolist()
@@ -199,7 +255,7 @@ class RoutingPolicy:
                 self._pass_over(search, site, round(great_circle_km * 1000), OUTSIDE_RADIUS)
                 continue
             distance = Distance(here, site.location, great_circle_km)
-            why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, search.lines)
+            why, scheduled = self.assess(site, request, distance, available, taken, excluded, search.lines)
             if why is not None:
                 self._pass_over(search, site, distance.shown_m(), why.code, why)
                 if why.code == OUT_OF_STOCK:
@@ -238,11 +294,11 @@ class RoutingPolicy:
 
     # --- when no single store can -----------------------------------------------------------
 
-    def _split(self, search: _Search, request, available, orders_on, excluded) -> Decision | Callable[[], str]:
+    def _split(self, search: _Search, request, available, taken, excluded) -> Decision | Callable[[], str]:
         """A split across the stores passed over for stock that pass every other rule; else a
         function that says why not (worth its cost only when the order is refused)."""
         quantities, pool, short = request.quantities, self.split_candidates, search.short
-        takers = _Takers(short, lambda site, distance: self._taker(site, distance, request, available, orders_on, excluded))
+        takers = _Takers(short, lambda site, distance: self._taker(site, distance, request, available, taken, excluded))
 
         def why_not() -> str:  # every store that could take part, beyond the pool too
             return split_refusal(takers.everyone(), quantities, self.most_split_stores, pool)
@@ -270,17 +326,17 @@ class RoutingPolicy:
             return Decision(split_shipments(found), tuple(search.passed_over), search.omitted, SPLIT, found.note)
         return why_not
 
-    def _taker(self, site: StoreSite, distance: Distance, request, available, orders_on, excluded) -> PartialStore | None:
+    def _taker(self, site: StoreSite, distance: Distance, request, available, taken, excluded) -> PartialStore | None:
         """A store passed over for stock as part of a split: holding some of a line and passing
         every rule but stock; else None."""
         units = units_toward(site.store_id, request.quantities, available)
         if units:
-            why, scheduled = self.assess(site, request, distance, available, orders_on, excluded, lines=[])
+            why, scheduled = self.assess(site, request, distance, available, taken, excluded, lines=[])
             if why is None:
                 return PartialStore(site.store_id, distance, units, scheduled)
         return None
 
-    def _express(self, search: _Search, request, directory, available, orders_on, excluded) -> Decision | None:
+    def _express(self, search: _Search, request, directory, available, taken, excluded) -> Decision | None:
         """The nearest regional warehouse that can ship the whole order, or None."""
         express = replace(request, mode=FulfilmentMode.EXPRESS)
         here = request.customer_location
@@ -290,7 +346,7 @@ class RoutingPolicy:
                 break
             site = directory.sites[directory.warehouses.ids[position]]
             distance = Distance(here, site.location, great_circle_km)
-            why, _ = self.assess(site, express, distance, available, orders_on, excluded, search.lines)
+            why, _ = self.assess(site, express, distance, available, taken, excluded, search.lines)
             if why is not None:
                 self._pass_over(search, site, distance.shown_m(), why.code, why)
             else:
@@ -305,17 +361,17 @@ class RoutingPolicy:
         detail = "; ".join(f"{p.store_id}: {p.reason}" for p in passed)
         return f"no regional warehouse can ship it all EXPRESS to ({here.latitude:.5f}, {here.longitude:.5f}): {detail[:400]}"
 
-    def _pickup(self, request, directory, available, orders_on, excluded) -> Decision:
+    def _pickup(self, request, directory, available, taken, excluded) -> Decision:
         site = directory.get(request.pickup_store_id)
         if site is None:
             raise StoreNotFound(request.pickup_store_id)
         if site.kind == WAREHOUSE:
             raise NoStoreCanFulfil(f"{site.store_id!r} is a regional warehouse: it has no counter to collect from")
         distance = geodesic_m(request.customer_location, site.location)
-        why, _ = self.assess(site, request, distance, available, orders_on, excluded)
+        why, scheduled = self.assess(site, request, distance, available, taken, excluded)
         if why is not None:
             raise NoStoreCanFulfil(f"pickup store {site.store_id!r} cannot take the order: {why.reason}")
-        return Decision(whole_order(Allocation(site.store_id, round(distance)), request.quantities))
+        return Decision(whole_order(Allocation(site.store_id, round(distance), scheduled), request.quantities))
 
     def _nothing_fits(self, here: GeoPoint, directory: StoreDirectory, search: _Search, excluded) -> str:
         where = f"({here.latitude:.5f}, {here.longitude:.5f})"

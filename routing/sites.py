@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -20,8 +20,28 @@ AvailableUnits = Callable[[str, str], int]
 OrdersOnDay = Callable[[str, date], int]
 
 
+# (store_id, the start of a store-local hour) -> orders taking that hourly slot
+OrdersInSlot = Callable[[str, datetime], int]
+
+
 def no_orders_yet(store_id: str, day: date) -> int:
     return 0
+
+
+def no_slots_taken(store_id: str, slot: datetime) -> int:
+    return 0
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What the locations have taken on already: orders per store-local day and per slot."""
+
+    on_day: OrdersOnDay = no_orders_yet
+    in_slot: OrdersInSlot = no_slots_taken
+
+    @classmethod
+    def of(cls, orders_on: OrdersOnDay | Taken) -> Taken:
+        return orders_on if isinstance(orders_on, Taken) else cls(orders_on)
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,8 @@ class StoreSite:
     time_zone: str = "Asia/Shanghai"
     daily_capacity: int = 0  # 0: no limit
     kind: str = STORE
+    preparation_minutes: int = 0
+    hourly_slot_capacity: int = 0  # 0: no limit
     schedule: Schedule = field(init=False, repr=False, compare=False)
     # the great-circle km beyond which the store certainly does not deliver
     reach_km: float = field(init=False, repr=False, compare=False)
@@ -69,4 +91,6 @@ class RoutingRequest:
     quantities: Mapping[str, int]  # sku -> units
     mode: FulfilmentMode
     pickup_store_id: str = ""
-    now: datetime | None = None  # aware; None skips opening hours and daily capacity
+    now: datetime | None = None  # aware; None skips opening hours, capacities and promises
+    # how soon a DELIVERY store must be able to start; None: the policy's opening window
+    start_within: timedelta | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,7 +27,7 @@ from domain.stores import StoreProfile
 from domain.values import available_units
 from projections.live_index.cloud_shops import CloudShopIndex
 from projections.live_index.launches import LaunchIndex
-from routing.policy import StoreDirectory, StoreSite
+from routing.policy import StoreDirectory, StoreSite, Taken
 
 # after notification id, limit -> [(notification id, domain event)]
 ReadEvents = Callable[[int, int], Sequence[tuple[int, Any]]]
@@ -65,6 +65,9 @@ class LiveIndex:
         # orders allocated per (store, store-local date), for daily capacity
         self.orders_per_day: dict[tuple[str, date], int] = {}
         self._allocated_on: dict[UUID, list[tuple[str, date]]] = {}
+        # orders per (store, start of the hourly slot in epoch seconds), for slot capacity
+        self.orders_per_slot: dict[tuple[str, int], int] = {}
+        self._slots_of: dict[UUID, list[tuple[str, int]]] = {}
         self._directory: StoreDirectory | None = None
         # (store, order) whose reserved units the counter sold: the order must move
         self.losing_units: set[tuple[str, str]] = set()
@@ -112,6 +115,13 @@ class LiveIndex:
 
     def orders_on(self, store_id: str, day: date) -> int:
         return self.orders_per_day.get((store_id, day), 0)
+
+    def orders_in_slot(self, store_id: str, slot: datetime) -> int:
+        return self.orders_per_slot.get((store_id, int(slot.timestamp())), 0)
+
+    def taken(self) -> Taken:
+        """What routing needs to know of the orders the stores have taken on already."""
+        return Taken(self.orders_on, self.orders_in_slot)
 
     def knows_sku(self, sku: str) -> bool:
         return sku in self.stores_by_sku
@@ -178,6 +188,7 @@ class LiveIndex:
             self.sites[store_id] = StoreSite(
                 store_id, profile.location, profile.delivery_radius_km, profile.active,
                 profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
+                profile.preparation_minutes, profile.hourly_slot_capacity,
             )
             self._directory = None
         elif isinstance(e, BrandPolicy.BrandPolicyStarted):
@@ -238,6 +249,8 @@ class LiveIndex:
             # a cancelled order gives its pick slots back
             for key in self._allocated_on.pop(e.originator_id, ()):
                 self.orders_per_day[key] -= 1
+            for slot in self._slots_of.pop(e.originator_id, ()):
+                self.orders_per_slot[slot] -= 1
 
     def _take_slots(self, order_id: UUID, shipments: list[dict]) -> None:
         """Each location shipping part of the order takes one of its pick slots that day."""
@@ -245,9 +258,18 @@ class LiveIndex:
         for key in keys:
             self.orders_per_day[key] = self.orders_per_day.get(key, 0) + 1
         self._allocated_on.setdefault(order_id, []).extend(keys)
+        slots = [(s["store_id"], int(datetime.fromisoformat(s["slot"]).timestamp())) for s in shipments if s.get("slot")]
+        for slot in slots:
+            self.orders_per_slot[slot] = self.orders_per_slot.get(slot, 0) + 1
+        if slots:
+            self._slots_of.setdefault(order_id, []).extend(slots)
 
     def _free_slot(self, order_id: UUID, store_id: str) -> None:
         keys = self._allocated_on.get(order_id, [])
         for key in [k for k in keys if k[0] == store_id]:
             keys.remove(key)
             self.orders_per_day[key] -= 1
+        slots = self._slots_of.get(order_id, [])
+        for slot in [k for k in slots if k[0] == store_id]:
+            slots.remove(slot)
+            self.orders_per_slot[slot] -= 1

@@ -26,6 +26,7 @@ from eventsourcing.persistence import IntegrityError
 
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition, reserve_all, stores_short
+from aggregates.store_slot import StoreSlot
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
 from services.use_cases.application import OmoApplication
 from services.use_cases.launches import claim_placement, exhausted_by, quota_ids
@@ -84,7 +85,8 @@ class OrderWriter:
         pending: dict[UUID, Any] = {}  # aggregates this batch changed or made
         existing = self._orders_recorded([p.order_id for p in placements])
         quotas = [quota_id for p in placements if not p.lookup_only for quota_id in quota_ids(p)]
-        self.app.preload([*(StockPosition.create_id(*key) for p in placements for key in p.wanted), *quotas])
+        slots = [StoreSlot.create_id(*key) for p in placements for key in p.slots]
+        self.app.preload([*(StockPosition.create_id(*key) for p in placements for key in p.wanted), *quotas, *slots])
         batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)))
         outcomes: list[Any] = []
         try:
@@ -114,36 +116,52 @@ class OrderWriter:
             return order, True, ()
         if placement.lookup_only:
             return NotPlaced()
-        positions = {key: self._position(key, pending) for key in placement.wanted}
-        short = stores_short(positions, placement.wanted)
-        if short and not batch.caught_up:
-            # a cached position another process has changed since may understate its stock
-            # (a cancellation released units): only stock read as it is now refuses. Reading
-            # the log once per batch drops every such position from the cache; on a sold-out
-            # SKU that is one read per batch rather than one per order
+        positions, short, slots, full = self._read(placement, pending)
+        if (short or full) and not batch.caught_up:
+            # a cached position or slot another process has changed since may understate
+            # what is left (a cancellation released units or gave a place back): only what
+            # is read as it is now refuses. Reading the log once per batch drops every such
+            # aggregate from the cache; on a sold-out SKU that is one read per batch rather
+            # than one per order
             self._catch_up()
             batch.caught_up = True
-            positions = {key: self._position(key, pending) for key in placement.wanted}
-            short = stores_short(positions, placement.wanted)
+            positions, short, slots, full = self._read(placement, pending)
         if short:
             return Reroute(short)
+        if full:
+            return Reroute(frozenset())  # filled since routing counted it: route again, counting it full
         try:
             quotas = self.claims(self.app, placement, pending, batch.absent_quotas) if self.claims else []
         except DomainError as refusal:
             return Refused(refusal)
         order = placement.new_order()
         reserve_all(positions, order.order_id, placement.wanted)
-        for aggregate in (order, *positions.values(), *quotas):
+        for key, slot in slots.items():
+            if slot is None:
+                slots[key] = StoreSlot.open(*key, order.order_id)
+            else:
+                slot.take(order.order_id)
+        for aggregate in (order, *positions.values(), *quotas, *slots.values()):
             pending[aggregate.id] = aggregate
         return order, False, exhausted_by(quotas, placement.launches)
 
+    def _read(self, placement: Placement, pending: dict[UUID, Any]) -> tuple[dict, frozenset[str], dict, bool]:
+        """(the stock positions it reserves, the stores short of its units, the slots it
+        takes (None: not opened yet), whether one of them is full)."""
+        positions = {key: self._position(key, pending) for key in placement.wanted}
+        slots = {key: self._existing(StoreSlot.create_id(*key), pending) for key in placement.slots}
+        full = any(slot is not None and not slot.has_room(placement.slots[key]) for key, slot in slots.items())
+        return positions, stores_short(positions, placement.wanted), slots, full
+
     def _position(self, key: tuple[str, str], pending: dict[UUID, Any]) -> StockPosition | None:
-        position_id = StockPosition.create_id(*key)
-        if position_id in pending:
-            return pending[position_id]
+        return self._existing(StockPosition.create_id(*key), pending)
+
+    def _existing(self, aggregate_id: UUID, pending: dict[UUID, Any]) -> Any:
+        if aggregate_id in pending:
+            return pending[aggregate_id]
         try:
             # the cached object itself: this writer is its only user, and a failed save evicts it
-            return self.app.repository.get(position_id, deepcopy_from_cache=False)
+            return self.app.repository.get(aggregate_id, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             return None
 

@@ -35,6 +35,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="where orders are written: a process of its own beside the server (default; the two do not "
         "share one interpreter lock), or a thread of the server's",
     )
+    promise = serve.add_argument_group("promise", "How delivery promises are worked out (see The delivery promise in docs/api.md).")
+    promise.add_argument(
+        "--delivery-speed-kmh", type=positive(float), default=15.0, metavar="KMH",
+        help="courier speed a DELIVERY promise allows for the ride from the store (default 15)",
+    )
+    promise.add_argument(
+        "--express-lead-days", type=int, default=2, choices=range(0, 31), metavar="DAYS",
+        help="an EXPRESS order is promised by the end of the day this many days after today (default 2)",
+    )
     tls = serve.add_argument_group(
         "TLS", "Serve TLS with --tls-cert and --tls-key (PEM files). Plaintext only on a loopback --host "
         "(127.0.0.1, ::1, localhost) or with --plaintext: any other host without TLS refuses to start.",
@@ -134,6 +143,8 @@ def serve(args: argparse.Namespace) -> int:
     from services.adapters.heap import freeze_survivors_of_full_collections
     from services.api.server import start_server
     from services.api.tls import TlsSetupError, serving_credentials
+    from routing.policy import RoutingPolicy
+    from routing.promise import PromiseTerms
     from services.bootstrap import build_application, start_background_work
 
     # refused before anything starts: no database opened, no port bound
@@ -150,7 +161,8 @@ def serve(args: argparse.Namespace) -> int:
     freeze_survivors_of_full_collections()
     url = database_url()
     log = logging.getLogger("omo")
-    app = build_application(url, order_writer=args.order_writer)
+    terms = PromiseTerms(delivery_speed_kmh=args.delivery_speed_kmh, express_lead_days=args.express_lead_days)
+    app = build_application(url, order_writer=args.order_writer, routing=RoutingPolicy(promise_terms=terms))
     if args.order_writer == "process":
         log.info("order writer in process %d", app.order_writer.pid)
     admissions, stream_limits, max_message_bytes, buyer_limits = chosen_limits(args)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from datetime import datetime
 from uuid import UUID
 
 from aggregates.order import CANCELLED, Order, shipment_record
@@ -20,6 +22,7 @@ from services.use_cases.application import MAX_ATTEMPTS, OmoApplication, RetryDe
 from services.use_cases.ports import Placed, Placement, Refused, Reroute
 from services.use_cases.cloud_shops import sale_of
 from services.use_cases.launches import active_launches
+from services.use_cases.slots import given_back, slot_ids
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 
@@ -140,11 +143,8 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
             raise SkuNotFound(sku)
     now = app.clock()
     sale = sale_of(app, command.cloud_shop_id, command.share_code)
-    for sku in command.quantities():
-        if app.index.sold_out(sku):
-            raise NoStoreCanFulfil(f"sku {sku!r} is sold out: no store or warehouse has a unit available")
-    request = RoutingRequest(command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now=now)
-    decision = app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, passed_over)
+    decision = route(app, command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now, passed_over)
+    shipments = [shipment_record_of(app, shipment, now) for shipment in decision.shipments]
     return replace(
         _lookup(command),
         customer_id=command.customer_id,
@@ -158,12 +158,25 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         sale=sale,
         device_id=command.device_id,  # the writer claims launch limits per customer and per device
         launches=tuple(active_launches(app, command.quantities(), now)),
-        shipments=[shipment_record_of(app, shipment, now) for shipment in decision.shipments],
+        shipments=shipments,
         fulfilment=decision.fulfilment,
         explanation=explanation_record(decision),
         wanted=units_by_position(decision),
         by=command.by,
+        slots=slot_limits(app, shipments),
     )
+
+
+def route(
+    app: OmoApplication, customer_location: GeoPoint, quantities: dict[str, int], mode: FulfilmentMode,
+    pickup_store_id: str, now: datetime, passed_over: Collection[str] = (),
+) -> Decision:
+    """Where the order would go now, and its promise: for placing it and for quoting it."""
+    for sku in quantities:
+        if app.index.sold_out(sku):
+            raise NoStoreCanFulfil(f"sku {sku!r} is sold out: no store or warehouse has a unit available")
+    request = RoutingRequest(customer_location, quantities, mode, pickup_store_id, now=now)
+    return app.routing.choose(request, app.index.directory(), app.index.available, app.index.taken(), passed_over)
 
 
 def _lookup(command: PlaceOrder) -> Placement:
@@ -195,7 +208,18 @@ def shipment_record_of(app: OmoApplication, shipment: Shipment, now) -> dict:
         store_day=local_time(allocation.scheduled_for or now, site.time_zone).date().isoformat(),
         lines=dict(shipment.quantities),
         scheduled_for=allocation.scheduled_for.isoformat() if allocation.scheduled_for else "",
+        promised_by=allocation.promised_by.isoformat() if allocation.promised_by else "",
+        slot=allocation.slot.isoformat() if allocation.slot else "",
     )
+
+
+def slot_limits(app: OmoApplication, shipments: list[dict]) -> dict[tuple[str, str], int]:
+    """(store, slot) -> the store's hourly limit, for the shipments at stores with one."""
+    sites = app.index.directory().sites
+    return {
+        (s["store_id"], s["slot"]): sites[s["store_id"]].hourly_slot_capacity
+        for s in shipments if s["slot"] and sites[s["store_id"]].hourly_slot_capacity
+    }
 
 
 def explanation_record(decision: Decision) -> dict:
@@ -246,8 +270,9 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
     text("reason", reason)
 
     def plan() -> tuple[list[UUID], list[UUID]]:
-        position_ids = reserved_position_ids(load_order(app, order_id))
-        return [aggregate_id, *position_ids], position_ids
+        order = load_order(app, order_id)
+        position_ids = reserved_position_ids(order)
+        return [aggregate_id, *position_ids, *slot_ids(order.holding_reservations())], position_ids
 
     def decide(position_ids: list[UUID]) -> tuple[list, Order]:
         order = load_order(app, order_id)
@@ -256,9 +281,10 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
         if reserved_position_ids(order) != position_ids:
             raise RetryDecision  # the order moved since its positions were chosen
         positions = [app.repository.get(i) for i in position_ids]
+        slots = given_back(app, order.order_id, order.holding_reservations())
         order.cancel(reason, by=by)
         for position in positions:
             position.release(order.order_id, reason)
-        return [order, *positions], order
+        return [order, *positions, *slots], order
 
     return app.decide_planned(plan, decide)

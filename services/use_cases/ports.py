@@ -53,6 +53,9 @@ class Placement:
     # at placed_at, having caught up: a launch set before the order came is applied to it
     launches: tuple[LaunchTerms, ...] = ()
     by: str = ""  # the caller placing it, recorded in its events
+    # (store, slot start as recorded) -> the store's hourly limit, for each shipment at a
+    # store with one: the writer takes a place in each slot, or answers Reroute when full
+    slots: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def lookup_only(self) -> bool:
@@ -82,7 +85,8 @@ class Placed:
 
 @dataclass(frozen=True)
 class Reroute:
-    """Stores whose stock fell short of what routing expected: route again without them."""
+    """Stores whose stock fell short of what routing expected: route again without them.
+    None of them, when a slot filled meanwhile: route again once the log is read."""
 
     store_ids: frozenset[str]
 

@@ -21,7 +21,8 @@ from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
 from routing.sites import RoutingRequest
 from services.use_cases.application import OmoApplication, RetryDecision
-from services.use_cases.orders import explanation_record, shipment_record_of, units_by_position
+from services.use_cases.orders import explanation_record, shipment_record_of, slot_limits, units_by_position
+from services.use_cases.slots import given_back, slot_ids, taken
 
 STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
 REJECTED_BY_STORE = "REJECTED_BY_STORE"
@@ -56,7 +57,7 @@ def _route_elsewhere(app: OmoApplication, order: Order, lines: dict[str, int], a
     mode = FulfilmentMode.EXPRESS if order.fulfilment_mode == FulfilmentMode.EXPRESS.value else FulfilmentMode.DELIVERY
     request = RoutingRequest(GeoPoint(*order.customer_location), lines, mode, now=app.clock())
     try:
-        return app.routing.choose(request, app.index.directory(), app.index.available, app.index.orders_on, excluded=avoid)
+        return app.routing.choose(request, app.index.directory(), app.index.available, app.index.taken(), excluded=avoid)
     except NoStoreCanFulfil as refusal:
         return str(refusal)
 
@@ -85,7 +86,8 @@ def reroute_shipment(
         old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
         wanted = units_by_position(decision) if isinstance(decision, Decision) else {}
         new_ids = {key: StockPosition.create_id(*key) for key in wanted}
-        return [aggregate_id, *old_ids, *new_ids.values()], _Move(shipment, decision, old_ids, wanted, new_ids)
+        slots = slot_ids([shipment])
+        return [aggregate_id, *old_ids, *new_ids.values(), *slots], _Move(shipment, decision, old_ids, wanted, new_ids)
 
     def decide(move: _Move | None) -> tuple[list, MoveOutcome | None]:
         if move is None:
@@ -94,25 +96,28 @@ def reroute_shipment(
         if from_store_id not in order.store_ids or order.shipment_from(from_store_id) != move.shipment or move.shipment not in order.holding_reservations():
             raise RetryDecision  # the order changed since it was routed: look again
         old = [app.repository.get(i) for i in move.old_ids]
+        freed = given_back(app, order.order_id, [move.shipment])
         decision = move.decision
         if not isinstance(decision, Decision):
             order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}", by=by)
             for position in old:
                 position.release(order.order_id, reason)
-            return [order, *old], MoveOutcome(order.order_id, from_store_id, (), True, reason)
+            return [order, *old, *freed], MoveOutcome(order.order_id, from_store_id, (), True, reason)
+        shipments = [shipment_record_of(app, s, app.clock()) for s in decision.shipments]
+        new_slots, full = taken(app, order.order_id, slot_limits(app, shipments))
+        if full:
+            # filled since routing counted them: route again once the log says so
+            app.catch_up()
+            raise RetryDecision
         new = {key: app.repository.get(i) for key, i in move.new_ids.items()}
         if short := reserve_all(new, order.order_id, move.wanted):
             passed_over.update(short)  # the index overstated their stock: route without them
             raise RetryDecision
         for position in old:
             position.release(order.order_id, f"moved to another location: {reason}")
-        order.reroute(
-            from_store_id, cause, reason,
-            [shipment_record_of(app, s, app.clock()) for s in decision.shipments],
-            decision.fulfilment, explanation_record(decision), by=by,
-        )
+        order.reroute(from_store_id, cause, reason, shipments, decision.fulfilment, explanation_record(decision), by=by)
         moved_to = tuple(s.allocation.store_id for s in decision.shipments)
-        return [order, *old, *new.values()], MoveOutcome(order.order_id, from_store_id, moved_to, False, reason)
+        return [order, *old, *new.values(), *freed, *new_slots], MoveOutcome(order.order_id, from_store_id, moved_to, False, reason)
 
     return app.decide_planned(plan, decide)
 

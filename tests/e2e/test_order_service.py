@@ -200,10 +200,13 @@ def test_a_store_opening_within_the_window_gets_the_order_scheduled_for_its_open
     placed = client.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SERUM-02", 1)))
     assert placed.order.allocation.scheduled_for.startswith("2026-11-23T09:00:00+08:00")
 
+    # beyond the window: no store can start soon, so the nearest takes it at its opening,
+    # and says why it had to wait
     app.clock = shanghai_time("05:30")
-    error = refused(client.orders.PlaceOrder, order("k2", PEOPLES_SQUARE, line("SERUM-02", 1)))
-    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "closed until Mon 09:00" in error.details()
+    early = client.orders.PlaceOrder(order("k2", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert early.order.allocation.scheduled_for.startswith("2026-11-23T09:00:00+08:00")
+    explained = client.orders.ExplainAllocation(orders_pb2.ExplainAllocationRequest(order_id=early.order.order_id))
+    assert explained.search_note.startswith("no store in reach could start within 2 h")
 
     app.clock = shanghai_time("12:00")
     assert client.orders.PlaceOrder(order("k3", PEOPLES_SQUARE, line("SERUM-02", 1))).order.allocation.scheduled_for == ""

@@ -4,6 +4,7 @@ the indexed router chooses exactly what the brute-force reference chooses, anywh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,9 @@ from routing.policy import (
     StoreDirectory,
     StoreSite,
 )
+from routing.promise import LATER, STARTS_LATER
 from routing.reference import brute_force
+from routing.sites import Taken
 from routing.spatial import SpatialIndex
 
 UTC = timezone.utc
@@ -40,7 +43,8 @@ URUMQI = ZoneInfo("Asia/Urumqi")  # UTC+6, Xinjiang time
 
 PEOPLES_SQUARE = GeoPoint(31.2304, 121.4737)
 
-policy = RoutingPolicy(opening_window=timedelta(hours=2))
+# the window's own rules: no falling back to a store that starts later (tests/unit/test_promise.py)
+policy = RoutingPolicy(opening_window=timedelta(hours=2), start_later=False)
 
 
 def hours(*spans: tuple[str, str, str]) -> tuple[DailyHours, ...]:
@@ -67,8 +71,12 @@ def away(km: float, bearing: float = 0.0, origin: GeoPoint = PEOPLES_SQUARE) -> 
 def site(
     store_id: str, location: GeoPoint = PEOPLES_SQUARE, radius_km: float = 10.0, active: bool = True,
     opening_hours: tuple[DailyHours, ...] = (), time_zone: str = "Asia/Shanghai", capacity: int = 0,
+    preparation_minutes: int = 0, slot_capacity: int = 0,
 ) -> StoreSite:
-    return StoreSite(store_id, location, radius_km, active, opening_hours, time_zone, capacity)
+    return StoreSite(
+        store_id, location, radius_km, active, opening_hours, time_zone, capacity,
+        preparation_minutes=preparation_minutes, hourly_slot_capacity=slot_capacity,
+    )
 
 
 def plenty(store_id: str, sku: str) -> int:
@@ -168,7 +176,8 @@ def test_a_wider_window_schedules_what_a_narrower_one_refuses():
     at_six = delivery(shanghai_time(6, 0))
     assert "closed until Tue 09:00" in refusal(at_six, store)
     assert allocated(at_six, store, routing=RoutingPolicy(opening_window=timedelta(hours=3))).scheduled_for == shanghai_time(9, 0)
-    assert "closed until Tue 09:00" in refusal(delivery(shanghai_time(8, 59)), store, routing=RoutingPolicy(opening_window=timedelta(0)))
+    no_window = RoutingPolicy(opening_window=timedelta(0), start_later=False)
+    assert "closed until Tue 09:00" in refusal(delivery(shanghai_time(8, 59)), store, routing=no_window)
 
 
 @pytest.mark.parametrize(
@@ -202,9 +211,10 @@ def test_without_a_clock_opening_hours_are_not_considered():
     assert allocated(delivery(None), site("SH-1", opening_hours=NINE_TO_TEN)) == Allocation("SH-1", 0, None)
 
 
-def test_pickup_ignores_opening_hours():
+def test_a_pickup_at_a_shut_store_is_taken_whatever_the_window_and_starts_when_it_opens():
     closed_at_three_am = site("SH-1", opening_hours=NINE_TO_TEN)
-    assert allocated(pickup("SH-1", shanghai_time(3, 0)), closed_at_three_am) == Allocation("SH-1", 0, None)
+    assert allocated(pickup("SH-1", shanghai_time(3, 0)), closed_at_three_am) == Allocation("SH-1", 0, shanghai_time(9, 0))
+    assert allocated(pickup("SH-1", shanghai_time(12, 0)), closed_at_three_am) == Allocation("SH-1", 0, None)
 
 
 # --- daily capacity, counted on the store's local date --------------------------------------------
@@ -425,6 +435,8 @@ def orders(draw):
                 opening_hours=draw(opening_hours()),
                 time_zone=draw(st.sampled_from(ZONES)),
                 capacity=draw(st.sampled_from([0, 0, 1, 2, 3])),
+                preparation_minutes=draw(st.sampled_from([0, 15, 45])),
+                slot_capacity=draw(st.sampled_from([0, 0, 1, 2])),
             )
         )
         for sku in SKUS:
@@ -444,7 +456,11 @@ def orders(draw):
     def orders_on(store_id: str, day: date) -> int:  # varies from one local day to the next
         return taken[store_id][day.toordinal() % 3]
 
-    return RoutingPolicy(opening_window=window), request, StoreDirectory(sites), available, orders_on, excluded
+    def in_slot(store_id: str, slot: datetime) -> int:  # varies from one hour to the next
+        return taken[store_id][slot.hour % 3]
+
+    routing = RoutingPolicy(opening_window=window, start_later=draw(st.booleans()))
+    return routing, request, StoreDirectory(sites), available, Taken(orders_on, in_slot), excluded
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -460,7 +476,13 @@ def test_the_indexed_router_chooses_exactly_what_the_brute_force_reference_choos
         return
     decision = routing.choose(request, directory, available, orders_on, excluded)
     assert (decision.fulfilment, decision.shipments) == (expected.fulfilment, expected.shipments)
+    assert [(s.allocation.slot, s.allocation.promised_by) for s in decision.shipments] == [
+        (s.allocation.slot, s.allocation.promised_by) for s in expected.shipments
+    ]
     event(decision.fulfilment)
+    if decision.search_note.startswith(STARTS_LATER):
+        event("no store could start within the window: one starts later")
+        request = replace(request, start_within=LATER)
     if decision.fulfilment != ONE_STORE:
         return  # the split's own checks: tests/test_routing_splits.py
     expected = expected.allocation

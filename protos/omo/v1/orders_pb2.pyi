@@ -71,14 +71,16 @@ class OrderLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class Allocation(_message.Message):
-    __slots__ = ("store_id", "distance_m", "scheduled_for")
+    __slots__ = ("store_id", "distance_m", "scheduled_for", "promised_by")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_BY_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     distance_m: int
     scheduled_for: str
-    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ...) -> None: ...
+    promised_by: str
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., promised_by: _Optional[str] = ...) -> None: ...
 
 class ShipmentLine(_message.Message):
     __slots__ = ("sku", "quantity")
@@ -89,18 +91,22 @@ class ShipmentLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status")
+    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status", "promised_by", "slot")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_BY_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     distance_m: int
     scheduled_for: str
     lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
     status: ShipmentStatus
-    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ...) -> None: ...
+    promised_by: str
+    slot: str
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., promised_by: _Optional[str] = ..., slot: _Optional[str] = ...) -> None: ...
 
 class Reroute(_message.Message):
     __slots__ = ("from_store_id", "cause", "reason", "to_store_ids")
@@ -387,3 +393,53 @@ class GetOrderHistoryResponse(_message.Message):
     order_id: str
     entries: _containers.RepeatedCompositeFieldContainer[OrderHistoryEntry]
     def __init__(self, order_id: _Optional[str] = ..., entries: _Optional[_Iterable[_Union[OrderHistoryEntry, _Mapping]]] = ...) -> None: ...
+
+class QuoteDeliveryRequest(_message.Message):
+    __slots__ = ("customer_location", "lines", "modes", "pickup_store_id")
+    CUSTOMER_LOCATION_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    MODES_FIELD_NUMBER: _ClassVar[int]
+    PICKUP_STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    customer_location: _common_pb2.LatLng
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    modes: _containers.RepeatedScalarFieldContainer[_common_pb2.FulfilmentMode]
+    pickup_store_id: str
+    def __init__(self, customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., modes: _Optional[_Iterable[_Union[_common_pb2.FulfilmentMode, str]]] = ..., pickup_store_id: _Optional[str] = ...) -> None: ...
+
+class QuotedShipment(_message.Message):
+    __slots__ = ("store_id", "distance_m", "lines", "promised_by", "slot", "scheduled_for")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_BY_FIELD_NUMBER: _ClassVar[int]
+    SLOT_FIELD_NUMBER: _ClassVar[int]
+    SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    distance_m: int
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    promised_by: str
+    slot: str
+    scheduled_for: str
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., promised_by: _Optional[str] = ..., slot: _Optional[str] = ..., scheduled_for: _Optional[str] = ...) -> None: ...
+
+class DeliveryQuote(_message.Message):
+    __slots__ = ("mode", "available", "fulfilment", "shipments", "promised_by", "reason")
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENT_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    mode: _common_pb2.FulfilmentMode
+    available: bool
+    fulfilment: Fulfilment
+    shipments: _containers.RepeatedCompositeFieldContainer[QuotedShipment]
+    promised_by: str
+    reason: str
+    def __init__(self, mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., available: _Optional[bool] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., shipments: _Optional[_Iterable[_Union[QuotedShipment, _Mapping]]] = ..., promised_by: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class QuoteDeliveryResponse(_message.Message):
+    __slots__ = ("quotes",)
+    QUOTES_FIELD_NUMBER: _ClassVar[int]
+    quotes: _containers.RepeatedCompositeFieldContainer[DeliveryQuote]
+    def __init__(self, quotes: _Optional[_Iterable[_Union[DeliveryQuote, _Mapping]]] = ...) -> None: ...

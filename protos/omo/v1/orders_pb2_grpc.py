@@ -70,6 +70,11 @@ class OrderServiceStub:
                 request_serializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.FromString,
                 _registered_method=True)
+        self.QuoteDelivery = channel.unary_unary(
+                '/omo.v1.OrderService/QuoteDelivery',
+                request_serializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryResponse.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -135,6 +140,16 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def QuoteDelivery(self, request, context):
+        """What each fulfilment mode would give the customer now, before the checkout places
+        anything: the store or warehouse, the promised time, or why not. The same routing as
+        PlaceOrder, reserving nothing: an order placed at once after it gets the same stores
+        and promise unless stock or slots changed meanwhile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -172,6 +187,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.GetOrderHistory,
                     request_deserializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.FromString,
                     response_serializer=omo_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.SerializeToString,
+            ),
+            'QuoteDelivery': grpc.unary_unary_rpc_method_handler(
+                    servicer.QuoteDelivery,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -364,6 +384,33 @@ class OrderService:
             '/omo.v1.OrderService/GetOrderHistory',
             omo_dot_v1_dot_orders__pb2.GetOrderHistoryRequest.SerializeToString,
             omo_dot_v1_dot_orders__pb2.GetOrderHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def QuoteDelivery(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/QuoteDelivery',
+            omo_dot_v1_dot_orders__pb2.QuoteDeliveryRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.QuoteDeliveryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -47,7 +47,7 @@ class DailyHours(_message.Message):
     def __init__(self, weekday: _Optional[_Union[Weekday, str]] = ..., opens: _Optional[str] = ..., closes: _Optional[str] = ...) -> None: ...
 
 class Store(_message.Message):
-    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active", "kind")
+    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active", "kind", "preparation_minutes", "hourly_slot_capacity")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -60,6 +60,8 @@ class Store(_message.Message):
     DAILY_ORDER_CAPACITY_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    PREPARATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    HOURLY_SLOT_CAPACITY_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     name: str
     location: _common_pb2.LatLng
@@ -72,10 +74,12 @@ class Store(_message.Message):
     daily_order_capacity: int
     active: bool
     kind: LocationKind
-    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ..., kind: _Optional[_Union[LocationKind, str]] = ...) -> None: ...
+    preparation_minutes: int
+    hourly_slot_capacity: int
+    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ..., kind: _Optional[_Union[LocationKind, str]] = ..., preparation_minutes: _Optional[int] = ..., hourly_slot_capacity: _Optional[int] = ...) -> None: ...
 
 class UpsertStoreRequest(_message.Message):
-    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active", "kind")
+    __slots__ = ("store_id", "name", "location", "province", "city", "dealer_id", "opening_hours", "time_zone", "delivery_radius_km", "daily_order_capacity", "active", "kind", "preparation_minutes", "hourly_slot_capacity")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -88,6 +92,8 @@ class UpsertStoreRequest(_message.Message):
     DAILY_ORDER_CAPACITY_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
+    PREPARATION_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    HOURLY_SLOT_CAPACITY_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     name: str
     location: _common_pb2.LatLng
@@ -100,7 +106,9 @@ class UpsertStoreRequest(_message.Message):
     daily_order_capacity: int
     active: bool
     kind: LocationKind
-    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ..., kind: _Optional[_Union[LocationKind, str]] = ...) -> None: ...
+    preparation_minutes: int
+    hourly_slot_capacity: int
+    def __init__(self, store_id: _Optional[str] = ..., name: _Optional[str] = ..., location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., province: _Optional[str] = ..., city: _Optional[str] = ..., dealer_id: _Optional[str] = ..., opening_hours: _Optional[_Iterable[_Union[DailyHours, _Mapping]]] = ..., time_zone: _Optional[str] = ..., delivery_radius_km: _Optional[float] = ..., daily_order_capacity: _Optional[int] = ..., active: _Optional[bool] = ..., kind: _Optional[_Union[LocationKind, str]] = ..., preparation_minutes: _Optional[int] = ..., hourly_slot_capacity: _Optional[int] = ...) -> None: ...
 
 class UpsertStoreResponse(_message.Message):
     __slots__ = ("store", "created")

@@ -14,6 +14,7 @@ from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
 from services.api.convert.dealers import add_attribution
 from services.use_cases.inventory import PositionView
 from services.use_cases.order_history import HistoryEntry
+from services.use_cases.quotes import Quote
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -80,6 +81,8 @@ def store_profile(request: stores_pb2.UpsertStoreRequest) -> StoreProfile:
         daily_order_capacity=request.daily_order_capacity,
         active=request.active if request.HasField("active") else True,
         kind=WAREHOUSE if request.kind == stores_pb2.WAREHOUSE else STORE,
+        preparation_minutes=request.preparation_minutes,
+        hourly_slot_capacity=request.hourly_slot_capacity,
     )
 
 
@@ -100,6 +103,8 @@ def store_message(profile: StoreProfile) -> stores_pb2.Store:
         daily_order_capacity=profile.daily_order_capacity,
         active=profile.active,
         kind=stores_pb2.WAREHOUSE if profile.kind == WAREHOUSE else stores_pb2.STORE,
+        preparation_minutes=profile.preparation_minutes,
+        hourly_slot_capacity=profile.hourly_slot_capacity,
     )
 
 
@@ -199,6 +204,7 @@ def _add_shipments(message, order: Order) -> None:
             store_id=s["store_id"], distance_m=s["distance_m"], scheduled_for=s["scheduled_for"],
             lines=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in s["lines"].items()],
             status=orders_pb2.ShipmentStatus.Value("SHIPMENT_" + s.get("status", "ALLOCATED")),
+            promised_by=s.get("promised_by", ""), slot=s.get("slot", ""),
         )
         for s in order.shipments
     )
@@ -206,7 +212,10 @@ def _add_shipments(message, order: Order) -> None:
         message.fulfilment = _FULFILMENTS[order.fulfilment]
     if order.store_id:
         message.allocation.CopyFrom(
-            orders_pb2.Allocation(store_id=order.store_id, distance_m=order.distance_m, scheduled_for=order.scheduled_for)
+            orders_pb2.Allocation(
+                store_id=order.store_id, distance_m=order.distance_m, scheduled_for=order.scheduled_for,
+                promised_by=order.shipments[0].get("promised_by", ""),
+            )
         )
 
 
@@ -234,3 +243,28 @@ def history_message(order_id: str, entries: list[HistoryEntry]) -> orders_pb2.Ge
         )
         message.at.FromDatetime(entry.at)
     return response
+
+
+def quote_messages(quotes: list[Quote]) -> orders_pb2.QuoteDeliveryResponse:
+    response = orders_pb2.QuoteDeliveryResponse()
+    modes = {mode: value for value, mode in _MODES.items()}
+    for quote in quotes:
+        message = response.quotes.add(mode=modes[quote.mode], available=quote.decision is not None, reason=quote.reason)
+        if quote.decision is None:
+            continue
+        message.fulfilment = _FULFILMENTS[quote.decision.fulfilment]
+        for shipment in quote.decision.shipments:
+            allocation = shipment.allocation
+            message.shipments.add(
+                store_id=allocation.store_id, distance_m=allocation.distance_m,
+                lines=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in shipment.quantities.items()],
+                promised_by=_rfc3339(allocation.promised_by), slot=_rfc3339(allocation.slot),
+                scheduled_for=_rfc3339(allocation.scheduled_for),
+            )
+        promises = [s.allocation.promised_by for s in quote.decision.shipments if s.allocation.promised_by]
+        message.promised_by = _rfc3339(max(promises)) if promises else ""
+    return response
+
+
+def _rfc3339(moment) -> str:
+    return moment.isoformat() if moment is not None else ""

@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
     "omo.v1.OrderService/CancelOrder": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/ExplainAllocation": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/GetOrderHistory": rule(CHECKOUT, OPS, POS, DEALER, through="order", hide=True),
+    "omo.v1.OrderService/QuoteDelivery": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/ConfirmPayment": rule(CHECKOUT),
     "omo.v1.OrderService/ReturnOrder": rule(CHECKOUT, POS, store="store_id"),
     "omo.v1.FulfilmentService/AcceptOrder": rule(POS, store="store_id"),

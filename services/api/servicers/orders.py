@@ -5,6 +5,7 @@ from __future__ import annotations
 from protos.omo.v1 import orders_pb2, orders_pb2_grpc
 from services.use_cases import fulfilment, orders, returns
 from services.use_cases.order_history import order_history
+from services.use_cases.quotes import quote_delivery
 from services.api.convert import common as convert
 from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits, place_as_buyer
 from services.api.errors import rpc
@@ -47,6 +48,17 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
     @rpc
     def GetOrderHistory(self, request, context):
         return convert.history_message(request.order_id, order_history(self.app, request.order_id))
+
+    @rpc
+    def QuoteDelivery(self, request, context):
+        quotes = quote_delivery(
+            self.app,
+            convert.location("customer_location", request.customer_location, request.HasField("customer_location")),
+            [(line.sku, line.quantity) for line in request.lines],
+            [convert.fulfilment_mode(mode) for mode in request.modes],
+            request.pickup_store_id,
+        )
+        return convert.quote_messages(quotes)
 
     @rpc
     def CancelOrder(self, request, context):
