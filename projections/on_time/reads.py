@@ -55,6 +55,10 @@ def stores_of_dealer(connection: Connection, dealer_id: str, now_us: int) -> lis
     return [store_id for store_id in candidates if owner_at(history[store_id], now_us) == dealer_id]
 
 
+def every_store(connection: Connection) -> list[str]:
+    return list(connection.execute(select(stores.c.store_id).order_by(stores.c.store_id)).scalars())
+
+
 def stores_in_region(connection: Connection, province: str, city: str = "") -> list[str]:
     query = select(stores.c.store_id).where(stores.c.province == province)
     if city:

@@ -47,14 +47,18 @@ class OnTimeBehind(ProjectionBehind):
 
 @dataclass(frozen=True)
 class Scope:
-    """Exactly one: a store, a dealer, or a province (optionally with a city)."""
+    """Exactly one: a store, a dealer, or a province (optionally with a city); or, for HQ's
+    own report, every store."""
 
     store_id: str = ""
     dealer_id: str = ""
     province: str = ""
     city: str = ""
+    everywhere: bool = False
 
     def describe(self) -> str:
+        if self.everywhere:
+            return "every store"
         if self.store_id:
             return f"store {self.store_id!r}"
         if self.dealer_id:
@@ -64,6 +68,8 @@ class Scope:
 
 def checked_scope(scope: Scope) -> Scope:
     given = [name for name, value in (("store_id", scope.store_id), ("dealer_id", scope.dealer_id), ("region", scope.province or scope.city)) if value]
+    if scope.everywhere and not given:
+        return scope
     if len(given) != 1:
         raise InvalidInput("scope", f"must be exactly one of store_id, dealer_id or region; got {', '.join(given) or 'none'}")
     if scope.store_id:
@@ -147,7 +153,7 @@ class Performance:
 
 
 def _fingerprint(scope: Scope, first: date, last: date) -> str:
-    asked = json.dumps([scope.store_id, scope.dealer_id, scope.province, scope.city, str(first), str(last)])
+    asked = json.dumps([scope.store_id, scope.dealer_id, scope.province, scope.city, scope.everywhere, str(first), str(last)])
     return hashlib.sha256(asked.encode()).hexdigest()[:16]
 
 
@@ -227,6 +233,8 @@ class StorePerformanceQueries:
             if not reads.dealer_known(connection, scope.dealer_id):
                 raise DealerNotFound(scope.dealer_id)
             return sorted(reads.stores_of_dealer(connection, scope.dealer_id, now_us))
+        if scope.everywhere:
+            return sorted(reads.every_store(connection))
         found = reads.stores_in_region(connection, scope.province, scope.city)
         if not found:
             raise NoStoresInRegion(scope.describe())
