@@ -9,7 +9,7 @@ from services.api.convert.stock_query import consistency_of
 from services.api.convert.store_performance import performance_message, scope_of
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication
-from services.use_cases.store_performance import StorePerformanceQueries
+from services.use_cases.store_performance import StorePerformanceQueries, checked_range, checked_scope
 
 
 class StoreServicer(stores_pb2_grpc.StoreServiceServicer):
@@ -37,8 +37,8 @@ class StoreServicer(stores_pb2_grpc.StoreServiceServicer):
     @rpc
     def GetStorePerformance(self, request, context):
         size = convert.page_size(request.page_size)
+        scope = checked_scope(scope_of(request))
+        checked_range(request.from_date, request.to_date)  # refused before any wait
         self.performance.wait(consistency_of(request.consistency), context.time_remaining())
-        found = self.performance.performance(
-            scope_of(request), request.from_date, request.to_date, self.app.now_us(), size, request.page_token,
-        )
+        found = self.performance.performance(scope, request.from_date, request.to_date, self.app.now_us(), size, request.page_token)
         return performance_message(found)
