@@ -13,7 +13,8 @@ caller asked to wait for a position and the README documents it. The fuzzer does
 those requests: they are what a hostile caller sends, and the rare example that draws one can
 afford a 5 s wait (StockQueryService and GetStorePerformance refuse a position beyond the head
 at once). Never UNKNOWN, INTERNAL or UNAVAILABLE, nothing logged at ERROR by the server, the
-health check still answers after each call, and a refused call leaves the event log's head where it was.
+health check still answers after each call, and a refused call leaves the event log's head
+where it was.
 
 Tokens are issued (an event each) before the head is read, so that only the call is judged.
 Requests that create something (a movement id, an idempotency key, a transfer, a dealer) get a
