@@ -1,4 +1,4 @@
-"""The projections there are: the national stock count and the dealer ledger."""
+"""The projections there are: the national stock count, the dealer ledger and the on-time figures."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from aggregates.stock_position import StockPosition
 from aggregates.store import Store
 from projections.dealer_ledger import projection as dealer_ledger, tables as ledger_tables
 from projections.national_stock import projection as national_stock, tables as stock_tables
+from projections.on_time import projection as on_time, tables as on_time_tables
 from projections.runtime.event_log import event_topics
 from projections.runtime.projection import Projection
 
@@ -27,7 +28,15 @@ DEALER_LEDGER = Projection(
     apply_batch=dealer_ledger.apply_batch,
 )
 
-PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER)}
+ON_TIME = Projection(
+    name=on_time.NAME,
+    topics=on_time.TOPICS,
+    create_tables=on_time_tables.create_tables,
+    tables=on_time_tables.TABLES,
+    apply_batch=on_time.apply_batch,
+)
+
+PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME)}
 
 
 def projection_named(name: str) -> Projection:

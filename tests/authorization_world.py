@@ -51,6 +51,7 @@ ALLOWED = {
     "omo.v1.StoreService/UpsertStore": "ops",
     "omo.v1.StoreService/GetStore": "ops checkout pos dealer",
     "omo.v1.StoreService/ListStores": "ops checkout",
+    "omo.v1.StoreService/GetStorePerformance": "ops pos dealer",
     "omo.v1.InventoryService/ReceiveStock": "ops pos",
     "omo.v1.InventoryService/AdjustStock": "ops pos",
     "omo.v1.InventoryService/RecordCount": "ops pos",
@@ -190,6 +191,9 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.StoreService/UpsertStore": store("S1", PEOPLES_SQUARE, dealer_id="D1", name="S1 renamed"),
         "omo.v1.StoreService/GetStore": stores_pb2.GetStoreRequest(**at_s1),
         "omo.v1.StoreService/ListStores": stores_pb2.ListStoresRequest(),
+        "omo.v1.StoreService/GetStorePerformance": stores_pb2.GetStorePerformanceRequest(
+            **at_s1, from_date=f"{month}-01", to_date=f"{month}-28",
+        ),
         "omo.v1.InventoryService/ReceiveStock": receipt("S1", {SERUM: 1}, movement_id="m-matrix"),
         "omo.v1.InventoryService/AdjustStock": inventory_pb2.AdjustStockRequest(**at_s1, sku=SERUM, delta=-1, reason="damaged", movement_id="a-matrix"),
         "omo.v1.InventoryService/RecordCount": inventory_pb2.RecordCountRequest(**at_s1, sku=SERUM, counted_quantity=100, movement_id="c-matrix"),

@@ -26,6 +26,8 @@ from protos.omo.v1 import launches_pb2, launches_pb2_grpc
 from services.api.gate.buyer_guard import BuyerLimits
 from services.api.servicers.launches import LaunchServicer
 from projections.dealer_ledger.reader import LedgerReader
+from projections.on_time.reader import OnTimeReader
+from services.use_cases.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
 from services.api.gate.interceptor import Admission, Gate
 from services.api.stream_limits import StreamLimits
@@ -78,7 +80,8 @@ def start_server(
             ("grpc.so_reuseport", 0),
         ],
     )
-    stores_pb2_grpc.add_StoreServiceServicer_to_server(StoreServicer(app), server)
+    performance = StorePerformanceQueries(OnTimeReader.for_application(app))
+    stores_pb2_grpc.add_StoreServiceServicer_to_server(StoreServicer(app, performance), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(app), server)
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app, buyer_limits), server)
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentServicer(app), server)

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 
-from services.cli import demo, projections, serve, statements, tokens
+from services.cli import demo, projections, report, serve, statements, tokens
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(commands)
     projections.add_parsers(commands)
     statements.add_parsers(commands)
+    report.add_parsers(commands)
     tokens.add_parsers(commands)
     return parser
 
@@ -26,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     run = {
         "serve": serve.serve, "demo": demo.demo, "project": projections.project,
         "projections": projections.projections, "statements": statements.statements, "tokens": tokens.tokens,
+        "report": report.report,
     }
     try:
         try:

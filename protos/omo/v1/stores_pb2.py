@@ -23,35 +23,49 @@ _sym_db = _symbol_database.Default()
 
 
 from . import common_pb2 as omo_dot_v1_dot_common__pb2
+from . import stock_query_pb2 as omo_dot_v1_dot_stock__query__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/stores.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\"M\n\nDailyHours\x12 \n\x07weekday\x18\x01 \x01(\x0e\x32\x0f.omo.v1.Weekday\x12\r\n\x05opens\x18\x02 \x01(\t\x12\x0e\n\x06\x63loses\x18\x03 \x01(\t\"\xe3\x02\n\x05Store\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12 \n\x08location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12\x10\n\x08province\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x11\n\tdealer_id\x18\x06 \x01(\t\x12)\n\ropening_hours\x18\x07 \x03(\x0b\x32\x12.omo.v1.DailyHours\x12\x11\n\ttime_zone\x18\x08 \x01(\t\x12\x1a\n\x12\x64\x65livery_radius_km\x18\t \x01(\x01\x12\x1c\n\x14\x64\x61ily_order_capacity\x18\n \x01(\x05\x12\x0e\n\x06\x61\x63tive\x18\x0b \x01(\x08\x12\"\n\x04kind\x18\x0c \x01(\x0e\x32\x14.omo.v1.LocationKind\x12\x1b\n\x13preparation_minutes\x18\r \x01(\x05\x12\x1c\n\x14hourly_slot_capacity\x18\x0e \x01(\x05\"\x80\x03\n\x12UpsertStoreRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12 \n\x08location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12\x10\n\x08province\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x11\n\tdealer_id\x18\x06 \x01(\t\x12)\n\ropening_hours\x18\x07 \x03(\x0b\x32\x12.omo.v1.DailyHours\x12\x11\n\ttime_zone\x18\x08 \x01(\t\x12\x1a\n\x12\x64\x65livery_radius_km\x18\t \x01(\x01\x12\x1c\n\x14\x64\x61ily_order_capacity\x18\n \x01(\x05\x12\x13\n\x06\x61\x63tive\x18\x0b \x01(\x08H\x00\x88\x01\x01\x12\"\n\x04kind\x18\x0c \x01(\x0e\x32\x14.omo.v1.LocationKind\x12\x1b\n\x13preparation_minutes\x18\r \x01(\x05\x12\x1c\n\x14hourly_slot_capacity\x18\x0e \x01(\x05\x42\t\n\x07_active\"D\n\x13UpsertStoreResponse\x12\x1c\n\x05store\x18\x01 \x01(\x0b\x32\r.omo.v1.Store\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"#\n\x0fGetStoreRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\"0\n\x10GetStoreResponse\x12\x1c\n\x05store\x18\x01 \x01(\x0b\x32\r.omo.v1.Store\":\n\x11ListStoresRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"L\n\x12ListStoresResponse\x12\x1d\n\x06stores\x18\x01 \x03(\x0b\x32\r.omo.v1.Store\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t*~\n\x07Weekday\x12\x17\n\x13WEEKDAY_UNSPECIFIED\x10\x00\x12\n\n\x06MONDAY\x10\x01\x12\x0b\n\x07TUESDAY\x10\x02\x12\r\n\tWEDNESDAY\x10\x03\x12\x0c\n\x08THURSDAY\x10\x04\x12\n\n\x06\x46RIDAY\x10\x05\x12\x0c\n\x08SATURDAY\x10\x06\x12\n\n\x06SUNDAY\x10\x07*G\n\x0cLocationKind\x12\x1d\n\x19LOCATION_KIND_UNSPECIFIED\x10\x00\x12\t\n\x05STORE\x10\x01\x12\r\n\tWAREHOUSE\x10\x02\x32\xda\x01\n\x0cStoreService\x12\x46\n\x0bUpsertStore\x12\x1a.omo.v1.UpsertStoreRequest\x1a\x1b.omo.v1.UpsertStoreResponse\x12=\n\x08GetStore\x12\x17.omo.v1.GetStoreRequest\x1a\x18.omo.v1.GetStoreResponse\x12\x43\n\nListStores\x12\x19.omo.v1.ListStoresRequest\x1a\x1a.omo.v1.ListStoresResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x13omo/v1/stores.proto\x12\x06omo.v1\x1a\x13omo/v1/common.proto\x1a\x18omo/v1/stock_query.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"M\n\nDailyHours\x12 \n\x07weekday\x18\x01 \x01(\x0e\x32\x0f.omo.v1.Weekday\x12\r\n\x05opens\x18\x02 \x01(\t\x12\x0e\n\x06\x63loses\x18\x03 \x01(\t\"\xe3\x02\n\x05Store\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12 \n\x08location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12\x10\n\x08province\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x11\n\tdealer_id\x18\x06 \x01(\t\x12)\n\ropening_hours\x18\x07 \x03(\x0b\x32\x12.omo.v1.DailyHours\x12\x11\n\ttime_zone\x18\x08 \x01(\t\x12\x1a\n\x12\x64\x65livery_radius_km\x18\t \x01(\x01\x12\x1c\n\x14\x64\x61ily_order_capacity\x18\n \x01(\x05\x12\x0e\n\x06\x61\x63tive\x18\x0b \x01(\x08\x12\"\n\x04kind\x18\x0c \x01(\x0e\x32\x14.omo.v1.LocationKind\x12\x1b\n\x13preparation_minutes\x18\r \x01(\x05\x12\x1c\n\x14hourly_slot_capacity\x18\x0e \x01(\x05\"\x80\x03\n\x12UpsertStoreRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12 \n\x08location\x18\x03 \x01(\x0b\x32\x0e.omo.v1.LatLng\x12\x10\n\x08province\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x11\n\tdealer_id\x18\x06 \x01(\t\x12)\n\ropening_hours\x18\x07 \x03(\x0b\x32\x12.omo.v1.DailyHours\x12\x11\n\ttime_zone\x18\x08 \x01(\t\x12\x1a\n\x12\x64\x65livery_radius_km\x18\t \x01(\x01\x12\x1c\n\x14\x64\x61ily_order_capacity\x18\n \x01(\x05\x12\x13\n\x06\x61\x63tive\x18\x0b \x01(\x08H\x00\x88\x01\x01\x12\"\n\x04kind\x18\x0c \x01(\x0e\x32\x14.omo.v1.LocationKind\x12\x1b\n\x13preparation_minutes\x18\r \x01(\x05\x12\x1c\n\x14hourly_slot_capacity\x18\x0e \x01(\x05\x42\t\n\x07_active\"D\n\x13UpsertStoreResponse\x12\x1c\n\x05store\x18\x01 \x01(\x0b\x32\r.omo.v1.Store\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"#\n\x0fGetStoreRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\"0\n\x10GetStoreResponse\x12\x1c\n\x05store\x18\x01 \x01(\x0b\x32\r.omo.v1.Store\":\n\x11ListStoresRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"L\n\x12ListStoresResponse\x12\x1d\n\x06stores\x18\x01 \x03(\x0b\x32\r.omo.v1.Store\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"3\n\x11PerformanceRegion\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\"\xf0\x01\n\x1aGetStorePerformanceRequest\x12\x12\n\x08store_id\x18\x01 \x01(\tH\x00\x12\x13\n\tdealer_id\x18\x02 \x01(\tH\x00\x12+\n\x06region\x18\x03 \x01(\x0b\x32\x19.omo.v1.PerformanceRegionH\x00\x12\x11\n\tfrom_date\x18\x04 \x01(\t\x12\x0f\n\x07to_date\x18\x05 \x01(\t\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\x12(\n\x0b\x63onsistency\x18\x08 \x01(\x0b\x32\x13.omo.v1.ConsistencyB\x07\n\x05scope\"\x95\x01\n\x12PerformanceFigures\x12\x0b\n\x03\x64ue\x18\x01 \x01(\x03\x12\x0f\n\x07on_time\x18\x02 \x01(\x03\x12\x0c\n\x04late\x18\x03 \x01(\x03\x12\x0c\n\x04open\x18\x04 \x01(\x03\x12\x0f\n\x07overdue\x18\x05 \x01(\x03\x12\x1e\n\x11on_time_per_mille\x18\x06 \x01(\x05H\x00\x88\x01\x01\x42\x14\n\x12_on_time_per_mille\"U\n\x13StoreDayPerformance\x12\x11\n\tlocal_day\x18\x01 \x01(\t\x12+\n\x07\x66igures\x18\x02 \x01(\x0b\x32\x1a.omo.v1.PerformanceFigures\"z\n\x10StorePerformance\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12)\n\x05total\x18\x02 \x01(\x0b\x32\x1a.omo.v1.PerformanceFigures\x12)\n\x04\x64\x61ys\x18\x03 \x03(\x0b\x32\x1b.omo.v1.StoreDayPerformance\"\xf1\x01\n\x1bGetStorePerformanceResponse\x12(\n\x06stores\x18\x01 \x03(\x0b\x32\x18.omo.v1.StorePerformance\x12)\n\x05total\x18\x02 \x01(\x0b\x32\x1a.omo.v1.PerformanceFigures\x12\x13\n\x0bstore_count\x18\x03 \x01(\x05\x12\x17\n\x0fnext_page_token\x18\x04 \x01(\t\x12)\n\x05\x61s_of\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12$\n\tfreshness\x18\x06 \x01(\x0b\x32\x11.omo.v1.Freshness*~\n\x07Weekday\x12\x17\n\x13WEEKDAY_UNSPECIFIED\x10\x00\x12\n\n\x06MONDAY\x10\x01\x12\x0b\n\x07TUESDAY\x10\x02\x12\r\n\tWEDNESDAY\x10\x03\x12\x0c\n\x08THURSDAY\x10\x04\x12\n\n\x06\x46RIDAY\x10\x05\x12\x0c\n\x08SATURDAY\x10\x06\x12\n\n\x06SUNDAY\x10\x07*G\n\x0cLocationKind\x12\x1d\n\x19LOCATION_KIND_UNSPECIFIED\x10\x00\x12\t\n\x05STORE\x10\x01\x12\r\n\tWAREHOUSE\x10\x02\x32\xba\x02\n\x0cStoreService\x12\x46\n\x0bUpsertStore\x12\x1a.omo.v1.UpsertStoreRequest\x1a\x1b.omo.v1.UpsertStoreResponse\x12=\n\x08GetStore\x12\x17.omo.v1.GetStoreRequest\x1a\x18.omo.v1.GetStoreResponse\x12\x43\n\nListStores\x12\x19.omo.v1.ListStoresRequest\x1a\x1a.omo.v1.ListStoresResponse\x12^\n\x13GetStorePerformance\x12\".omo.v1.GetStorePerformanceRequest\x1a#.omo.v1.GetStorePerformanceResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.stores_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_WEEKDAY']._serialized_start=1171
-  _globals['_WEEKDAY']._serialized_end=1297
-  _globals['_LOCATIONKIND']._serialized_start=1299
-  _globals['_LOCATIONKIND']._serialized_end=1370
-  _globals['_DAILYHOURS']._serialized_start=52
-  _globals['_DAILYHOURS']._serialized_end=129
-  _globals['_STORE']._serialized_start=132
-  _globals['_STORE']._serialized_end=487
-  _globals['_UPSERTSTOREREQUEST']._serialized_start=490
-  _globals['_UPSERTSTOREREQUEST']._serialized_end=874
-  _globals['_UPSERTSTORERESPONSE']._serialized_start=876
-  _globals['_UPSERTSTORERESPONSE']._serialized_end=944
-  _globals['_GETSTOREREQUEST']._serialized_start=946
-  _globals['_GETSTOREREQUEST']._serialized_end=981
-  _globals['_GETSTORERESPONSE']._serialized_start=983
-  _globals['_GETSTORERESPONSE']._serialized_end=1031
-  _globals['_LISTSTORESREQUEST']._serialized_start=1033
-  _globals['_LISTSTORESREQUEST']._serialized_end=1091
-  _globals['_LISTSTORESRESPONSE']._serialized_start=1093
-  _globals['_LISTSTORESRESPONSE']._serialized_end=1169
-  _globals['_STORESERVICE']._serialized_start=1373
-  _globals['_STORESERVICE']._serialized_end=1591
+  _globals['_WEEKDAY']._serialized_start=2133
+  _globals['_WEEKDAY']._serialized_end=2259
+  _globals['_LOCATIONKIND']._serialized_start=2261
+  _globals['_LOCATIONKIND']._serialized_end=2332
+  _globals['_DAILYHOURS']._serialized_start=111
+  _globals['_DAILYHOURS']._serialized_end=188
+  _globals['_STORE']._serialized_start=191
+  _globals['_STORE']._serialized_end=546
+  _globals['_UPSERTSTOREREQUEST']._serialized_start=549
+  _globals['_UPSERTSTOREREQUEST']._serialized_end=933
+  _globals['_UPSERTSTORERESPONSE']._serialized_start=935
+  _globals['_UPSERTSTORERESPONSE']._serialized_end=1003
+  _globals['_GETSTOREREQUEST']._serialized_start=1005
+  _globals['_GETSTOREREQUEST']._serialized_end=1040
+  _globals['_GETSTORERESPONSE']._serialized_start=1042
+  _globals['_GETSTORERESPONSE']._serialized_end=1090
+  _globals['_LISTSTORESREQUEST']._serialized_start=1092
+  _globals['_LISTSTORESREQUEST']._serialized_end=1150
+  _globals['_LISTSTORESRESPONSE']._serialized_start=1152
+  _globals['_LISTSTORESRESPONSE']._serialized_end=1228
+  _globals['_PERFORMANCEREGION']._serialized_start=1230
+  _globals['_PERFORMANCEREGION']._serialized_end=1281
+  _globals['_GETSTOREPERFORMANCEREQUEST']._serialized_start=1284
+  _globals['_GETSTOREPERFORMANCEREQUEST']._serialized_end=1524
+  _globals['_PERFORMANCEFIGURES']._serialized_start=1527
+  _globals['_PERFORMANCEFIGURES']._serialized_end=1676
+  _globals['_STOREDAYPERFORMANCE']._serialized_start=1678
+  _globals['_STOREDAYPERFORMANCE']._serialized_end=1763
+  _globals['_STOREPERFORMANCE']._serialized_start=1765
+  _globals['_STOREPERFORMANCE']._serialized_end=1887
+  _globals['_GETSTOREPERFORMANCERESPONSE']._serialized_start=1890
+  _globals['_GETSTOREPERFORMANCERESPONSE']._serialized_end=2131
+  _globals['_STORESERVICE']._serialized_start=2335
+  _globals['_STORESERVICE']._serialized_end=2649
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,8 @@
+import datetime
+
 from . import common_pb2 as _common_pb2
+from . import stock_query_pb2 as _stock_query_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -145,3 +149,81 @@ class ListStoresResponse(_message.Message):
     stores: _containers.RepeatedCompositeFieldContainer[Store]
     next_page_token: str
     def __init__(self, stores: _Optional[_Iterable[_Union[Store, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class PerformanceRegion(_message.Message):
+    __slots__ = ("province", "city")
+    PROVINCE_FIELD_NUMBER: _ClassVar[int]
+    CITY_FIELD_NUMBER: _ClassVar[int]
+    province: str
+    city: str
+    def __init__(self, province: _Optional[str] = ..., city: _Optional[str] = ...) -> None: ...
+
+class GetStorePerformanceRequest(_message.Message):
+    __slots__ = ("store_id", "dealer_id", "region", "from_date", "to_date", "page_size", "page_token", "consistency")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CONSISTENCY_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    dealer_id: str
+    region: PerformanceRegion
+    from_date: str
+    to_date: str
+    page_size: int
+    page_token: str
+    consistency: _stock_query_pb2.Consistency
+    def __init__(self, store_id: _Optional[str] = ..., dealer_id: _Optional[str] = ..., region: _Optional[_Union[PerformanceRegion, _Mapping]] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., consistency: _Optional[_Union[_stock_query_pb2.Consistency, _Mapping]] = ...) -> None: ...
+
+class PerformanceFigures(_message.Message):
+    __slots__ = ("due", "on_time", "late", "open", "overdue", "on_time_per_mille")
+    DUE_FIELD_NUMBER: _ClassVar[int]
+    ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    ON_TIME_PER_MILLE_FIELD_NUMBER: _ClassVar[int]
+    due: int
+    on_time: int
+    late: int
+    open: int
+    overdue: int
+    on_time_per_mille: int
+    def __init__(self, due: _Optional[int] = ..., on_time: _Optional[int] = ..., late: _Optional[int] = ..., open: _Optional[int] = ..., overdue: _Optional[int] = ..., on_time_per_mille: _Optional[int] = ...) -> None: ...
+
+class StoreDayPerformance(_message.Message):
+    __slots__ = ("local_day", "figures")
+    LOCAL_DAY_FIELD_NUMBER: _ClassVar[int]
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
+    local_day: str
+    figures: PerformanceFigures
+    def __init__(self, local_day: _Optional[str] = ..., figures: _Optional[_Union[PerformanceFigures, _Mapping]] = ...) -> None: ...
+
+class StorePerformance(_message.Message):
+    __slots__ = ("store_id", "total", "days")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    DAYS_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    total: PerformanceFigures
+    days: _containers.RepeatedCompositeFieldContainer[StoreDayPerformance]
+    def __init__(self, store_id: _Optional[str] = ..., total: _Optional[_Union[PerformanceFigures, _Mapping]] = ..., days: _Optional[_Iterable[_Union[StoreDayPerformance, _Mapping]]] = ...) -> None: ...
+
+class GetStorePerformanceResponse(_message.Message):
+    __slots__ = ("stores", "total", "store_count", "next_page_token", "as_of", "freshness")
+    STORES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    STORE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    stores: _containers.RepeatedCompositeFieldContainer[StorePerformance]
+    total: PerformanceFigures
+    store_count: int
+    next_page_token: str
+    as_of: _timestamp_pb2.Timestamp
+    freshness: _stock_query_pb2.Freshness
+    def __init__(self, stores: _Optional[_Iterable[_Union[StorePerformance, _Mapping]]] = ..., total: _Optional[_Union[PerformanceFigures, _Mapping]] = ..., store_count: _Optional[int] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Union[_stock_query_pb2.Freshness, _Mapping]] = ...) -> None: ...

@@ -50,6 +50,11 @@ class StoreServiceStub:
                 request_serializer=omo_dot_v1_dot_stores__pb2.ListStoresRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_stores__pb2.ListStoresResponse.FromString,
                 _registered_method=True)
+        self.GetStorePerformance = channel.unary_unary(
+                '/omo.v1.StoreService/GetStorePerformance',
+                request_serializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceResponse.FromString,
+                _registered_method=True)
 
 
 class StoreServiceServicer:
@@ -76,6 +81,14 @@ class StoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetStorePerformance(self, request, context):
+        """How stores keep their promises: per store and store-local day, the shipments due, done
+        on time, late and overdue, from the on_time projection (see docs/api.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StoreServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -93,6 +106,11 @@ def add_StoreServiceServicer_to_server(servicer, server):
                     servicer.ListStores,
                     request_deserializer=omo_dot_v1_dot_stores__pb2.ListStoresRequest.FromString,
                     response_serializer=omo_dot_v1_dot_stores__pb2.ListStoresResponse.SerializeToString,
+            ),
+            'GetStorePerformance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStorePerformance,
+                    request_deserializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -177,6 +195,33 @@ class StoreService:
             '/omo.v1.StoreService/ListStores',
             omo_dot_v1_dot_stores__pb2.ListStoresRequest.SerializeToString,
             omo_dot_v1_dot_stores__pb2.ListStoresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStorePerformance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.StoreService/GetStorePerformance',
+            omo_dot_v1_dot_stores__pb2.GetStorePerformanceRequest.SerializeToString,
+            omo_dot_v1_dot_stores__pb2.GetStorePerformanceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -42,6 +42,8 @@ RULES: dict[str, Rule] = {
     "omo.v1.StoreService/UpsertStore": rule(OPS),
     "omo.v1.StoreService/GetStore": rule(OPS, CHECKOUT, POS, DEALER, store="store_id"),
     "omo.v1.StoreService/ListStores": rule(OPS, CHECKOUT),
+    # a region names no store or dealer a scoped caller owns: ops only
+    "omo.v1.StoreService/GetStorePerformance": rule(OPS, POS, DEALER, store="store_id", dealer="dealer_id"),
     "omo.v1.InventoryService/ReceiveStock": rule(OPS, POS, store="store_id"),
     "omo.v1.InventoryService/AdjustStock": rule(OPS, POS, store="store_id"),
     "omo.v1.InventoryService/RecordCount": rule(OPS, POS, store="store_id"),

@@ -1,17 +1,21 @@
-"""StoreService: registering stores and reading them."""
+"""StoreService: registering stores, reading them, and how they keep their promises."""
 
 from __future__ import annotations
 
 from protos.omo.v1 import stores_pb2, stores_pb2_grpc
 from services.use_cases import stores
 from services.api.convert import common as convert
+from services.api.convert.stock_query import consistency_of
+from services.api.convert.store_performance import performance_message, scope_of
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication
+from services.use_cases.store_performance import StorePerformanceQueries, checked_range, checked_scope
 
 
 class StoreServicer(stores_pb2_grpc.StoreServiceServicer):
-    def __init__(self, app: OmoApplication):
+    def __init__(self, app: OmoApplication, performance: StorePerformanceQueries):
         self.app = app
+        self.performance = performance
 
     @rpc
     def UpsertStore(self, request, context):
@@ -29,3 +33,12 @@ class StoreServicer(stores_pb2_grpc.StoreServiceServicer):
         return stores_pb2.ListStoresResponse(
             stores=[convert.store_message(p) for p in page], next_page_token=convert.encode_page_token(last)
         )
+
+    @rpc
+    def GetStorePerformance(self, request, context):
+        size = convert.page_size(request.page_size)
+        scope = checked_scope(scope_of(request))
+        checked_range(request.from_date, request.to_date)  # refused before any wait
+        self.performance.wait(consistency_of(request.consistency), context.time_remaining())
+        found = self.performance.performance(scope, request.from_date, request.to_date, self.app.now_us(), size, request.page_token)
+        return performance_message(found)

@@ -1,0 +1,1 @@
+"""On time: per store and store-local day, the shipments due, done on time and late."""
