@@ -643,7 +643,7 @@ def test_the_router_splits_and_ships_express_exactly_as_the_reference_and_the_ru
             assert bool(decision.search_note) == cut
         else:
             # no split: a warehouse, or a store that can start only after the window
-            assert expected is None or expected.fulfilment == EXPRESS or expected.search_note.startswith(STARTS_LATER)
+            assert expected is None or expected.fulfilment == EXPRESS or decision.search_note.startswith(STARTS_LATER)
 
     if expected is None:
         return
