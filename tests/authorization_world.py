@@ -62,6 +62,7 @@ ALLOWED = {
     "omo.v1.OrderService/CancelOrder": "ops checkout",
     "omo.v1.OrderService/ExplainAllocation": "ops checkout",
     "omo.v1.OrderService/GetOrderHistory": "ops checkout pos dealer",
+    "omo.v1.OrderService/ListOrders": "ops checkout pos dealer",
     "omo.v1.OrderService/ConfirmPayment": "checkout",
     "omo.v1.OrderService/ReturnOrder": "checkout pos",
     "omo.v1.FulfilmentService/AcceptOrder": "pos",
@@ -200,6 +201,8 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.OrderService/CancelOrder": orders_pb2.CancelOrderRequest(order_id=o["unpaid"], reason="changed my mind"),
         "omo.v1.OrderService/ExplainAllocation": orders_pb2.ExplainAllocationRequest(order_id=o["unpaid"]),
         "omo.v1.OrderService/GetOrderHistory": orders_pb2.GetOrderHistoryRequest(order_id=o["unpaid"]),
+        # a customer's orders at S1: the checkout names the customer, a POS or dealer the store
+        "omo.v1.OrderService/ListOrders": orders_pb2.ListOrdersRequest(customer_id="C-unpaid", **at_s1),
         "omo.v1.OrderService/ConfirmPayment": orders_pb2.ConfirmPaymentRequest(
             order_id=o["unpaid"], payment_id="pay-matrix", amount=world.orders["unpaid"].total,
         ),
