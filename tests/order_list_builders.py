@@ -31,11 +31,12 @@ def profile(store_id: str, at: GeoPoint, time_zone: str = "Asia/Shanghai", deale
     )
 
 
-def network(app: OmoApplication, time_zones: dict[str, str] | None = None) -> None:
-    """S1 at People's Square, S2 at Jing'an Temple, S3 at Lujiazui, 50 serums each."""
-    zones = time_zones or {}
+def network(app: OmoApplication, time_zones: dict[str, str] | None = None, dealers: dict[str, str] | None = None) -> None:
+    """S1 at People's Square, S2 at Jing'an Temple, S3 at Lujiazui, 50 serums each; their
+    time zones and owners (registered dealers) as given, else Shanghai's and HQ."""
+    zones, owners = time_zones or {}, dealers or {}
     for store_id, at in (("S1", PEOPLES_SQUARE), ("S2", JINGAN_TEMPLE), ("S3", LUJIAZUI)):
-        upsert_store(app, profile(store_id, at, zones.get(store_id, "Asia/Shanghai")))
+        upsert_store(app, profile(store_id, at, zones.get(store_id, "Asia/Shanghai"), owners.get(store_id, "")))
         receive_stock(app, store_id, [(SERUM, 50)])
 
 

@@ -140,14 +140,14 @@ class OrderList(ProjectionReader):
         return cls(application.database_url, EventLog(application, TOPICS))
 
     def list_orders(
-        self, query: OrderQuery, page_size: int, page_token: str = "", consistency: Consistency = Consistency(),
+        self, query: OrderQuery, page_size: int, page_token: str = "", consistency: Consistency | None = None,
         call_seconds_left: float | None = None,
     ) -> OrderPage:
         """One page (`page_size` orders at most) of the query's orders, newest first; first,
         when asked, waits for the list to apply a position (read-your-writes)."""
         query = query.checked()
         after = _untoken(page_token, query) if page_token else None
-        wait_for(self, consistency, call_seconds_left, OrderListBehind)
+        wait_for(self, consistency or Consistency(), call_seconds_left, OrderListBehind)
         with self.engine.connect() as connection:
             position = reads.position(connection, self.projection)
             selection = Selection(query.customer_id, query.store_id, query.status)

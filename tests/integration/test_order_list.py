@@ -1,16 +1,17 @@
 """The order list projection, on SQLite and PostgreSQL: each order once, with its customer,
 status (its least advanced shipment's), stores, total, payment and earliest open promise,
 as the order's events change them; a store's orders by its own local day; the same tables
-however the log is cut into batches."""
+however the log is cut into batches, and verified against the events."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
 
 import pytest
 from sqlalchemy import text
 
+from projections.order_list.verify import verify
 from services.use_cases.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked, reject_order
 from services.use_cases.order_list import OrderList, OrderQuery
 from services.use_cases.orders import cancel_order, get_order
@@ -178,6 +179,12 @@ def test_the_same_tables_however_the_log_is_cut_into_batches(app, runner, listin
     reject_order(app, split.order_id, "S3", "no staff")
     runner.catch_up()
     before = tables(runner)
+    assert verify(runner.reader, runner.event_log).differences == []
+    with runner.writer.begin() as connection:  # a row changed behind the projection's back
+        connection.execute(text("UPDATE order_list_orders SET status = 'DELIVERED' WHERE order_id = :o"), {"o": orders[3].order_id})
+    assert [str(d) for d in verify(runner.reader, runner.event_log).differences] == [
+        f"order {orders[3].order_id}: status expected 'ALLOCATED', found 'DELIVERED'",
+    ]
     runner.release()
     small = order_list_runner(app, holder="small-batches", batch_size=1)
     try:
