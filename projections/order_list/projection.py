@@ -22,8 +22,6 @@ from projections.order_list.tables import NAME, orders, shipments, stores
 
 CHUNK = 500  # ids per IN (...) list
 
-__all__ = ["NAME", "apply_batch", "load_orders", "order_row", "shipment_rows"]
-
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for i in range(0, len(values), CHUNK):

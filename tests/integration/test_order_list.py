@@ -122,6 +122,18 @@ def test_a_rerouted_order_moves_to_the_new_store_s_list(app, runner, listing):
     assert one(listing, runner, order.order_id).store_ids == tuple(to)
 
 
+def test_an_order_no_store_can_take_needs_attention_and_stays_at_its_last_store(app, runner, listing):
+    network(app)
+    order = place(app, "k-lost")
+    store_id = "S1"
+    for _ in range(3):  # every store rejects it in turn, until none is left to take it
+        moved = reject_order(app, order.order_id, store_id, "no staff")
+        store_id = moved.store_ids[0]
+    o = one(listing, runner, order.order_id)
+    assert (o.status, o.store_ids) == ("NEEDS_ATTENTION", (store_id,))
+    assert ids(listed(listing, runner, status="NEEDS_ATTENTION", store_id=store_id)) == [order.order_id]
+
+
 def test_a_split_order_is_its_least_advanced_shipment_and_promises_its_earliest_open_one(app, runner, listing):
     network(app)
     # S2's promise reads later but is the earlier moment (19:40 at +08:00)
