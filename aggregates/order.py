@@ -42,6 +42,18 @@ SHIPMENT_STEPS = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
 TO_COURIER, TO_CUSTOMER = "COURIER", "CUSTOMER"
 
 
+def order_status(cancelled: bool, shipment_statuses: list[str]) -> str:
+    """The order's status from its shipments': its least advanced shipment's, NEEDS_ATTENTION
+    while one found no location, PLACED before any, CANCELLED once cancelled."""
+    if cancelled:
+        return CANCELLED
+    if not shipment_statuses:
+        return PLACED
+    if UNFULFILLABLE in shipment_statuses:
+        return NEEDS_ATTENTION
+    return min(shipment_statuses, key=SHIPMENT_STEPS.index)
+
+
 def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
     return [
         {"sku": l.sku, "quantity": l.quantity, "unit_price_cents": l.unit_price.cents, "currency": l.unit_price.currency}
@@ -171,14 +183,7 @@ class Order(Aggregate):
 
     @property
     def status(self) -> str:
-        if self.cancelled:
-            return CANCELLED
-        if not self.shipments:
-            return PLACED
-        statuses = [s.get("status", ALLOCATED) for s in self.shipments]
-        if UNFULFILLABLE in statuses:
-            return NEEDS_ATTENTION
-        return min(statuses, key=SHIPMENT_STEPS.index)
+        return order_status(self.cancelled, [s.get("status", ALLOCATED) for s in self.shipments])
 
     @property
     def paid(self) -> bool:

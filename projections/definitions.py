@@ -1,4 +1,5 @@
-"""The projections there are: the national stock count, the dealer ledger and the on-time figures."""
+"""The projections there are: the national stock count, the dealer ledger, the on-time figures and
+the order list."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aggregates.store import Store
 from projections.dealer_ledger import projection as dealer_ledger, tables as ledger_tables
 from projections.national_stock import projection as national_stock, tables as stock_tables
 from projections.on_time import projection as on_time, tables as on_time_tables
+from projections.order_list import fold as order_fold, projection as order_list, tables as order_tables
 from projections.runtime.event_log import event_topics
 from projections.runtime.projection import Projection
 
@@ -36,7 +38,15 @@ ON_TIME = Projection(
     apply_batch=on_time.apply_batch,
 )
 
-PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME)}
+ORDER_LIST = Projection(
+    name=order_list.NAME,
+    topics=order_fold.TOPICS,
+    create_tables=order_tables.create_tables,
+    tables=order_tables.TABLES,
+    apply_batch=order_list.apply_batch,
+)
+
+PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME, ORDER_LIST)}
 
 
 def projection_named(name: str) -> Projection:

@@ -64,6 +64,7 @@ ALLOWED = {
     "omo.v1.OrderService/ExplainAllocation": "ops checkout",
     "omo.v1.OrderService/GetOrderHistory": "ops checkout pos dealer",
     "omo.v1.OrderService/QuoteDelivery": "ops checkout",
+    "omo.v1.OrderService/ListOrders": "ops checkout pos dealer",
     "omo.v1.OrderService/ConfirmPayment": "checkout",
     "omo.v1.OrderService/ReturnOrder": "checkout pos",
     "omo.v1.FulfilmentService/AcceptOrder": "pos",
@@ -208,6 +209,8 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.OrderService/QuoteDelivery": orders_pb2.QuoteDeliveryRequest(
             customer_location=lat_lng(PEOPLES_SQUARE), lines=[line(SERUM, 1)],
         ),
+        # a customer's orders at S1: the checkout names the customer, a POS or dealer the store
+        "omo.v1.OrderService/ListOrders": orders_pb2.ListOrdersRequest(customer_id="C-unpaid", **at_s1),
         "omo.v1.OrderService/ConfirmPayment": orders_pb2.ConfirmPaymentRequest(
             order_id=o["unpaid"], payment_id="pay-matrix", amount=world.orders["unpaid"].total,
         ),

@@ -43,6 +43,28 @@ class NationalStock:
     freshness: Freshness
 
 
+def wait_for(
+    reader: ProjectionReader, consistency: Consistency, call_seconds_left: float | None = None,
+    behind: type[ProjectionBehind] = ProjectionBehind,
+) -> None:
+    """Returns once the reader's projection has applied what the caller asked for; raises
+    `behind` (a ProjectionBehind naming the projection) when the wait runs out first."""
+    target = consistency.min_position
+    if target or consistency.up_to_date:
+        head = reader.event_log.head()
+        if target > head:
+            raise PositionNotRecorded(target, head)
+        if consistency.up_to_date:
+            target = max(target, head)
+    if not target:
+        return
+    wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
+    if call_seconds_left is not None:
+        wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
+    if (reached := reader.wait_until(target, wait_ms)) < target:
+        raise behind(target, reached, wait_ms)
+
+
 def checked_region(region: Region) -> Region:
     for name in ("province", "city", "dealer"):
         text(f"region.{name}", getattr(region, name))
@@ -71,22 +93,7 @@ class StockQueries(ProjectionReader):
         return cls(application.database_url, EventLog(application, event_topics(StockPosition, Store)))
 
     def wait(self, consistency: Consistency, call_seconds_left: float | None = None) -> None:
-        """Returns once the projection has applied what the caller asked for; raises
-        ProjectionBehind when the wait runs out first."""
-        target = consistency.min_position
-        if target or consistency.up_to_date:
-            head = self.event_log.head()
-            if target > head:
-                raise PositionNotRecorded(target, head)
-            if consistency.up_to_date:
-                target = max(target, head)
-        if not target:
-            return
-        wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
-        if call_seconds_left is not None:
-            wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
-        if (reached := self.wait_until(target, wait_ms)) < target:
-            raise ProjectionBehind(target, reached, wait_ms)
+        wait_for(self, consistency, call_seconds_left)
 
     # --- the queries --------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ def test_rules_name_known_roles_and_fields_of_their_request():
     for name, rule in RULES.items():
         assert rule.roles and rule.roles <= set(ROLES), name
         fields = {f.name for f in methods[name].input_type.fields}
-        for field in (rule.store_field, rule.dealer_field):
+        for field in (rule.store_field, rule.dealer_field, rule.customer_field):
             assert not field or field in fields, (name, field)
 
 

@@ -2,6 +2,7 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from . import common_pb2 as _common_pb2
+from . import stock_query_pb2 as _stock_query_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -443,3 +444,53 @@ class QuoteDeliveryResponse(_message.Message):
     QUOTES_FIELD_NUMBER: _ClassVar[int]
     quotes: _containers.RepeatedCompositeFieldContainer[DeliveryQuote]
     def __init__(self, quotes: _Optional[_Iterable[_Union[DeliveryQuote, _Mapping]]] = ...) -> None: ...
+
+class ListOrdersRequest(_message.Message):
+    __slots__ = ("customer_id", "store_id", "date", "status", "page_size", "page_token", "consistency")
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    DATE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CONSISTENCY_FIELD_NUMBER: _ClassVar[int]
+    customer_id: str
+    store_id: str
+    date: str
+    status: OrderStatus
+    page_size: int
+    page_token: str
+    consistency: _stock_query_pb2.Consistency
+    def __init__(self, customer_id: _Optional[str] = ..., store_id: _Optional[str] = ..., date: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., consistency: _Optional[_Union[_stock_query_pb2.Consistency, _Mapping]] = ...) -> None: ...
+
+class ListedOrder(_message.Message):
+    __slots__ = ("order_id", "customer_id", "status", "fulfilment_mode", "placed_at", "total", "store_ids", "promised_by", "paid")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    FULFILMENT_MODE_FIELD_NUMBER: _ClassVar[int]
+    PLACED_AT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    STORE_IDS_FIELD_NUMBER: _ClassVar[int]
+    PROMISED_BY_FIELD_NUMBER: _ClassVar[int]
+    PAID_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    customer_id: str
+    status: OrderStatus
+    fulfilment_mode: _common_pb2.FulfilmentMode
+    placed_at: str
+    total: _common_pb2.Money
+    store_ids: _containers.RepeatedScalarFieldContainer[str]
+    promised_by: str
+    paid: bool
+    def __init__(self, order_id: _Optional[str] = ..., customer_id: _Optional[str] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., placed_at: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., store_ids: _Optional[_Iterable[str]] = ..., promised_by: _Optional[str] = ..., paid: _Optional[bool] = ...) -> None: ...
+
+class ListOrdersResponse(_message.Message):
+    __slots__ = ("orders", "next_page_token", "freshness")
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    FRESHNESS_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[ListedOrder]
+    next_page_token: str
+    freshness: _stock_query_pb2.Freshness
+    def __init__(self, orders: _Optional[_Iterable[_Union[ListedOrder, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., freshness: _Optional[_Union[_stock_query_pb2.Freshness, _Mapping]] = ...) -> None: ...

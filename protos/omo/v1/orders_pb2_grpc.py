@@ -75,6 +75,11 @@ class OrderServiceStub:
                 request_serializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryResponse.FromString,
                 _registered_method=True)
+        self.ListOrders = channel.unary_unary(
+                '/omo.v1.OrderService/ListOrders',
+                request_serializer=omo_dot_v1_dot_orders__pb2.ListOrdersRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.ListOrdersResponse.FromString,
+                _registered_method=True)
 
 
 class OrderServiceServicer:
@@ -150,6 +155,16 @@ class OrderServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListOrders(self, request, context):
+        """Orders newest first, from the order list (a projection of the order events): a
+        customer's ("my orders"), a store's (of one local day, or every day), of a status, or
+        these together, in pages. The checkout names the customer it lists for; a POS lists its
+        own store; a dealer one of its stores; ops anything, everything included.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrderServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -192,6 +207,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.QuoteDelivery,
                     request_deserializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryRequest.FromString,
                     response_serializer=omo_dot_v1_dot_orders__pb2.QuoteDeliveryResponse.SerializeToString,
+            ),
+            'ListOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrders,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.ListOrdersRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.ListOrdersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -411,6 +431,33 @@ class OrderService:
             '/omo.v1.OrderService/QuoteDelivery',
             omo_dot_v1_dot_orders__pb2.QuoteDeliveryRequest.SerializeToString,
             omo_dot_v1_dot_orders__pb2.QuoteDeliveryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/ListOrders',
+            omo_dot_v1_dot_orders__pb2.ListOrdersRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.ListOrdersResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,7 +5,9 @@ A rule names the roles allowed and, for roles scoped to one store or one dealer,
 the object the call acts on: a request field naming a store or a dealer, or `through` a
 lookup (a transfer's stores, a cloud shop's store, a stock region, an order's stores). A `pos` caller may act
 only on its own store, a `dealer` caller only on its own dealer or a store it owns now.
-`ops` (HQ) and `checkout` act on any object of the RPCs they are listed for. `shared`: the
+`ops` (HQ) and `checkout` act on any object of the RPCs they are listed for; where a rule
+names a `customer` field, a checkout must name the customer it acts for there (it lists one
+customer's orders, never a store's or everyone's). `shared`: the
 object belongs to no store or dealer (a brand's policy). `hide`: a scoped caller is told
 NOT_FOUND rather than PERMISSION_DENIED, so that ids it does not own reveal nothing. A store
 field the use case reads through an order (the order's shipment at that store) is checked the
@@ -27,15 +29,19 @@ class Rule:
     through: str = ""  # a lookup finding the object's stores or dealer: one of THROUGH
     shared: bool = False
     hide: bool = False
+    customer_field: str = ""  # the request field a checkout caller must name its customer in
 
 
 THROUGH = ("transfer_from", "transfer_to", "transfer_either", "cloud_shop", "stock_region", "order")
 
 
-def rule(*roles: str, store: str = "", dealer: str = "", through: str = "", shared: bool = False, hide: bool = False) -> Rule:
+def rule(
+    *roles: str, store: str = "", dealer: str = "", through: str = "", shared: bool = False, hide: bool = False,
+    customer: str = "",
+) -> Rule:
     if through and through not in THROUGH:
         raise ValueError(f"unknown lookup {through!r}")
-    return Rule(frozenset(roles), store, dealer, through, shared, hide)
+    return Rule(frozenset(roles), store, dealer, through, shared, hide, customer)
 
 
 RULES: dict[str, Rule] = {
@@ -56,6 +62,7 @@ RULES: dict[str, Rule] = {
     "omo.v1.OrderService/ExplainAllocation": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/GetOrderHistory": rule(CHECKOUT, OPS, POS, DEALER, through="order", hide=True),
     "omo.v1.OrderService/QuoteDelivery": rule(CHECKOUT, OPS),
+    "omo.v1.OrderService/ListOrders": rule(CHECKOUT, OPS, POS, DEALER, store="store_id", customer="customer_id"),
     "omo.v1.OrderService/ConfirmPayment": rule(CHECKOUT),
     "omo.v1.OrderService/ReturnOrder": rule(CHECKOUT, POS, store="store_id"),
     "omo.v1.FulfilmentService/AcceptOrder": rule(POS, store="store_id"),

@@ -31,6 +31,8 @@ def authorize(app: OmoApplication, caller: Caller, method: str, request: Any) ->
         raise PermissionDenied(f"{short} has no access rule, so no caller may use it")
     if caller.role not in rule.roles:
         raise PermissionDenied(f"a {caller.role} token may not call {short}; it is for {', '.join(sorted(rule.roles))} callers")
+    if caller.role == CHECKOUT and rule.customer_field and not getattr(request, rule.customer_field):
+        raise PermissionDenied(f"{short}: a checkout token acts for one customer at a time; name it in {rule.customer_field}")
     if caller.role in (OPS, CHECKOUT) or rule.shared:
         return
     stores, dealers = _objects(app, rule, request)
@@ -38,7 +40,14 @@ def authorize(app: OmoApplication, caller: Caller, method: str, request: Any) ->
         return
     if rule.hide:
         raise OrderNotFound(request.order_id) if rule.through == "order" else TransferNotFound(request.transfer_id)
+    if not stores and not dealers and rule.store_field:
+        raise PermissionDenied(f"{short}: this token acts for {caller.scope} only; name {_its_stores(caller)} in {rule.store_field}")
+    # the same words whether the store named exists or not: a refusal tells nothing of others
     raise PermissionDenied(f"{short}: this token acts for {caller.scope} only; {_named(stores, dealers)} is not its own")
+
+
+def _its_stores(caller: Caller) -> str:
+    return "its store" if caller.role == POS else "one of its stores"
 
 
 def _objects(app: OmoApplication, rule: Rule, request: Any) -> tuple[set[str], set[str]]:

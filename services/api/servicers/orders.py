@@ -1,4 +1,4 @@
-"""OrderService: the checkout places, reads, cancels and pays for orders, and starts returns."""
+"""OrderService: the checkout places, reads, cancels and pays for orders, and starts returns; orders are listed."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ from services.use_cases import fulfilment, orders, returns
 from services.use_cases.order_history import order_history
 from services.use_cases.quotes import quote_delivery
 from services.api.convert import common as convert
+from services.api.convert.order_list import list_response, order_query
+from services.api.convert.stock_query import consistency_of
 from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits, place_as_buyer
 from services.api.errors import rpc
 from services.api.gate.interceptor import acting
 from services.use_cases.application import OmoApplication
+from services.use_cases.order_list import OrderList
 
 
 class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
-    def __init__(self, app: OmoApplication, buyer_limits: BuyerLimits | None = None):
+    def __init__(self, app: OmoApplication, buyer_limits: BuyerLimits | None = None, order_list: OrderList | None = None):
         self.app = app
         self.buyers = BuyerGuard(buyer_limits or BuyerLimits())
+        self.order_list = order_list or OrderList.for_application(app)
 
     @rpc
     def PlaceOrder(self, request, context):
@@ -76,3 +80,11 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
         lines = [(line.sku, line.quantity) for line in request.lines]
         order = returns.return_order(self.app, request.order_id, request.return_id, request.store_id, lines, by=acting())
         return orders_pb2.ReturnOrderResponse(order=convert.order_message(order))
+
+    @rpc
+    def ListOrders(self, request, context):
+        query = order_query(request)
+        size = convert.page_size(request.page_size)
+        consistency = consistency_of(request.consistency)
+        page = self.order_list.list_orders(query, size, request.page_token, consistency, context.time_remaining())
+        return list_response(page)
