@@ -1,4 +1,4 @@
-"""The projections there are: the national stock count and the dealer ledger."""
+"""The projections there are: the national stock count, the dealer ledger and the stores' work."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from projections.dealer_ledger import projection as dealer_ledger, tables as led
 from projections.national_stock import projection as national_stock, tables as stock_tables
 from projections.runtime.event_log import event_topics
 from projections.runtime.projection import Projection
+from projections.store_work import projection as store_work, tables as work_tables
 
 
 NATIONAL_STOCK = Projection(
@@ -27,7 +28,15 @@ DEALER_LEDGER = Projection(
     apply_batch=dealer_ledger.apply_batch,
 )
 
-PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER)}
+STORE_WORK = Projection(
+    name=store_work.NAME,
+    topics=store_work.TOPICS,
+    create_tables=work_tables.create_tables,
+    tables=work_tables.TABLES,
+    apply_batch=store_work.apply_batch,
+)
+
+PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, STORE_WORK)}
 
 
 def projection_named(name: str) -> Projection:

@@ -1,5 +1,5 @@
 """`omo project` and `omo projections status|rebuild|verify`: the projections (the national
-stock and the dealer ledger) run, inspected, rebuilt and verified."""
+stock, the dealer ledger and the stores' work) run, inspected, rebuilt and verified."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import time
 
 from projections.dealer_ledger import verify as ledger_verify
 from projections.national_stock import verify as stock_verify
-from projections.definitions import DEALER_LEDGER, PROJECTIONS
+from projections.store_work import verify as work_verify
+from projections.definitions import DEALER_LEDGER, PROJECTIONS, STORE_WORK
 from projections.runtime.projection import Projection
 from projections.runtime.runner import projection_status
 from projections.runtime.database import read_engine, write_engine
@@ -42,9 +43,9 @@ def _projection_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     project = commands.add_parser(
-        "project", help="run the projections (national stock, dealer ledger) in a process of their own",
+        "project", help="run the projections (national stock, dealer ledger, store work) in a process of their own",
         description=f"Follow the event store named by {DATABASE_URL_VARIABLE} and keep the projections' tables "
-        "current (the national stock count and the dealer ledger), until SIGTERM or SIGINT. Only one runner "
+        "current (the national stock count, the dealer ledger and the stores' work), until SIGTERM or SIGINT. Only one runner "
         "writes each projection at a time: another one started meanwhile (or `omo serve`'s) waits on standby "
         "and takes over when this one stops. Survives a dropped database connection by reconnecting.",
     )
@@ -57,8 +58,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     project.add_argument("--lease-seconds", type=float, default=10.0, help="how long the writer's lease lasts without renewal (default 10)")
 
     projections = commands.add_parser(
-        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger)",
-        description="Operate the projections: the national stock count and the dealer ledger (SQL tables beside "
+        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, store work)",
+        description="Operate the projections: the national stock count, the dealer ledger and the stores' work (SQL tables beside "
         "the event store).",
     )
     actions = projections.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
@@ -80,7 +81,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "verify", help="recompute every figure or entry from the event store and list differences",
         description="Recompute the national stock figures and the dealer ledger's entries from the event store up "
         "to each projection's position and list every difference from the tables; the ledger is also checked "
-        "to balance, with a positive amount and two different parties on every entry. Exit status 1 when "
+        "to balance, with a positive amount and two different parties on every entry; the stores' shipments are "
+        "checked against the orders rebuilt from their events. Exit status 1 when "
         "there is any difference.",
     )
     _projection_option(verify, "verify")
@@ -175,6 +177,9 @@ def _verify(args: argparse.Namespace, store: EventStore, url: str, projection: P
         if projection is DEALER_LEDGER:
             result = ledger_verify.verify(engine, projection.event_log(store))
             what = "entries"
+        elif projection is STORE_WORK:
+            result = work_verify.verify(engine, projection.event_log(store))
+            what = "shipments"
         else:
             result = stock_verify.verify(engine, projection.event_log(store))
             what = "rows"

@@ -3,6 +3,7 @@ waiting for the projection to reach a position (read-your-writes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aggregates.stock_position import StockPosition
@@ -56,6 +57,28 @@ def checked_region(region: Region) -> Region:
     return region
 
 
+def wait_for(
+    reader: ProjectionReader, consistency: Consistency, call_seconds_left: float | None = None,
+    behind: Callable[[int, int, int], ProjectionBehind] = ProjectionBehind,
+) -> None:
+    """Returns once the reader's projection has applied what the caller asked for; raises
+    `behind(wanted, reached, waited_ms)` when the wait runs out first."""
+    target = consistency.min_position
+    if target or consistency.up_to_date:
+        head = reader.event_log.head() if reader.event_log is not None else 0
+        if target > head:
+            raise PositionNotRecorded(target, head)
+        if consistency.up_to_date:
+            target = max(target, head)
+    if not target:
+        return
+    wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
+    if call_seconds_left is not None:
+        wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
+    if (reached := reader.wait_until(target, wait_ms)) < target:
+        raise behind(target, reached, wait_ms)
+
+
 class StockQueries(ProjectionReader):
     """Reads the national stock tables beside the event log they are folded from."""
 
@@ -73,20 +96,7 @@ class StockQueries(ProjectionReader):
     def wait(self, consistency: Consistency, call_seconds_left: float | None = None) -> None:
         """Returns once the projection has applied what the caller asked for; raises
         ProjectionBehind when the wait runs out first."""
-        target = consistency.min_position
-        if target or consistency.up_to_date:
-            head = self.event_log.head()
-            if target > head:
-                raise PositionNotRecorded(target, head)
-            if consistency.up_to_date:
-                target = max(target, head)
-        if not target:
-            return
-        wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
-        if call_seconds_left is not None:
-            wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
-        if (reached := self.wait_until(target, wait_ms)) < target:
-            raise ProjectionBehind(target, reached, wait_ms)
+        wait_for(self, consistency, call_seconds_left)
 
     # --- the queries --------------------------------------------------------------------
 
