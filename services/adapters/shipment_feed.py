@@ -27,6 +27,7 @@ from projections.runtime.runner import DATABASE_ERRORS
 
 log = logging.getLogger("omo.api")
 
+QUEUE_SIZE = 1000  # changes waiting for one stream before it is ended as too slow
 # why a subscription ended
 BEHIND, STOPPED, CLOSED = "behind", "stopped", "closed"
 _WAKE = object()
@@ -74,13 +75,13 @@ class ShipmentFeed:
 
     def __init__(
         self, read: Callable[[int, int], tuple[list[Change], int]], freshness: Callable[[int], Freshness],
-        poll_seconds: float = 0.05, batch: int = 1000, queue_size: int = 1000, freshness_seconds: float = 1.0,
+        poll_seconds: float = 0.05, batch: int = 1000, queue_size: int | None = None, freshness_seconds: float = 1.0,
     ):
         self._read = read
         self._freshness_of = freshness
         self.poll_seconds = poll_seconds
         self.batch = batch
-        self.queue_size = queue_size
+        self.queue_size = queue_size or QUEUE_SIZE
         self.freshness_seconds = freshness_seconds
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[Subscription]] = {}
