@@ -1,5 +1,5 @@
-"""The projections there are: the national stock count, the dealer ledger, the on-time figures and
-the order list."""
+"""The projections there are: the national stock count, the dealer ledger, the on-time figures, the
+order list and the stores' work."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from projections.on_time import projection as on_time, tables as on_time_tables
 from projections.order_list import fold as order_fold, projection as order_list, tables as order_tables
 from projections.runtime.event_log import event_topics
 from projections.runtime.projection import Projection
+from projections.store_work import projection as store_work, tables as work_tables
 
 
 NATIONAL_STOCK = Projection(
@@ -46,7 +47,15 @@ ORDER_LIST = Projection(
     apply_batch=order_list.apply_batch,
 )
 
-PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME, ORDER_LIST)}
+STORE_WORK = Projection(
+    name=store_work.NAME,
+    topics=store_work.TOPICS,
+    create_tables=work_tables.create_tables,
+    tables=work_tables.TABLES,
+    apply_batch=store_work.apply_batch,
+)
+
+PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME, ORDER_LIST, STORE_WORK)}
 
 
 def projection_named(name: str) -> Projection:

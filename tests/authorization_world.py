@@ -72,6 +72,8 @@ ALLOWED = {
     "omo.v1.FulfilmentService/MarkPicked": "pos",
     "omo.v1.FulfilmentService/HandOver": "pos",
     "omo.v1.FulfilmentService/MarkDelivered": "pos",
+    "omo.v1.FulfilmentService/ListShipments": "ops pos",
+    "omo.v1.FulfilmentService/WatchShipments": "ops pos",
     "omo.v1.PosService/SyncStock": "pos",
     "omo.v1.TransferService/RequestTransfer": "ops pos",
     "omo.v1.TransferService/ShipTransfer": "ops pos",
@@ -222,6 +224,8 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.FulfilmentService/MarkPicked": fulfilment_pb2.MarkPickedRequest(order_id=o["accepted"], **at_s1),
         "omo.v1.FulfilmentService/HandOver": fulfilment_pb2.HandOverRequest(order_id=o["picked"], **at_s1, to=fulfilment_pb2.COURIER),
         "omo.v1.FulfilmentService/MarkDelivered": fulfilment_pb2.MarkDeliveredRequest(order_id=o["handed_over"], **at_s1),
+        "omo.v1.FulfilmentService/ListShipments": fulfilment_pb2.ListShipmentsRequest(**at_s1),
+        "omo.v1.FulfilmentService/WatchShipments": fulfilment_pb2.WatchShipmentsRequest(**at_s1),
         "omo.v1.PosService/SyncStock": pos_pb2.SyncStockRequest(**at_s1, movements=[
             pos_pb2.StockMovement(movement_id="walk-in-matrix", kind=pos_pb2.SALE, sku=SERUM, quantity=1, occurred_at=_now()),
         ]),

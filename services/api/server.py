@@ -48,14 +48,18 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 class RunningServer:
-    def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer):
+    def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer, closers: tuple = ()):
         self.server = server
         self.port = port
         self.health = health_servicer
+        self.closers = closers  # what runs beside the calls, stopped with them
 
     def stop(self, grace: float = 5.0) -> None:
-        """Stops taking calls, lets calls in flight finish within grace seconds."""
+        """Stops taking calls, lets calls in flight finish within grace seconds (held streams
+        are ended first: their clients reconnect elsewhere)."""
         self.health.enter_graceful_shutdown()
+        for close in self.closers:
+            close()
         self.server.stop(grace).wait()
 
 
@@ -84,7 +88,8 @@ def start_server(
     stores_pb2_grpc.add_StoreServiceServicer_to_server(StoreServicer(app, performance), server)
     inventory_pb2_grpc.add_InventoryServiceServicer_to_server(InventoryServicer(app), server)
     orders_pb2_grpc.add_OrderServiceServicer_to_server(OrderServicer(app, buyer_limits), server)
-    fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(FulfilmentServicer(app), server)
+    fulfilment = FulfilmentServicer(app, watch_max_seconds=stream_limits.watch_max_seconds)
+    fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(fulfilment, server)
     pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app, stream_limits), server)
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
     stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app), stream_limits.watch_max_seconds), server)
@@ -103,4 +108,4 @@ def start_server(
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
     server.start()
-    return RunningServer(server, bound, health_servicer)
+    return RunningServer(server, bound, health_servicer, closers=(fulfilment.close,))

@@ -30,6 +30,11 @@ class StreamExhausted(DomainError):
     """A stream would carry more than it may."""
 
 
+class StreamFellBehind(StreamExhausted):
+    """A server stream's client read so slowly that what waited for it filled its buffer: the
+    stream ends, and the client reconnects from the last position it received."""
+
+
 @dataclass(frozen=True)
 class StreamLimits:
     watch_max_seconds: float = 3600.0

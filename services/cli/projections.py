@@ -1,5 +1,5 @@
 """`omo project` and `omo projections status|rebuild|verify`: the projections (the national
-stock, the dealer ledger, the on-time figures and the order list) run, inspected, rebuilt and verified."""
+stock, the dealer ledger, the on-time figures, the order list and the stores' work) run, inspected, rebuilt and verified."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from projections.dealer_ledger import verify as ledger_verify
 from projections.national_stock import verify as stock_verify
 from projections.on_time import verify as on_time_verify
 from projections.order_list import verify as order_list_verify
-from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK, ON_TIME, ORDER_LIST, PROJECTIONS
+from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK, ON_TIME, ORDER_LIST, PROJECTIONS, STORE_WORK
+from projections.store_work import verify as work_verify
 from projections.runtime.projection import Projection
 from projections.runtime.runner import projection_status
 from projections.runtime.database import read_engine, write_engine
@@ -44,9 +45,9 @@ def _projection_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     project = commands.add_parser(
-        "project", help="run the projections (national stock, dealer ledger, on time, order list) in a process of their own",
+        "project", help="run the projections (national stock, dealer ledger, on time, order list, store work) in a process of their own",
         description=f"Follow the event store named by {DATABASE_URL_VARIABLE} and keep the projections' tables "
-        "current (the national stock count, the dealer ledger, the on-time figures and the order list), until SIGTERM or SIGINT. Only one runner "
+        "current (the national stock count, the dealer ledger, the on-time figures, the order list and the stores' work), until SIGTERM or SIGINT. Only one runner "
         "writes each projection at a time: another one started meanwhile (or `omo serve`'s) waits on standby "
         "and takes over when this one stops. Survives a dropped database connection by reconnecting.",
     )
@@ -59,8 +60,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     project.add_argument("--lease-seconds", type=float, default=10.0, help="how long the writer's lease lasts without renewal (default 10)")
 
     projections = commands.add_parser(
-        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, on time, order list)",
-        description="Operate the projections: the national stock count, the dealer ledger, the on-time figures and the order list (SQL tables beside "
+        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, on time, order list, store work)",
+        description="Operate the projections: the national stock count, the dealer ledger, the on-time figures, the order list and the stores' work (SQL tables beside "
         "the event store).",
     )
     actions = projections.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
@@ -80,9 +81,10 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     _projection_option(rebuild, "rebuild")
     verify = actions.add_parser(
         "verify", help="recompute every figure or entry from the event store and list differences",
-        description="Recompute the national stock figures, the dealer ledger's entries, the on-time shipments and days and the order list's orders from the event store up "
+        description="Recompute the national stock figures, the dealer ledger's entries, the on-time shipments and days, the order list's orders and the stores' shipments from the event store up "
         "to each projection's position and list every difference from the tables; the ledger is also checked "
-        "to balance, with a positive amount and two different parties on every entry. Exit status 1 when "
+        "to balance, with a positive amount and two different parties on every entry; the stores' shipments are "
+        "checked against the orders rebuilt from their events. Exit status 1 when "
         "there is any difference.",
     )
     _projection_option(verify, "verify")
@@ -177,6 +179,7 @@ VERIFIERS = {
     DEALER_LEDGER.name: (ledger_verify.verify, "entries"),
     ON_TIME.name: (on_time_verify.verify, "rows"),
     ORDER_LIST.name: (order_list_verify.verify, "orders"),
+    STORE_WORK.name: (work_verify.verify, "shipments"),
 }
 
 

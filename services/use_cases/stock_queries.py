@@ -3,6 +3,7 @@ waiting for the projection to reach a position (read-your-writes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aggregates.stock_position import StockPosition
@@ -43,28 +44,6 @@ class NationalStock:
     freshness: Freshness
 
 
-def wait_for(
-    reader: ProjectionReader, consistency: Consistency, call_seconds_left: float | None = None,
-    behind: type[ProjectionBehind] = ProjectionBehind,
-) -> None:
-    """Returns once the reader's projection has applied what the caller asked for; raises
-    `behind` (a ProjectionBehind naming the projection) when the wait runs out first."""
-    target = consistency.min_position
-    if target or consistency.up_to_date:
-        head = reader.event_log.head()
-        if target > head:
-            raise PositionNotRecorded(target, head)
-        if consistency.up_to_date:
-            target = max(target, head)
-    if not target:
-        return
-    wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
-    if call_seconds_left is not None:
-        wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
-    if (reached := reader.wait_until(target, wait_ms)) < target:
-        raise behind(target, reached, wait_ms)
-
-
 def checked_region(region: Region) -> Region:
     for name in ("province", "city", "dealer"):
         text(f"region.{name}", getattr(region, name))
@@ -76,6 +55,28 @@ def checked_region(region: Region) -> Region:
     if region.store_id and (region.province or region.city):
         raise InvalidInput("region.store_id", "cannot be combined with province or city")
     return region
+
+
+def wait_for(
+    reader: ProjectionReader, consistency: Consistency, call_seconds_left: float | None = None,
+    behind: Callable[[int, int, int], ProjectionBehind] = ProjectionBehind,
+) -> None:
+    """Returns once the reader's projection has applied what the caller asked for; raises
+    `behind(wanted, reached, waited_ms)` when the wait runs out first."""
+    target = consistency.min_position
+    if target or consistency.up_to_date:
+        head = reader.event_log.head() if reader.event_log is not None else 0
+        if target > head:
+            raise PositionNotRecorded(target, head)
+        if consistency.up_to_date:
+            target = max(target, head)
+    if not target:
+        return
+    wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
+    if call_seconds_left is not None:
+        wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
+    if (reached := reader.wait_until(target, wait_ms)) < target:
+        raise behind(target, reached, wait_ms)
 
 
 class StockQueries(ProjectionReader):
@@ -93,6 +94,8 @@ class StockQueries(ProjectionReader):
         return cls(application.database_url, EventLog(application, event_topics(StockPosition, Store)))
 
     def wait(self, consistency: Consistency, call_seconds_left: float | None = None) -> None:
+        """Returns once the projection has applied what the caller asked for; raises
+        ProjectionBehind when the wait runs out first."""
         wait_for(self, consistency, call_seconds_left)
 
     # --- the queries --------------------------------------------------------------------

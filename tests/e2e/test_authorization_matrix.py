@@ -50,7 +50,7 @@ def invoke(client: OmoClient, method: str, request) -> object:
     call = getattr(getattr(client, STUBS[service]), name)
     if name == "SyncStock":
         return list(call(iter([request]), timeout=20))
-    if name == "WatchStock":
+    if name in ("WatchStock", "WatchShipments"):  # server streams: their first message
         stream = call(request, timeout=20)
         first = next(stream)
         stream.cancel()

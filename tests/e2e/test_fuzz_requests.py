@@ -8,7 +8,8 @@ over gRPC's size limit) or PERMISSION_DENIED (a request naming another store tha
 caller's), and also the other codes the README's status table documents for a well-formed
 refusal: ALREADY_EXISTS (a mutated request reusing an idempotency key, movement or transfer id
 of an earlier one) and ABORTED (contention). DEADLINE_EXCEEDED is accepted only from the
-read-your-writes calls (StockQueryService, GetStatement, GetStorePerformance), where the
+read-your-writes calls (StockQueryService, GetStatement, GetStorePerformance, ListOrders,
+ListShipments), where the
 caller asked to wait for a position and the README documents it. The fuzzer does not avoid
 those requests: they are what a hostile caller sends, and the rare example that draws one can
 afford a 5 s wait (StockQueryService and GetStorePerformance refuse a position beyond the head
@@ -58,7 +59,7 @@ REFUSALS = frozenset({
 WAITS_FOR_A_POSITION = frozenset({
     "omo.v1.StockQueryService/GetNationalStock", "omo.v1.StockQueryService/ListLowStock",
     "omo.v1.StockQueryService/WatchStock", "omo.v1.DealerService/GetStatement", "omo.v1.StoreService/GetStorePerformance",
-    "omo.v1.OrderService/ListOrders",
+    "omo.v1.OrderService/ListOrders", "omo.v1.FulfilmentService/ListShipments",
 })
 
 # the ids the valid requests of `requests(world)` create

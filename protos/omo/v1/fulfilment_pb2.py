@@ -22,38 +22,57 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from . import common_pb2 as omo_dot_v1_dot_common__pb2
 from . import orders_pb2 as omo_dot_v1_dot_orders__pb2
+from . import stock_query_pb2 as omo_dot_v1_dot_stock__query__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17omo/v1/fulfilment.proto\x12\x06omo.v1\x1a\x13omo/v1/orders.proto\"8\n\x12\x41\x63\x63\x65ptOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\"3\n\x13\x41\x63\x63\x65ptOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"H\n\x12RejectOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"3\n\x13RejectOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"7\n\x11MarkPickedRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\"2\n\x12MarkPickedResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"j\n\x0fHandOverRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\x1e\n\x02to\x18\x03 \x01(\x0e\x32\x12.omo.v1.HandOverTo\x12\x13\n\x0bpickup_code\x18\x04 \x01(\t\"0\n\x10HandOverResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\":\n\x14MarkDeliveredRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\"5\n\x15MarkDeliveredResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order*E\n\nHandOverTo\x12\x1c\n\x18HAND_OVER_TO_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x43OURIER\x10\x01\x12\x0c\n\x08\x43USTOMER\x10\x02\x32\xf5\x02\n\x11\x46ulfilmentService\x12\x46\n\x0b\x41\x63\x63\x65ptOrder\x12\x1a.omo.v1.AcceptOrderRequest\x1a\x1b.omo.v1.AcceptOrderResponse\x12\x46\n\x0bRejectOrder\x12\x1a.omo.v1.RejectOrderRequest\x1a\x1b.omo.v1.RejectOrderResponse\x12\x43\n\nMarkPicked\x12\x19.omo.v1.MarkPickedRequest\x1a\x1a.omo.v1.MarkPickedResponse\x12=\n\x08HandOver\x12\x17.omo.v1.HandOverRequest\x1a\x18.omo.v1.HandOverResponse\x12L\n\rMarkDelivered\x12\x1c.omo.v1.MarkDeliveredRequest\x1a\x1d.omo.v1.MarkDeliveredResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17omo/v1/fulfilment.proto\x12\x06omo.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13omo/v1/common.proto\x1a\x13omo/v1/orders.proto\x1a\x18omo/v1/stock_query.proto\"8\n\x12\x41\x63\x63\x65ptOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\"3\n\x13\x41\x63\x63\x65ptOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"H\n\x12RejectOrderRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"3\n\x13RejectOrderResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"7\n\x11MarkPickedRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\"2\n\x12MarkPickedResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"j\n\x0fHandOverRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12\x1e\n\x02to\x18\x03 \x01(\x0e\x32\x12.omo.v1.HandOverTo\x12\x13\n\x0bpickup_code\x18\x04 \x01(\t\"0\n\x10HandOverResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\":\n\x14MarkDeliveredRequest\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\"5\n\x15MarkDeliveredResponse\x12\x1c\n\x05order\x18\x01 \x01(\x0b\x32\r.omo.v1.Order\"\xe3\x03\n\rStoreShipment\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x10\n\x08store_id\x18\x02 \x01(\t\x12/\n\x0f\x66ulfilment_mode\x18\x03 \x01(\x0e\x32\x16.omo.v1.FulfilmentMode\x12+\n\x06status\x18\x04 \x01(\x0e\x32\x1b.omo.v1.StoreShipmentStatus\x12\x0c\n\x04paid\x18\x05 \x01(\x08\x12#\n\x05lines\x18\x06 \x03(\x0b\x32\x14.omo.v1.ShipmentLine\x12\x13\n\x0bpromised_by\x18\x07 \x01(\t\x12\x30\n\x0c\x61llocated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61\x63\x63\x65pted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tpicked_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0ehanded_over_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x64\x65livered_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08position\x18\r \x01(\x03\"\xee\x01\n\x14ListShipmentsRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12-\n\x08statuses\x18\x02 \x03(\x0e\x32\x1b.omo.v1.StoreShipmentStatus\x12.\n\ndue_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0coverdue_only\x18\x04 \x01(\x08\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\x12(\n\x0b\x63onsistency\x18\x07 \x01(\x0b\x32\x13.omo.v1.Consistency\"\x80\x01\n\x15ListShipmentsResponse\x12(\n\tshipments\x18\x01 \x03(\x0b\x32\x15.omo.v1.StoreShipment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12$\n\tfreshness\x18\x03 \x01(\x0b\x32\x11.omo.v1.Freshness\"A\n\x15WatchShipmentsRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_position\x18\x02 \x01(\x03\"u\n\x0eShipmentChange\x12\x10\n\x08position\x18\x01 \x01(\x03\x12(\n\x04kind\x18\x02 \x01(\x0e\x32\x1a.omo.v1.ShipmentChangeKind\x12\'\n\x08shipment\x18\x03 \x01(\x0b\x32\x15.omo.v1.StoreShipment\"f\n\x16WatchShipmentsResponse\x12&\n\x06\x63hange\x18\x01 \x01(\x0b\x32\x16.omo.v1.ShipmentChange\x12$\n\tfreshness\x18\x02 \x01(\x0b\x32\x11.omo.v1.Freshness*E\n\nHandOverTo\x12\x1c\n\x18HAND_OVER_TO_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x43OURIER\x10\x01\x12\x0c\n\x08\x43USTOMER\x10\x02*\xea\x01\n\x13StoreShipmentStatus\x12%\n!STORE_SHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x13\n\x0fSTORE_ALLOCATED\x10\x01\x12\x12\n\x0eSTORE_ACCEPTED\x10\x02\x12\x10\n\x0cSTORE_PICKED\x10\x03\x12\x15\n\x11STORE_HANDED_OVER\x10\x04\x12\x13\n\x0fSTORE_DELIVERED\x10\x05\x12\x17\n\x13STORE_UNFULFILLABLE\x10\x06\x12\x13\n\x0fSTORE_CANCELLED\x10\x07\x12\x17\n\x13STORE_REROUTED_AWAY\x10\x08*\xb5\x02\n\x12ShipmentChangeKind\x12$\n SHIPMENT_CHANGE_KIND_UNSPECIFIED\x10\x00\x12\x14\n\x10\x43HANGE_ALLOCATED\x10\x01\x12\x16\n\x12\x43HANGE_REROUTED_TO\x10\x02\x12\x18\n\x14\x43HANGE_REROUTED_AWAY\x10\x03\x12\x0f\n\x0b\x43HANGE_PAID\x10\x04\x12\x14\n\x10\x43HANGE_CANCELLED\x10\x05\x12\x13\n\x0f\x43HANGE_ACCEPTED\x10\x06\x12\x11\n\rCHANGE_PICKED\x10\x07\x12\x16\n\x12\x43HANGE_HANDED_OVER\x10\x08\x12\x14\n\x10\x43HANGE_DELIVERED\x10\t\x12\x18\n\x14\x43HANGE_UNFULFILLABLE\x10\n\x12\x1a\n\x16\x43HANGE_PROMISE_CHANGED\x10\x0b\x32\x96\x04\n\x11\x46ulfilmentService\x12\x46\n\x0b\x41\x63\x63\x65ptOrder\x12\x1a.omo.v1.AcceptOrderRequest\x1a\x1b.omo.v1.AcceptOrderResponse\x12\x46\n\x0bRejectOrder\x12\x1a.omo.v1.RejectOrderRequest\x1a\x1b.omo.v1.RejectOrderResponse\x12\x43\n\nMarkPicked\x12\x19.omo.v1.MarkPickedRequest\x1a\x1a.omo.v1.MarkPickedResponse\x12=\n\x08HandOver\x12\x17.omo.v1.HandOverRequest\x1a\x18.omo.v1.HandOverResponse\x12L\n\rMarkDelivered\x12\x1c.omo.v1.MarkDeliveredRequest\x1a\x1d.omo.v1.MarkDeliveredResponse\x12L\n\rListShipments\x12\x1c.omo.v1.ListShipmentsRequest\x1a\x1d.omo.v1.ListShipmentsResponse\x12Q\n\x0eWatchShipments\x12\x1d.omo.v1.WatchShipmentsRequest\x1a\x1e.omo.v1.WatchShipmentsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.fulfilment_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_HANDOVERTO']._serialized_start=676
-  _globals['_HANDOVERTO']._serialized_end=745
-  _globals['_ACCEPTORDERREQUEST']._serialized_start=56
-  _globals['_ACCEPTORDERREQUEST']._serialized_end=112
-  _globals['_ACCEPTORDERRESPONSE']._serialized_start=114
-  _globals['_ACCEPTORDERRESPONSE']._serialized_end=165
-  _globals['_REJECTORDERREQUEST']._serialized_start=167
-  _globals['_REJECTORDERREQUEST']._serialized_end=239
-  _globals['_REJECTORDERRESPONSE']._serialized_start=241
-  _globals['_REJECTORDERRESPONSE']._serialized_end=292
-  _globals['_MARKPICKEDREQUEST']._serialized_start=294
-  _globals['_MARKPICKEDREQUEST']._serialized_end=349
-  _globals['_MARKPICKEDRESPONSE']._serialized_start=351
-  _globals['_MARKPICKEDRESPONSE']._serialized_end=401
-  _globals['_HANDOVERREQUEST']._serialized_start=403
-  _globals['_HANDOVERREQUEST']._serialized_end=509
-  _globals['_HANDOVERRESPONSE']._serialized_start=511
-  _globals['_HANDOVERRESPONSE']._serialized_end=559
-  _globals['_MARKDELIVEREDREQUEST']._serialized_start=561
-  _globals['_MARKDELIVEREDREQUEST']._serialized_end=619
-  _globals['_MARKDELIVEREDRESPONSE']._serialized_start=621
-  _globals['_MARKDELIVEREDRESPONSE']._serialized_end=674
-  _globals['_FULFILMENTSERVICE']._serialized_start=748
-  _globals['_FULFILMENTSERVICE']._serialized_end=1121
+  _globals['_HANDOVERTO']._serialized_start=1904
+  _globals['_HANDOVERTO']._serialized_end=1973
+  _globals['_STORESHIPMENTSTATUS']._serialized_start=1976
+  _globals['_STORESHIPMENTSTATUS']._serialized_end=2210
+  _globals['_SHIPMENTCHANGEKIND']._serialized_start=2213
+  _globals['_SHIPMENTCHANGEKIND']._serialized_end=2522
+  _globals['_ACCEPTORDERREQUEST']._serialized_start=136
+  _globals['_ACCEPTORDERREQUEST']._serialized_end=192
+  _globals['_ACCEPTORDERRESPONSE']._serialized_start=194
+  _globals['_ACCEPTORDERRESPONSE']._serialized_end=245
+  _globals['_REJECTORDERREQUEST']._serialized_start=247
+  _globals['_REJECTORDERREQUEST']._serialized_end=319
+  _globals['_REJECTORDERRESPONSE']._serialized_start=321
+  _globals['_REJECTORDERRESPONSE']._serialized_end=372
+  _globals['_MARKPICKEDREQUEST']._serialized_start=374
+  _globals['_MARKPICKEDREQUEST']._serialized_end=429
+  _globals['_MARKPICKEDRESPONSE']._serialized_start=431
+  _globals['_MARKPICKEDRESPONSE']._serialized_end=481
+  _globals['_HANDOVERREQUEST']._serialized_start=483
+  _globals['_HANDOVERREQUEST']._serialized_end=589
+  _globals['_HANDOVERRESPONSE']._serialized_start=591
+  _globals['_HANDOVERRESPONSE']._serialized_end=639
+  _globals['_MARKDELIVEREDREQUEST']._serialized_start=641
+  _globals['_MARKDELIVEREDREQUEST']._serialized_end=699
+  _globals['_MARKDELIVEREDRESPONSE']._serialized_start=701
+  _globals['_MARKDELIVEREDRESPONSE']._serialized_end=754
+  _globals['_STORESHIPMENT']._serialized_start=757
+  _globals['_STORESHIPMENT']._serialized_end=1240
+  _globals['_LISTSHIPMENTSREQUEST']._serialized_start=1243
+  _globals['_LISTSHIPMENTSREQUEST']._serialized_end=1481
+  _globals['_LISTSHIPMENTSRESPONSE']._serialized_start=1484
+  _globals['_LISTSHIPMENTSRESPONSE']._serialized_end=1612
+  _globals['_WATCHSHIPMENTSREQUEST']._serialized_start=1614
+  _globals['_WATCHSHIPMENTSREQUEST']._serialized_end=1679
+  _globals['_SHIPMENTCHANGE']._serialized_start=1681
+  _globals['_SHIPMENTCHANGE']._serialized_end=1798
+  _globals['_WATCHSHIPMENTSRESPONSE']._serialized_start=1800
+  _globals['_WATCHSHIPMENTSRESPONSE']._serialized_end=1902
+  _globals['_FULFILMENTSERVICE']._serialized_start=2525
+  _globals['_FULFILMENTSERVICE']._serialized_end=3059
 # @@protoc_insertion_point(module_scope)

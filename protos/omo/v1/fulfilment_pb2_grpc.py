@@ -63,6 +63,16 @@ class FulfilmentServiceStub:
                 request_serializer=omo_dot_v1_dot_fulfilment__pb2.MarkDeliveredRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_fulfilment__pb2.MarkDeliveredResponse.FromString,
                 _registered_method=True)
+        self.ListShipments = channel.unary_unary(
+                '/omo.v1.FulfilmentService/ListShipments',
+                request_serializer=omo_dot_v1_dot_fulfilment__pb2.ListShipmentsRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_fulfilment__pb2.ListShipmentsResponse.FromString,
+                _registered_method=True)
+        self.WatchShipments = channel.unary_stream(
+                '/omo.v1.FulfilmentService/WatchShipments',
+                request_serializer=omo_dot_v1_dot_fulfilment__pb2.WatchShipmentsRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_fulfilment__pb2.WatchShipmentsResponse.FromString,
+                _registered_method=True)
 
 
 class FulfilmentServiceServicer:
@@ -110,6 +120,29 @@ class FulfilmentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListShipments(self, request, context):
+        """The store's queue: its shipments in the order they are due (by promised time, those
+        without a promise last, then by order id), read from the store work projection, with its
+        freshness. By default the work still to do: every status but DELIVERED, CANCELLED and
+        REROUTED_AWAY. A POS of the store, or ops; an unknown store is NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchShipments(self, request, context):
+        """Every change to the store's shipments after `after_position`, in log order, each with its
+        position and the shipment as it stood after it; then the changes as they happen. Reconnect
+        with the last position received to miss nothing (only that position may come again). A
+        message without a change is a heartbeat: one once the history is sent, then one after
+        every 5 s of silence. The stream ends with RESOURCE_EXHAUSTED when the client reads too
+        slowly (reconnect from the last position received), and DEADLINE_EXCEEDED after the
+        server's watch time limit (reconnect likewise).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FulfilmentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -137,6 +170,16 @@ def add_FulfilmentServiceServicer_to_server(servicer, server):
                     servicer.MarkDelivered,
                     request_deserializer=omo_dot_v1_dot_fulfilment__pb2.MarkDeliveredRequest.FromString,
                     response_serializer=omo_dot_v1_dot_fulfilment__pb2.MarkDeliveredResponse.SerializeToString,
+            ),
+            'ListShipments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListShipments,
+                    request_deserializer=omo_dot_v1_dot_fulfilment__pb2.ListShipmentsRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_fulfilment__pb2.ListShipmentsResponse.SerializeToString,
+            ),
+            'WatchShipments': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchShipments,
+                    request_deserializer=omo_dot_v1_dot_fulfilment__pb2.WatchShipmentsRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_fulfilment__pb2.WatchShipmentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -278,6 +321,60 @@ class FulfilmentService:
             '/omo.v1.FulfilmentService/MarkDelivered',
             omo_dot_v1_dot_fulfilment__pb2.MarkDeliveredRequest.SerializeToString,
             omo_dot_v1_dot_fulfilment__pb2.MarkDeliveredResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListShipments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.FulfilmentService/ListShipments',
+            omo_dot_v1_dot_fulfilment__pb2.ListShipmentsRequest.SerializeToString,
+            omo_dot_v1_dot_fulfilment__pb2.ListShipmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchShipments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/omo.v1.FulfilmentService/WatchShipments',
+            omo_dot_v1_dot_fulfilment__pb2.WatchShipmentsRequest.SerializeToString,
+            omo_dot_v1_dot_fulfilment__pb2.WatchShipmentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -70,6 +70,8 @@ RULES: dict[str, Rule] = {
     "omo.v1.FulfilmentService/MarkPicked": rule(POS, store="store_id"),
     "omo.v1.FulfilmentService/HandOver": rule(POS, store="store_id"),
     "omo.v1.FulfilmentService/MarkDelivered": rule(POS, store="store_id"),
+    "omo.v1.FulfilmentService/ListShipments": rule(POS, OPS, store="store_id"),
+    "omo.v1.FulfilmentService/WatchShipments": rule(POS, OPS, store="store_id"),
     "omo.v1.PosService/SyncStock": rule(POS, store="store_id"),
     "omo.v1.TransferService/RequestTransfer": rule(OPS, POS, store="to_store_id"),
     "omo.v1.TransferService/ShipTransfer": rule(OPS, POS, through="transfer_from", hide=True),

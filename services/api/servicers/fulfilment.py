@@ -1,4 +1,5 @@
-"""FulfilmentService: store staff accept, pick, hand over and deliver the orders routed to them."""
+"""FulfilmentService: store staff see their queue, and accept, pick, hand over and deliver the
+orders routed to them."""
 
 from __future__ import annotations
 
@@ -9,14 +10,28 @@ from services.use_cases import fulfilment
 from services.api.convert import common as convert
 from services.api.errors import rpc
 from services.api.gate.interceptor import acting
+from services.api.servicers.shipments import StoreQueue
+from services.api.stream_limits import StreamLimits
 from services.use_cases.application import OmoApplication
+from services.use_cases.store_work import StoreWork
 
 _HAND_OVER_TO = {fulfilment_pb2.COURIER: "COURIER", fulfilment_pb2.CUSTOMER: "CUSTOMER"}
 
 
 class FulfilmentServicer(fulfilment_pb2_grpc.FulfilmentServiceServicer):
-    def __init__(self, app: OmoApplication):
+    def __init__(self, app: OmoApplication, queue: StoreQueue | None = None, watch_max_seconds: float = StreamLimits.watch_max_seconds):
         self.app = app
+        self.queue = queue or StoreQueue(StoreWork.for_application(app), watch_max_seconds=watch_max_seconds)
+
+    def close(self) -> None:
+        """Stops the store queue's shared feed (ending its streams)."""
+        self.queue.close()
+
+    def ListShipments(self, request, context):
+        return self.queue.ListShipments(request, context)
+
+    def WatchShipments(self, request, context):
+        return self.queue.WatchShipments(request, context)
 
     @rpc
     def AcceptOrder(self, request, context):

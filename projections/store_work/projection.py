@@ -1,0 +1,169 @@
+"""The store work projection: the Order events folded into each store's shipments and each
+store's change log (see the tables).
+
+What an event changes for a store (`kind`):
+- ALLOCATED: the order was allocated to the store; REROUTED_TO: a shipment moved to it from
+  another store; REROUTED_AWAY: its shipment moved to another store;
+- PAID, CANCELLED: the order was paid or cancelled (each store with a live shipment of it);
+- ACCEPTED, PICKED, HANDED_OVER, DELIVERED, UNFULFILLABLE: the store's shipment took that step
+  (a PICKUP order handed to the customer at the counter is DELIVERED);
+- PROMISE_CHANGED: an event naming the store and a new `promised_by` for its shipment.
+
+`apply_batch` runs inside the runner's transaction, which also moves the tracking position.
+Change rows are inserted, never upserted, so a change applied twice would fail the batch on
+its key rather than appear twice in a store's log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from aggregates.order import ACCEPTED, ALLOCATED, CANCELLED, DELIVERED, PICKED, UNFULFILLABLE, Order
+from domain.values import epoch_us
+from projections.runtime.event_log import event_topics
+from projections.store_work.tables import changes, orders, shipments
+
+NAME = "store_work"
+# every Order event, found rather than listed: an event added later (a promise moved) is read too
+TOPICS = event_topics(Order)
+CHUNK = 500  # ids per IN (...) list
+
+REROUTED_TO = "REROUTED_TO"
+REROUTED_AWAY = "REROUTED_AWAY"
+PAID = "PAID"
+PROMISE_CHANGED = "PROMISE_CHANGED"
+# shipments the store no longer works on
+GONE = frozenset({CANCELLED, REROUTED_AWAY})
+DONE = frozenset({DELIVERED, CANCELLED, REROUTED_AWAY})
+# events that change nothing a store works on (money after the hand-over, returns)
+UNRELATED = (Order.OrderLinesReturned, Order.ShipmentAttributed, Order.AttributionReversed)
+STEP_OF = {Order.ShipmentAccepted: ACCEPTED, Order.ShipmentPicked: PICKED, Order.ShipmentDelivered: DELIVERED}
+Row = dict[str, Any]
+
+
+def utc_us(event: Any) -> int:
+    moment = event.timestamp
+    return epoch_us(moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment)
+
+
+def promise_us(promised_by: str) -> int | None:
+    """The promise as UTC microseconds; None without one (or one no moment can be read from)."""
+    if not promised_by:
+        return None
+    try:
+        moment = datetime.fromisoformat(promised_by)
+    except ValueError:
+        return None
+    return epoch_us(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+
+class Fold:
+    """The rows of the orders a batch touches, loaded once, changed event by event in memory."""
+
+    def __init__(self, connection: Connection, order_ids: list[str]):
+        self.orders: dict[str, Row] = {}
+        self.shipments: dict[str, dict[str, Row]] = {}  # order id -> store id -> row
+        for i in range(0, len(order_ids), CHUNK):
+            chunk = order_ids[i:i + CHUNK]
+            for row in connection.execute(select(orders).where(orders.c.order_id.in_(chunk))):
+                self.orders[row.order_id] = dict(row._mapping)
+            for row in connection.execute(select(shipments).where(shipments.c.order_id.in_(chunk))):
+                self.shipments.setdefault(row.order_id, {})[row.store_id] = dict(row._mapping)
+        self.changed: list[Row] = []
+        self.touched: set[str] = set()
+
+    def apply(self, position: int, e: Any) -> None:
+        order_id = str(e.originator_id)
+        at = utc_us(e)
+        if isinstance(e, Order.OrderPlaced):
+            self.orders[order_id] = {"order_id": order_id, "mode": e.fulfilment_mode, "paid": False, "cancelled": False}
+            self.touched.add(order_id)
+        elif isinstance(e, Order.OrderAllocated):
+            for record in e.shipments:
+                self._new(order_id, record, at, position, ALLOCATED)
+        elif isinstance(e, Order.OrderRerouted):
+            self._change(order_id, e.from_store_id, position, REROUTED_AWAY, status=REROUTED_AWAY)
+            for record in e.shipments:
+                self._new(order_id, record, at, position, REROUTED_TO)
+        elif isinstance(e, Order.PaymentConfirmed):
+            self._order(order_id)["paid"] = True
+            for store_id in self._live(order_id):
+                self._change(order_id, store_id, position, PAID, paid=True)
+        elif isinstance(e, Order.OrderCancelled):
+            self._order(order_id)["cancelled"] = True
+            for store_id in self._live(order_id):
+                self._change(order_id, store_id, position, CANCELLED, status=CANCELLED)
+        elif isinstance(e, Order.ShipmentUnfulfillable):
+            self._change(order_id, e.store_id, position, UNFULFILLABLE, status=UNFULFILLABLE)
+        elif isinstance(e, Order.ShipmentHandedOver):
+            steps = {"handed_over_at_us": at, **({"delivered_at_us": at} if e.status == DELIVERED else {})}
+            self._change(order_id, e.store_id, position, e.status, status=e.status, **steps)
+        elif type(e) in STEP_OF:
+            step = STEP_OF[type(e)]
+            self._change(order_id, e.store_id, position, step, status=step, **{f"{step.lower()}_at_us": at})
+        elif isinstance(getattr(e, "store_id", None), str) and isinstance(getattr(e, "promised_by", None), str):
+            self._change(
+                order_id, e.store_id, position, PROMISE_CHANGED, promised_by=e.promised_by,
+                promised_by_us=promise_us(e.promised_by), **({"slot": e.slot} if isinstance(getattr(e, "slot", None), str) else {}),
+            )
+
+    def _order(self, order_id: str) -> Row:
+        if order_id not in self.orders:
+            raise LookupError(f"order {order_id}: an event of an order never placed")
+        self.touched.add(order_id)
+        return self.orders[order_id]
+
+    def _live(self, order_id: str) -> list[str]:
+        return [store_id for store_id, row in self.shipments.get(order_id, {}).items() if row["status"] not in GONE]
+
+    def _new(self, order_id: str, record: dict[str, Any], at: int, position: int, kind: str) -> None:
+        order = self._order(order_id)
+        promised_by = record.get("promised_by") or ""
+        row = {
+            "order_id": order_id, "store_id": record["store_id"], "mode": order["mode"], "status": ALLOCATED,
+            "paid": order["paid"], "lines": json.dumps([[sku, units] for sku, units in record["lines"].items()]),
+            "promised_by": promised_by, "promised_by_us": promise_us(promised_by), "slot": record.get("slot") or "",
+            "allocated_at_us": at, "accepted_at_us": None, "picked_at_us": None, "handed_over_at_us": None,
+            "delivered_at_us": None, "position": position,
+        }
+        self.shipments.setdefault(order_id, {})[record["store_id"]] = row
+        self.changed.append(dict(row, kind=kind))
+
+    def _change(self, order_id: str, store_id: str, position: int, kind: str, **values: Any) -> None:
+        self._order(order_id)
+        row = self.shipments.get(order_id, {}).get(store_id)
+        if row is None:
+            raise LookupError(f"order {order_id}: a {kind} of a shipment from {store_id!r} never allocated")
+        row.update(values, position=position)
+        self.changed.append(dict(row, kind=kind))
+
+    def write(self, connection: Connection) -> None:
+        touched = sorted(self.touched)
+        for i in range(0, len(touched), CHUNK):
+            chunk = touched[i:i + CHUNK]
+            connection.execute(delete(shipments).where(shipments.c.order_id.in_(chunk)))
+            connection.execute(delete(orders).where(orders.c.order_id.in_(chunk)))
+        if touched:
+            connection.execute(orders.insert(), [self.orders[o] for o in touched])
+            rows = [row for o in touched for row in self.shipments.get(o, {}).values()]
+            if rows:
+                connection.execute(shipments.insert(), rows)
+        if self.changed:
+            connection.execute(changes.insert(), self.changed)
+
+
+def apply_batch(connection: Connection, events: Sequence[tuple[int, Any]], end: int) -> None:
+    """Folds the batch's Order events (notification id order) into the tables."""
+    events = [(position, e) for position, e in events if not isinstance(e, UNRELATED)]
+    if not events:
+        return
+    fold = Fold(connection, sorted({str(e.originator_id) for _, e in events}))
+    for position, e in events:
+        fold.apply(position, e)
+    fold.write(connection)
+
