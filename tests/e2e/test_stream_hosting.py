@@ -15,10 +15,12 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.omo.v1 import pos_pb2, stock_query_pb2, stores_pb2
-from services.api.server import start_server
+from services.api.server import RunningServer, start_server
+from services.api.stream_limits import StreamLimits
 from services.client.cast import Cast
 from services.client.client import OmoClient
 from tests.builders import PEOPLES_SQUARE, receipt, store
+from tests.unit.test_deadlines import wait_until
 
 WORKERS = 4
 
@@ -67,14 +69,14 @@ class HeldStreams:
         self.readers.shutdown(wait=False, cancel_futures=True)
 
 
-def serving(app, **options) -> Iterator[tuple[OmoClient, object]]:
+def serving(app, **options) -> Iterator[tuple[OmoClient, HeldStreams, RunningServer]]:
     running = start_server(app, port=0, workers=WORKERS, **options)
     with OmoClient(f"127.0.0.1:{running.port}", tokens=Cast(app, label="hosting-tests")) as client:
         client.stores.UpsertStore(store("S1", PEOPLES_SQUARE))
         client.inventory.ReceiveStock(receipt("S1", {"SERUM": 100}))
         held = HeldStreams(client)
         try:
-            yield client, held
+            yield client, held, running
         finally:
             held.end()
     running.stop(grace=1)
@@ -85,8 +87,14 @@ def few_workers(app):
     yield from serving(app)
 
 
+@pytest.fixture
+def two_streams(app):
+    """At most two streams at once; a watch lasts 1 s."""
+    yield from serving(app, stream_limits=StreamLimits(max_streams=2, watch_max_seconds=1))
+
+
 def test_held_streams_beyond_the_unary_workers_leave_unary_calls_answered(few_workers):
-    client, held = few_workers
+    client, held, running = few_workers
     for number in range(WORKERS + 2):
         held.watch()
         held.sync(number)
@@ -98,5 +106,40 @@ def test_held_streams_beyond_the_unary_workers_leave_unary_calls_answered(few_wo
     assert time.monotonic() - started < 2.5
     assert served
     # one more stream of each kind is served beside them
-    assert held.watch().result(timeout=10).freshness.position > 0
+    assert held.watch().result(timeout=10).freshness.head > 0
     assert held.sync(99).result(timeout=10).applied == 1
+    assert running.streams.held == 2 * (WORKERS + 3)
+    # a waiting watch holds no database connection
+    assert running.stock.queries.engine.pool.checkedout() == 0
+
+
+def refusal(call) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as caught:
+        next(call)
+    return caught.value
+
+
+def test_a_server_holding_its_maximum_of_streams_refuses_one_more_until_one_ends(two_streams):
+    client, held, running = two_streams
+    held.sync(1)
+    held.sync(2)
+    assert held.all_served(seconds=10)
+    for call in (
+        client.stock.WatchStock(stock_query_pb2.WatchStockRequest(), timeout=10),
+        client.pos.SyncStock(iter([pos_pb2.SyncStockRequest(store_id="S1")]), timeout=10),
+    ):
+        refused = refusal(call)
+        assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert refused.details() == "this server holds its maximum of 2 streams; retry later or on another server"
+    assert client.stores.ListStores(stores_pb2.ListStoresRequest(), timeout=5).stores
+    assert running.streams.held == 2
+
+    held.calls[0].cancel()  # the POS ends its stream: the slot is free at once
+    assert wait_until(lambda: running.streams.held == 1)
+    assert held.watch().result(timeout=10).freshness.head > 0
+    assert running.streams.held == 2
+
+    # the server ends the watch at its maximum duration: that frees a slot too
+    assert refusal(held.calls[-1]).code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert wait_until(lambda: running.streams.held == 1)
+    assert held.sync(3).result(timeout=10).applied == 1
