@@ -42,6 +42,8 @@ class StreamHosting(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         if handler is None or not (handler.request_streaming or handler.response_streaming):
             return handler
+        if getattr(handler.unary_stream or handler.stream_stream, "experimental_non_blocking", False):
+            return handler  # it answers through callbacks and holds no thread (the health Watch)
         return self._hosted(handler)
 
     @property

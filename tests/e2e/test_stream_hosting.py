@@ -13,6 +13,7 @@ from concurrent import futures
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from grpc_health.v1 import health_pb2
 
 from protos.omo.v1 import pos_pb2, stock_query_pb2, stores_pb2
 from services.api.server import RunningServer, start_server
@@ -132,6 +133,10 @@ def test_a_server_holding_its_maximum_of_streams_refuses_one_more_until_one_ends
         assert refused.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert refused.details() == "this server holds its maximum of 2 streams; retry later or on another server"
     assert client.stores.ListStores(stores_pb2.ListStoresRequest(), timeout=5).stores
+    # the health Watch answers through callbacks, holding no thread: it is neither hosted nor counted
+    health = client.health.Watch(health_pb2.HealthCheckRequest(), timeout=10)
+    assert next(health).status == health_pb2.HealthCheckResponse.SERVING
+    health.cancel()
     assert running.streams.held == 2
 
     held.calls[0].cancel()  # the POS ends its stream: the slot is free at once
