@@ -74,7 +74,7 @@ class PositionWatch:
                     return
             try:
                 position = self.read_position()
-            except Exception:  # noqa: BLE001 - the streams wait on; the next interval reads again
+            except Exception:  # the streams wait on; the next interval reads again
                 log.warning("%s: cannot read the projection's position", self.name, exc_info=True)
                 continue
             self.reads += 1

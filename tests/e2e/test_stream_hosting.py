@@ -41,7 +41,7 @@ class HeldStreams:
     def watch(self) -> futures.Future:
         return self._held(self.client.stock.WatchStock(stock_query_pb2.WatchStockRequest(), timeout=120))
 
-    def sync(self, number: int) -> grpc.Future:
+    def sync(self, number: int) -> futures.Future:
         release = self.release
 
         def one_batch_then_quiet() -> Iterator[pos_pb2.SyncStockRequest]:
@@ -53,7 +53,7 @@ class HeldStreams:
 
         return self._held(self.client.pos.SyncStock(one_batch_then_quiet(), timeout=120))
 
-    def _held(self, call) -> futures.Future:
+    def _held(self, call: grpc.Future) -> futures.Future:
         self.calls.append(call)
         first = self.readers.submit(next, call)
         self.first_answers.append(first)

@@ -1,7 +1,7 @@
 """The shared watcher of a projection's position, without a database or a server: one read per
 interval however many streams wait, only the streams it moved away from are woken, a stream's
-own wake-up ends its wait, and the watcher's thread ends when nobody waits (the watch
-streams themselves: tests/e2e/test_national_stock_service.py, tests/e2e/test_stream_hosting.py)."""
+own wake-up ends its wait, and the watcher's thread ends when nobody waits (the watch streams
+themselves are tested through the real server)."""
 
 from __future__ import annotations
 
