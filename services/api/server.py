@@ -30,6 +30,7 @@ from projections.on_time.reader import OnTimeReader
 from services.use_cases.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
 from services.api.gate.interceptor import Admission, Gate
+from services.api.stream_hosting import StreamHosting
 from services.api.stream_limits import StreamLimits
 
 SERVICE_NAMES = (
@@ -48,10 +49,15 @@ MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 class RunningServer:
-    def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer, closers: tuple = ()):
+    def __init__(
+        self, server: grpc.Server, port: int, health_servicer: health.HealthServicer,
+        streams: StreamHosting, stock: StockQueryServicer, closers: tuple = (),
+    ):
         self.server = server
         self.port = port
         self.health = health_servicer
+        self.streams = streams
+        self.stock = stock
         self.closers = closers  # what runs beside the calls, stopped with them
 
     def stop(self, grace: float = 5.0) -> None:
@@ -61,6 +67,9 @@ class RunningServer:
         for close in self.closers:
             close()
         self.server.stop(grace).wait()
+        self.stock.close()
+        self.streams.close()
+        self.stock.queries.close()
 
 
 def start_server(
@@ -74,10 +83,15 @@ def start_server(
     access rule and `admissions` (rate limits). `credentials`: serve TLS; plaintext without.
     `stream_limits`: how long streams may last; `max_message_bytes`: a larger message is
     refused by gRPC itself (RESOURCE_EXHAUSTED) before it is read. `buyer_limits`: how fast
-    one customer or device may place orders (the buyer guard)."""
+    one customer or device may place orders (the buyer guard).
+
+    Unary calls are served by `workers` threads, as many at once; every call with a streaming
+    side runs on a thread of its own beside them, up to `stream_limits.max_streams` held at
+    once (see StreamHosting)."""
+    streams = StreamHosting(stream_limits.max_streams)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
-        interceptors=[Gate(app, admissions)],
+        interceptors=[streams, Gate(app, admissions)],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
@@ -92,7 +106,8 @@ def start_server(
     fulfilment_pb2_grpc.add_FulfilmentServiceServicer_to_server(fulfilment, server)
     pos_pb2_grpc.add_PosServiceServicer_to_server(PosServicer(app, stream_limits), server)
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
-    stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(StockQueryServicer(StockQueries.for_application(app), stream_limits.watch_max_seconds), server)
+    stock = StockQueryServicer(StockQueries.for_application(app), stream_limits.watch_max_seconds)
+    stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(stock, server)
     dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app, LedgerReader.for_application(app)), server)
     dealers_pb2_grpc.add_CloudShopServiceServicer_to_server(CloudShopServicer(app), server)
     launches_pb2_grpc.add_LaunchServiceServicer_to_server(LaunchServicer(app), server)
@@ -108,4 +123,4 @@ def start_server(
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
     server.start()
-    return RunningServer(server, bound, health_servicer, closers=(fulfilment.close,))
+    return RunningServer(server, bound, health_servicer, streams, stock, closers=(fulfilment.close,))

@@ -1,13 +1,15 @@
-"""Server-side deadlines and budgets for streams, so that no caller holds a worker thread (and
+"""Server-side deadlines and budgets for streams, so that no caller holds a stream's thread (and
 what it holds) for ever:
 
+- the server holds at most `max_streams` streams at once, and refuses one more;
 - a WatchStock stream ends after `watch_max_seconds`;
 - a SyncStock stream ends when its POS has sent nothing for `sync_idle_seconds`, after
   `sync_max_seconds` in all, or when it would carry more than `sync_max_movements`.
 
 Each ends with a status saying which limit it met and that a new stream may carry on:
 DEADLINE_EXCEEDED for time (StreamExpired), RESOURCE_EXHAUSTED for the movements
-(StreamExhausted). What a stream applied before stays applied and acknowledged.
+(StreamExhausted) and for a server full of streams (TooManyStreams). What a stream applied
+before stays applied and acknowledged.
 """
 
 from __future__ import annotations
@@ -33,6 +35,13 @@ class StreamExhausted(DomainError):
 class StreamFellBehind(StreamExhausted):
     """A server stream's client read so slowly that what waited for it filled its buffer: the
     stream ends, and the client reconnects from the last position it received."""
+class TooManyStreams(StreamExhausted):
+    """The server holds as many streams as it may: this one is not opened."""
+
+    def __init__(self, max_streams: int):
+        super().__init__(
+            f"this server holds its maximum of {max_streams:,} streams; retry later or on another server"
+        )
 
 
 @dataclass(frozen=True)
@@ -41,9 +50,10 @@ class StreamLimits:
     sync_idle_seconds: float = 300.0  # a POS with nothing to send closes its stream
     sync_max_seconds: float = 3600.0
     sync_max_movements: int = 100_000
+    max_streams: int = 4000  # held at once, every kind together
 
     def __post_init__(self) -> None:
-        for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements"):
+        for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements", "max_streams"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
 

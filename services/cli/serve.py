@@ -20,7 +20,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=50051, help="port to listen on (default 50051; 0 picks a free one)")
-    serve.add_argument("--workers", type=int, default=16, help="gRPC worker threads (default 16)")
+    serve.add_argument(
+        "--workers", type=int, default=16,
+        help="threads serving unary calls, as many at once (default 16); streams have threads of their own (--max-streams)",
+    )
     serve.add_argument("--grace", type=float, default=5.0, help="seconds calls in flight get to finish on shutdown")
     serve.add_argument(
         "--payment-timeout", type=float, default=15.0, metavar="MINUTES",
@@ -113,6 +116,11 @@ def add_limit_arguments(serve: argparse.ArgumentParser) -> None:
     limits.add_argument("--sync-idle-seconds", type=positive(float), metavar="S", help="a SyncStock stream that sends nothing this long ends (default 300)")
     limits.add_argument("--sync-max-seconds", type=positive(float), metavar="S", help="a SyncStock stream ends after this long (default 3600)")
     limits.add_argument("--sync-max-movements", type=positive(int), metavar="N", help="movements one SyncStock stream may carry (default 100000)")
+    limits.add_argument(
+        "--max-streams", type=positive(int), metavar="N",
+        help="streams (WatchStock, SyncStock, every kind together) the server holds at once, a thread each; "
+        "one more is refused with RESOURCE_EXHAUSTED (default 4000)",
+    )
 
 
 def chosen_limits(args: argparse.Namespace):
@@ -125,7 +133,7 @@ def chosen_limits(args: argparse.Namespace):
 
     given = {
         name: getattr(args, name)
-        for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements")
+        for name in ("watch_max_seconds", "sync_idle_seconds", "sync_max_seconds", "sync_max_movements", "max_streams")
         if getattr(args, name) is not None
     }
     buyers = {}

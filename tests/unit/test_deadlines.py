@@ -85,12 +85,13 @@ def test_omo_serve_takes_the_stream_limits():
     assert (limits, max_bytes) == (defaults, 4 * 1024 * 1024)
     args = build_parser().parse_args([
         "serve", "--watch-max-seconds", "60", "--sync-idle-seconds", "30", "--sync-max-seconds", "600",
-        "--sync-max-movements", "5000", "--max-message-bytes", "1048576",
+        "--sync-max-movements", "5000", "--max-message-bytes", "1048576", "--max-streams", "20000",
     ])
     _, limits, max_bytes, _ = chosen_limits(args)
-    assert (limits, max_bytes) == (StreamLimits(60, 30, 600, 5000), 1048576)
-    with pytest.raises(SystemExit):
-        build_parser().parse_args(["serve", "--sync-idle-seconds", "0"])
+    assert (limits, max_bytes) == (StreamLimits(60, 30, 600, 5000, max_streams=20000), 1048576)
+    for refused in (["--sync-idle-seconds", "0"], ["--max-streams", "0"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", *refused])
 
 
 def test_omo_serve_takes_the_buyers_budget():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import grpc
@@ -13,17 +14,26 @@ from services.api.convert.stock_query import (
     area_message, breakdowns_of, consistency_of, figures_message, freshness_message, region_of,
 )
 from services.api.errors import rpc
+from services.api.projection_watch import PositionWatch, Recent
 from services.api.stream_limits import StreamExpired, StreamLimits
 from services.use_cases.stock_queries import StockQueries, checked_region
 
 HEARTBEAT_SECONDS = 5.0
 WATCH_POLL_SECONDS = 0.05
+# streams at one position share its freshness (the head of the log, the lag) this long
+FRESHNESS_SHARED_SECONDS = 0.5
 
 
 class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
     def __init__(self, queries: StockQueries, watch_max_seconds: float = StreamLimits.watch_max_seconds):
         self.queries = queries
         self.watch_max_seconds = watch_max_seconds
+        # every WatchStock of this server waits on one reader of the projection's position
+        self.watch = PositionWatch(queries.position, WATCH_POLL_SECONDS, name="omo-stock-watch")
+        self._freshness = Recent(queries.freshness, FRESHNESS_SHARED_SECONDS)
+
+    def close(self) -> None:
+        self.watch.stop()
 
     @rpc
     def GetNationalStock(self, request, context):
@@ -59,26 +69,38 @@ class StockQueryServicer(stock_query_pb2_grpc.StockQueryServiceServicer):
         yield from self._follow(region, request.sku, context)
 
     def _follow(self, region: Region, sku: str, context):
+        wake = threading.Event()
+        context.add_callback(wake.set)  # a call that ends stops its wait at once
         sent_position = 0
         first = True
         last_sent = time.monotonic()
-        # a server-side deadline: a watch forgotten by its caller does not hold a worker for ever
+        # a server-side deadline: a watch forgotten by its caller does not hold a thread for ever
         ends_at = last_sent + self.watch_max_seconds
-        while context.is_active():
+        moved = True
+        while True:
+            wake.clear()
+            if not context.is_active():
+                return
             if time.monotonic() >= ends_at:
                 _abort_like_rpc(context, StreamExpired(
                     f"a watch lasts at most {self.watch_max_seconds:g} s; open a new one to go on watching"
                 ))
-            changes, position = self.queries.changes(region, sku, sent_position)
+            if moved:
+                changes, position = self.queries.changes(region, sku, sent_position)
+            else:  # a heartbeat is due and nothing moved: no query
+                changes, position = [], sent_position
             if first or changes or time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
                 yield stock_query_pb2.WatchStockResponse(
                     changes=[area_message(a) for a in changes],
-                    freshness=freshness_message(self.queries.freshness(position)),
+                    freshness=freshness_message(self._freshness(position)),
                 )
                 first, last_sent = False, time.monotonic()
-            # a rebuild starts the position again from 0: then every watched row is resent
-            sent_position = 0 if position < sent_position else position
-            time.sleep(WATCH_POLL_SECONDS)
+            if position < sent_position:  # a rebuild starts the position again from 0: resend every watched row
+                sent_position = 0
+                continue
+            sent_position = position
+            now = time.monotonic()
+            moved = self.watch.wait(position, min(last_sent + HEARTBEAT_SECONDS, ends_at) - now, wake)
 
 
 def _abort_like_rpc(context: grpc.ServicerContext, error: Exception) -> None:
