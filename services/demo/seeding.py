@@ -99,6 +99,12 @@ def build_world(
             )
         )
         store_cities[store_id] = city
+    # drawn apart, not from `rng`, so the world and what follows from the same seed are the
+    # ones it gave before stores had preparation times and slots
+    promises = random.Random(f"promises:{store_count}")
+    for request in stores:
+        request.preparation_minutes = promises.choice([10, 15, 20, 30])
+        request.hourly_slot_capacity = promises.choice([20, 30, 40, 60])
     warehouses = regional_warehouses()
     by_name = {c.name: c for c in chinese_cities()}
     store_cities.update({w.store_id: by_name[w.city] for w in warehouses})
