@@ -29,14 +29,18 @@ def open_store(app: OmoApplication, store_id: str, at: GeoPoint, stock: dict[str
     receive_stock(app, store_id, list(stock.items()))
 
 
-def placement(key: str, store_id: str, sku: str, units: int = 1, customer: str = "C1") -> Placement:
+def placement(
+    key: str, store_id: str, sku: str, units: int = 1, customer: str = "C1", slot: str = "", slot_capacity: int = 0,
+) -> Placement:
+    """`slot` with `slot_capacity`: the shipment takes a place in that hourly slot of a store
+    with that limit."""
     lines = (OrderLine(sku, units, Money(1990, "CNY")),)
     return Placement(
         order_id=Order.create_id(key), idempotency_key=key, fingerprint=f"fp-{key}", customer_id=customer,
         customer_location=PEOPLES_SQUARE, lines=lines, mode=FulfilmentMode.DELIVERY, pickup_store_id="",
         total=order_total(lines), placed_at_us=1, pickup_code="", sale={},
-        shipments=[shipment_record(store_id, 100, "2026-11-23", {sku: units})], fulfilment="ONE_STORE",
-        wanted={(store_id, sku): units},
+        shipments=[shipment_record(store_id, 100, "2026-11-23", {sku: units}, slot=slot)], fulfilment="ONE_STORE",
+        wanted={(store_id, sku): units}, slots={(store_id, slot): slot_capacity} if slot_capacity else {},
     )
 
 

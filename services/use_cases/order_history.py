@@ -53,7 +53,8 @@ def _units(lines: dict[str, int]) -> str:
 def _shipments(shipments: list[dict[str, Any]]) -> str:
     return "; ".join(
         f"store {s['store_id']} ({s['distance_m']} m): {_units(s['lines'])} reserved there"
-        + (f", starting {s['scheduled_for']} when it opens" if s.get("scheduled_for") else "")
+        + (f", starting {s['scheduled_for']}" if s.get("scheduled_for") else "")
+        + (f", promised by {s['promised_by']}" if s.get("promised_by") else "")
         for s in shipments
     )
 

@@ -75,6 +75,9 @@ def test_a_rerouted_and_returned_order_tells_every_step_and_who_took_it(client, 
     rerouted = entries[3]
     assert "store S2" in rerouted.summary and "store S1 rejected it: freezer broken" in rerouted.summary
     assert "2 x SERUM reserved there" in entries[1].summary
+    assert f"promised by {placed.shipments[0].promised_by}" in entries[1].summary
+    moved = client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=placed.order_id)).order
+    assert moved.shipments[0].promised_by and f"promised by {moved.shipments[0].promised_by}" in rerouted.summary
     assert "1 x SERUM (refund 1990 cents)" in entries[9].summary
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition
+from aggregates.store_slot import StoreSlot
 from domain.errors import IdempotencyKeyReused
 from domain.launches import PurchaseLimitReached
 from projections.national_stock.audit import oversold_units
@@ -232,3 +233,32 @@ def test_a_buyer_who_bought_through_another_writer_is_held_to_the_limit_here(app
     (again,) = writer.commit([launch_placement("here", "C-1", "D-9", terms)])
 
     assert isinstance(again, Refused) and isinstance(again.error, PurchaseLimitReached)
+
+
+SLOT = "2026-11-23T15:00:00+08:00"
+
+
+def test_two_writers_never_fill_a_slot_beyond_the_stores_limit(app, writer, database_url):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 10})
+    other = OrderWriter(build_application(database_url))  # another server's writer
+    try:
+        (first,) = writer.commit([placement("a", "S1", "SNEAKER", slot=SLOT, slot_capacity=2)])
+        (second,) = other.commit([placement("b", "S1", "SNEAKER", slot=SLOT, slot_capacity=2)])
+        # the first writer's copy of the slot is stale now: it must not take a third place
+        (third,) = writer.commit([placement("c", "S1", "SNEAKER", slot=SLOT, slot_capacity=2)])
+    finally:
+        other.app.close()
+    assert isinstance(first, Placed) and isinstance(second, Placed)
+    assert third == Reroute(frozenset())  # route again: the slot is full
+    slot = app.find(StoreSlot.create_id("S1", SLOT))
+    assert sorted(slot.order_ids) == sorted([first.order.order_id, second.order.order_id])
+
+
+def test_a_place_given_back_by_a_cancellation_elsewhere_is_taken_again(app, writer, database_url):
+    open_store(app, "S1", PEOPLES_SQUARE, {"SNEAKER": 10})
+    placed = writer.commit([placement(key, "S1", "SNEAKER", slot=SLOT, slot_capacity=2) for key in ("a", "b")])
+    with build_application(database_url) as checkout_server:
+        cancel_order(checkout_server, placed[0].order.order_id, "changed my mind")
+    (again,) = writer.commit([placement("c", "S1", "SNEAKER", slot=SLOT, slot_capacity=2)])
+    assert isinstance(again, Placed)
+    assert sorted(app.find_afresh(StoreSlot.create_id("S1", SLOT)).order_ids) == sorted([placed[1].order.order_id, again.order.order_id])
