@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
@@ -27,6 +26,7 @@ from domain.attribution import ENTRY_KINDS, SALE, ShipmentParties, entries_for
 from domain.values import epoch_us
 from projections.dealer_ledger.projection import NAME, entry_id, moment_of
 from projections.runtime.event_log import EventLog
+from projections.runtime.verification import Verification, notifications_up_to
 from projections.dealer_ledger.tables import attributions, entries
 from projections.runtime.database import tracking
 
@@ -46,21 +46,6 @@ class Difference:
 
     def __str__(self) -> str:
         return f"{self.what} {self.key}: {self.problem}"
-
-
-@dataclass(frozen=True)
-class LedgerVerification:
-    position: int
-    rows: int  # entries expected at that position
-    differences: list[Difference]
-
-
-def _events(event_log: EventLog, position: int) -> Iterator[tuple[int, Any]]:
-    after = 0
-    while after < position:
-        batch = event_log.read(after, 5000, head=position)
-        yield from batch.events
-        after = batch.end
 
 
 def _row(notification_id: int, e: Any, index: int, entry: dict, store_id: str, brand: tuple[str, int]) -> tuple:
@@ -90,7 +75,7 @@ def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, list[Diff
     problems: list[Difference] = []
     attributed: dict[tuple[str, str], dict[str, Any]] = {}
     reversed_parts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for notification_id, e in _events(event_log, position):
+    for notification_id, e in notifications_up_to(event_log, position):
         order_id = str(e.originator_id)
         if isinstance(e, Order.ShipmentAttributed):
             a = e.attribution
@@ -191,7 +176,7 @@ def _check_rows(rows: Rows) -> list[Difference]:
     return problems
 
 
-def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> LedgerVerification:
+def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Verification:
     position, found, found_shipments, balance = stored(engine, projection)
     expected, shipments, problems = recompute(event_log, position)
     differences = _compare("entry", expected, found, COLUMNS)
@@ -199,4 +184,4 @@ def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Ledge
     differences += problems + _check_rows(found)
     if balance != 0:
         differences.append(Difference("ledger", "(all parties)", f"the balances sum to {balance}, not 0"))
-    return LedgerVerification(position, len(expected), differences)
+    return Verification(position, len(expected), differences)

@@ -10,7 +10,6 @@ live runner.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from aggregates.stock_position import StockPosition, stock_change
 from aggregates.store import Store
 from domain.values import available_units
 from projections.runtime.event_log import EventLog
+from projections.runtime.verification import Verification, events_up_to
 from projections.national_stock.projection import NAME
 from projections.runtime.database import tracking
 from projections.national_stock.tables import FIGURES, HQ_DEALER, LEVELS, UNREGISTERED, by_store
@@ -40,28 +40,12 @@ class Difference:
         return f"{self.table} {'/'.join(self.key)}: expected {show(self.expected)}; found {show(self.found)}"
 
 
-@dataclass(frozen=True)
-class Verification:
-    position: int
-    rows: int
-    differences: list[Difference]
-
-
-def _events(event_log: EventLog, position: int) -> Iterator[Any]:
-    after = 0
-    while after < position:
-        batch = event_log.read(after, 5000, head=position)
-        for _, e in batch.events:
-            yield e
-        after = batch.end
-
-
 def recompute(event_log: EventLog, position: int) -> Rows:
     """Every row the tables should hold after applying the events up to `position`."""
     positions: dict[Any, list] = {}  # aggregate id -> [store_id, sku, on_hand, reserved, safety_stock, in_transit]
     where: dict[str, tuple[str, str, str]] = {}  # store id -> (province, city, dealer)
     store_ids: dict[Any, str] = {}
-    for e in _events(event_log, position):
+    for e in events_up_to(event_log, position):
         if isinstance(e, Store.StoreRegistered):
             store_ids[e.originator_id] = e.store_id
         if isinstance(e, (Store.StoreRegistered, Store.StoreDetailsChanged)):

@@ -9,7 +9,6 @@ one snapshot and recomputes up to exactly that position, so it can run beside a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from projections.on_time.projection import shipment_of
 from projections.on_time.reads import position as read_position
 from projections.on_time.tables import days, shipments
 from projections.runtime.event_log import EventLog
+from projections.runtime.verification import Verification, events_up_to
 
 Rows = dict[tuple[str, ...], tuple[Any, ...]]
 
@@ -36,29 +36,13 @@ class Difference:
         return f"{self.table} {'/'.join(self.key)}: expected {show(self.expected)}; found {show(self.found)}"
 
 
-@dataclass(frozen=True)
-class Verification:
-    position: int
-    rows: int
-    differences: list[Difference]
-
-
-def _events(event_log: EventLog, position: int) -> Iterator[Any]:
-    after = 0
-    while after < position:
-        batch = event_log.read(after, 5000, head=position)
-        for _, e in batch.events:
-            yield e
-        after = batch.end
-
-
 def _shipment_values(s) -> tuple[Any, ...]:
     return (s.mode, s.promised_by, s.promised_us, s.local_day, s.status, s.done_at_us)
 
 
 def recompute(event_log: EventLog, position: int) -> Rows:
     fold = Fold({}, {})
-    for e in _events(event_log, position):
+    for e in events_up_to(event_log, position):
         if isinstance(e, ORDER_EVENTS):
             fold.apply(e)
     rows: Rows = {}

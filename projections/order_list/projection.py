@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from aggregates.order import CANCELLED, Order
 from aggregates.store import Store
 from projections.order_list.fold import STORE_EVENTS, Listed, Shipment, apply
-from projections.order_list.tables import NAME, orders, shipments, stores
+from projections.order_list.tables import NAME, orders, shipments, stores  # noqa: F401 - NAME: the projection's, read here
 
 CHUNK = 500  # ids per IN (...) list
 

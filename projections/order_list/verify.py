@@ -6,7 +6,6 @@ lost, a row written by hand, a fold that depends on how the log was cut."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from projections.order_list.projection import order_row, shipment_rows
 from projections.order_list.tables import NAME, orders, shipments, stores
 from projections.runtime.database import tracking
 from projections.runtime.event_log import EventLog
+from projections.runtime.verification import Verification, events_up_to
 
 Rows = dict[str, dict[str, Any]]
 
@@ -32,28 +32,12 @@ class Difference:
         return f"{self.what} {self.key}: {self.problem}"
 
 
-@dataclass(frozen=True)
-class Verification:
-    position: int
-    rows: int  # orders expected at that position
-    differences: list[Difference]
-
-
-def _events(event_log: EventLog, position: int) -> Iterator[Any]:
-    after = 0
-    while after < position:
-        batch = event_log.read(after, 5000, head=position)
-        for _, e in batch.events:
-            yield e
-        after = batch.end
-
-
 def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, Rows]:
     """(orders, shipments, stores) as the tables should hold them at `position`."""
     listed: dict[str, Listed] = {}
     store_ids: dict[str, str] = {}
     found_stores: Rows = {}
-    for e in _events(event_log, position):
+    for e in events_up_to(event_log, position):
         if isinstance(e, STORE_EVENTS):
             aggregate_id = str(e.originator_id)
             store_id = store_ids.setdefault(aggregate_id, getattr(e, "store_id", ""))

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from aggregates.order import CANCELLED, Order
 from projections.runtime.event_log import EventLog
+from projections.runtime.verification import Verification, events_up_to
 from projections.store_work.projection import GONE, NAME, REROUTED_AWAY
 from projections.store_work.reads import position as read_position
 from projections.store_work.tables import SHIPMENT_COLUMNS, changes, shipments
@@ -35,13 +36,6 @@ class Difference:
         return f"shipment {self.key[0]}/{self.key[1]}: {self.problem}"
 
 
-@dataclass(frozen=True)
-class WorkVerification:
-    position: int
-    rows: int  # shipments expected at that position
-    differences: list[Difference]
-
-
 def order_says(order: Order) -> dict[Key, tuple[Any, ...]]:
     """(status, paid, mode, lines, promise) of every shipment the order has or had, by store."""
     said: dict[Key, tuple[Any, ...]] = {}
@@ -57,17 +51,13 @@ def order_says(order: Order) -> dict[Key, tuple[Any, ...]]:
 
 def _orders(event_log: EventLog, position: int) -> Iterator[Order]:
     built: dict[str, Order] = {}
-    after = 0
-    while after < position:
-        batch = event_log.read(after, 5000, head=position)
-        for _, e in batch.events:
-            key = str(e.originator_id)
-            built[key] = e.mutate(built.get(key))
-        after = batch.end
+    for e in events_up_to(event_log, position):
+        key = str(e.originator_id)
+        built[key] = e.mutate(built.get(key))
     yield from built.values()
 
 
-def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> WorkVerification:
+def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Verification:
     with engine.connect() as connection:
         position = read_position(connection, projection)
         rows = {(r.order_id, r.store_id): r._mapping for r in connection.execute(select(shipments))}
@@ -93,7 +83,7 @@ def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> WorkV
             differences.append(Difference(key, "its last change in the store's log is not the shipment as it stands"))
         elif row["status"] in GONE and change["kind"] not in GONE:
             differences.append(Difference(key, f"is {row['status']} but its last change was {change['kind']}"))
-    return WorkVerification(position, len(expected), differences)
+    return Verification(position, len(expected), differences)
 
 
 def _last_changes(connection) -> dict[Key, Any]:

@@ -18,17 +18,15 @@ does.
 from __future__ import annotations
 
 import csv
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from domain.errors import RuleViolation
 from projections.definitions import DEALER_LEDGER
-from projections.runtime.runner import ProjectionRunner, default_holder, projection_status
 from projections.dealer_ledger.reader import LedgerReader
+from services.adapters.projection_catch_up import caught_up
 from services.use_cases.statements import SHANGHAI, TOTALS, Statement, StatementLine, Totals, whole_statement
 
 FORMATS = ("csv", "xlsx")
@@ -39,39 +37,10 @@ HEADERS = (
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class LedgerNotCaughtUp(RuleViolation):
-    def __init__(self, position: int, head: int, seconds: float):
-        super().__init__(
-            f"the dealer ledger reached position {position}, not the head {head}, within {seconds:g} s "
-            "(another runner holds its lease); retry, or check `omo projections status`"
-        )
-
-
 def ledger_caught_up(application: Any, url: str, timeout_seconds: float = 60.0, progress: Callable[[int, int], None] | None = None) -> int:
     """Brings the ledger to the event store's head as it is now; returns the position.
     `progress(moved, to_go)` is told of every batch applied here."""
-    event_log = DEALER_LEDGER.event_log(application)
-    head = event_log.head()
-    runner = ProjectionRunner(url, event_log, DEALER_LEDGER, holder=f"{default_holder()}:export")
-    deadline = time.monotonic() + timeout_seconds
-    try:
-        while True:
-            if runner.try_lead():
-                to_go = head - runner.position
-                try:
-                    return runner.catch_up(head, (lambda moved: progress(moved, to_go)) if progress else None)
-                except RuntimeError:
-                    pass  # another runner took the lease meanwhile: wait for it instead
-                finally:
-                    runner.release()
-            position = projection_status(runner.reader, event_log, DEALER_LEDGER.name).position
-            if position >= head:
-                return position
-            if time.monotonic() >= deadline:
-                raise LedgerNotCaughtUp(position, head, timeout_seconds)
-            time.sleep(0.1)
-    finally:
-        runner.close()
+    return caught_up(application, url, DEALER_LEDGER, timeout_seconds, progress)
 
 
 def money_text(cents: int) -> str:

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import DealerNotFound, InvalidInput, NotFound, StoreNotFound
-from domain.stock_query_errors import PositionNotRecorded, ProjectionBehind
+from domain.stock_query_errors import ProjectionBehind
 from domain.values import identifier, text
 from projections.on_time import reads
 from projections.on_time.reader import OnTimeReader
 from projections.runtime.reader import Freshness
-from services.use_cases.stock_queries import DEFAULT_WAIT_MS, Consistency
+from services.use_cases.stock_queries import Consistency, wait_for
 
 MAX_DAYS = 31
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -182,20 +182,7 @@ class StorePerformanceQueries:
 
     def wait(self, consistency: Consistency, call_seconds_left: float | None = None) -> None:
         """Returns once the projection has applied what the caller asked for."""
-        target = consistency.min_position
-        if (target or consistency.up_to_date) and self.reader.event_log is not None:
-            head = self.reader.event_log.head()
-            if target > head:
-                raise PositionNotRecorded(target, head)
-            if consistency.up_to_date:
-                target = max(target, head)
-        if not target:
-            return
-        wait_ms = consistency.wait_timeout_ms or DEFAULT_WAIT_MS
-        if call_seconds_left is not None:
-            wait_ms = min(wait_ms, max(0, int(call_seconds_left * 1000)))
-        if (reached := self.reader.wait_until(target, wait_ms)) < target:
-            raise OnTimeBehind(target, reached, wait_ms)
+        wait_for(self.reader, consistency, call_seconds_left, OnTimeBehind)
 
     def performance(
         self, scope: Scope, from_date: str, to_date: str, now_us: int, page_size: int | None = None, page_token: str = "",
