@@ -20,17 +20,22 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "demo", help="seed a national store network and place orders through gRPC",
         description="Start the server in-process on a free port with a fresh SQLite database of its own "
         f"(or {DATABASE_URL_VARIABLE} when set), seed stores in real Chinese cities and their stock, "
-        "place orders from customers near real cities through the gRPC client, and print a summary.",
+        "place orders from customers near real cities through the gRPC client, and print a summary "
+        "(where the orders went, the median promise per mode). Then the stores' day: the checkout pays "
+        "most orders, walk-in sales move some, and the stores find their work in their queues, as their "
+        "own POS (each lists it with ListShipments; the busiest locations watch it with WatchShipments) and "
+        "deliver what is paid, except a few slow stores; the evening ends with the day's on-time share "
+        "(GetStorePerformance), returns, and the dealers' statements.",
     )
     demo.add_argument("--stores", type=int, default=1000, help="stores to seed (default 1000)")
     demo.add_argument("--skus", type=int, default=200, help="SKUs in the catalogue (default 200)")
     demo.add_argument("--orders", type=int, default=1000, help="orders to place (default 1000)")
     demo.add_argument("--seed", type=int, default=7, help="random seed: the same seed seeds the same data")
-    demo.add_argument("--workers", type=int, default=8, help="gRPC calls in flight (default 8)")
+    demo.add_argument("--workers", type=int, default=8, help="gRPC calls in flight, and stores working their queues at once (default 8)")
     demo.add_argument(
         "--at", default="20:00", type=clock_time,
-        help="place the orders as if at this Shanghai time, HH:MM (default 20:00, the daily peak; "
-        "stores open 09:00-22:00, so night orders find them shut)",
+        help="place the orders as if at this Shanghai time, HH:MM, the next time it comes (default 20:00, "
+        "the daily peak; stores open 09:00-22:00, so night orders find them shut)",
     )
 
 

@@ -1,7 +1,8 @@
 """Every caller at once, for the demo, the benchmarks and the tests: one client channel that
 presents, for each call, the token of a caller the access rules let make it (HQ operations
-where they may, else the checkout, else the POS of the store the request names). Tokens are
-issued on first use into the same event store the server reads.
+where they may, else the checkout, else the POS of the store the request names), or, as
+`store_side`, each store's own POS token wherever a POS may make the call. Tokens are issued on
+first use into the same event store the server reads.
 """
 
 from __future__ import annotations
@@ -41,3 +42,14 @@ class Cast:
         if POS in rule.roles and store_id:
             return self.token(POS, store_id=store_id)
         return self.token(OPS)
+
+    def store_side(self, method: str, request: Any) -> str:
+        """As the stores' own apps: the POS token of the store the request names for every call
+        a POS may make about it (its queue, its steps), though ops might make it too; any
+        other call as the cast chooses."""
+        rule = RULES.get(method)
+        if rule is not None and POS in rule.roles and rule.store_field and request is not None:
+            store_id = getattr(request, rule.store_field, "")
+            if store_id:
+                return self.token(POS, store_id=store_id)
+        return self(method, request)

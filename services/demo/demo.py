@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 import grpc
 from tqdm import tqdm
 
+from projections.definitions import ON_TIME, STORE_WORK
 from protos.omo.v1 import dealers_pb2, orders_pb2
 from services.demo import seeding
 from services.client.cast import Cast
@@ -28,8 +28,13 @@ from services.client.client import OmoClient
 from services.api.server import start_server
 from services.bootstrap import build_application
 from services.adapters.config import redact, sqlite_url
+from services.adapters.projection_runners import start_runners
+from services.demo.clock import DemoClock
+from services.demo.promises import MODES, median_promises
 from services.demo.statements import print_statements
-from services.demo.store_day import print_store_day, run_store_day
+from services.demo.store_day import StoreDay, print_store_day, run_store_day
+from services.use_cases.fulfilment import DEFAULT_PAYMENT_TIMEOUT
+from services.use_cases.housekeeping import tidy
 
 
 ASSISTANT_EVERY = 5  # one cloud shop in five has a shop assistant sharing it
@@ -43,6 +48,10 @@ class Outcome:
     by_store: Counter = field(default_factory=Counter)  # shipments per store
     fulfilment: Counter = field(default_factory=Counter)  # ONE_STORE, SPLIT, EXPRESS
     orders: list = field(default_factory=list)  # the placed orders
+    # order id -> when it was placed on the demo's clock (the order's own placed_at is the
+    # real moment it was saved)
+    placed_at: dict[str, datetime] = field(default_factory=dict)
+    day: StoreDay | None = None
 
 
 def rejection_reason(error: grpc.RpcError) -> str:
@@ -114,13 +123,20 @@ def enter_cloud_shop(client: OmoClient, request: orders_pb2.PlaceOrderRequest) -
     return client.orders.PlaceOrder(placed)
 
 
-def place_orders(client: OmoClient, requests: list, workers: int) -> Outcome:
+def place_orders(client: OmoClient, requests: list, workers: int, now: Callable[[], datetime]) -> Outcome:
+    """`now`: the application's clock, which the promises are worked out on."""
     outcome = Outcome()
-    enter = lambda request: enter_cloud_shop(client, request)  # noqa: E731
-    for result in run_concurrently(requests, enter, workers, "orders", len(requests)):
-        if isinstance(result, grpc.RpcError):
-            outcome.rejections[rejection_reason(result)] += 1
+
+    def enter(request: orders_pb2.PlaceOrderRequest) -> tuple[orders_pb2.PlaceOrderResponse, datetime]:
+        placed = enter_cloud_shop(client, request)
+        return placed, now()
+
+    for answer in run_concurrently(requests, enter, workers, "orders", len(requests)):
+        if isinstance(answer, grpc.RpcError):
+            outcome.rejections[rejection_reason(answer)] += 1
         else:
+            result, moment = answer
+            outcome.placed_at[result.order.order_id] = moment
             outcome.placed += 1
             outcome.orders.append(result.order)
             outcome.fulfilment[orders_pb2.Fulfilment.Name(result.order.fulfilment).removeprefix("FULFILMENT_")] += 1
@@ -151,18 +167,14 @@ def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: T
     if outcome.distances_m:
         print(f"  {'median distance to store or warehouse (m)':<56}{statistics.median(outcome.distances_m):>8.0f}", file=out)
         print(f"  {'p95 distance to store or warehouse (m)':<56}{percentile(outcome.distances_m, 0.95):>8.0f}", file=out)
+    medians = median_promises(outcome.orders, outcome.placed_at)
+    for mode in MODES:
+        if mode in medians:
+            print(f"  {'median promise, ' + mode + ' (minutes after placing)':<56}{medians[mode]:>8.0f}", file=out)
     print("\n  busiest stores (shipments)", file=out)
     for store_id, count in outcome.by_store.most_common(5):
         city = world.store_cities[store_id]
         print(f"  {store_id:<8} {city.name + ', ' + city.province:<46}{count:>8}", file=out)
-
-
-def simulated_clock(at: str, time_zone: str = "Asia/Shanghai") -> Callable[[], datetime]:
-    """Today at `at` ("HH:MM") local time, running forward from when the demo starts."""
-    hours, minutes = (int(part) for part in at.split(":"))
-    start = datetime.now(ZoneInfo(time_zone)).replace(hour=hours, minute=minutes, second=0, microsecond=0)
-    began = time.monotonic()
-    return lambda: (start + timedelta(seconds=time.monotonic() - began)).astimezone(timezone.utc)
 
 
 def run_demo(
@@ -179,23 +191,41 @@ def run_demo(
     with tempfile.TemporaryDirectory(prefix="omo-demo-") as scratch:
         url = database_url or sqlite_url(Path(scratch) / "demo.db")
         print(f"database: {redact(url)}", file=sys.stderr)
-        app = build_application(url, clock=simulated_clock(at))
+        clock = DemoClock(at)
+        app = build_application(url, clock=clock)
+        # the stores' queues and the on-time figures, kept as `omo serve` keeps them
+        runners = start_runners(app, url, [STORE_WORK, ON_TIME])
         server = start_server(app, port=0)
         try:
-            with OmoClient(f"127.0.0.1:{server.port}", tokens=Cast(app, label="demo")) as client:
+            cast, target = Cast(app, label="demo"), f"127.0.0.1:{server.port}"
+            with OmoClient(target, tokens=cast) as client, OmoClient(target, tokens=cast.store_side) as store_apps:
                 rng = random.Random(seed)
                 began = datetime.now(timezone.utc) - timedelta(minutes=1)
                 world = seeding.build_world(rng, stores, skus)
                 seed_network(client, world, rng, workers)
                 # a fresh key prefix, so a demo re-run on a shared database places new orders
                 requests = seeding.orders(rng, world, orders, key_prefix=f"demo-{uuid.uuid4().hex[:8]}")
-                outcome = place_orders(client, requests, workers)
+                outcome = place_orders(client, requests, workers, clock)
                 print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
-                day = run_store_day(client, outcome.orders, rng)
+
+                def end_evening(latest_promise: datetime | None) -> tuple[str, str]:
+                    """The clock moves past the slow stores' promises and the payment timeout, and
+                    the server's housekeeping releases the orders still unpaid."""
+                    end = max(filter(None, [latest_promise, clock() + DEFAULT_PAYMENT_TIMEOUT]))
+                    clock.advance_to(end + timedelta(minutes=1))
+                    tidy(app)
+                    return clock.start.date().isoformat(), clock.local().date().isoformat()
+
+                outcome.day = day = run_store_day(
+                    client, store_apps, outcome.orders, rng, store_ids=[s.store_id for s in world.stores],
+                    warehouse_ids=[w.store_id for w in world.warehouses], busiest=[s for s, _ in outcome.by_store.most_common()],
+                    provinces={s.province for s in world.stores + world.warehouses}, workers=workers, end_evening=end_evening,
+                )
                 print_store_day(day, outcome.placed - day.paid, out or sys.stdout)
                 dealer_ids = [d.dealer.dealer_id for d in seeding.dealer_network()[1]]
                 print_statements(app, client, dealer_ids, (began, datetime.now(timezone.utc) + timedelta(minutes=1)), day.worked, out or sys.stdout)
         finally:
             server.stop(grace=2)
+            runners.shutdown()
             app.close()
     return outcome

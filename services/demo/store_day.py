@@ -1,26 +1,35 @@
 """The second half of `omo demo`: the stores' day after the orders are placed. The checkout
 confirms payment for most orders, some stores sell reserved units over the counter (their
-POS streams the sales, and the orders affected move to other stores), stores work their paid
-orders through to delivery, and a few customers return goods."""
+POS streams the sales, and the orders affected move to other stores), the stores find their
+work in their queues and take what is paid through to delivery, except a few slow stores that
+do not get to theirs before the evening ends; then the on-time figures for the day, and a few
+customers return goods."""
 
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TextIO
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos.omo.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2, pos_pb2
+from protos.omo.v1 import fulfilment_pb2, inventory_pb2, orders_pb2, pos_pb2, stock_query_pb2
 from services.client.client import OmoClient
+from services.demo import store_queue
+from services.demo.promises import OnTime, on_time_figures
+from services.demo.store_queue import QueueWork, workable
 
 PAID_SHARE = 0.9  # the rest stay unpaid, for the payment timeout to release
 COUNTER_SALES = 30  # (store, sku) shelves a walk-in customer empties
-WORKED_SHARE = 0.5  # paid orders the stores take all the way to delivery
+WATCHED = 3  # the busiest locations keep their app's stream open rather than list their work
+SLOW_SHARE = 0.1  # of the stores with paid work, those that do not get to it tonight
 RETURNS = 10
+
+# Given the latest promise the slow stores hold (None: none), ends the evening past it and past
+# the payment timeout; returns the store-local days the day's promises fall on (first, last).
+EndEvening = Callable[[datetime | None], tuple[str, str]]
 
 
 @dataclass
@@ -29,11 +38,25 @@ class StoreDay:
     counter_sales: int = 0
     moved: int = 0
     flagged: int = 0
-    delivered: int = 0
+    listed_stores: int = 0
+    watched_stores: int = 0
+    waiting: int = 0  # paid shipments the stores found waiting in their queues
+    slow_stores: list[str] = field(default_factory=list)
+    left_at_slow: int = 0  # paid shipments the slow stores left undone
+    overdue_at_slow: int = 0  # what their queues list as overdue when the evening ends
     returned_units: int = 0
     refunded_cents: int = 0
-    refused: Counter = field(default_factory=Counter)
-    worked: list = field(default_factory=list)  # ids of the orders stores worked on
+    queue: QueueWork = field(default_factory=lambda: QueueWork({}))
+    on_time: OnTime | None = None
+
+    @property
+    def delivered(self) -> int:
+        return len(self.queue.delivered)
+
+    @property
+    def worked(self) -> list[str]:
+        """Ids of the orders a store handed over a shipment of."""
+        return sorted(self.queue.worked)
 
 
 def _now() -> Timestamp:
@@ -63,42 +86,43 @@ def _empty_shelves(client: OmoClient, orders: list[orders_pb2.Order], rng: rando
             day.flagged += sum(m.flagged for m in response.moved_orders)
 
 
-def _work(client: OmoClient, order: orders_pb2.Order) -> orders_pb2.Order:
-    """Each store takes its shipment from acceptance to the customer."""
-    for shipment in order.shipments:
-        ids = {"order_id": order.order_id, "store_id": shipment.store_id}
-        client.fulfilment.AcceptOrder(fulfilment_pb2.AcceptOrderRequest(**ids))
-        client.fulfilment.MarkPicked(fulfilment_pb2.MarkPickedRequest(**ids))
-        if order.fulfilment_mode == common_pb2.PICKUP:
-            order = client.fulfilment.HandOver(
-                fulfilment_pb2.HandOverRequest(**ids, to=fulfilment_pb2.CUSTOMER, pickup_code=order.pickup_code)
-            ).order
-        else:
-            client.fulfilment.HandOver(fulfilment_pb2.HandOverRequest(**ids, to=fulfilment_pb2.COURIER))
-            order = client.fulfilment.MarkDelivered(fulfilment_pb2.MarkDeliveredRequest(**ids)).order
-    return order
+def _work_the_queues(
+    stores: OmoClient, day: StoreDay, rng: random.Random, store_ids: list[str], warehouse_ids: list[str], busiest: list[str], workers: int,
+) -> dict[str, list[fulfilment_pb2.StoreShipment]]:
+    """The busiest locations watch their queue; every other one lists its work, and all but
+    the slow stores work it. Returns what the slow stores left."""
+    watched = busiest[:WATCHED]
+    position = store_queue.caught_up_position(stores, (watched or store_ids)[0])
+    join_watchers = store_queue.watch_all(stores, watched, day.queue)
+    try:
+        listing = [s for s in (*store_ids, *warehouse_ids) if s not in watched]
+        found = store_queue.list_all(stores, listing, position, day.queue, workers)
+    finally:
+        join_watchers()
+    day.listed_stores, day.watched_stores = len(found), len(watched)
+    busy = sorted(s for s in store_ids if s in found and any(workable(w) for w in found[s]))
+    day.slow_stores = sorted(rng.sample(busy, round(SLOW_SHARE * len(busy))))
+    left = {s: found.pop(s) for s in day.slow_stores}
+    day.waiting = sum(workable(w) for shipments in found.values() for w in shipments)
+    day.left_at_slow = sum(workable(w) for shipments in left.values() for w in shipments)
+    store_queue.work_stores(stores, found, day.queue, workers)
+    day.waiting += day.queue.streamed_waiting
+    return left
 
 
-def run_store_day(client: OmoClient, placed: list[orders_pb2.Order], rng: random.Random) -> StoreDay:
-    day = StoreDay()
-    paid = []
-    for order in placed:
-        if rng.random() < PAID_SHARE:
-            paid.append(_pay(client, order))
-    day.paid = len(paid)
-    _empty_shelves(client, paid, rng, day)
-    delivered = []
-    for order in paid:
-        if rng.random() >= WORKED_SHARE:
-            continue
-        current = client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id)).order
-        if current.status != orders_pb2.ALLOCATED:
-            continue  # flagged for customer service after a counter sale
-        day.worked.append(current.order_id)
-        try:
-            delivered.append(_work(client, current))
-        except grpc.RpcError as error:
-            day.refused[error.code().name] += 1
+def _overdue_at(stores: OmoClient, store_ids: list[str]) -> int:
+    """What the stores' queues list as overdue now (read-your-writes: everything recorded so far)."""
+    consistency = stock_query_pb2.Consistency(up_to_date=True, wait_timeout_ms=store_queue.WAIT_MS)
+    overdue = 0
+    for store_id in store_ids:
+        request = fulfilment_pb2.ListShipmentsRequest(store_id=store_id, overdue_only=True, page_size=500, consistency=consistency)
+        overdue += len(stores.fulfilment.ListShipments(request).shipments)
+    return overdue
+
+
+def _returns(client: OmoClient, day: StoreDay, rng: random.Random) -> None:
+    # in the order they were placed (order ids differ from run to run; their keys' numbers do not)
+    delivered = sorted(day.queue.delivered.values(), key=lambda order: order.idempotency_key)
     for n, order in enumerate(rng.sample(delivered, min(RETURNS, len(delivered)))):
         first = order.lines[0]
         request = orders_pb2.ReturnOrderRequest(
@@ -108,23 +132,60 @@ def run_store_day(client: OmoClient, placed: list[orders_pb2.Order], rng: random
         returned = client.orders.ReturnOrder(request).order
         day.returned_units += 1
         day.refunded_cents += returned.refunded.cents
-    day.delivered = len(delivered)
+
+
+def run_store_day(
+    client: OmoClient, stores: OmoClient, placed: list[orders_pb2.Order], rng: random.Random, *,
+    store_ids: list[str], warehouse_ids: list[str], busiest: list[str], provinces: set[str], workers: int, end_evening: EndEvening,
+) -> StoreDay:
+    """`client` plays the checkout and the walk-in customers; `stores` the stores' own apps."""
+    day = StoreDay(queue=QueueWork({order.order_id: order.pickup_code for order in placed if order.pickup_code}))
+    paid = [_pay(client, order) for order in placed if rng.random() < PAID_SHARE]
+    day.paid = len(paid)
+    _empty_shelves(client, paid, rng, day)
+    left = _work_the_queues(stores, day, rng, store_ids, warehouse_ids, busiest, workers)
+    promises = [datetime.fromisoformat(w.promised_by) for shipments in left.values() for w in shipments if workable(w) and w.promised_by]
+    first_day, last_day = end_evening(max(promises, default=None))
+    day.overdue_at_slow = _overdue_at(stores, day.slow_stores)
+    day.on_time = on_time_figures(client, provinces, first_day, last_day)
+    _returns(client, day, rng)
     return day
 
 
 def print_store_day(day: StoreDay, unpaid: int, out: TextIO) -> None:
     print("\n  the stores' day", file=out)
+    queue = day.queue
     rows = [
         ("orders paid (the rest wait for the payment timeout)", day.paid),
         ("  unpaid", unpaid),
         ("shelves emptied by walk-in customers (POS SyncStock)", day.counter_sales),
         ("  orders moved to another location as a result", day.moved),
         ("  orders flagged for customer service (nowhere to go)", day.flagged),
-        ("orders delivered (accepted, picked, handed over)", day.delivered),
+        ("locations that listed their work (ListShipments)", day.listed_stores),
+        ("the busiest, watching their queue (WatchShipments)", day.watched_stores),
+        ("  changes their streams brought", queue.streamed_changes),
+        ("paid shipments the stores found waiting", day.waiting),
+        ("shipments delivered (accepted, picked, handed over)", queue.shipments_delivered),
+        ("orders delivered (every shipment with the customer)", day.delivered),
+        ("slow stores tonight (do not get to their paid work)", len(day.slow_stores)),
+        ("  their paid shipments, left undone", day.left_at_slow),
+        ("  listed overdue by their queues as the evening ends", day.overdue_at_slow),
         ("units returned at a store", day.returned_units),
     ]
     for label, value in rows:
         print(f"  {label:<56}{value:>8}", file=out)
     print(f"  {'refunded (cents)':<56}{day.refunded_cents:>8}", file=out)
-    for code, count in day.refused.most_common():
+    for code, count in queue.refused.most_common():
         print(f"  {'refused step, ' + code:<56}{count:>8}", file=out)
+    if day.on_time is not None:
+        print_on_time(day.on_time, out)
+
+
+def print_on_time(figures: OnTime, out: TextIO) -> None:
+    days = figures.from_date if figures.from_date == figures.to_date else f"{figures.from_date}..{figures.to_date}"
+    print(f"\n  on time, shipments promised for {days} (GetStorePerformance, every province summed)", file=out)
+    share = "-" if figures.per_mille is None else f"{figures.per_mille / 10:.1f}%"
+    print(f"  {'on-time share (on time / (on time + late + overdue))':<56}{share:>8}", file=out)
+    for label, value in (("due", figures.due), ("on time", figures.on_time), ("late", figures.late),
+                         ("open", figures.open), ("  of which overdue", figures.overdue)):
+        print(f"  {label:<56}{value:>8}", file=out)

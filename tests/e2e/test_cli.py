@@ -1,20 +1,29 @@
-"""The `omo` command with the real server: serve with a clean shutdown, the demo (help and the
-demo's parser: tests/unit/test_cli.py)."""
+"""The `omo` command with the real server: serve with a clean shutdown, the demo, whose stores
+find their work only through their queues (help and the demo's parser: tests/unit/test_cli.py)."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+from collections import Counter
+from typing import ClassVar
+from uuid import UUID
 
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
+from protos.omo.v1 import fulfilment_pb2
+from services.adapters.config import sqlite_url
+from services.bootstrap import build_application
 from services.client.client import OmoClient
+from services.demo import demo as demo_module
 from services.demo.demo import run_demo
+from services.demo.store_day import WATCHED
 
 
 def free_port() -> int:
@@ -80,12 +89,108 @@ def test_a_signal_during_start_up_still_shuts_down_cleanly(tmp_path):
         process.kill()
 
 
-def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys):
-    outcome = run_demo(None, stores=60, skus=30, orders=80, seed=3, workers=4)
+class CountingClient(OmoClient):
+    """The demo's client, counting the store queue calls it makes, per store."""
+
+    listed: ClassVar[Counter] = Counter()
+    watched: ClassVar[Counter] = Counter()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stub, cls = self.fulfilment, type(self)
+        list_shipments, watch_shipments = stub.ListShipments, stub.WatchShipments
+
+        def listing(request, **options):
+            cls.listed[request.store_id] += 1
+            return list_shipments(request, **options)
+
+        def watching(request, **options):
+            cls.watched[request.store_id] += 1
+            return watch_shipments(request, **options)
+
+        stub.ListShipments, stub.WatchShipments = listing, watching
+
+
+class EmptyStream:
+    """A WatchShipments stream with nothing in the store's history: only the live heartbeat."""
+
+    def __iter__(self):
+        return iter([fulfilment_pb2.WatchShipmentsResponse()])
+
+    def cancel(self) -> None:
+        pass
+
+
+class BlindQueueClient(OmoClient):
+    """The demo's client with every store's queue reporting nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fulfilment.ListShipments = lambda request, **options: fulfilment_pb2.ListShipmentsResponse()
+        self.fulfilment.WatchShipments = lambda request, **options: EmptyStream()
+
+
+def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(demo_module, "OmoClient", CountingClient)
+    monkeypatch.setattr(CountingClient, "listed", Counter())
+    monkeypatch.setattr(CountingClient, "watched", Counter())
+    url = sqlite_url(tmp_path / "demo.db")
+    outcome = run_demo(url, stores=60, skus=30, orders=80, seed=3, workers=4)
     assert outcome.placed + sum(outcome.rejections.values()) == 80
     assert outcome.placed > 20
     printed = capsys.readouterr().out
     assert "placed" in printed and "median distance" in printed and "busiest stores" in printed
+    for mode in ("DELIVERY", "EXPRESS"):
+        minutes = re.search(rf"median promise, {mode} \(minutes after placing\) +(\d+)", printed)
+        assert minutes, f"no median promise for {mode}"
+        # a store delivers within hours at most; a warehouse by the end of the day after tomorrow
+        assert 0 < int(minutes.group(1)) < 24 * 60 if mode == "DELIVERY" else 24 * 60 < int(minutes.group(1)) < 4 * 24 * 60
+    share = re.search(r"on-time share \(on time / \(on time \+ late \+ overdue\)\) +([\d.]+)%", printed)
+    assert share and 0 < float(share.group(1)) < 100  # the slow stores miss theirs, the others keep them
+
+    day = outcome.day
+    busiest = [store_id for store_id, _ in outcome.by_store.most_common(WATCHED)]
+    # the busiest watch their queue, each with one stream; every other location lists its own
+    assert dict(CountingClient.watched) == {store_id: 1 for store_id in busiest}
+    assert day.listed_stores == 60 + 6 - len(busiest)
+    locations = {f"S{n:05d}" for n in range(1, 61)} | {f"W{n:02d}" for n in range(1, 7)}
+    assert locations - set(busiest) <= set(CountingClient.listed) <= locations
+    assert day.queue.list_calls >= day.listed_stores
+    assert day.queue.streamed_changes > 0 and day.slow_stores
+
+    # every paid order ends with the customer, but for the slow stores' parts, still waiting
+    app = build_application(url, order_writer=None)
+    try:
+        orders = [app.find_afresh(UUID(order.order_id)) for order in outcome.orders]
+    finally:
+        app.close()
+    paid = [o for o in orders if o.paid and not o.cancelled]
+    assert len(paid) == day.paid and day.delivered > 0
+    statuses = Counter()
+    for order in paid:
+        for shipment in order.shipments:
+            slow = shipment["store_id"] in day.slow_stores
+            statuses[slow, shipment["status"]] += 1
+            # flagged for customer service after a walk-in sale: no store can work it
+            assert shipment["status"] in ("ALLOCATED" if slow else "DELIVERED", "UNFULFILLABLE"), (order.order_id, shipment)
+    assert statuses[True, "ALLOCATED"] == day.left_at_slow > 0
+    assert day.overdue_at_slow == day.left_at_slow + statuses[True, "UNFULFILLABLE"]
+    assert day.delivered == sum(o.status == "DELIVERED" for o in paid)
+    assert day.on_time.overdue >= day.left_at_slow and day.on_time.late == 0
+
+
+def test_a_demo_whose_queues_report_nothing_delivers_nothing(capsys, monkeypatch):
+    """The stores know their work only from their queues: with every queue empty, the paid
+    orders stay where the checkout left them and no promise is kept."""
+    monkeypatch.setattr(demo_module, "OmoClient", BlindQueueClient)
+    outcome = run_demo(None, stores=40, skus=20, orders=40, seed=3, workers=4)
+    day = outcome.day
+    assert day.paid > 20
+    assert day.queue.shipments_delivered == day.delivered == day.waiting == 0 and not day.queue.worked
+    figures = day.on_time
+    assert figures.on_time == figures.late == 0 and figures.open == figures.due > 0
+    share = re.search(r"on-time share \(on time / \(on time \+ late \+ overdue\)\) +(\S+)", capsys.readouterr().out).group(1)
+    assert share in ("0.0%", "-")  # nothing kept; "-" while no promise has passed either
 
 
 def test_a_demo_at_night_finds_most_stores_shut_and_promises_their_mornings(capsys):
