@@ -88,7 +88,7 @@ class Streams:
         return {"changes": self.changes, "reconnects": self.reconnects, "repeated": self.repeated, "errors": dict(self.errors)}
 
 
-async def run(target: str, tokens: dict[str, str], output: str) -> None:
+async def run(target: str, tokens: dict[str, str]) -> dict:
     streams = Streams(target, tokens)
     stores = sorted(tokens)
     channels, tasks = [], []
@@ -111,15 +111,16 @@ async def run(target: str, tokens: dict[str, str], output: str) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     for channel in channels:
         await channel.close()
-    with open(output, "w") as f:
-        json.dump(streams.figures(), f)
+    return streams.figures()
 
 
 def main() -> None:
     config_path, output = sys.argv[1:3]
     with open(config_path) as f:
         config = json.load(f)
-    asyncio.run(run(config["target"], config["tokens"], output))
+    figures = asyncio.run(run(config["target"], config["tokens"]))
+    with open(output, "w") as f:
+        json.dump(figures, f)
 
 
 if __name__ == "__main__":
