@@ -15,8 +15,10 @@ store's stream delivered the ALLOCATED change. The commit is stood for by the or
 timestamp, carried in the change (`allocated_at`): it is taken when the event is made, a little
 before its transaction commits, so the figure errs long, never short. The time from PlaceOrder's
 answer reaching the checkout is reported beside it. After a grace period, every shipment placed
-in either phase must have reached its own store's stream (the first phase's by the history a
-stream replays when it opens), and no other store's.
+in the run (a short warm-up, unmeasured, comes first) must have reached its own store's stream
+(those placed before the streams opened by the history a stream replays when it opens), and no
+other store's. A probe reading the store_work projection's position every 5 ms splits the time
+into the projection's part and the feed's and stream's part.
 
     python bench/store_queue.py [--quick] [--stores N] [--seconds S] [--rate R] [--json FILE]
 """
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup = int(WARMUP_S * args.rate)
             requests = [seeding.order_request(rng, world, f"sq-{run}-{n}", customers=1_000_000) for n in range(warmup + int(2 * seconds * args.rate))]
             # the server's first orders warm it up (its caches, its connections): not measured
-            asyncio.run(checkout_phase(target, checkout, requests[:warmup], args.rate, WARMUP_S))
+            warm = asyncio.run(checkout_phase(target, checkout, requests[:warmup], args.rate, WARMUP_S))
             requests = requests[warmup:]
             half = len(requests) // 2
             with cpu_shares() as cpu_without:
@@ -133,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(args.grace)
             seen = streams.result
 
-    delivered = deliveries(without, with_streams, seen, probe)
+    delivered = deliveries([warm, without], with_streams, seen, probe)
     figures = {
         "stores": store_count,
         "streams": len(sites),
@@ -262,11 +264,11 @@ def held_streams(target: str, tokens: dict[str, str]) -> Iterator[HeldStreams]:
                 process.wait()
 
 
-def deliveries(without: Phase, with_streams: Phase, seen: dict, probe: PositionProbe) -> dict:
+def deliveries(before: list[Phase], with_streams: Phase, seen: dict, probe: PositionProbe) -> dict:
     """Every placed shipment against the changes each store's stream received; for those
     placed while the streams were held, where the time went: up to the projection's commit
     (as the probe saw it), and from there to the stream."""
-    placed = {**without.placed, **with_streams.placed}
+    placed = {order_id: answer for phase in (*before, with_streams) for order_id, answer in phase.placed.items()}
     allocated: dict[tuple[str, str], tuple[int, int, int]] = {}  # (order, stream's store) -> (allocated_at, received, position)
     reached: set[tuple[str, str]] = set()
     misdelivered = unknown = duplicates = 0
