@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=200.0, help="orders per second the checkout sends (default 200)")
     parser.add_argument("--projector-poll", type=float, default=0.05, help="the projector's --poll-interval (default 0.05, its own default)")
     parser.add_argument("--grace", type=float, default=5.0, help="seconds after the load for the last changes to arrive (default 5)")
+    parser.add_argument(
+        "--streams-apart", action="store_true",
+        help="the stores' streams on a second `omo serve` over the same database, apart from the checkout's server",
+    )
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 30.0)
     store_count = args.stores or (100 if args.quick else 1000)
@@ -125,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             half = len(requests) // 2
             with cpu_shares() as cpu_without:
                 without = asyncio.run(checkout_phase(target, checkout, requests[:half], args.rate, seconds))
-            with held_streams(target, tokens) as streams, position_probe(url, STORE_WORK.name) as probe:
+            streams_server = server_process(url, serve_args=("--no-projection",)) if args.streams_apart else nullcontext(target)
+            with streams_server as streams_target, held_streams(streams_target, tokens) as streams, position_probe(url, STORE_WORK.name) as probe:
                 print(f"{len(sites)} streams live", file=sys.stderr)
                 with cpu_shares() as cpu_with:
                     apps_before = streams.cpu_seconds()
@@ -159,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_cores_with_streams": {role: round(used / seconds, 3) for role, used in cpu_with.seconds.items()},
         "seconds": seconds,
         "projector_poll_s": args.projector_poll,
+        "streams_apart": args.streams_apart,
         # other work on a shared machine shows here: the figures of a busy run are not comparable
         "load_average_at_start": load_at_start,
         "machine": machine(),
@@ -347,6 +353,8 @@ def settle(lags: Callable[[], dict[str, int]], patience_s: float = 600.0) -> Non
 def report(f: dict) -> None:
     print(f"\nstore queue on PostgreSQL, {f['stores']} stores ({f['streams']} streams), {f['orders_per_s']:g} orders/s open loop, "
           f"{f['seconds']:g} s a phase, {f['machine']}")
+    if f["streams_apart"]:
+        print("  the streams held on a second server over the same database, apart from the checkout's")
     print(f"  load average at the start {f['load_average_at_start']}")
     print(f"  commit -> store's stream    p50 {f['p50_ms']:.1f} ms   p99 {f['p99_ms']:.1f} ms   max {f['max_ms']:.1f} ms"
           f"   ({f['shipments_measured']} shipments; bar: p99 < 250 ms)")
