@@ -1,5 +1,5 @@
 """Where a SyncStock batch spends its time: the bench's POS log applied in process with
-services.use_cases.pos_sync.sync_batch on a PostgreSQL OmoApplication (no gRPC), under cProfile, then the
+services.use_cases.stock.pos_sync.sync_batch on a PostgreSQL OmoApplication (no gRPC), under cProfile, then the
 same log again (all duplicates). Prints the rate and the top functions (cProfile), or with
 --no-profile the wall time spent in a few functions (loading positions, save, the live index
 following the saved events and catching up, ...) without the profiler's overhead.
@@ -31,7 +31,8 @@ from bench.pos_sync_log import build_log, expected_on_hand  # noqa: E402
 from domain.movements import Movement  # noqa: E402
 from domain.stores import StoreProfile  # noqa: E402
 from domain.values import GeoPoint  # noqa: E402
-from services.use_cases import pos_sync, stores  # noqa: E402
+from services.use_cases.stock import pos_sync  # noqa: E402
+from services.use_cases.network import stores
 from services.use_cases.application import OmoApplication  # noqa: E402
 from services.bootstrap import build_application  # noqa: E402
 

@@ -19,7 +19,7 @@ from services.adapters.projection_runners import EventStore, Runners, start_in_s
 from services.adapters.recorder import CoreSqlRecorder
 from services.adapters.writer_links import WRITER_CACHE_SIZE, ProcessWriterLink, ThreadWriterLink
 from services.use_cases.application import OmoApplication, utc_now
-from services.use_cases.fulfilment import DEFAULT_PAYMENT_TIMEOUT
+from services.use_cases.ordering.fulfilment import DEFAULT_PAYMENT_TIMEOUT
 from services.use_cases.ports import OrderWriterPort
 
 WriterPlacement = Literal["thread", "process"] | None

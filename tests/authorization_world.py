@@ -107,7 +107,7 @@ class World:
 
 def build_world(client, cast: Cast) -> World:
     """Builds the world through the API (HQ, the checkout and S1's POS doing their jobs)."""
-    from services.use_cases.tokens import revoke_token
+    from services.use_cases.network.tokens import revoke_token
 
     world = World()
     register_dealers(client, "D1", "D2")

@@ -44,7 +44,7 @@ def register_dealers(client, *dealer_ids: str, region_id: str = "R-EAST") -> Non
 def register_dealers_in(app, *dealer_ids: str, region_id: str = "R-EAST") -> None:
     """`register_dealers` without gRPC, for application-level tests."""
     from domain.dealers import Dealer, Region
-    from services.use_cases.dealers import register_dealer, register_region
+    from services.use_cases.network.dealers import register_dealer, register_region
 
     register_region(app, Region.create(region_id, region_id))
     for dealer_id in dealer_ids:

@@ -15,13 +15,13 @@ from domain.dealers import CloudShopProfile, Dealer, Region
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from services.use_cases.application import OmoApplication
-from services.use_cases.dealers import register_dealer, register_region, set_policy
-from services.use_cases.cloud_shops import add_shop_assistant, open_cloud_shop
-from services.use_cases.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
-from services.use_cases.inventory import receive_stock
-from services.use_cases.orders import PlaceOrder, get_order, place_order
-from services.use_cases.returns import return_order
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.dealers import register_dealer, register_region, set_policy
+from services.use_cases.network.cloud_shops import add_shop_assistant, open_cloud_shop
+from services.use_cases.ordering.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
+from services.use_cases.stock.inventory import receive_stock
+from services.use_cases.ordering.orders import PlaceOrder, get_order, place_order
+from services.use_cases.stock.returns import return_order
+from services.use_cases.network.stores import upsert_store
 
 PEOPLES_SQUARE = (31.2304, 121.4737)
 JINGAN_TEMPLE = (31.2243, 121.4468)

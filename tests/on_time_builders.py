@@ -18,7 +18,7 @@ from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_tota
 from projections.definitions import ON_TIME
 from projections.runtime.runner import ProjectionRunner
 from services.use_cases.ports import Placement
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.stores import upsert_store
 from tests.builders import register_dealers_in
 
 SHANGHAI = timezone(timedelta(hours=8))

@@ -11,11 +11,11 @@ from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from projections.definitions import ORDER_LIST
 from projections.runtime.runner import ProjectionRunner
 from services.use_cases.application import OmoApplication
-from services.use_cases.inventory import receive_stock
-from services.use_cases.order_list import OrderList
-from services.use_cases.orders import PlaceOrder, place_order
+from services.use_cases.stock.inventory import receive_stock
+from services.use_cases.reads.order_list import OrderList
+from services.use_cases.ordering.orders import PlaceOrder, place_order
 from services.use_cases.ports import Placement
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.stores import upsert_store
 
 SERUM = "SERUM"
 PRICE = 1990

@@ -10,10 +10,10 @@ from aggregates.order import Order, shipment_record
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
 from services.use_cases.application import OmoApplication
-from services.use_cases.inventory import receive_stock
-from services.use_cases.orders import PlaceOrder
+from services.use_cases.stock.inventory import receive_stock
+from services.use_cases.ordering.orders import PlaceOrder
 from services.use_cases.ports import Placement
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.stores import upsert_store
 
 
 PEOPLES_SQUARE = GeoPoint(31.2304, 121.4737)

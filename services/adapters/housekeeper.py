@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 from services.use_cases.application import OmoApplication
-from services.use_cases.fulfilment import DEFAULT_PAYMENT_TIMEOUT
+from services.use_cases.ordering.fulfilment import DEFAULT_PAYMENT_TIMEOUT
 from services.use_cases.housekeeping import tidy
 
 log = logging.getLogger("omo.housekeeping")

@@ -29,7 +29,7 @@ from aggregates.stock_position import StockPosition, reserve_all, stores_short
 from aggregates.store_slot import StoreSlot
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
 from services.use_cases.application import OmoApplication
-from services.use_cases.launches import claim_placement, exhausted_by, quota_ids
+from services.use_cases.ordering.launches import claim_placement, exhausted_by, quota_ids
 from services.use_cases.ports import NotPlaced, Outcome, Placed, Placement, Refused, Reroute
 
 MAX_BATCH = 128

@@ -27,7 +27,7 @@ from typing import Any
 from projections.definitions import DEALER_LEDGER
 from projections.dealer_ledger.reader import LedgerReader
 from services.adapters.projection_catch_up import caught_up
-from services.use_cases.statements import SHANGHAI, TOTALS, Statement, StatementLine, Totals, whole_statement
+from services.use_cases.network.statements import SHANGHAI, TOTALS, Statement, StatementLine, Totals, whole_statement
 
 FORMATS = ("csv", "xlsx")
 HEADERS = (

@@ -18,7 +18,7 @@ from services.api.servicers.pos import PosServicer
 from services.api.servicers.transfers import TransferServicer
 from protos.omo.v1 import stock_query_pb2, stock_query_pb2_grpc
 from services.api.servicers.stock_query import StockQueryServicer
-from services.use_cases.stock_queries import StockQueries
+from services.use_cases.reads.stock_queries import StockQueries
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
 from services.api.servicers.cloud_shops import CloudShopServicer
 from services.api.servicers.dealers import DealerServicer
@@ -27,7 +27,7 @@ from services.api.gate.buyer_guard import BuyerLimits
 from services.api.servicers.launches import LaunchServicer
 from projections.dealer_ledger.reader import LedgerReader
 from projections.on_time.reader import OnTimeReader
-from services.use_cases.store_performance import StorePerformanceQueries
+from services.use_cases.reads.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
 from services.api.gate.interceptor import Admission, Gate
 from services.api.stream_hosting import StreamHosting

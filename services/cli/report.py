@@ -18,7 +18,7 @@ from projections.runtime.runner import DATABASE_ERRORS
 from services.adapters.config import DATABASE_URL_VARIABLE, application_env, database_url, redact
 from services.adapters.projection_catch_up import caught_up
 from services.adapters.projection_runners import EventStore
-from services.use_cases.store_performance import MAX_DAYS, Figures, Performance, Scope, StorePerformanceQueries
+from services.use_cases.reads.store_performance import MAX_DAYS, Figures, Performance, Scope, StorePerformanceQueries
 
 COLUMNS = ("Due", "On time", "Late", "Open", "Overdue", "On time %")
 CSV_HEADERS = ("store_id", "local_day", "due", "on_time", "late", "open", "overdue", "on_time_per_mille")

@@ -12,7 +12,7 @@ from services.adapters.config import DATABASE_URL_VARIABLE, application_env, dat
 from services.adapters.projection_runners import EventStore
 from services.adapters.statement_export import FORMATS, export_statement, ledger_caught_up, money_text, totals_table
 from projections.dealer_ledger.reader import LedgerReader
-from services.use_cases.statements import get_statement, month
+from services.use_cases.network.statements import get_statement, month
 
 WAIT_HELP = "seconds to wait for another runner to bring the ledger up to date (default 60)"
 

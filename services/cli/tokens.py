@@ -34,7 +34,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 def tokens(args: argparse.Namespace) -> int:
-    from services.use_cases import tokens as use_cases
+    from services.use_cases.network import tokens as use_cases
     from services.bootstrap import build_application
 
     app = build_application(database_url())

@@ -13,7 +13,7 @@ from typing import Any
 from domain.callers import CHECKOUT, OPS, POS
 from services.api.gate.access import RULES
 from services.use_cases.application import OmoApplication
-from services.use_cases.tokens import issue_token
+from services.use_cases.network.tokens import issue_token
 
 
 class Cast:

@@ -33,7 +33,7 @@ from services.demo.clock import DemoClock
 from services.demo.promises import MODES, median_promises
 from services.demo.statements import print_statements
 from services.demo.store_day import StoreDay, print_store_day, run_store_day
-from services.use_cases.fulfilment import DEFAULT_PAYMENT_TIMEOUT
+from services.use_cases.ordering.fulfilment import DEFAULT_PAYMENT_TIMEOUT
 from services.use_cases.housekeeping import tidy
 
 

@@ -10,7 +10,7 @@ from protos.omo.v1 import orders_pb2
 from services.client.client import OmoClient
 from services.adapters.statement_export import ledger_caught_up, money_text, totals_table
 from projections.dealer_ledger.reader import LedgerReader
-from services.use_cases.statements import Statement, get_statement
+from services.use_cases.network.statements import Statement, get_statement
 
 SHOWN = 8  # dealers listed, the biggest sellers first
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.use_cases.application import OmoApplication
-from services.use_cases.fulfilment import DEFAULT_PAYMENT_TIMEOUT, release_unpaid_orders
-from services.use_cases.rerouting import STOCK_LOST, move_losing_orders
+from services.use_cases.ordering.fulfilment import DEFAULT_PAYMENT_TIMEOUT, release_unpaid_orders
+from services.use_cases.ordering.rerouting import STOCK_LOST, move_losing_orders
 
 
 def tidy(app: OmoApplication, payment_timeout: timedelta = DEFAULT_PAYMENT_TIMEOUT) -> tuple[list[str], int]:

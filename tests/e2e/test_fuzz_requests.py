@@ -260,7 +260,7 @@ def test_a_pos_message_over_the_size_limit_is_refused_without_an_error_logged(se
 def test_a_made_up_statement_page_token_holding_huge_numbers_is_refused(served, error_log):
     """Found beside the fuzzer's month bug, by reading: statement page tokens are encoded, not
     signed, and a number past 64 bits reached the database (INTERNAL)."""
-    from services.use_cases.statements import dealer_party, month
+    from services.use_cases.network.statements import dealer_party, month
 
     request = requests(served.world)["omo.v1.DealerService/GetStatement"]
     period = month(request.month)

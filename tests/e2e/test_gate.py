@@ -13,7 +13,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from protos.omo.v1 import dealers_pb2, inventory_pb2, pos_pb2, stores_pb2
 from services.client.client import OmoClient
-from services.use_cases.tokens import revoke_token
+from services.use_cases.network.tokens import revoke_token
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, receipt, register_dealers, store
 
 

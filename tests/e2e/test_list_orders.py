@@ -14,8 +14,8 @@ import pytest
 from protos.omo.v1 import orders_pb2 as pb
 from protos.omo.v1 import common_pb2, stock_query_pb2
 from services.client.client import OmoClient
-from services.use_cases.fulfilment import accept_order, confirm_payment
-from services.use_cases.orders import cancel_order, get_order
+from services.use_cases.ordering.fulfilment import accept_order, confirm_payment
+from services.use_cases.ordering.orders import cancel_order, get_order
 from domain.values import Money
 from tests.builders import refused, register_dealers_in
 from tests.order_list_builders import network, order_list_runner, place, place_promised

@@ -13,8 +13,8 @@ import pytest
 
 from protos.omo.v1 import stock_query_pb2 as pb
 from protos.omo.v1 import stock_query_pb2_grpc
-from services.use_cases import inventory
-from services.use_cases.stores import upsert_store
+from services.use_cases.stock import inventory
+from services.use_cases.network.stores import upsert_store
 from tests.builders import refused, register_dealers_in
 from tests.e2e.test_cli import free_port, wait_until_serving
 from tests.integration.test_national_stock import new_runner, profile

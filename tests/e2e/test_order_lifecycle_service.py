@@ -15,7 +15,7 @@ from services.client.cast import Cast
 from services.api.server import start_server
 from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application
-from services.use_cases.fulfilment import release_unpaid_orders
+from services.use_cases.ordering.fulfilment import release_unpaid_orders
 from services.use_cases.housekeeping import tidy
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
 from tests.e2e.test_pos_sync_service import movement, outcomes, sync

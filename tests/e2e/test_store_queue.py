@@ -15,7 +15,7 @@ from protos.omo.v1 import fulfilment_pb2 as pb
 from protos.omo.v1 import stock_query_pb2
 from services.adapters import shipment_feed
 from services.client.client import OmoClient
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.stores import upsert_store
 from tests.builders import PEOPLES_SQUARE, JINGAN_TEMPLE, line, order, receipt, refused, store
 from tests.integration.test_national_stock import profile
 from tests.store_work_builders import change, pay, place, runner as new_runner, step

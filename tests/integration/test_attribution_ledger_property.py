@@ -21,13 +21,13 @@ from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from projections.definitions import DEALER_LEDGER
 from projections.runtime.runner import ProjectionRunner
-from services.use_cases import cloud_shops, dealers
-from services.use_cases.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
-from services.use_cases.inventory import receive_stock
-from services.use_cases.orders import PlaceOrder, cancel_order, get_order, place_order
-from services.use_cases.returns import return_order
-from services.use_cases.statements import whole_statement
-from services.use_cases.stores import upsert_store
+from services.use_cases.network import cloud_shops, dealers
+from services.use_cases.ordering.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked
+from services.use_cases.stock.inventory import receive_stock
+from services.use_cases.ordering.orders import PlaceOrder, cancel_order, get_order, place_order
+from services.use_cases.stock.returns import return_order
+from services.use_cases.network.statements import whole_statement
+from services.use_cases.network.stores import upsert_store
 
 SPOTS = [(31.2304, 121.4737), (31.2243, 121.4468), (31.2397, 121.4998), (31.1955, 121.4365)]
 PRICES = {"A": 1_999, "B": 333, "C": 12_345}

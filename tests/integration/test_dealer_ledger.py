@@ -29,7 +29,7 @@ from projections.dealer_ledger.verify import verify
 from projections.runtime.runner import ProjectionRunner, projection_status
 from services.use_cases.application import OmoApplication
 from services.cli.main import main
-from services.use_cases.dealers import change_store_owner, set_policy
+from services.use_cases.network.dealers import change_store_owner, set_policy
 from tests.ledger_builders import PRICES, dealer_network, event_entries, give_back, ledger_runner, ledger_table, sell, trade
 
 
@@ -317,7 +317,7 @@ def test_any_trade_s_ledger_sums_to_what_customers_paid_and_each_statement_to_it
     of times, while S2 changes owner and the policy changes: the customer's side of the ledger is what was
     delivered less what was refunded, to the cent, and each statement's net payable is its
     party's balance and the sum of its lines."""
-    from services.use_cases.statements import get_statement
+    from services.use_cases.network.statements import get_statement
 
     customer_paid = market["paid"]
     for spec in orders:

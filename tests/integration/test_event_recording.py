@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import IntegrityError
 
-from services.use_cases import inventory
+from services.use_cases.stock import inventory
 from services.bootstrap import build_application
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.stores import upsert_store
 from tests.ledger_builders import store_profile
 from tests.builders import PEOPLES_SQUARE, JINGAN_TEMPLE
 

@@ -13,7 +13,9 @@ import pytest
 from aggregates.purchase_quota import PurchaseQuota
 from domain.launches import LaunchNotFound, LaunchTerms, PurchaseLimitReached
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
-from services.use_cases import inventory, launches, orders, stores
+from services.use_cases.stock import inventory
+from services.use_cases.ordering import launches, orders
+from services.use_cases.network import stores
 from services.api.convert import common as convert
 from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application

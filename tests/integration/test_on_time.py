@@ -16,8 +16,8 @@ from projections.on_time.reader import OnTimeReader
 from projections.on_time.tables import days, shipments
 from projections.on_time.verify import verify
 from projections.runtime.runner import ProjectionRunner
-from services.use_cases.dealers import change_store_owner
-from services.use_cases.store_performance import Figures, NoStoresInRegion, Scope, StorePerformanceQueries
+from services.use_cases.network.dealers import change_store_owner
+from services.use_cases.reads.store_performance import Figures, NoStoresInRegion, Scope, StorePerformanceQueries
 from tests.on_time_builders import DELIVERED_STEPS, in_hours, open_stores, place, project, reroute, steps
 
 PICKUP = FulfilmentMode.PICKUP

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import text
 
 from projections.order_list.verify import verify
-from services.use_cases.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked, reject_order
-from services.use_cases.order_list import OrderList, OrderQuery
-from services.use_cases.orders import cancel_order, get_order
-from services.use_cases.stores import get_store, upsert_store
+from services.use_cases.ordering.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked, reject_order
+from services.use_cases.reads.order_list import OrderList, OrderQuery
+from services.use_cases.ordering.orders import cancel_order, get_order
+from services.use_cases.network.stores import get_store, upsert_store
 from domain.values import Money
 from tests.order_list_builders import (
     PRICE, network, order_list, order_list_runner, place, place_promised, place_unallocated, profile,

@@ -21,7 +21,7 @@ from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application, writer_application
 from services.adapters.order_writer import OrderWriter
 from services.use_cases.ports import NotPlaced, OrderWriterUnavailable, Placed, Placement, Refused, Reroute
-from services.use_cases.orders import cancel_order, place_order
+from services.use_cases.ordering.orders import cancel_order, place_order
 from services.adapters.writer_links import ProcessWriterLink
 from tests.writer_builders import JINGAN_TEMPLE, PEOPLES_SQUARE, command, open_store, placement
 
@@ -94,7 +94,7 @@ def test_a_batch_that_meets_another_writers_change_is_decided_again_from_what_wa
     writer.commit([placement("warm-up", "S1", "SNEAKER")])  # the writer now holds the position in memory
     # a POS sells the last two units through another application: the writer's copy is stale
     with build_application(database_url) as pos_server:
-        from services.use_cases.inventory import adjust_stock
+        from services.use_cases.stock.inventory import adjust_stock
 
         adjust_stock(pos_server, "S1", "SNEAKER", -2, "walk-in sale")
 
@@ -156,7 +156,7 @@ def test_orders_from_many_threads_through_the_writer_thread_never_oversell(app):
 def test_a_retry_gets_its_order_even_once_the_stock_is_gone_and_its_cloud_shop_closed(app):
     from dataclasses import replace
 
-    from services.use_cases.cloud_shops import set_cloud_shop_active
+    from services.use_cases.network.cloud_shops import set_cloud_shop_active
     from tests.ledger_builders import dealer_network
 
     dealer_network(app, stock={"S1": {"SERUM": 1}})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aggregates.order import ALLOCATED
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
-from services.use_cases import inventory, orders, stores
+from services.use_cases.stock import inventory
+from services.use_cases.ordering import orders
+from services.use_cases.network import stores
 from services.api.convert import common as convert
 from services.bootstrap import build_application
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, store

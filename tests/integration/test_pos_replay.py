@@ -1,4 +1,4 @@
-"""A store's POS log replayed at the application level (services.use_cases.pos_sync.sync_batch) on SQLite
+"""A store's POS log replayed at the application level (services.use_cases.stock.pos_sync.sync_batch) on SQLite
 and PostgreSQL: a 10,000-movement log applied once, twice, or in overlapping halves leaves the
 same stock and the same events; counts make the order of arrival irrelevant; two servers
 receiving the same batch apply it once; a walk-in sale takes exactly the newest reservations."""
@@ -21,10 +21,10 @@ from projections.national_stock.audit import oversold_units
 from services.api.convert import common as convert
 from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application
-from services.use_cases.inventory import receive_stock
-from services.use_cases.orders import PlaceOrder, get_order, place_order
-from services.use_cases.pos_sync import sync_batch
-from services.use_cases.stores import upsert_store
+from services.use_cases.stock.inventory import receive_stock
+from services.use_cases.ordering.orders import PlaceOrder, get_order, place_order
+from services.use_cases.stock.pos_sync import sync_batch
+from services.use_cases.network.stores import upsert_store
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, line, store
 from tests.pos_log import LOG, SKUS, T0_US, model_on_hand
 

@@ -10,7 +10,7 @@ import pytest
 
 from aggregates.order import Order
 from domain.errors import NoStoreCanFulfil
-from services.use_cases.orders import place_order
+from services.use_cases.ordering.orders import place_order
 from tests.writer_builders import PEOPLES_SQUARE, command, open_store
 
 

@@ -19,7 +19,7 @@ from domain.errors import InvalidInput
 from services.cli.main import main
 from services.adapters.statement_export import HEADERS, export_statement, money_text
 from projections.dealer_ledger.reader import LedgerBehind, LedgerReader
-from services.use_cases.statements import SHANGHAI, TOTALS, get_statement, month, whole_statement
+from services.use_cases.network.statements import SHANGHAI, TOTALS, get_statement, month, whole_statement
 from tests.ledger_builders import PRICES, ledger_runner, ledger_table, sell, trade
 
 MONEY = re.compile(r"^-?\d+\.\d\d$")

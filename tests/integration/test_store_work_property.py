@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from domain.errors import DomainError
 from projections.runtime.event_log import EventLog
 from projections.store_work.projection import TOPICS
-from services.use_cases.store_work import STATUSES, ShipmentQuery, StoreWork
+from services.use_cases.reads.store_work import STATUSES, ShipmentQuery, StoreWork
 from tests.store_work_builders import change, fold, pay, place, reroute, runner, step
 
 STORES = ("A", "B", "C")

@@ -12,7 +12,7 @@ from domain.callers import Caller, Unauthenticated
 from domain.errors import InvalidInput, NotFound
 from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application
-from services.use_cases.tokens import authenticate, issue_token, list_tokens, revoke_token
+from services.use_cases.network.tokens import authenticate, issue_token, list_tokens, revoke_token
 from tests.builders import register_dealers_in
 
 

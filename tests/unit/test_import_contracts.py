@@ -28,8 +28,8 @@ def test_the_code_keeps_every_import_contract():
 
 
 @pytest.mark.parametrize("module, added, broken", [
-    ("services/use_cases/returns.py", "import threading", "services.use_cases is not allowed to import threading"),
-    ("services/use_cases/returns.py", "import services.adapters.recorder", "services.use_cases is not allowed to import services.adapters"),
+    ("services/use_cases/stock/returns.py", "import threading", "services.use_cases is not allowed to import threading"),
+    ("services/use_cases/stock/returns.py", "import services.adapters.recorder", "services.use_cases is not allowed to import services.adapters"),
     ("domain/values.py", "import sqlalchemy", "domain is not allowed to import sqlalchemy"),
     ("routing/hours.py", "import grpc", "routing is not allowed to import grpc"),
     ("projections/runtime/event_log.py", "import projections.definitions", "No cycles are allowed in projections"),

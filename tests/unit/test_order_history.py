@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from services.use_cases.order_history import SYSTEM, _entry
+from services.use_cases.ordering.order_history import SYSTEM, _entry
 
 AT = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 

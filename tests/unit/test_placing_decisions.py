@@ -13,10 +13,10 @@ from domain.errors import IdempotencyKeyReused, NoStoreCanFulfil, SkuNotFound
 from domain.stores import StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from services.bootstrap import in_memory_application
-from services.use_cases.inventory import receive_stock
-from services.use_cases.orders import PlaceOrder, place_order, placed_order
+from services.use_cases.stock.inventory import receive_stock
+from services.use_cases.ordering.orders import PlaceOrder, place_order, placed_order
 from services.use_cases.ports import OrderWriterUnavailable, Refused, Reroute
-from services.use_cases.stores import upsert_store
+from services.use_cases.network.stores import upsert_store
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE
 from tests.fakes import FakeOrderWriter
 

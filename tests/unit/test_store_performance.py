@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from domain.errors import InvalidInput
-from services.use_cases.store_performance import Figures, Scope, checked_range, checked_scope
+from services.use_cases.reads.store_performance import Figures, Scope, checked_range, checked_scope
 
 
 @pytest.mark.parametrize(("figures", "per_mille"), [

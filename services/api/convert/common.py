@@ -12,9 +12,9 @@ from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from routing.decision import EXPRESS, ONE_STORE, SPLIT
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
 from services.api.convert.dealers import add_attribution
-from services.use_cases.inventory import PositionView
-from services.use_cases.order_history import HistoryEntry
-from services.use_cases.quotes import Quote
+from services.use_cases.stock.inventory import PositionView
+from services.use_cases.ordering.order_history import HistoryEntry
+from services.use_cases.ordering.quotes import Quote
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

@@ -14,7 +14,7 @@ from domain.attribution import (
 from domain.errors import InvalidInput
 from domain.stores import StoreProfile
 from protos.omo.v1 import common_pb2, dealers_pb2, orders_pb2
-from services.use_cases.statements import Statement
+from services.use_cases.network.statements import Statement
 
 
 def moment(field: str, stamp: Timestamp, present: bool, default: datetime) -> datetime:

@@ -9,7 +9,7 @@ from domain.values import EPOCH
 from projections.order_list.reads import ListedOrder
 from protos.omo.v1 import common_pb2, orders_pb2
 from services.api.convert.stock_query import freshness_message
-from services.use_cases.order_list import STATUSES, OrderPage, OrderQuery
+from services.use_cases.reads.order_list import STATUSES, OrderPage, OrderQuery
 
 
 def order_query(request: orders_pb2.ListOrdersRequest) -> OrderQuery:

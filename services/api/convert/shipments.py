@@ -8,7 +8,7 @@ from domain.values import EPOCH, epoch_us
 from projections.store_work.reads import Change, Shipment
 from protos.omo.v1 import common_pb2, fulfilment_pb2, orders_pb2
 from services.api.convert.dealers import moment, timestamp
-from services.use_cases.store_work import STATUSES, ShipmentQuery
+from services.use_cases.reads.store_work import STATUSES, ShipmentQuery
 
 _STATUS = {name: fulfilment_pb2.StoreShipmentStatus.Value(f"STORE_{name}") for name in STATUSES}
 _STATUS_NAME = {value: name for name, value in _STATUS.items()}

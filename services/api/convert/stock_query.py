@@ -6,7 +6,7 @@ from domain.errors import InvalidInput
 from projections.national_stock.reads import AreaFigures, Figures, Region
 from protos.omo.v1 import stock_query_pb2
 from projections.runtime.reader import Freshness
-from services.use_cases.stock_queries import Consistency
+from services.use_cases.reads.stock_queries import Consistency
 
 BREAKDOWN_NAMES = {
     stock_query_pb2.BY_PROVINCE: "province",

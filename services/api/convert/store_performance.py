@@ -6,7 +6,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.omo.v1 import stores_pb2
 from services.api.convert.stock_query import freshness_message
-from services.use_cases.store_performance import Figures, Performance, Scope
+from services.use_cases.reads.store_performance import Figures, Performance, Scope
 
 
 def scope_of(request: stores_pb2.GetStorePerformanceRequest) -> Scope:

@@ -8,7 +8,7 @@ from domain.movements import Movement
 from domain.values import EPOCH, epoch_us
 from protos.omo.v1 import pos_pb2, transfers_pb2
 from services.api.convert.dealers import moment
-from services.use_cases.pos_sync import BatchResult
+from services.use_cases.stock.pos_sync import BatchResult
 
 
 def movements(request: pos_pb2.SyncStockRequest) -> list[Movement]:

@@ -29,7 +29,7 @@ from decimal import Decimal
 from aggregates.order import Order
 from domain.launches import Exhaustion, LaunchTerms, PurchaseLimitReached, TooManyOrders, buyer_keys
 from services.api.gate.rate_limits import CREDIT_PER_CALL, RoleRate, TokenBucket
-from services.use_cases import launches, orders
+from services.use_cases.ordering import launches, orders
 from services.use_cases.application import OmoApplication
 from services.use_cases.ports import Placed
 

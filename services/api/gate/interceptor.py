@@ -24,7 +24,7 @@ from services.api.errors import abort_refused
 from services.api.gate.request_limits import check_request
 from services.use_cases.application import OmoApplication
 from services.api.gate.authorization import authorize
-from services.use_cases.tokens import authenticate
+from services.use_cases.network.tokens import authenticate
 
 log = logging.getLogger("omo.api")
 # the caller of the unary call this thread is serving, for the servicer to record as acting

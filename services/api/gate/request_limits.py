@@ -25,8 +25,8 @@ from domain.launches import MAX_LAUNCH_SKUS
 from domain.movements import MAX_BATCH_MOVEMENTS
 from domain.values import MAX_ORDER_LINES
 from services.api.convert.common import MAX_PAGE_SIZE
-from services.use_cases.inventory import MAX_RECEIPT_LINES
-from services.use_cases.statements import MAX_PAGE_SIZE as MAX_STATEMENT_PAGE_SIZE
+from services.use_cases.stock.inventory import MAX_RECEIPT_LINES
+from services.use_cases.network.statements import MAX_PAGE_SIZE as MAX_STATEMENT_PAGE_SIZE
 
 MAX_REPEATED = 1000  # entries in any repeated field not named below
 MAX_ID_CHARS = 128  # ids, SKUs, keys, codes (the idempotency key is the longest: 128)

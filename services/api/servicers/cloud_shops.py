@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.dealers import CloudShopProfile
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
-from services.use_cases import cloud_shops
+from services.use_cases.network import cloud_shops
 from services.api.convert import common as convert
 from services.api.convert.dealers import assistant_messages, cloud_shop_message
 from services.api.errors import rpc

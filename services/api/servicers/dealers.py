@@ -5,13 +5,13 @@ from __future__ import annotations
 from domain.dealers import Dealer, Region
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
-from services.use_cases import dealers
+from services.use_cases.network import dealers
 from services.api.convert.dealers import moment, policy_message, policy_terms, timestamp
 from services.api.errors import rpc
 from services.api.convert.dealers import statement_message
 from services.use_cases.application import OmoApplication
 from projections.dealer_ledger.reader import LedgerReader
-from services.use_cases.statements import dealer_statement
+from services.use_cases.network.statements import dealer_statement
 
 
 class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from domain.errors import InvalidInput
 from protos.omo.v1 import fulfilment_pb2, fulfilment_pb2_grpc
-from services.use_cases import fulfilment
+from services.use_cases.ordering import fulfilment
 from services.api.convert import common as convert
 from services.api.errors import rpc
 from services.api.gate.interceptor import acting
 from services.api.servicers.shipments import StoreQueue
 from services.api.stream_limits import StreamLimits
 from services.use_cases.application import OmoApplication
-from services.use_cases.store_work import StoreWork
+from services.use_cases.reads.store_work import StoreWork
 
 _HAND_OVER_TO = {fulfilment_pb2.COURIER: "COURIER", fulfilment_pb2.CUSTOMER: "CUSTOMER"}
 

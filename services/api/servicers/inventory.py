@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc
-from services.use_cases import inventory
+from services.use_cases.stock import inventory
 from services.api.convert import common as convert
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication

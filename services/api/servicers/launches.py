@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from protos.omo.v1 import launches_pb2, launches_pb2_grpc
-from services.use_cases import launches
+from services.use_cases.ordering import launches
 from services.api.convert.launches import launch_message, launch_terms
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication

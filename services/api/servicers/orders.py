@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from protos.omo.v1 import orders_pb2, orders_pb2_grpc
-from services.use_cases import fulfilment, orders, returns
-from services.use_cases.order_history import order_history
-from services.use_cases.quotes import quote_delivery
+from services.use_cases.ordering import fulfilment, orders
+from services.use_cases.stock import returns
+from services.use_cases.ordering.order_history import order_history
+from services.use_cases.ordering.quotes import quote_delivery
 from services.api.convert import common as convert
 from services.api.convert.order_list import list_response, order_query
 from services.api.convert.stock_query import consistency_of
@@ -13,7 +14,7 @@ from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits, place_as_buye
 from services.api.errors import rpc
 from services.api.gate.interceptor import acting
 from services.use_cases.application import OmoApplication
-from services.use_cases.order_list import OrderList
+from services.use_cases.reads.order_list import OrderList
 
 
 class OrderServicer(orders_pb2_grpc.OrderServiceServicer):

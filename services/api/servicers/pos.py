@@ -6,7 +6,7 @@ import grpc
 
 from domain.errors import InvalidInput
 from protos.omo.v1 import fulfilment_pb2, pos_pb2_grpc
-from services.use_cases import pos_sync
+from services.use_cases.stock import pos_sync
 from services.api.convert.store_work import batch_response, movements
 from services.api.errors import stream_rpc
 from services.api.stream_limits import StreamBudget, StreamLimits, paced

@@ -13,7 +13,7 @@ from services.api.convert.shipments import change_message, shipment_message, shi
 from services.api.convert.stock_query import consistency_of, freshness_message
 from services.api.errors import rpc, stream_rpc
 from services.api.stream_limits import StreamExpired, StreamFellBehind, StreamLimits
-from services.use_cases.store_work import StoreWork
+from services.use_cases.reads.store_work import StoreWork
 
 HEARTBEAT_SECONDS = 5.0
 REPLAY_PAGE = 500  # changes read per transaction while replaying

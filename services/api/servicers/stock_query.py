@@ -16,7 +16,7 @@ from services.api.convert.stock_query import (
 from services.api.errors import rpc
 from services.api.projection_watch import PositionWatch, Recent
 from services.api.stream_limits import StreamExpired, StreamLimits
-from services.use_cases.stock_queries import StockQueries, checked_region
+from services.use_cases.reads.stock_queries import StockQueries, checked_region
 
 HEARTBEAT_SECONDS = 5.0
 WATCH_POLL_SECONDS = 0.05

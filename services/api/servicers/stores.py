@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from protos.omo.v1 import stores_pb2, stores_pb2_grpc
-from services.use_cases import stores
+from services.use_cases.network import stores
 from services.api.convert import common as convert
 from services.api.convert.stock_query import consistency_of
 from services.api.convert.store_performance import performance_message, scope_of
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication
-from services.use_cases.store_performance import StorePerformanceQueries, checked_range, checked_scope
+from services.use_cases.reads.store_performance import StorePerformanceQueries, checked_range, checked_scope
 
 
 class StoreServicer(stores_pb2_grpc.StoreServiceServicer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from protos.omo.v1 import fulfilment_pb2, transfers_pb2, transfers_pb2_grpc
-from services.use_cases import transfers
+from services.use_cases.stock import transfers
 from services.api.convert.store_work import transfer_message
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication

@@ -25,7 +25,7 @@ from domain.values import identifier, text
 from projections.on_time import reads
 from projections.on_time.reader import OnTimeReader
 from projections.runtime.reader import Freshness
-from services.use_cases.stock_queries import Consistency, wait_for
+from services.use_cases.reads.stock_queries import Consistency, wait_for
 
 MAX_DAYS = 31
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -5,8 +5,15 @@ from __future__ import annotations
 from aggregates.store import Store
 from domain.errors import StoreNotFound
 from domain.stores import StoreProfile
+from domain.values import identifier
 from services.use_cases.application import OmoApplication
-from services.use_cases.dealers import require_dealer
+from services.use_cases.network.dealers import require_dealer
+
+
+def require_store(app: OmoApplication, store_id: str) -> None:
+    identifier("store_id", store_id)
+    if not app.store_exists(store_id):
+        raise StoreNotFound(store_id)
 
 
 def upsert_store(app: OmoApplication, profile: StoreProfile) -> tuple[StoreProfile, bool]:

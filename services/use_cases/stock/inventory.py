@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from aggregates.movement import StockMovement
 from aggregates.stock_position import StockPosition
-from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPositionNotFound, StoreNotFound
+from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPositionNotFound
 from domain.values import MAX_STOCK_UNITS, available_units, identifier, optional_identifier, stock_units, text
 from services.use_cases.application import OmoApplication
+from services.use_cases.network.stores import require_store
 
 MAX_RECEIPT_LINES = 1000
 
@@ -32,12 +33,6 @@ class PositionView:
     @classmethod
     def of(cls, position: StockPosition) -> PositionView:
         return cls(position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.incoming)
-
-
-def require_store(app: OmoApplication, store_id: str) -> None:
-    identifier("store_id", store_id)
-    if not app.store_exists(store_id):
-        raise StoreNotFound(store_id)
 
 
 def _fingerprint(kind: str, lines: list[dict]) -> str:

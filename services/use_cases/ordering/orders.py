@@ -20,9 +20,9 @@ from routing.decision import Decision, Shipment
 from routing.sites import RoutingRequest
 from services.use_cases.application import MAX_ATTEMPTS, OmoApplication, RetryDecision, epoch_us
 from services.use_cases.ports import Placed, Placement, Refused, Reroute
-from services.use_cases.cloud_shops import sale_of
-from services.use_cases.launches import active_launches
-from services.use_cases.slots import given_back, slot_ids
+from services.use_cases.network.cloud_shops import sale_of
+from services.use_cases.ordering.launches import active_launches
+from services.use_cases.ordering.slots import given_back, slot_ids
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
 

@@ -10,8 +10,8 @@ from domain.callers import Caller, Unauthenticated, parse_token, secret_hash, se
 from domain.errors import NotFound
 from domain.values import text
 from services.use_cases.application import OmoApplication
-from services.use_cases.dealers import require_dealer
-from services.use_cases.inventory import require_store
+from services.use_cases.network.dealers import require_dealer
+from services.use_cases.network.stores import require_store
 
 
 class TokenNotFound(NotFound):

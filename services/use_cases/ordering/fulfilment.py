@@ -16,9 +16,9 @@ from aggregates.stock_position import StockPosition
 from domain.errors import InvalidInput
 from domain.values import Money, identifier, text
 from services.use_cases.application import OmoApplication, RetryDecision
-from services.use_cases.dealers import fulfiller_of
-from services.use_cases.orders import _order_uuid, cancel_order, get_order, load_order, reserved_position_ids
-from services.use_cases.rerouting import REJECTED_BY_STORE, reroute_shipment
+from services.use_cases.network.dealers import fulfiller_of
+from services.use_cases.ordering.orders import _order_uuid, cancel_order, get_order, load_order, reserved_position_ids
+from services.use_cases.ordering.rerouting import REJECTED_BY_STORE, reroute_shipment
 
 DEFAULT_PAYMENT_TIMEOUT = timedelta(minutes=15)
 

@@ -32,7 +32,7 @@ from projections.dealer_ledger import reads as ledger_reads
 from projections.dealer_ledger.reader import LedgerReader
 from projections.runtime.reader import Freshness
 from services.use_cases.application import OmoApplication
-from services.use_cases.dealers import get_dealer
+from services.use_cases.network.dealers import get_dealer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_PAGE_SIZE = 100

@@ -22,7 +22,7 @@ from domain.values import GeoPoint, identifier, text
 from routing.nearest import nearest_store
 from services.use_cases.application import OmoApplication
 
-from services.use_cases.dealers import policy_terms, registered_store
+from services.use_cases.network.dealers import policy_terms, registered_store
 
 
 # --- cloud shops and shop assistants ------------------------------------------------------

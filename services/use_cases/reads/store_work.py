@@ -21,7 +21,7 @@ from projections.store_work import reads
 from projections.store_work.projection import DONE, REROUTED_AWAY, TOPICS
 from projections.store_work.reads import After, Change, Shipment
 from projections.store_work.tables import create_tables
-from services.use_cases.stock_queries import Consistency, wait_for
+from services.use_cases.reads.stock_queries import Consistency, wait_for
 
 STATUSES = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED, UNFULFILLABLE, CANCELLED, REROUTED_AWAY)
 TO_DO = tuple(s for s in STATUSES if s not in DONE)

@@ -9,8 +9,9 @@ from domain.errors import InvalidInput, RequestIdReused, TransferNotFound
 from domain.movements import Movement
 from domain.values import identifier
 from services.use_cases.application import OmoApplication
-from services.use_cases.inventory import checked_lines, require_store
-from services.use_cases.pos_sync import apply_movements
+from services.use_cases.network.stores import require_store
+from services.use_cases.stock.inventory import checked_lines
+from services.use_cases.stock.pos_sync import apply_movements
 
 
 def get_transfer(app: OmoApplication, transfer_id: str) -> Transfer:

@@ -13,7 +13,7 @@ from typing import Any
 
 from domain.callers import UNKNOWN, recorded_caller
 from services.use_cases.application import OmoApplication
-from services.use_cases.orders import get_order
+from services.use_cases.ordering.orders import get_order
 
 SYSTEM = "system"  # the backbone, of its own accord
 

@@ -20,8 +20,8 @@ from aggregates.transfer import Transfer
 from domain.errors import InvalidInput, MovementIdReused, TransferNotFound
 from domain.movements import COUNT, Movement, check_batch
 from services.use_cases.application import OmoApplication, RetryDecision
-from services.use_cases.inventory import require_store
-from services.use_cases.rerouting import STOCK_LOST, MoveOutcome, move_losing_orders
+from services.use_cases.network.stores import require_store
+from services.use_cases.ordering.rerouting import STOCK_LOST, MoveOutcome, move_losing_orders
 
 APPLIED, DUPLICATE, SUPERSEDED = "APPLIED", "DUPLICATE", "SUPERSEDED"
 

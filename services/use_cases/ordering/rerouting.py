@@ -21,8 +21,8 @@ from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
 from routing.sites import RoutingRequest
 from services.use_cases.application import OmoApplication, RetryDecision
-from services.use_cases.orders import explanation_record, shipment_record_of, slot_limits, units_by_position
-from services.use_cases.slots import given_back, slot_ids, taken
+from services.use_cases.ordering.orders import explanation_record, shipment_record_of, slot_limits, units_by_position
+from services.use_cases.ordering.slots import given_back, slot_ids, taken
 
 STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
 REJECTED_BY_STORE = "REJECTED_BY_STORE"

@@ -27,7 +27,7 @@ from projections.order_list.reads import ListedOrder, Selection
 from projections.order_list.tables import NAME, create_tables
 from projections.runtime.event_log import EventLog
 from projections.runtime.reader import Freshness, ProjectionReader
-from services.use_cases.stock_queries import Consistency, wait_for
+from services.use_cases.reads.stock_queries import Consistency, wait_for
 
 STATUSES = (
     order_statuses.PLACED, order_statuses.ALLOCATED, order_statuses.ACCEPTED, order_statuses.PICKED,

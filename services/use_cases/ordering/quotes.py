@@ -13,7 +13,7 @@ from domain.errors import InvalidInput, NoStoreCanFulfil, SkuNotFound
 from domain.values import MAX_LINE_QUANTITY, MAX_ORDER_LINES, FulfilmentMode, GeoPoint, identifier, optional_identifier
 from routing.decision import Decision
 from services.use_cases.application import OmoApplication
-from services.use_cases.orders import route
+from services.use_cases.ordering.orders import route
 
 @dataclass(frozen=True)
 class Quote:

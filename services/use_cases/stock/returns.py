@@ -8,8 +8,9 @@ from aggregates.order import Order
 from aggregates.stock_position import ORDER_RETURNED, StockPosition
 from domain.values import identifier
 from services.use_cases.application import OmoApplication
-from services.use_cases.inventory import checked_lines, require_store
-from services.use_cases.orders import _order_uuid, load_order
+from services.use_cases.network.stores import require_store
+from services.use_cases.stock.inventory import checked_lines
+from services.use_cases.ordering.orders import _order_uuid, load_order
 
 
 def return_order(
