@@ -36,6 +36,9 @@ from services.bootstrap import build_application  # noqa: E402
 from services.demo.demo import seed_network  # noqa: E402
 
 
+DEEP_SLOTS = 1_000_000
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = bench_parser(__doc__, seed=11)
     parser.add_argument("--seconds", type=float, help="load time per measurement (default 30, quick 5)")
@@ -51,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             rng = random.Random(args.seed)
             # open around the clock: the figures must not depend on the hour the run starts
             world = seeding.build_world(rng, store_count, 200, always_open=True)
+            for request in world.stores:
+                # deep slots, as deep stock: each order takes a place (the cost measured), none
+                # is ever full (a full slot would measure routing around it instead)
+                request.hourly_slot_capacity = DEEP_SLOTS
             with OmoClient(target, tokens=cast) as client:
                 # deep stock, so the run measures placing orders rather than running dry
                 seed_network(client, world, rng, workers=8, most_units=10_000)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -47,6 +47,9 @@ class _Batch:
     pending: dict[UUID, Any]  # aggregates this batch changed or made, by id
     existing: set[UUID]  # the batch's order ids that are recorded already
     absent_quotas: set[UUID]  # launch quotas looked for and not found: new buyers
+    # slots looked for and not found: the hour's first order at the store opens its slot
+    # without asking the database again for each placement
+    absent_slots: set[UUID] = field(default_factory=set)
     caught_up: bool = False  # the log was read during this batch
 
 
@@ -87,7 +90,7 @@ class OrderWriter:
         quotas = [quota_id for p in placements if not p.lookup_only for quota_id in quota_ids(p)]
         slots = [StoreSlot.create_id(*key) for p in placements for key in p.slots]
         self.app.preload([*(StockPosition.create_id(*key) for p in placements for key in p.wanted), *quotas, *slots])
-        batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)))
+        batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)), absent_slots=set(self.app.uncached(slots)))
         outcomes: list[Any] = []
         try:
             for placement in placements:
@@ -116,7 +119,7 @@ class OrderWriter:
             return order, True, ()
         if placement.lookup_only:
             return NotPlaced()
-        positions, short, slots, full = self._read(placement, pending)
+        positions, short, slots, full = self._read(placement, batch)
         if (short or full) and not batch.caught_up:
             # a cached position or slot another process has changed since may understate
             # what is left (a cancellation released units or gave a place back): only what
@@ -125,7 +128,8 @@ class OrderWriter:
             # than one per order
             self._catch_up()
             batch.caught_up = True
-            positions, short, slots, full = self._read(placement, pending)
+            batch.absent_slots.clear()  # another writer may have opened them meanwhile
+            positions, short, slots, full = self._read(placement, batch)
         if short:
             return Reroute(short)
         if full:
@@ -145,13 +149,19 @@ class OrderWriter:
             pending[aggregate.id] = aggregate
         return order, False, exhausted_by(quotas, placement.launches)
 
-    def _read(self, placement: Placement, pending: dict[UUID, Any]) -> tuple[dict, frozenset[str], dict, bool]:
+    def _read(self, placement: Placement, batch: _Batch) -> tuple[dict, frozenset[str], dict, bool]:
         """(the stock positions it reserves, the stores short of its units, the slots it
         takes (None: not opened yet), whether one of them is full)."""
+        pending = batch.pending
         positions = {key: self._position(key, pending) for key in placement.wanted}
-        slots = {key: self._existing(StoreSlot.create_id(*key), pending) for key in placement.slots}
+        slots = {key: self._slot(StoreSlot.create_id(*key), batch) for key in placement.slots}
         full = any(slot is not None and not slot.has_room(placement.slots[key]) for key, slot in slots.items())
         return positions, stores_short(positions, placement.wanted), slots, full
+
+    def _slot(self, slot_id: UUID, batch: _Batch) -> StoreSlot | None:
+        if slot_id in batch.absent_slots and slot_id not in batch.pending:
+            return None
+        return self._existing(slot_id, batch.pending)
 
     def _position(self, key: tuple[str, str], pending: dict[UUID, Any]) -> StockPosition | None:
         return self._existing(StockPosition.create_id(*key), pending)
