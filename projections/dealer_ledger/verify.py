@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
 
@@ -26,7 +25,7 @@ from domain.attribution import ENTRY_KINDS, SALE, ShipmentParties, entries_for
 from domain.values import epoch_us
 from projections.dealer_ledger.projection import NAME, entry_id, moment_of
 from projections.runtime.event_log import EventLog
-from projections.runtime.verification import Verification, notifications_up_to
+from projections.runtime.verification import Difference, Verification, compare, notifications_up_to
 from projections.dealer_ledger.tables import attributions, entries
 from projections.runtime.database import tracking
 
@@ -36,16 +35,6 @@ COLUMNS = (
 )
 ATTRIBUTION_COLUMNS = ("notification_id", "occurred_at_us", "brand_id", "policy_version", "seller", "fulfiller", "assistant")
 Rows = dict[str, tuple]
-
-
-@dataclass(frozen=True)
-class Difference:
-    what: str  # "entry", "attribution", "event" or "ledger"
-    key: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.what} {self.key}: {self.problem}"
 
 
 def _row(notification_id: int, e: Any, index: int, entry: dict, store_id: str, brand: tuple[str, int]) -> tuple:
@@ -135,22 +124,6 @@ def stored(engine: Engine, projection: str = NAME) -> tuple[int, Rows, Rows, int
     return position, rows, shipments, sum(balances.values())
 
 
-def _compare(what: str, expected: Rows, found: Rows, columns: tuple[str, ...]) -> list[Difference]:
-    differences = []
-    for key in sorted(expected.keys() | found.keys()):
-        want, got = expected.get(key), found.get(key)
-        if want == got:
-            continue
-        if got is None:
-            differences.append(Difference(what, key, "missing"))
-        elif want is None:
-            differences.append(Difference(what, key, "not in the events"))
-        else:
-            changed = [f"{c} expected {w!r}, found {g!r}" for c, w, g in zip(columns, want, got) if w != g]
-            differences.append(Difference(what, key, "; ".join(changed)))
-    return differences
-
-
 def _check_rows(rows: Rows) -> list[Difference]:
     problems = []
     lines: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0])  # sold, paid out of it, sale reversed
@@ -179,8 +152,8 @@ def _check_rows(rows: Rows) -> list[Difference]:
 def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Verification:
     position, found, found_shipments, balance = stored(engine, projection)
     expected, shipments, problems = recompute(event_log, position)
-    differences = _compare("entry", expected, found, COLUMNS)
-    differences += _compare("attribution", shipments, found_shipments, ATTRIBUTION_COLUMNS)
+    differences = compare("entry", expected, found, COLUMNS)
+    differences += compare("attribution", shipments, found_shipments, ATTRIBUTION_COLUMNS)
     differences += problems + _check_rows(found)
     if balance != 0:
         differences.append(Difference("ledger", "(all parties)", f"the balances sum to {balance}, not 0"))

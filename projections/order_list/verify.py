@@ -6,7 +6,6 @@ lost, a row written by hand, a fold that depends on how the log was cut."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -17,19 +16,9 @@ from projections.order_list.projection import order_row, shipment_rows
 from projections.order_list.tables import NAME, orders, shipments, stores
 from projections.runtime.database import tracking
 from projections.runtime.event_log import EventLog
-from projections.runtime.verification import Verification, events_up_to
+from projections.runtime.verification import Verification, compare, events_up_to
 
 Rows = dict[str, dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Difference:
-    what: str  # "order", "shipment" or "store"
-    key: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.what} {self.key}: {self.problem}"
 
 
 def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, Rows]:
@@ -62,26 +51,10 @@ def stored(engine: Engine, projection: str = NAME) -> tuple[int, Rows, Rows, Row
     return position, order_rows, ships, found_stores
 
 
-def _compare(what: str, expected: Rows, found: Rows) -> list[Difference]:
-    differences = []
-    for key in sorted(expected.keys() | found.keys()):
-        want, got = expected.get(key), found.get(key)
-        if want == got:
-            continue
-        if got is None:
-            differences.append(Difference(what, key, "missing"))
-        elif want is None:
-            differences.append(Difference(what, key, "not in the events"))
-        else:
-            changed = [f"{c} expected {want[c]!r}, found {got.get(c)!r}" for c in want if want[c] != got.get(c)]
-            differences.append(Difference(what, key, "; ".join(changed)))
-    return differences
-
-
 def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Verification:
     position, found_orders, found_shipments, found_stores = stored(engine, projection)
     expected_orders, expected_shipments, expected_stores = recompute(event_log, position)
-    differences = _compare("order", expected_orders, found_orders)
-    differences += _compare("shipment", expected_shipments, found_shipments)
-    differences += _compare("store", expected_stores, found_stores)
+    differences = compare("order", expected_orders, found_orders)
+    differences += compare("shipment", expected_shipments, found_shipments)
+    differences += compare("store", expected_stores, found_stores)
     return Verification(position, len(expected_orders), differences)
