@@ -35,8 +35,8 @@ from routing.decision import (
     Allocation, Decision, PassedOver, Shipment, Why, out_of_stock, whole_order,
 )
 from routing.distance import HALF_THE_EARTH_KM, Distance, at_least_m, geodesic_m, nearer, with_margin
-from routing.hours import local_time
-from routing.promise import LATER, STARTS_LATER, PromiseTerms, first_free_slot, promised
+from routing.promise import LATER, STARTS_LATER, PromiseTerms, promised
+from routing.starts import when_it_starts
 from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDirectory, StoreSite, Taken, no_orders_yet
 from routing.splits import PartialStore, Split, best_split, held_together, split_refusal, units_toward
 
@@ -137,49 +137,12 @@ class RoutingPolicy:
                 return Why(OUT_OF_STOCK, out_of_stock, store_id, request.quantities, available), None
         scheduled = None
         if request.now is not None:
-            why, scheduled = self._start(site, request, Taken.of(taken), delivery)
+            window = self.opening_window if request.start_within is None else request.start_within
+            why, scheduled = when_it_starts(site, request, Taken.of(taken), delivery, window)
             if why is not None:
                 return why, None
         if near_rim and not distance.within_km(site.delivery_radius_km):
             return Why(OUTSIDE_RADIUS, outside_radius, site, distance.shown_m()), None
-        return None, scheduled
-
-    def _start(self, site: StoreSite, request: RoutingRequest, taken: Taken, delivery: bool) -> tuple[Why | None, datetime | None]:
-        """(why the store cannot start on the order in time, or None; when it would start if
-        later than now): its opening hours, its hourly slots, its daily capacity."""
-        scheduled = None
-        window = self.opening_window if request.start_within is None else request.start_within
-        opening = site.schedule.opening(request.now)
-        if delivery:
-            if opening is None:
-                return Why(CLOSED, "never open"), None
-            if opening.wait > timedelta(0):
-                if opening.wait > window:
-                    return Why(CLOSED, "closed until {:%a %H:%M}".format, opening.at), None
-                scheduled = opening.at
-        elif request.mode is FulfilmentMode.PICKUP and opening is not None and opening.wait > timedelta(0):
-            scheduled = opening.at  # ready once it has opened, however long the night
-        if site.hourly_slot_capacity and request.mode is not FulfilmentMode.EXPRESS:
-            begin = scheduled or request.now
-            start = first_free_slot(site, begin, taken.in_slot)
-            if start is None:
-                return Why(SLOT_FULL, "every hourly slot of the coming week is full"), None
-            if start != begin:
-                if delivery and start - request.now > window:
-                    return Why(SLOT_FULL, "hourly slots full until {:%a %H:%M}".format, start), None
-                scheduled = start
-        if site.daily_capacity:
-            # the store-local day the order starts: when it opens or its slot begins if
-            # scheduled, else now
-            if scheduled is None:
-                day = opening.today if opening is not None else local_time(request.now, site.time_zone).date()
-            elif opening is not None and scheduled is opening.at:
-                day = opening.day
-            else:
-                day = local_time(scheduled, site.time_zone).date()
-            count = taken.on_day(site.store_id, day)
-            if count >= site.daily_capacity:
-                return Why(AT_CAPACITY, "at capacity: {} of {} orders on {:%Y-%m-%d}".format, count, site.daily_capacity, day), None
         return None, scheduled
 
     # --- choosing ------------------------------------------------------------------------
