@@ -14,7 +14,6 @@ batch on its primary key rather than count twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -23,16 +22,11 @@ from sqlalchemy import Connection, select
 from aggregates.order import Order
 from domain.values import epoch_us
 from projections.dealer_ledger.tables import attributions, entries
+from projections.runtime.database import in_chunks
+from projections.runtime.moments import moment_of
 
 NAME = "dealer_ledger"
 TOPICS = tuple(sorted(get_topic(cls) for cls in (Order.ShipmentAttributed, Order.AttributionReversed)))
-CHUNK = 500  # ids per IN (...) list
-
-
-def moment_of(event: Any) -> datetime:
-    """The event's timestamp, in UTC."""
-    moment = event.timestamp
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def entry_id(order_id: str, event_version: int, index: int) -> str:
@@ -68,9 +62,9 @@ def _known_attributions(connection: Connection, events: Sequence[tuple[int, Any]
     reversals refer to that earlier batches recorded."""
     order_ids = sorted({str(e.originator_id) for _, e in events if isinstance(e, Order.AttributionReversed)})
     found = {}
-    for i in range(0, len(order_ids), CHUNK):
-        query = select(attributions.c.order_id, attributions.c.store_id, attributions.c.brand_id, attributions.c.policy_version)
-        for row in connection.execute(query.where(attributions.c.order_id.in_(order_ids[i:i + CHUNK]))):
+    query = select(attributions.c.order_id, attributions.c.store_id, attributions.c.brand_id, attributions.c.policy_version)
+    for chunk in in_chunks(order_ids):
+        for row in connection.execute(query.where(attributions.c.order_id.in_(chunk))):
             found[(row.order_id, row.store_id)] = (row.brand_id, row.policy_version)
     return found
 

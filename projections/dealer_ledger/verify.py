@@ -23,7 +23,8 @@ from sqlalchemy import Engine, func, select
 from aggregates.order import Order
 from domain.attribution import ENTRY_KINDS, SALE, ShipmentParties, entries_for
 from domain.values import epoch_us
-from projections.dealer_ledger.projection import NAME, entry_id, moment_of
+from projections.dealer_ledger.projection import NAME, entry_id
+from projections.runtime.moments import moment_of
 from projections.runtime.event_log import EventLog
 from projections.runtime.verification import Difference, Verification, compare, notifications_up_to
 from projections.dealer_ledger.tables import attributions, entries

@@ -17,7 +17,7 @@ caller writes the tracking position in the same transaction (the projection runn
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -30,9 +30,9 @@ from aggregates.store import Store
 from domain.stores import STORE
 from domain.values import available_units
 from projections.national_stock.tables import FIGURES, HQ_DEALER, LEVELS, UNREGISTERED, Level, by_store, stores
+from projections.runtime.database import in_chunks
 
 NAME = "national_stock"
-CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass(frozen=True)
@@ -104,27 +104,22 @@ class Fold:
         return self.locations.get(store_id, NOWHERE)
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
-
-
 def _position_from_row(row: Any) -> Position:
     return Position(row.store_id, row.sku, row.on_hand, row.reserved, row.safety_stock, row.in_transit, stored=True)
 
 
 def _load(connection: Connection, fold: Fold, events: Sequence[tuple[int, Any]]) -> None:
     position_ids = sorted({str(e.originator_id) for _, e in events if isinstance(e, StockPosition.Event)})
-    for chunk in _chunks(position_ids):
+    for chunk in in_chunks(position_ids):
         for row in connection.execute(select(by_store).where(by_store.c.position_id.in_(chunk))):
             fold.positions[UUID(row.position_id)] = _position_from_row(row)
     store_ids = {p.store_id for p in fold.positions.values()}
     store_ids |= {e.store_id for _, e in events if isinstance(e, (StockPosition.StockPositionOpened, Store.StoreRegistered))}
     aggregate_ids = sorted({str(e.originator_id) for _, e in events if isinstance(e, Store.StoreDetailsChanged)})
     rows = []
-    for chunk in _chunks(sorted(store_ids)):
+    for chunk in in_chunks(sorted(store_ids)):
         rows += connection.execute(select(stores).where(stores.c.store_id.in_(chunk))).all()
-    for chunk in _chunks(aggregate_ids):
+    for chunk in in_chunks(aggregate_ids):
         rows += connection.execute(select(stores).where(stores.c.aggregate_id.in_(chunk))).all()
     for row in rows:
         fold.locations[row.store_id] = Location(row.province, row.city, row.dealer, row.kind)

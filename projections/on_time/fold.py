@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from typing import Any
 
 from aggregates.order import DELIVERED, Order
 from domain.values import FulfilmentMode, epoch_us
 from projections.on_time.tables import GONE, LATE, ON_TIME, OPEN
+from projections.runtime.moments import event_us, recorded_promise
 
 log = logging.getLogger("omo.projection")
 PICKUP = FulfilmentMode.PICKUP.value
@@ -46,22 +46,13 @@ class Shipment:
         return (1, int(self.status == ON_TIME), int(self.status == LATE))
 
 
-def moment_us(event: Any) -> int:
-    """The event's timestamp, UTC, in microseconds since the epoch."""
-    moment = event.timestamp
-    return epoch_us(moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment)
-
-
 def promise_of(order_id: str, record: dict[str, Any]) -> tuple[int, str] | None:
     """(the promise in UTC microseconds, its store-local date) of a shipment record; None
     without a promise."""
     promised_by = record.get("promised_by") or ""
     if not promised_by:
         return None
-    try:
-        moment = datetime.fromisoformat(promised_by)
-    except ValueError:
-        moment = None
+    moment = recorded_promise(promised_by)
     if moment is None or moment.tzinfo is None:
         # a record the order writer could not have made: counted nowhere rather than halting
         # every later figure behind it
@@ -99,13 +90,13 @@ class Fold:
                 self._gone(order_id, store_id)
         elif isinstance(e, Order.ShipmentPicked):
             if self._mode(order_id) == PICKUP:
-                self._done(order_id, e.store_id, moment_us(e))
+                self._done(order_id, e.store_id, event_us(e))
         elif isinstance(e, Order.ShipmentHandedOver):
             if getattr(e, "status", "") == DELIVERED:  # to the customer at the counter
-                self._done(order_id, e.store_id, moment_us(e))
+                self._done(order_id, e.store_id, event_us(e))
         elif isinstance(e, Order.ShipmentDelivered):
             if self._mode(order_id) != PICKUP:
-                self._done(order_id, e.store_id, moment_us(e))
+                self._done(order_id, e.store_id, event_us(e))
 
     def _mode(self, order_id: str) -> str:
         try:

@@ -10,7 +10,7 @@ counts. Store and dealer events (rare) are written as they come.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -21,18 +21,13 @@ from aggregates.dealer import Dealer
 from aggregates.store import Store
 from projections.on_time.fold import ORDER_EVENTS, Fold, Shipment
 from projections.on_time.tables import NAME, days, dealers, orders, owners, shipments, stores
+from projections.runtime.database import in_chunks
 
 STORE_EVENTS = (Store.StoreRegistered, Store.StoreDetailsChanged, Store.StoreOwnerChanged, Dealer.DealerRegistered)
 TOPICS = tuple(sorted(get_topic(cls) for cls in (*ORDER_EVENTS, *STORE_EVENTS)))
-CHUNK = 500  # ids per IN (...) list
 SHIPMENT_FIELDS = tuple(Shipment.__dataclass_fields__)
 
 __all__ = ["NAME", "TOPICS", "apply_batch"]
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
 
 
 def shipment_of(row: Any) -> Shipment:
@@ -43,7 +38,7 @@ def _load(connection: Connection, events: Sequence[tuple[int, Any]]) -> Fold:
     order_ids = sorted({str(e.originator_id) for _, e in events if isinstance(e, ORDER_EVENTS)})
     by_order: dict[str, dict[str, Shipment]] = {}
     modes: dict[str, str] = {}
-    for chunk in _chunks(order_ids):
+    for chunk in in_chunks(order_ids):
         for row in connection.execute(select(shipments).where(shipments.c.order_id.in_(chunk))):
             by_order.setdefault(row.order_id, {})[row.store_id] = shipment_of(row)
         for row in connection.execute(select(orders).where(orders.c.order_id.in_(chunk))):

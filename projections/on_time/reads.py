@@ -4,16 +4,15 @@ so the counts and the position they report come from one snapshot."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
 from domain.dealers import owner_at
 from projections.on_time.tables import NAME, OPEN, days, dealers, owners, shipments, stores
-from projections.runtime.database import tracking
+from projections.runtime.database import in_chunks, tracking
 
-CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass(frozen=True)
@@ -30,11 +29,6 @@ def position(connection: Connection) -> int:
     return connection.execute(select(tracking.c.position).where(tracking.c.projection == NAME)).scalar_one()
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
-
-
 def store_known(connection: Connection, store_id: str) -> bool:
     return connection.execute(select(stores.c.store_id).where(stores.c.store_id == store_id)).first() is not None
 
@@ -48,7 +42,7 @@ def stores_of_dealer(connection: Connection, dealer_id: str, now_us: int) -> lis
     effect), by id."""
     candidates = sorted(connection.execute(select(owners.c.store_id).where(owners.c.dealer_id == dealer_id).distinct()).scalars())
     history: dict[str, list[tuple[int, str]]] = {}
-    for chunk in _chunks(candidates):
+    for chunk in in_chunks(candidates):
         query = select(owners).where(owners.c.store_id.in_(chunk)).order_by(owners.c.store_id, owners.c.version)
         for row in connection.execute(query):
             history.setdefault(row.store_id, []).append((row.effective_from_us, row.dealer_id))
@@ -70,7 +64,7 @@ def day_counts(connection: Connection, store_ids: Sequence[str], first_day: str,
     """The days from `first_day` to `last_day` (inclusive) with a shipment due at one of the
     stores, by store and day; overdue counted as of `now_us`."""
     counted: dict[tuple[str, str], list[int]] = {}
-    for chunk in _chunks(list(store_ids)):
+    for chunk in in_chunks(list(store_ids)):
         query = select(days.c.store_id, days.c.local_day, days.c.due, days.c.on_time, days.c.late).where(
             days.c.store_id.in_(chunk), days.c.local_day >= first_day, days.c.local_day <= last_day, days.c.due > 0,
         )

@@ -10,14 +10,14 @@ may differ. A promise of "" is no promise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
 
 from aggregates.order import ACCEPTED, ALLOCATED, DELIVERED, HANDED_OVER, PICKED, UNFULFILLABLE, Order, order_status
 from aggregates.store import Store
-from domain.values import epoch_us
+from projections.runtime.moments import event_us, recorded_promise
 
 OPEN = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER)
 ORDER_EVENTS = (
@@ -65,20 +65,10 @@ class Listed:
 
 
 def _moment(promised_by: str) -> datetime | None:
-    """The promise as a moment; None for no promise (and for text that is none, so that one
-    odd record cannot stop the list)."""
-    if not promised_by:
-        return None
-    try:
-        moment = datetime.fromisoformat(promised_by)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def placed_at_us(event: Any) -> int:
-    moment = event.timestamp
-    return epoch_us(moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment)
+    """The promise as a moment; None for no promise, and for one without an offset (no
+    moment to compare across stores' zones)."""
+    moment = recorded_promise(promised_by)
+    return moment if moment is not None and moment.tzinfo else None
 
 
 def _shipments(records: list[dict[str, Any]]) -> list[Shipment]:
@@ -92,7 +82,7 @@ def apply(orders: dict[str, Listed], e: Any) -> str:
     order_id = str(e.originator_id)
     if isinstance(e, Order.OrderPlaced):
         orders[order_id] = Listed(
-            order_id, e.customer_id, e.fulfilment_mode, placed_at_us(e), e.total_cents, e.currency,
+            order_id, e.customer_id, e.fulfilment_mode, event_us(e), e.total_cents, e.currency,
         )
         return order_id
     order = orders.get(order_id)

@@ -9,7 +9,7 @@ details record its time zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -19,19 +19,14 @@ from aggregates.order import CANCELLED, Order
 from aggregates.store import Store
 from projections.order_list.fold import STORE_EVENTS, Listed, Shipment, apply
 from projections.order_list.tables import NAME, orders, shipments, stores  # noqa: F401 - NAME: the projection's, read here
+from projections.runtime.database import in_chunks
 
-CHUNK = 500  # ids per IN (...) list
-
-
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i:i + CHUNK]
 
 
 def load_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, Listed]:
     """The stored orders among `order_ids`, with their shipments in order."""
     found: dict[str, Listed] = {}
-    for chunk in _chunks(sorted(order_ids)):
+    for chunk in in_chunks(sorted(order_ids)):
         for r in connection.execute(select(orders).where(orders.c.order_id.in_(chunk))):
             found[r.order_id] = Listed(
                 r.order_id, r.customer_id, r.mode, r.placed_at_us, r.total_cents, r.currency, bool(r.paid),
@@ -69,7 +64,7 @@ def _apply_stores(connection: Connection, events: Sequence[tuple[int, Any]]) -> 
         return
     known: dict[str, str] = {}  # Store aggregate id -> store id
     aggregate_ids = sorted({str(e.originator_id) for e in changed if isinstance(e, Store.StoreDetailsChanged)})
-    for chunk in _chunks(aggregate_ids):
+    for chunk in in_chunks(aggregate_ids):
         for r in connection.execute(select(stores.c.aggregate_id, stores.c.store_id).where(stores.c.aggregate_id.in_(chunk))):
             known[r.aggregate_id] = r.store_id
     rows: dict[str, dict[str, str]] = {}
@@ -96,7 +91,7 @@ def apply_batch(connection: Connection, events: Sequence[tuple[int, Any]], end: 
     placed_here = {str(e.originator_id) for e in order_events if isinstance(e, Order.OrderPlaced)}
     listed = load_orders(connection, sorted({str(e.originator_id) for e in order_events} - placed_here))
     changed = sorted({apply(listed, e) for e in order_events})
-    for chunk in _chunks(changed):
+    for chunk in in_chunks(changed):
         connection.execute(delete(shipments).where(shipments.c.order_id.in_(chunk)))
     statement = _insert(connection)(orders)
     columns = [c.name for c in orders.columns if c.name != "order_id"]

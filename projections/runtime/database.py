@@ -8,6 +8,9 @@ included) to its commit; reads use a second engine with ordinary deferred transa
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import Any
+
 from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, create_engine, event, text
 
 metadata = MetaData()
@@ -80,3 +83,12 @@ def create_projection_tables(engine: Engine, tables: MetaData, projection: str) 
         found = connection.execute(tracking.select().where(tracking.c.projection == projection)).first()
         if found is None:
             connection.execute(tracking.insert().values(projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0))
+
+
+IN_LIST = 500  # values per IN (...) list: well inside every database's limit on parameters
+
+
+def in_chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """`values` a list at a time, for queries that select by IN (...)."""
+    for i in range(0, len(values), IN_LIST):
+        yield values[i:i + IN_LIST]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 from sqlalchemy import Connection, delete, select
@@ -27,11 +27,12 @@ from aggregates.order import ACCEPTED, ALLOCATED, CANCELLED, DELIVERED, PICKED, 
 from domain.values import epoch_us
 from projections.runtime.event_log import event_topics
 from projections.store_work.tables import changes, orders, shipments
+from projections.runtime.database import in_chunks
+from projections.runtime.moments import event_us, recorded_promise
 
 NAME = "store_work"
 # every Order event, found rather than listed: an event added later (a promise moved) is read too
 TOPICS = event_topics(Order)
-CHUNK = 500  # ids per IN (...) list
 
 REROUTED_TO = "REROUTED_TO"
 REROUTED_AWAY = "REROUTED_AWAY"
@@ -46,18 +47,11 @@ STEP_OF = {Order.ShipmentAccepted: ACCEPTED, Order.ShipmentPicked: PICKED, Order
 Row = dict[str, Any]
 
 
-def utc_us(event: Any) -> int:
-    moment = event.timestamp
-    return epoch_us(moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment)
-
-
 def promise_us(promised_by: str) -> int | None:
-    """The promise as UTC microseconds; None without one (or one no moment can be read from)."""
-    if not promised_by:
-        return None
-    try:
-        moment = datetime.fromisoformat(promised_by)
-    except ValueError:
+    """The promise as UTC microseconds (one without an offset read as UTC); None without one
+    (or one no moment can be read from)."""
+    moment = recorded_promise(promised_by)
+    if moment is None:
         return None
     return epoch_us(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
 
@@ -68,8 +62,7 @@ class Fold:
     def __init__(self, connection: Connection, order_ids: list[str]):
         self.orders: dict[str, Row] = {}
         self.shipments: dict[str, dict[str, Row]] = {}  # order id -> store id -> row
-        for i in range(0, len(order_ids), CHUNK):
-            chunk = order_ids[i:i + CHUNK]
+        for chunk in in_chunks(order_ids):
             for row in connection.execute(select(orders).where(orders.c.order_id.in_(chunk))):
                 self.orders[row.order_id] = dict(row._mapping)
             for row in connection.execute(select(shipments).where(shipments.c.order_id.in_(chunk))):
@@ -79,7 +72,7 @@ class Fold:
 
     def apply(self, position: int, e: Any) -> None:
         order_id = str(e.originator_id)
-        at = utc_us(e)
+        at = event_us(e)
         if isinstance(e, Order.OrderPlaced):
             self.orders[order_id] = {"order_id": order_id, "mode": e.fulfilment_mode, "paid": False, "cancelled": False}
             self.touched.add(order_id)
@@ -144,8 +137,7 @@ class Fold:
 
     def write(self, connection: Connection) -> None:
         touched = sorted(self.touched)
-        for i in range(0, len(touched), CHUNK):
-            chunk = touched[i:i + CHUNK]
+        for chunk in in_chunks(touched):
             connection.execute(delete(shipments).where(shipments.c.order_id.in_(chunk)))
             connection.execute(delete(orders).where(orders.c.order_id.in_(chunk)))
         if touched:
