@@ -17,9 +17,6 @@ which is also the sum of the other totals.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -31,6 +28,7 @@ from domain.values import epoch_us, identifier
 from projections.dealer_ledger import reads as ledger_reads
 from projections.dealer_ledger.reader import LedgerReader
 from projections.runtime.reader import Freshness
+from services.use_cases import page_tokens
 from services.use_cases.application import OmoApplication
 from services.use_cases.network.dealers import get_dealer
 
@@ -160,19 +158,18 @@ def _line(party: str, e: ledger_reads.Entry) -> StatementLine:
 # --- page tokens -----------------------------------------------------------------------------
 
 def _token(party: str, period: Period, upto: int, after: tuple[int, int, int]) -> str:
-    body = json.dumps([1, party, period.start_us, period.end_us, upto, *after], separators=(",", ":"))
-    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+    return page_tokens.encode([1, party, period.start_us, period.end_us, upto, *after])
 
 
 def _untoken(token: str, party: str, period: Period) -> tuple[int, tuple[int, int, int]]:
     """(position the statement reads at, last line seen) from a token of this statement."""
     try:
-        version, p, start, end, upto, *after = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        version, p, start, end, upto, *after = page_tokens.decode(token)
         # the token is only encoded, not signed: a made-up one may hold numbers no database
         # column (64-bit) can be compared with
         if version != 1 or len(after) != 3 or not all(isinstance(v, int) and -(2**63) <= v < 2**63 for v in (upto, *after)):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except page_tokens.MALFORMED:
         raise InvalidInput("page_token", "is not a token this service gave; start again without one") from None
     if (p, start, end) != (party, period.start_us, period.end_us):
         raise InvalidInput("page_token", "belongs to another statement (dealer or period); start again without one")

@@ -9,9 +9,6 @@ carries the query it was given for, so it continues only that query.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -28,6 +25,7 @@ from projections.order_list.tables import NAME, create_tables
 from projections.runtime.event_log import EventLog
 from projections.runtime.reader import Freshness, ProjectionReader
 from services.use_cases.reads.stock_queries import Consistency, wait_for
+from services.use_cases import page_tokens
 
 STATUSES = (
     order_statuses.PLACED, order_statuses.ALLOCATED, order_statuses.ACCEPTED, order_statuses.PICKED,
@@ -101,20 +99,19 @@ def day_in_utc(day: date, time_zone: str) -> tuple[int, int]:
 # --- page tokens -----------------------------------------------------------------------------
 
 def _token(query: OrderQuery, last: ListedOrder) -> str:
-    body = json.dumps([TOKEN_VERSION, *query.key(), last.placed_at_us, last.order_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+    return page_tokens.encode([TOKEN_VERSION, *query.key(), last.placed_at_us, last.order_id])
 
 
 def _untoken(token: str, query: OrderQuery) -> tuple[int, str]:
     """The (placed_at_us, order_id) of the last order of the previous page of this query."""
     try:
-        version, *key, moment, order_id = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        version, *key, moment, order_id = page_tokens.decode(token)
         # only encoded, not signed: a made-up token may hold what no column can be compared with
         if version != TOKEN_VERSION or len(key) != 4 or not isinstance(moment, int) or not -(2**63) <= moment < 2**63:
             raise ValueError
         if not isinstance(order_id, str) or len(order_id) > 36:
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except page_tokens.MALFORMED:
         raise InvalidInput("page_token", f"is not a token this service gave; {RESTART}") from None
     if key != query.key():
         raise InvalidInput(

@@ -11,8 +11,6 @@ overdue), rounded half up; none while nothing is settled.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
@@ -26,6 +24,7 @@ from projections.on_time import reads
 from projections.on_time.reader import OnTimeReader
 from projections.runtime.reader import Freshness
 from services.use_cases.reads.stock_queries import Consistency, wait_for
+from services.use_cases import page_tokens
 
 MAX_DAYS = 31
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -158,16 +157,16 @@ def _fingerprint(scope: Scope, first: date, last: date) -> str:
 
 
 def _page_token(after: str, fingerprint: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": after, "query": fingerprint}).encode()).decode() if after else ""
+    return page_tokens.encode({"after": after, "query": fingerprint}) if after else ""
 
 
 def _after(token: str, fingerprint: str) -> str:
     if not token:
         return ""
     try:
-        decoded = json.loads(base64.b64decode(token.encode(), altchars=b"-_", validate=True))
+        decoded = page_tokens.decode(token)
         after, query = decoded["after"], decoded["query"]
-    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (*page_tokens.MALFORMED, KeyError):
         raise InvalidInput("page_token", "is not a token from a previous response") from None
     if query != fingerprint or not isinstance(after, str):
         raise InvalidInput("page_token", "belongs to another query (scope or dates changed); start again without a token")

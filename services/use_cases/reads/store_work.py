@@ -5,9 +5,6 @@ the shared feed hands to the open streams)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +19,7 @@ from projections.store_work.projection import DONE, REROUTED_AWAY, TOPICS
 from projections.store_work.reads import After, Change, Shipment
 from projections.store_work.tables import create_tables
 from services.use_cases.reads.stock_queries import Consistency, wait_for
+from services.use_cases import page_tokens
 
 STATUSES = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED, UNFULFILLABLE, CANCELLED, REROUTED_AWAY)
 TO_DO = tuple(s for s in STATUSES if s not in DONE)
@@ -143,19 +141,16 @@ def _key(query: ShipmentQuery) -> list:
 
 
 def _token(query: ShipmentQuery, after: After) -> str:
-    body = json.dumps([1, *_key(query), after.promised_by_us, after.order_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
+    return page_tokens.encode([1, *_key(query), after.promised_by_us, after.order_id])
 
 
 def _untoken(token: str, query: ShipmentQuery) -> After:
     try:
-        version, store_id, statuses, due_before_us, overdue_only, promised_by_us, order_id = json.loads(
-            base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        )
+        version, store_id, statuses, due_before_us, overdue_only, promised_by_us, order_id = page_tokens.decode(token)
         # only encoded, not signed: a made-up one may hold what no column can be compared with
-        if version != 1 or not isinstance(order_id, str) or not _bounded(promised_by_us):
+        if version != 1 or not isinstance(order_id, str) or not page_tokens.fits_64_bits(promised_by_us):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except page_tokens.MALFORMED:
         raise InvalidInput("page_token", "is not a token this service gave; start again without one") from None
     if [store_id, statuses, due_before_us, overdue_only] != _key(query):
         raise InvalidInput(
@@ -163,8 +158,4 @@ def _untoken(token: str, query: ShipmentQuery) -> After:
             "send the same filters as the page it came with, or start again without one",
         )
     return After(promised_by_us, order_id)
-
-
-def _bounded(value: object) -> bool:
-    return value is None or isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
