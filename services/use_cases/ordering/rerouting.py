@@ -106,9 +106,7 @@ def reroute_shipment(
         shipments = [shipment_record_of(app, s, app.clock()) for s in decision.shipments]
         new_slots, full = taken(app, order.order_id, slot_limits(app, shipments))
         if full:
-            # filled since routing counted them: route again once the log says so
-            app.catch_up()
-            raise RetryDecision
+            raise RetryDecision  # filled since routing counted them: a retry reads the log first
         new = {key: app.repository.get(i) for key, i in move.new_ids.items()}
         if short := reserve_all(new, order.order_id, move.wanted):
             passed_over.update(short)  # the index overstated their stock: route without them
