@@ -13,6 +13,7 @@ import pytest
 
 from protos.omo.v1 import common_pb2, orders_pb2, stores_pb2
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, lat_lng, line, order, receipt, refused, store
+from tests.order_steps import reject
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEN_TO_TEN = [stores_pb2.DailyHours(weekday=d, opens="10:00", closes="22:00") for d in range(1, 8)]
@@ -152,3 +153,14 @@ def test_concurrent_orders_never_take_more_places_in_a_slot_than_the_store_has(s
     for o in placed:
         read = stores.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=o.order_id)).order
         assert [s.slot for s in read.shipments] == [s.slot for s in o.shipments]
+
+
+def test_a_shipment_moved_away_gives_its_slot_back_and_takes_a_promise_where_it_goes(stores):
+    first = stores.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SERUM-02", 1))).order
+    stores.orders.PlaceOrder(order("k2", PEOPLES_SQUARE, line("SERUM-02", 1)))
+    assert stores.orders.PlaceOrder(order("k3", PEOPLES_SQUARE, line("SERUM-02", 1))).order.shipments[0].slot.startswith("2026-11-23T16:00")
+    moved = reject(stores, first.order_id, "S1", reason="freezer broken")
+    # 15:10 + 30 minutes to prepare + about 11 minutes of ride -> 15:51 -> 15:55
+    assert [(s.store_id, s.promised_by) for s in moved.shipments] == [("S2", "2026-11-23T15:55:00+08:00")]
+    # S1's 15:00 slot has a place again
+    assert stores.orders.PlaceOrder(order("k4", PEOPLES_SQUARE, line("SERUM-02", 1))).order.shipments[0].slot.startswith("2026-11-23T15:00")
