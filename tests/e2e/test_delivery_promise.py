@@ -164,3 +164,13 @@ def test_a_shipment_moved_away_gives_its_slot_back_and_takes_a_promise_where_it_
     assert [(s.store_id, s.promised_by) for s in moved.shipments] == [("S2", "2026-11-23T15:55:00+08:00")]
     # S1's 15:00 slot has a place again
     assert stores.orders.PlaceOrder(order("k4", PEOPLES_SQUARE, line("SERUM-02", 1))).order.shipments[0].slot.startswith("2026-11-23T15:00")
+
+
+def test_a_shipment_flagged_unfulfillable_gives_its_slot_back(stores):
+    pickups = [order(f"p{i}", PEOPLES_SQUARE, line("SERUM-02", 1), customer=f"C{i}", pickup_store="S1") for i in range(4)]
+    first = stores.orders.PlaceOrder(pickups[0]).order
+    stores.orders.PlaceOrder(pickups[1])
+    assert stores.orders.PlaceOrder(pickups[2]).order.shipments[0].slot.startswith("2026-11-23T16:00")
+    flagged = reject(stores, first.order_id, "S1", reason="freezer broken")  # a PICKUP stays: flagged
+    assert flagged.status == orders_pb2.NEEDS_ATTENTION
+    assert stores.orders.PlaceOrder(pickups[3]).order.shipments[0].slot.startswith("2026-11-23T15:00")
