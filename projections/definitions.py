@@ -53,6 +53,7 @@ STORE_WORK = Projection(
     create_tables=work_tables.create_tables,
     tables=work_tables.TABLES,
     apply_batch=store_work.apply_batch,
+    follows_closely=True,
 )
 
 PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME, ORDER_LIST, STORE_WORK)}

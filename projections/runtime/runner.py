@@ -32,14 +32,16 @@ from datetime import datetime, timezone
 
 import sqlalchemy.exc
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, select, text, update
 
 from projections.runtime.event_log import EventLog
 from projections.runtime.projection import Projection
 from projections.runtime.database import read_engine, tracking, write_engine
+from projections.runtime.wakeup import Wakeup, applied_channel, listen, notify_sql
 
 log = logging.getLogger("omo.projection")
 
+CLOSE_GAP = 0.02  # seconds between the starts of two batches of a runner that follows closely
 DATABASE_ERRORS = (sqlalchemy.exc.DBAPIError, sqlalchemy.exc.OperationalError, PersistenceError)
 
 
@@ -101,8 +103,14 @@ class ProjectionRunner:
         self.leading = False
         self.last_batch_full = False
         self._lease_until_ms = 0
+        self._step_started = 0.0
         self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._announce = notify_sql(applied_channel(self.projection)) if self.writer.dialect.name == "postgresql" else None
+        # a runner that follows closely wakes on the event store's commits; the others poll
+        self._wakeup: Wakeup = (
+            listen(database_url, event_log.recorder.channel_name) if projection.follows_closely else Wakeup()
+        )
 
     # --- the lease ----------------------------------------------------------------------
 
@@ -147,6 +155,7 @@ class ProjectionRunner:
         if not self.leading and not self.try_lead():
             return 0
         start = self.position
+        self._step_started = time.monotonic()
         batch = self.event_log.read(start, self.batch_size)
         now = now_ms()
         if batch.end == start and self._lease_until_ms - now > self.lease_ms / 2:
@@ -162,6 +171,8 @@ class ProjectionRunner:
                 return 0
             self.definition.apply_batch(connection, batch.events, batch.end)
             self._renew(connection, batch.end, now)
+            if self._announce and batch.end != start:
+                connection.execute(text(self._announce))  # sent at the commit: readers waiting live wake
         self.position = batch.end
         self.last_batch_full = len(batch.events) >= self.batch_size
         return batch.end - start
@@ -194,9 +205,15 @@ class ProjectionRunner:
                 continue
             # a batch that was not full emptied the backlog: waiting a poll interval before the
             # next lets the events gather, so a busy log is applied in a few large transactions
-            # rather than one per handful of events (the cost is mostly per transaction)
-            if not (moved and self.last_batch_full):
-                self.stopping.wait(self.poll_interval if self.leading else min(1.0, self.lease_ms / 3000))
+            # rather than one per handful of events (the cost is mostly per transaction). One
+            # that follows closely waits for the next commit instead (the interval stays its
+            # longest wait, in case a notification is lost)
+            if not (moved and self.last_batch_full) and not self.stopping.is_set():
+                self._wakeup.wait(self.poll_interval if self.leading else min(1.0, self.lease_ms / 3000))
+                if self.definition.follows_closely:
+                    # one batch per CLOSE_GAP at most: under a storm of commits the batches
+                    # still grow instead of the runner spinning on one commit each
+                    self.stopping.wait(max(0.0, self._step_started + CLOSE_GAP - time.monotonic()))
         try:
             self.release()
         except DATABASE_ERRORS:
@@ -209,6 +226,7 @@ class ProjectionRunner:
 
     def stop(self) -> None:
         self.stopping.set()
+        self._wakeup.interrupt()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stops the thread start() began (it releases the lease) and closes the engines."""
@@ -218,6 +236,7 @@ class ProjectionRunner:
         self.close()
 
     def close(self) -> None:
+        self._wakeup.close()
         self.writer.dispose()
         self.reader.dispose()
 

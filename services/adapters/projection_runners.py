@@ -7,11 +7,14 @@ import logging
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
 
 from projections.definitions import NATIONAL_STOCK, PROJECTIONS
 from projections.runtime.projection import Projection
 from projections.runtime.event_log import EventLog
 from projections.runtime.runner import ProjectionRunner
+from services.adapters.recorder import CoreSqlRecorder
 
 log = logging.getLogger("omo.projection")
 
@@ -20,6 +23,12 @@ class EventStore(Application[UUID]):
     """The OMO event store, opened only to read its notification log (no live index)."""
 
     name = "omo"  # the same tables as the OmoApplication
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        # the log is read as rows, not ORM objects: the projections read every notification
+        factory = super().construct_factory(env)
+        factory.application_recorder_class = CoreSqlRecorder
+        return factory
 
 
 def stock_event_log(application: Application) -> EventLog:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 from projections.runtime.reader import Freshness
+from projections.runtime.wakeup import Wakeup
 from projections.store_work.reads import Change
 from projections.runtime.runner import DATABASE_ERRORS
 
@@ -71,11 +72,14 @@ class Subscription:
 
 class ShipmentFeed:
     """`read(after, limit)` returns every store's changes after a position and the position
-    they cover to; `freshness(position)` how fresh that position is."""
+    they cover to; `freshness(position)` how fresh that position is. With a `wakeup` on the
+    projection's commits the feed reads as soon as the projection has applied something, and
+    `poll_seconds` is only its longest wait."""
 
     def __init__(
         self, read: Callable[[int, int], tuple[list[Change], int]], freshness: Callable[[int], Freshness],
         poll_seconds: float = 0.05, batch: int = 1000, queue_size: int | None = None, freshness_seconds: float = 1.0,
+        wakeup: Wakeup | None = None,
     ):
         self._read = read
         self._freshness_of = freshness
@@ -90,6 +94,7 @@ class ShipmentFeed:
         self._freshness_at = 0.0
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._wakeup = wakeup or Wakeup()
 
     # --- the streams' side --------------------------------------------------------------
 
@@ -141,8 +146,8 @@ class ShipmentFeed:
             except DATABASE_ERRORS as error:
                 log.warning("shipment feed: database unavailable (%s); retrying in %.1f s", type(error).__name__, backoff)
                 full, backoff = False, min(backoff * 2, 5.0)
-            if not full:
-                self._stopping.wait(backoff)
+            if not full and not self._stopping.is_set():
+                self._wakeup.wait(backoff)
 
     def step(self) -> bool:
         """Reads the next changes and hands them out; True when the page was full (more wait)."""
@@ -174,6 +179,7 @@ class ShipmentFeed:
     def stop(self, timeout: float = 5.0) -> None:
         """Stops the thread and ends every subscription (their streams end; clients reconnect)."""
         self._stopping.set()
+        self._wakeup.interrupt()
         with self._lock:
             for subscribers in self._subscribers.values():
                 for subscription in subscribers:
@@ -182,6 +188,7 @@ class ShipmentFeed:
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+        self._wakeup.close()
 
 
 _LATEST = 2**62  # "after" no change has: only the position comes back

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,7 @@ from projections.runtime.database import read_engine, write_engine
 from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.adapters.heap import freeze_survivors_of_full_collections
 from services.adapters.projection_runners import EventStore, new_runner, start_runners
+from services.adapters.projector_processes import ProjectorProcess
 from services.bootstrap import event_store
 
 log = logging.getLogger("omo.projection")
@@ -58,6 +60,11 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     ))
     project.add_argument("--batch-size", type=int, default=2000, help="events applied per transaction (default 2000)")
     project.add_argument("--lease-seconds", type=float, default=10.0, help="how long the writer's lease lasts without renewal (default 10)")
+    project.add_argument("--one-process", action="store_true", help=(
+        "run every projection as a thread of this process; by default the stores' work (which open "
+        "WatchShipments streams wait on) runs in a child process of its own, started again if it exits"
+    ))
+    project.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # a child stops with its parent
 
     projections = commands.add_parser(
         "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, on time, order list, store work)",
@@ -97,15 +104,30 @@ def project(args: argparse.Namespace) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     freeze_survivors_of_full_collections()
+    projections = chosen(args)
+    # with others beside them, the projections that follow the log closely get processes of
+    # their own (see projector_processes)
+    apart = [p for p in projections if p.follows_closely] if len(projections) > 1 and not args.one_process else []
+    options = ["--poll-interval", str(args.poll_interval), "--batch-size", str(args.batch_size), "--lease-seconds", str(args.lease_seconds)]
+    children = [ProjectorProcess(p.name, [*options, "--parent-pid", str(os.getpid())]) for p in apart]
+    for child in children:
+        child.start()
     runners = start_runners(
-        store, url, chosen(args), poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
+        store, url, [p for p in projections if p not in apart],
+        poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
     )
     for runner in runners:
         log.info("projecting %s from %s (runner %s)", runner.projection, redact(url), runner.holder)
     try:
         while not stopping.wait(0.5):
-            pass
+            if args.parent_pid and os.getppid() != args.parent_pid:
+                log.warning("the omo project that started this one is gone; stopping")
+                break
+            for child in children:
+                child.check()
     finally:
+        for child in children:
+            child.stop(timeout=30)
         runners.shutdown(timeout=30)
         store.close()
     for runner in runners:

@@ -27,7 +27,7 @@ class StoreQueue:
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ):
         self.work = work
-        self.feed = feed or ShipmentFeed(work.changes_after, work.freshness)
+        self.feed = feed or ShipmentFeed(work.changes_after, work.freshness, wakeup=work.commits())
         self.watch_max_seconds = watch_max_seconds
         self.heartbeat_seconds = heartbeat_seconds
 

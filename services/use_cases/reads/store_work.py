@@ -14,8 +14,9 @@ from domain.stock_query_errors import PositionNotRecorded, ProjectionBehind
 from domain.values import identifier
 from projections.runtime.event_log import EventLog
 from projections.runtime.reader import Freshness, ProjectionReader
+from projections.runtime.wakeup import Wakeup, applied_channel, listen
 from projections.store_work import reads
-from projections.store_work.projection import DONE, REROUTED_AWAY, TOPICS
+from projections.store_work.projection import DONE, NAME, REROUTED_AWAY, TOPICS
 from projections.store_work.reads import After, Change, Shipment
 from projections.store_work.tables import create_tables
 from services.use_cases.reads.stock_queries import Consistency, wait_for
@@ -111,6 +112,10 @@ class StoreWork(ProjectionReader):
         if after_position > head:
             raise PositionNotRecorded(after_position, head)
         return store_id
+
+    def commits(self) -> Wakeup:
+        """Wakes when the projection's runner has committed a batch (PostgreSQL)."""
+        return listen(self.database_url, applied_channel(NAME))
 
     def store_changes(self, store_id: str, after_position: int, limit: int, upto: int | None = None) -> list[Change]:
         with self.engine.connect() as connection:
