@@ -196,7 +196,6 @@ def test_shipping_or_receiving_more_than_is_left_is_refused_and_changes_nothing(
     for store_id, wrong_end in [
         ("S2", movement("o2", "TRANSFER_OUT", SERUM, 1, 2, transfer_id="T1")),  # S2 is the destination
         ("S1", movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="T1")),  # S1 is the source
-        ("S3", movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="T1")),  # not part of it at all
     ]:
         with pytest.raises(grpc.RpcError) as caught:
             sync(client, store_id, [wrong_end])
@@ -204,9 +203,17 @@ def test_shipping_or_receiving_more_than_is_left_is_refused_and_changes_nothing(
         assert "movements[0]" in caught.value.details() and f"store '{store_id}' cannot report" in caught.value.details()
         assert transfer_state(client) == before
 
-    with pytest.raises(grpc.RpcError) as caught:
+    with pytest.raises(grpc.RpcError) as unknown:
         sync(client, "S1", [movement("o2", "TRANSFER_OUT", SERUM, 1, 2, transfer_id="T-NOPE")])
-    assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+    assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
+    assert transfer_state(client) == before
+
+    # a store at neither end hears what an unknown id gets: nothing of where T1 goes, or that it exists
+    with pytest.raises(grpc.RpcError) as elsewhere:
+        sync(client, "S3", [movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="T1")])
+    assert elsewhere.value.code() == grpc.StatusCode.NOT_FOUND
+    assert elsewhere.value.details() == unknown.value.details().replace("T-NOPE", "T1")
+    assert "S1" not in elsewhere.value.details() and "S2" not in elsewhere.value.details()
     assert transfer_state(client) == before
 
     # what is left still ships and arrives

@@ -73,6 +73,9 @@ class _Batch:
                 raise TransferNotFound(transfer_id)
             self.transfers[transfer_id] = transfer
         transfer = self.transfers[transfer_id]
+        if self.store_id not in (transfer.from_store_id, transfer.to_store_id):
+            # to a store at neither end, another store's transfer is as good as unknown
+            raise TransferNotFound(transfer_id)
         end = transfer.from_store_id if kind == "TRANSFER_OUT" else transfer.to_store_id
         if end != self.store_id:
             raise InvalidInput(
