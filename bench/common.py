@@ -71,6 +71,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(target: str, process: subprocess.Popen | None = None, seconds: float = 60) -> None:
+    """Until the server at `target` answers a health check (RuntimeError past `seconds`, or
+    when `process`, the server's, has exited)."""
+    with OmoClient(target) as client:
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                client.health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                return
+            except grpc.RpcError:
+                if time.monotonic() > deadline or (process is not None and process.poll() is not None):
+                    raise RuntimeError(f"the server at {target} did not start")
+                time.sleep(0.2)
+
+
 @contextmanager
 def server_process(
     database_url: str, workers: int = 32, projections_apart: bool = False, serve_args: tuple[str, ...] = (),
@@ -90,16 +105,7 @@ def server_process(
     )
     target = f"127.0.0.1:{port}"
     try:
-        with OmoClient(target) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    client.health.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    break
-                except grpc.RpcError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError("the server did not start")
-                    time.sleep(0.2)
+        wait_until_serving(target, process)
         yield target
     finally:
         for child in (process, projector):

@@ -20,7 +20,7 @@ in the run (a short warm-up, unmeasured, comes first) must have reached its own 
 other store's. A probe reading the store_work projection's position every 5 ms splits the time
 into the projection's part and the feed's and stream's part.
 
-    python bench/store_queue.py [--quick] [--stores N] [--seconds S] [--rate R] [--json FILE]
+    python bench/store_queue.py [--quick] [--stores N] [--seconds S] [--rate R] [--stream-port] [--json FILE]
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import grpc  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from sqlalchemy.exc import ProgrammingError  # noqa: E402
 
-from bench.common import bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
+from bench.common import bench_parser, callers, free_port, machine, scratch_postgres_database, server_process, wait_until_serving, write_json  # noqa: E402
 from bench.cpu import cpu_shares  # noqa: E402
 from bench.projection_probe import PositionProbe, position_probe  # noqa: E402
 from domain.callers import CHECKOUT, POS  # noqa: E402
@@ -95,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projector-poll", type=float, default=0.05, help="the projector's --poll-interval (default 0.05, its own default)")
     parser.add_argument("--grace", type=float, default=5.0, help="seconds after the load for the last changes to arrive (default 5)")
     parser.add_argument(
-        "--streams-apart", action="store_true",
-        help="the stores' streams on a second `omo serve` over the same database, apart from the checkout's server",
+        "--stream-port", action="store_true",
+        help="the stores' streams on the server's --stream-port (a second process of the same `omo serve`), "
+        "apart from the checkout's calls",
     )
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 30.0)
@@ -109,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         # shared with five projection runners, as where checkout is busy; the server's shared
         # feed reads what they write
         projector = ("--poll-interval", str(args.projector_poll))
-        with server_process(url, projections_apart=True, project_args=projector) as target, callers(url) as cast, projection_lags(url) as lags:
+        stream_port = free_port() if args.stream_port else 0
+        serve_args = ("--stream-port", str(stream_port)) if stream_port else ()
+        with server_process(url, projections_apart=True, project_args=projector, serve_args=serve_args) as target, callers(url) as cast, projection_lags(url) as lags:
             rng = random.Random(args.seed)
             world = seeding.build_world(rng, store_count, 200, always_open=True)
             with OmoClient(target, tokens=cast) as client:
@@ -129,8 +132,9 @@ def main(argv: list[str] | None = None) -> int:
             half = len(requests) // 2
             with cpu_shares() as cpu_without:
                 without = asyncio.run(checkout_phase(target, checkout, requests[:half], args.rate, seconds))
-            streams_server = server_process(url, serve_args=("--no-projection",)) if args.streams_apart else nullcontext(target)
-            with streams_server as streams_target, held_streams(streams_target, tokens) as streams, position_probe(url, STORE_WORK.name) as probe:
+            streams_target = f"127.0.0.1:{stream_port}" if stream_port else target
+            wait_until_serving(streams_target)
+            with held_streams(streams_target, tokens) as streams, position_probe(url, STORE_WORK.name) as probe:
                 print(f"{len(sites)} streams live", file=sys.stderr)
                 with cpu_shares() as cpu_with:
                     apps_before = streams.cpu_seconds()
@@ -164,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_cores_with_streams": {role: round(used / seconds, 3) for role, used in cpu_with.seconds.items()},
         "seconds": seconds,
         "projector_poll_s": args.projector_poll,
-        "streams_apart": args.streams_apart,
+        "stream_port": args.stream_port,
         # other work on a shared machine shows here: the figures of a busy run are not comparable
         "load_average_at_start": load_at_start,
         "machine": machine(),
@@ -353,8 +357,8 @@ def settle(lags: Callable[[], dict[str, int]], patience_s: float = 600.0) -> Non
 def report(f: dict) -> None:
     print(f"\nstore queue on PostgreSQL, {f['stores']} stores ({f['streams']} streams), {f['orders_per_s']:g} orders/s open loop, "
           f"{f['seconds']:g} s a phase, {f['machine']}")
-    if f["streams_apart"]:
-        print("  the streams held on a second server over the same database, apart from the checkout's")
+    if f["stream_port"]:
+        print("  the streams held on the server's --stream-port, a second process of the same omo serve")
     print(f"  load average at the start {f['load_average_at_start']}")
     print(f"  commit -> store's stream    p50 {f['p50_ms']:.1f} ms   p99 {f['p99_ms']:.1f} ms   max {f['max_ms']:.1f} ms"
           f"   ({f['shipments_measured']} shipments; bar: p99 < 250 ms)")

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         try:
             args = build_parser().parse_args(argv)
+            args.argv = list(sys.argv[1:] if argv is None else argv)  # for a command that starts itself again
             return run[args.command](args)
         finally:
             sys.stdout.flush()  # here, where a reader that went away can still be answered

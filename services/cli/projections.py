@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
 import threading
@@ -24,7 +23,7 @@ from projections.runtime.database import read_engine, write_engine
 from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.adapters.heap import freeze_survivors_of_full_collections
 from services.adapters.projection_runners import EventStore, new_runner, start_runners
-from services.adapters.projector_processes import ProjectorProcess
+from services.adapters.child_processes import ChildCommand, parent_gone
 from services.bootstrap import event_store
 
 log = logging.getLogger("omo.projection")
@@ -109,9 +108,7 @@ def project(args: argparse.Namespace) -> int:
     # their own (see projector_processes)
     apart = [p for p in projections if p.follows_closely] if len(projections) > 1 and not args.one_process else []
     options = ["--poll-interval", str(args.poll_interval), "--batch-size", str(args.batch_size), "--lease-seconds", str(args.lease_seconds)]
-    children = [ProjectorProcess(p.name, [*options, "--parent-pid", str(os.getpid())]) for p in apart]
-    for child in children:
-        child.start()
+    children = [ChildCommand(f"projecting {p.name}", ["project", "--projection", p.name, *options]).start() for p in apart]
     runners = start_runners(
         store, url, [p for p in projections if p not in apart],
         poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
@@ -120,7 +117,7 @@ def project(args: argparse.Namespace) -> int:
         log.info("projecting %s from %s (runner %s)", runner.projection, redact(url), runner.holder)
     try:
         while not stopping.wait(0.5):
-            if args.parent_pid and os.getppid() != args.parent_pid:
+            if parent_gone(args.parent_pid):
                 log.warning("the omo project that started this one is gone; stopping")
                 break
             for child in children:

@@ -26,6 +26,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--grace", type=float, default=5.0, help="seconds calls in flight get to finish on shutdown")
     serve.add_argument(
+        "--stream-port", type=int, default=0, metavar="PORT",
+        help="also serve on this port from a second process, for the stores' held streams (WatchShipments, "
+        "WatchStock, SyncStock): in the checkout's own process their sends wait for its interpreter lock "
+        "(see Held streams in docs/operations.md); the same services, tokens and limits on both ports",
+    )
+    serve.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # the stream port's server
+    serve.add_argument(
         "--payment-timeout", type=float, default=15.0, metavar="MINUTES",
         help="cancel allocated orders whose payment is not confirmed within this many minutes, releasing their stock (default 15)",
     )
@@ -148,6 +155,7 @@ def chosen_limits(args: argparse.Namespace):
 
 
 def serve(args: argparse.Namespace) -> int:
+    from services.adapters.child_processes import ChildCommand, parent_gone
     from services.adapters.heap import freeze_survivors_of_full_collections
     from services.api.server import start_server
     from services.api.tls import TlsSetupError, serving_credentials
@@ -156,6 +164,9 @@ def serve(args: argparse.Namespace) -> int:
     from services.bootstrap import build_application, start_background_work
 
     # refused before anything starts: no database opened, no port bound
+    if args.stream_port < 0 or (args.stream_port and args.stream_port == args.port):
+        print(f"omo serve: error: --stream-port must be a port other than --port, got {args.stream_port}", file=sys.stderr)
+        return 2
     try:
         credentials = serving_credentials(args.host, args.tls_cert, args.tls_key, args.client_ca, args.plaintext)
     except TlsSetupError as error:
@@ -171,7 +182,8 @@ def serve(args: argparse.Namespace) -> int:
     log = logging.getLogger("omo")
     terms = PromiseTerms(delivery_speed_kmh=args.delivery_speed_kmh, express_lead_days=args.express_lead_days)
     app = build_application(url, order_writer=args.order_writer, routing=RoutingPolicy(promise_terms=terms))
-    if args.order_writer == "process":
+    streams_child = args.parent_pid != 0  # the stream port's server: no housekeeping, no projections
+    if args.order_writer == "process" and not streams_child:  # the stream port's makes one if ever asked to
         log.info("order writer in process %d", app.order_writer.pid)
     admissions, stream_limits, max_message_bytes, buyer_limits = chosen_limits(args)
     server = start_server(
@@ -179,19 +191,32 @@ def serve(args: argparse.Namespace) -> int:
         admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
         buyer_limits=buyer_limits,
     )
-    background = start_background_work(
+    background = None if streams_child else start_background_work(
         app, payment_timeout=timedelta(minutes=args.payment_timeout), projections=not args.no_projection,
     )
     log.info(
         "serving on %s:%d (%s), database %s", args.host, server.port,
         "plaintext" if credentials is None else "mutual TLS" if args.client_ca else "TLS", redact(url),
     )
-    stopping.wait()
+    streams = None
+    if args.stream_port and not streams_child:
+        # the same command on the stream port; argparse takes the last of a repeated option
+        again = [*args.argv, "--port", str(args.stream_port), "--stream-port", "0", "--no-projection"]
+        streams = ChildCommand(f"serving streams on {args.host}:{args.stream_port}", again).start()
+    while not stopping.wait(0.5):
+        if parent_gone(args.parent_pid):
+            log.warning("the omo serve that started this one is gone; stopping")
+            break
+        if streams is not None:
+            streams.check()
     log.info("shutting down")
+    if streams is not None:
+        streams.stop(timeout=args.grace + 10)
     server.stop(grace=args.grace)
     log.info("stopped serving")
-    background.stop()
-    log.info("housekeeping and projections stopped")
+    if background is not None:
+        background.stop()
+        log.info("housekeeping and projections stopped")
     app.close()
     log.info("closed the database")
     return 0

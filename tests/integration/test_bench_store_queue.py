@@ -13,12 +13,13 @@ from tests.conftest import postgres_schema_url
 pytestmark = pytest.mark.postgres
 
 
-def test_every_placed_shipment_reaches_its_own_stores_stream(postgres_database, tmp_path):
+@pytest.mark.parametrize("where", [[], ["--stream-port"]], ids=["streams on the main port", "streams on the stream port"])
+def test_every_placed_shipment_reaches_its_own_stores_stream(postgres_database, tmp_path, where):
     out = tmp_path / "store_queue.json"
     url = postgres_schema_url(postgres_database)
 
     status = store_queue.main(["--quick", "--stores", "20", "--seconds", "2", "--rate", "50", "--grace", "3",
-                               "--database-url", url, "--json", str(out)])
+                               "--database-url", url, "--json", str(out), *where])
 
     figures = json.loads(out.read_text())
     assert status == 0
@@ -26,6 +27,7 @@ def test_every_placed_shipment_reaches_its_own_stores_stream(postgres_database, 
                 "place_p99_ms_without_streams", "place_p99_ms_with_streams", "health_p99_ms", "reconnects", "machine"):
         assert key in figures, key
     assert figures["stores"] == 20
+    assert figures["stream_port"] == bool(where)
     assert figures["streams"] == 26  # the stores and the regional warehouses
     assert figures["missed"] == 0
     assert figures["misdelivered"] == 0
