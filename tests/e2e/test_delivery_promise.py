@@ -12,6 +12,7 @@ import grpc
 import pytest
 
 from protos.omo.v1 import common_pb2, orders_pb2, stores_pb2
+from routing.sites import Taken
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, lat_lng, line, order, receipt, refused, store
 from tests.order_steps import reject
 
@@ -174,3 +175,47 @@ def test_a_shipment_flagged_unfulfillable_gives_its_slot_back(stores):
     flagged = reject(stores, first.order_id, "S1", reason="freezer broken")  # a PICKUP stays: flagged
     assert flagged.status == orders_pb2.NEEDS_ATTENTION
     assert stores.orders.PlaceOrder(pickups[3]).order.shipments[0].slot.startswith("2026-11-23T15:00")
+
+
+@pytest.fixture
+def tight_stores(app, client):
+    """S1 at the customer, 2 orders an hour; S2 farther, 1 order an hour."""
+    app.clock = shanghai_time(23, 15, 10)
+    client.stores.UpsertStore(store("S1", PEOPLES_SQUARE, opening_hours=TEN_TO_TEN, preparation_minutes=20, hourly_slot_capacity=2))
+    client.stores.UpsertStore(store("S2", JINGAN_TEMPLE, opening_hours=TEN_TO_TEN, preparation_minutes=30, hourly_slot_capacity=1))
+    client.inventory.ReceiveStock(receipt("S1", {"SERUM-02": 50}))
+    client.inventory.ReceiveStock(receipt("S2", {"SERUM-02": 50}))
+    return client
+
+
+def test_a_reroute_whose_new_slot_filled_after_routing_counted_it_takes_the_next_slot(app, tight_stores, monkeypatch):
+    client = tight_stores
+    moving = client.orders.PlaceOrder(order("k1", PEOPLES_SQUARE, line("SERUM-02", 1))).order
+    assert moving.shipments[0].store_id == "S1"
+    # a pickup at S2 takes its 15:00 slot's only place
+    pickup = client.orders.PlaceOrder(order("p1", PEOPLES_SQUARE, line("SERUM-02", 1), customer="C2", pickup_store="S2")).order
+    assert pickup.shipments[0].slot == "2026-11-23T15:00:00+08:00"
+
+    # routing counts S2's 15:00 slot as empty once, as if that pickup were placed meanwhile by
+    # another server: the reroute must find the place gone when it takes it, and route again
+    counted = app.index.taken
+    views = []
+
+    def taken_once_stale():
+        now = counted()
+        views.append("stale" if not views else "current")
+        if views[-1] == "current":
+            return now
+        return Taken(now.on_day, lambda store_id, slot: 0 if store_id == "S2" else now.in_slot(store_id, slot))
+
+    monkeypatch.setattr(app.index, "taken", taken_once_stale)
+    moved = reject(client, moving.order_id, "S1", reason="freezer broken")
+    assert views[:2] == ["stale", "current"]  # routed on the stale count, then again
+    # S2's 16:00 slot: 16:00 + 30 minutes to prepare + about 11 minutes of ride -> 16:41 -> 16:45
+    assert [(s.store_id, s.slot, s.promised_by) for s in moved.shipments] == [
+        ("S2", "2026-11-23T16:00:00+08:00", "2026-11-23T16:45:00+08:00")
+    ]
+    monkeypatch.undo()
+    # S2's 15:00 slot still holds only the pickup: a third order cannot have it
+    third = client.orders.PlaceOrder(order("p2", PEOPLES_SQUARE, line("SERUM-02", 1), customer="C3", pickup_store="S2")).order
+    assert third.shipments[0].slot == "2026-11-23T17:00:00+08:00"
