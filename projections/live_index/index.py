@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +28,10 @@ from domain.values import available_units
 from projections.live_index.cloud_shops import CloudShopIndex
 from projections.live_index.launches import LaunchIndex
 from routing.policy import StoreDirectory, StoreSite, Taken
+
+# orders allocated for a day this far behind the latest day an order was allocated for are
+# forgotten by the slot and day counts (no order can be allocated to those days any more)
+DAYS_KEPT = timedelta(days=2)
 
 # after notification id, limit -> [(notification id, domain event)]
 ReadEvents = Callable[[int, int], Sequence[tuple[int, Any]]]
@@ -68,6 +72,9 @@ class LiveIndex:
         # orders per (store, start of the hourly slot in epoch seconds), for slot capacity
         self.orders_per_slot: dict[tuple[str, int], int] = {}
         self._slots_of: dict[UUID, list[tuple[str, int]]] = {}
+        # the latest store-local day an order was allocated for: counts well behind it are
+        # never asked for again, and are dropped as the days go by (see _forget_past_days)
+        self._newest_day: date | None = None
         self._directory: StoreDirectory | None = None
         # (store, order) whose reserved units the counter sold: the order must move
         self.losing_units: set[tuple[str, str]] = set()
@@ -248,9 +255,9 @@ class LiveIndex:
             self._placed_at.pop(e.originator_id, None)
             # a cancelled order gives its pick slots back
             for key in self._allocated_on.pop(e.originator_id, ()):
-                self.orders_per_day[key] -= 1
+                _count_down(self.orders_per_day, key)
             for slot in self._slots_of.pop(e.originator_id, ()):
-                self.orders_per_slot[slot] -= 1
+                _count_down(self.orders_per_slot, slot)
 
     def _take_slots(self, order_id: UUID, shipments: list[dict]) -> None:
         """Each location shipping part of the order takes one of its pick slots that day."""
@@ -263,13 +270,38 @@ class LiveIndex:
             self.orders_per_slot[slot] = self.orders_per_slot.get(slot, 0) + 1
         if slots:
             self._slots_of.setdefault(order_id, []).extend(slots)
+        newest = max((day for _, day in keys), default=None)
+        if newest is not None and (self._newest_day is None or newest > self._newest_day):
+            self._newest_day = newest
+            self._forget_past_days(newest - DAYS_KEPT)
+
+    def _forget_past_days(self, first_kept: date) -> None:
+        """Drops the counts and the orders' slot lists of days before `first_kept`: no order
+        is allocated to them any more, so a long-running server does not keep every order's
+        slots for ever. A slot is dropped a day later than its day, whatever its time zone."""
+        first_slot_kept = int(datetime(first_kept.year, first_kept.month, first_kept.day, tzinfo=timezone.utc).timestamp()) - 86_400
+        self.orders_per_day = {k: n for k, n in self.orders_per_day.items() if k[1] >= first_kept}
+        self.orders_per_slot = {k: n for k, n in self.orders_per_slot.items() if k[1] >= first_slot_kept}
+        for lists, kept in ((self._allocated_on, lambda k: k[1] >= first_kept), (self._slots_of, lambda k: k[1] >= first_slot_kept)):
+            for order_id in list(lists):
+                left = [k for k in lists[order_id] if kept(k)]
+                if left:
+                    lists[order_id] = left
+                else:
+                    del lists[order_id]
 
     def _free_slot(self, order_id: UUID, store_id: str) -> None:
         keys = self._allocated_on.get(order_id, [])
         for key in [k for k in keys if k[0] == store_id]:
             keys.remove(key)
-            self.orders_per_day[key] -= 1
+            _count_down(self.orders_per_day, key)
         slots = self._slots_of.get(order_id, [])
         for slot in [k for k in slots if k[0] == store_id]:
             slots.remove(slot)
-            self.orders_per_slot[slot] -= 1
+            _count_down(self.orders_per_slot, slot)
+
+
+def _count_down(counts: dict, key) -> None:
+    """One fewer for `key`, unless its day has been forgotten already."""
+    if key in counts:
+        counts[key] -= 1

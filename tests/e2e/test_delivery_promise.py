@@ -4,6 +4,7 @@ the promise on placed orders, quotes before placing, and the slots under concurr
 from __future__ import annotations
 
 import threading
+from uuid import UUID
 from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -219,3 +220,31 @@ def test_a_reroute_whose_new_slot_filled_after_routing_counted_it_takes_the_next
     # S2's 15:00 slot still holds only the pickup: a third order cannot have it
     third = client.orders.PlaceOrder(order("p2", PEOPLES_SQUARE, line("SERUM-02", 1), customer="C3", pickup_store="S2")).order
     assert third.shipments[0].slot == "2026-11-23T17:00:00+08:00"
+
+
+def test_the_index_forgets_the_slots_of_days_long_past_and_still_counts_the_days_to_come(app, stores):
+    old = [stores.orders.PlaceOrder(order(f"old{i}", PEOPLES_SQUARE, line("SERUM-02", 1), customer=f"O{i}")).order for i in range(3)]
+    app.catch_up()  # the index as the next routing reads it
+    assert {(k[0], k[1].day) for k in app.index.orders_per_day} == {("S1", 23)}  # 15:00 twice, then 16:00
+    assert all(UUID(o.order_id) in app.index._slots_of for o in old)
+
+    app.clock = shanghai_time(27, 15, 10)  # four days on: a slot is dropped a day after its day
+    new = stores.orders.PlaceOrder(order("new", PEOPLES_SQUARE, line("SERUM-02", 1), customer="N")).order
+    assert new.shipments[0].slot == "2026-11-27T15:00:00+08:00"
+    app.catch_up()
+    # the 23rd is behind the 27th by more than DAYS_KEPT: its counts and the old orders' lists are gone
+    assert {k[1].day for k in app.index.orders_per_day} == {27}
+    assert {datetime.fromtimestamp(k[1], SHANGHAI).day for k in app.index.orders_per_slot} == {27}
+    assert not any(UUID(o.order_id) in app.index._slots_of or UUID(o.order_id) in app.index._allocated_on for o in old)
+
+    # an old order cancelled now changes nothing of the days to come
+    stores.orders.CancelOrder(orders_pb2.CancelOrderRequest(order_id=old[0].order_id, reason="changed mind"))
+    app.catch_up()
+    assert app.index.orders_on("S1", new_day := datetime(2026, 11, 27).date()) == 1
+    assert app.index.orders_in_slot("S1", datetime(2026, 11, 27, 15, tzinfo=SHANGHAI)) == 1
+    # and the new day's slots still fill: S1 takes two an hour
+    second = stores.orders.PlaceOrder(order("new2", PEOPLES_SQUARE, line("SERUM-02", 1), customer="N2")).order
+    third = stores.orders.PlaceOrder(order("new3", PEOPLES_SQUARE, line("SERUM-02", 1), customer="N3")).order
+    assert [second.shipments[0].slot, third.shipments[0].slot] == ["2026-11-27T15:00:00+08:00", "2026-11-27T16:00:00+08:00"]
+    app.catch_up()
+    assert app.index.orders_on("S1", new_day) == 3
