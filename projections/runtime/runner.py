@@ -208,8 +208,12 @@ class ProjectionRunner:
             # rather than one per handful of events (the cost is mostly per transaction). One
             # that follows closely waits for the next commit instead (the interval stays its
             # longest wait, in case a notification is lost)
-            if not (moved and self.last_batch_full) and not self.stopping.is_set():
-                self._wakeup.wait(self.poll_interval if self.leading else min(1.0, self.lease_ms / 3000))
+            if self.stopping.is_set() or (moved and self.last_batch_full):
+                continue
+            if not self.leading:  # on standby: commits are not ours to apply
+                self._wakeup.sleep(min(1.0, self.lease_ms / 3000))
+            else:
+                self._wakeup.wait(self.poll_interval)
                 if self.definition.follows_closely:
                     # one batch per CLOSE_GAP at most: under a storm of commits the batches
                     # still grow instead of the runner spinning on one commit each

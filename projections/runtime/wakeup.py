@@ -17,6 +17,7 @@ import logging
 import os
 import select
 import threading
+import time
 
 import psycopg2
 
@@ -34,6 +35,9 @@ def notify_sql(channel: str) -> str:
     return f"NOTIFY {channel}"
 
 
+NOTIFIED, INTERRUPTED, TIMED_OUT = "notified", "interrupted", "timed out"
+
+
 class Wakeup:
     """Waits out the timeout; `interrupt` ends a wait early (SQLite, or no channel)."""
 
@@ -42,9 +46,21 @@ class Wakeup:
 
     def wait(self, timeout: float) -> bool:
         """True when woken (a notification or an interrupt) before the timeout."""
+        return self._wait_once(timeout) != TIMED_OUT
+
+    def sleep(self, timeout: float) -> None:
+        """Waits out the timeout whatever is notified meanwhile, reading it all the same (a
+        listener that stops reading holds the database's notification queue back); only an
+        interrupt ends it early."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if self._wait_once(left) == INTERRUPTED:
+                return
+
+    def _wait_once(self, timeout: float) -> str:
         woken = self._interrupted.wait(timeout)
         self._interrupted.clear()
-        return woken
+        return INTERRUPTED if woken else TIMED_OUT
 
     def interrupt(self) -> None:
         self._interrupted.set()
@@ -64,30 +80,32 @@ class ListeningWakeup(Wakeup):
         self._wake_reader, self._wake_writer = os.pipe()
         self._closed = False
 
-    def wait(self, timeout: float) -> bool:
+    def _wait_once(self, timeout: float) -> str:
         if self._closed:
-            return False
+            return INTERRUPTED
         connection = self._listening()
         if connection is None:  # the database is unreachable: a plain poll until it is back
-            return super().wait(timeout)
+            return super()._wait_once(timeout)
         try:
             if connection.notifies:  # came with the previous read
                 connection.notifies.clear()
-                return True
+                return NOTIFIED
             ready, _, _ = select.select([connection, self._wake_reader], [], [], timeout)
             if self._wake_reader in ready:
                 os.read(self._wake_reader, 4096)
+                return INTERRUPTED
             if connection in ready:
                 connection.poll()
-            woken = bool(connection.notifies) or self._wake_reader in ready
+            notified = bool(connection.notifies)
             connection.notifies.clear()
-            return woken
+            return NOTIFIED if notified else TIMED_OUT
         except (psycopg2.Error, OSError, ValueError) as error:
             log.warning("listening on %s: %s; polling until the connection is back", self.channel, type(error).__name__)
             self._drop()
-            return False
+            return TIMED_OUT
 
     def interrupt(self) -> None:
+        super().interrupt()  # a wait polling while the database is unreachable
         if self._closed:
             return
         try:

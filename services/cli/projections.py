@@ -105,7 +105,7 @@ def project(args: argparse.Namespace) -> int:
     freeze_survivors_of_full_collections()
     projections = chosen(args)
     # with others beside them, the projections that follow the log closely get processes of
-    # their own (see projector_processes)
+    # their own (see child_processes)
     apart = [p for p in projections if p.follows_closely] if len(projections) > 1 and not args.one_process else []
     options = ["--poll-interval", str(args.poll_interval), "--batch-size", str(args.batch_size), "--lease-seconds", str(args.lease_seconds)]
     children = [ChildCommand(f"projecting {p.name}", ["project", "--projection", p.name, *options]).start() for p in apart]

@@ -61,6 +61,55 @@ def test_a_wakeup_returns_on_a_notification_on_an_interrupt_and_otherwise_at_its
         wakeup.close()
 
 
+@pytest.mark.postgres
+def test_a_sleep_lasts_its_time_whatever_is_notified_and_reads_it_all(postgres_database):
+    wakeup = listen(postgres_database, "omo_test_sleep")
+    try:
+        wakeup.wait(0.1)  # listening from here on
+        for delay in (0.1, 0.2, 0.3):
+            threading.Timer(delay, notify, (postgres_database, "omo_test_sleep")).start()
+        started = time.monotonic()
+        wakeup.sleep(0.8)
+        assert time.monotonic() - started >= 0.75
+        assert timed_wait(wakeup, 0.2)[0] is False  # nothing left unread
+        threading.Timer(0.2, wakeup.interrupt).start()
+        started = time.monotonic()
+        wakeup.sleep(LONG_POLL)
+        assert time.monotonic() - started < 5
+    finally:
+        wakeup.close()
+
+
+@pytest.mark.postgres
+def test_a_closely_following_runner_on_standby_does_not_try_for_the_lease_at_every_commit(postgres_database):
+    app = build_application(postgres_schema_url(postgres_database))
+    closely = dataclasses.replace(NATIONAL_STOCK, follows_closely=True)
+    leader = ProjectionRunner(app.database_url, stock_event_log(app), closely, holder="leader", poll_interval=0.05)
+    standby = ProjectionRunner(app.database_url, stock_event_log(app), closely, holder="standby", poll_interval=0.05)
+    tries = []
+    try_lead = standby.try_lead
+    standby.try_lead = lambda *a, **k: tries.append(time.monotonic()) or try_lead(*a, **k)
+    leader.start()
+    try:
+        wait_for(lambda: leader.leading, 10, "the leader to lead")
+        standby.start()
+        wait_for(lambda: tries, 10, "the standby's first try")
+        tries.clear()
+        started = time.monotonic()
+        for n in range(20):  # twenty commits in about two seconds
+            backlog(app, stores=1, skus=1, prefix=f"C{n}-")
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+        # about one try a second (a third of the lease, at most 1 s), not one per commit
+        assert len(tries) <= elapsed + 2, (len(tries), elapsed)
+        assert not standby.leading
+        wait_for(lambda: leader.position == app.recorder.max_notification_id(), 10, "the leader to apply them")
+    finally:
+        standby.shutdown()
+        leader.shutdown()
+        app.close()
+
+
 def test_without_notifications_a_wakeup_waits_its_timeout_unless_interrupted():
     wakeup = listen("sqlite:///unused.db", "omo_events")
     woken, waited = timed_wait(wakeup, 0.2)
