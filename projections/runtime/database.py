@@ -35,6 +35,11 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def libpq_url(url: str) -> str:
+    """A postgresql+psycopg2:// URL as psycopg2.connect (libpq) takes it."""
+    return url.replace("postgresql+psycopg2://", "postgresql://", 1)
+
+
 def _sqlite_engine(url: str, begin: str) -> Engine:
     """pysqlite issues no BEGIN before a SELECT; we issue our own, so a transaction is one
     snapshot (reads) or holds the write lock from its first statement (writes)."""

@@ -13,6 +13,7 @@ SQLite has no notifications: its `Wakeup` only waits out the timeout, as a poll 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import select
@@ -21,7 +22,7 @@ import time
 
 import psycopg2
 
-from projections.runtime.database import is_sqlite
+from projections.runtime.database import is_sqlite, libpq_url
 
 log = logging.getLogger("omo.projection")
 
@@ -108,10 +109,8 @@ class ListeningWakeup(Wakeup):
         super().interrupt()  # a wait polling while the database is unreachable
         if self._closed:
             return
-        try:
+        with contextlib.suppress(OSError):  # closed meanwhile
             os.write(self._wake_writer, b"x")
-        except OSError:
-            pass
 
     def close(self) -> None:
         """Ends a wait under way and lets go of the connection and the pipe."""
@@ -121,10 +120,8 @@ class ListeningWakeup(Wakeup):
         self._closed = True
         self._drop()
         for fd in (self._wake_reader, self._wake_writer):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
     def _listening(self):
         if self._connection is None:
@@ -142,15 +139,12 @@ class ListeningWakeup(Wakeup):
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
-            try:
+            with contextlib.suppress(psycopg2.Error):  # a dead connection is gone either way
                 connection.close()
-            except psycopg2.Error:
-                pass
 
 
 def listen(url: str, channel: str) -> Wakeup:
     """A wakeup on `channel` of the database at `url` (SQLAlchemy or libpq form)."""
     if is_sqlite(url):
         return Wakeup()
-    dsn = url.replace("postgresql+psycopg2://", "postgresql://", 1)
-    return ListeningWakeup(dsn, channel)
+    return ListeningWakeup(libpq_url(url), channel)

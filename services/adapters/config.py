@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from projections.runtime.database import libpq_url  # noqa: F401 - where the adapters and benchmarks take it from
+
 DATABASE_URL_VARIABLE = "OMO_DATABASE_URL"
 DEFAULT_SQLITE_PATH = Path("var") / "omo.db"
 # the per-aggregate locks make cached aggregates safe to reuse in-process; the cache is not
@@ -29,11 +31,6 @@ def application_env(url: str) -> dict[str, str]:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url[len("postgresql://") :]
     return {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy", "SQLALCHEMY_URL": url, **AGGREGATE_CACHE}
-
-
-def libpq_url(url: str) -> str:
-    """A postgresql+psycopg2:// URL as psycopg2.connect (libpq) takes it."""
-    return url.replace("postgresql+psycopg2://", "postgresql://", 1)
 
 
 def redact(url: str) -> str:

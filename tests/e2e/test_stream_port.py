@@ -3,6 +3,7 @@ streams, started again when it dies, stopped with its parent, and gone when its 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -25,12 +26,9 @@ def stream_servers(parent_pid: int) -> list[int]:
     """The parent's children started as its stream server (its order writer is a child too)."""
     found = []
     for pid in children_of(parent_pid):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                if b"--parent-pid" in cmdline.read():
-                    found.append(pid)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as cmdline:  # gone meanwhile
+            if b"--parent-pid" in cmdline.read():
+                found.append(pid)
     return found
 
 
