@@ -84,6 +84,7 @@ class Phase:
             f"place_p99_ms_{suffix}": round(percentile(self.place_ms, 0.99), 2),
             f"health_p99_ms_{suffix}": round(percentile(self.health_ms, 0.99), 2),
             f"refused_{suffix}": sum(self.refused.values()),
+            f"refused_by_code_{suffix}": dict(sorted(self.refused.items())),
         }
 
 
@@ -92,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stores", type=int, help="stores to seed, each holding a stream (default 1000, quick 100)")
     parser.add_argument("--seconds", type=float, help="load time of each phase (default 30, quick 5)")
     parser.add_argument("--rate", type=float, default=200.0, help="orders per second the checkout sends (default 200)")
-    parser.add_argument("--projector-poll", type=float, default=0.05, help="the projector's --poll-interval (default 0.05, its own default)")
+    parser.add_argument(
+        "--projector-poll", type=float, default=0.25,
+        help="the projector's --poll-interval (default 0.25, the launch setting; the stores' work is woken by commits whatever it is)",
+    )
     parser.add_argument("--grace", type=float, default=5.0, help="seconds after the load for the last changes to arrive (default 5)")
     parser.add_argument(
         "--stream-port", action="store_true",

@@ -59,9 +59,11 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 def write_engine(url: str) -> Engine:
     if is_sqlite(url):
         return _sqlite_engine(url, "BEGIN IMMEDIATE")
-    # values_plus_batch: an UPDATE of many rows goes in pages, not one round trip per row
+    # values_plus_batch: an UPDATE of many rows goes in pages, not one round trip per row.
+    # No ping before each checkout: its writers are runners that retry a failed batch, and a
+    # dropped connection fails one batch at most (SQLAlchemy empties the pool on a disconnect)
     return create_engine(
-        sqlalchemy_url(url), pool_pre_ping=True, pool_size=2, max_overflow=2,
+        sqlalchemy_url(url), pool_size=2, max_overflow=2,
         executemany_mode="values_plus_batch", executemany_batch_page_size=500,
     )
 

@@ -46,12 +46,18 @@ class EventLog:
         """Events after `after`, at most `limit`. Notification ids commit in order (inserts
         lock the events table), so when fewer than `limit` come back everything up to the
         head read beforehand is covered, including the notifications of other topics."""
-        head = self.head() if head is None else head
-        if head <= after:
-            return Batch((), after)
-        notifications = self.recorder.select_notifications(
-            start=after, limit=limit, stop=head, topics=self.topics, inclusive_of_start=False,
-        )
+        # the event store's own recorder reads both in one snapshot; the library's, one by one
+        if head is None and hasattr(self.recorder, "select_notifications_to_head"):
+            head, notifications = self.recorder.select_notifications_to_head(after, limit, self.topics)
+            if head <= after:
+                return Batch((), after)
+        else:
+            head = self.head() if head is None else head
+            if head <= after:
+                return Batch((), after)
+            notifications = self.recorder.select_notifications(
+                start=after, limit=limit, stop=head, topics=self.topics, inclusive_of_start=False,
+            )
         events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
         end = events[-1][0] if len(events) == limit else head
         return Batch(events, end)

@@ -2,11 +2,11 @@
 exactly once, one writer at a time, surviving a dropped connection. Each projection has its
 own row in the tracking table, so each has its own position and its own lease.
 
-Exactly once: each batch is one transaction that locks the projection's tracking row (SELECT
-... FOR UPDATE on PostgreSQL; on SQLite the transaction starts with BEGIN IMMEDIATE and holds
-the database's only write lock), checks that the row still names this runner as its holder
-and still stands at the position the batch starts from, applies the batch and moves the
-position, then commits. A crash before the commit leaves nothing; after it, the position says
+Exactly once: each batch is one transaction that first moves the projection's tracking row
+to the batch's end with an UPDATE that matches only while the row still names this runner as
+its holder and still stands at the position the batch starts from (the UPDATE locks the row on
+PostgreSQL; on SQLite the transaction starts with BEGIN IMMEDIATE and holds the database's only
+write lock), then applies the batch, then commits. A crash before the commit leaves nothing; after it, the position says
 the batch is done.
 
 One writer: the tracking row is also a lease. A runner writes only while the row names it
@@ -32,12 +32,12 @@ from datetime import datetime, timezone
 
 import sqlalchemy.exc
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import Connection, delete, select, text, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from projections.runtime.event_log import EventLog
 from projections.runtime.projection import Projection
 from projections.runtime.database import read_engine, tracking, write_engine
-from projections.runtime.wakeup import Wakeup, applied_channel, listen, notify_sql
+from projections.runtime.wakeup import Wakeup, applied_channel, listen
 
 log = logging.getLogger("omo.projection")
 
@@ -106,7 +106,7 @@ class ProjectionRunner:
         self._step_started = 0.0
         self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._announce = notify_sql(applied_channel(self.projection)) if self.writer.dialect.name == "postgresql" else None
+        self._announce_on = applied_channel(self.projection) if self.writer.dialect.name == "postgresql" else None
         # a runner that follows closely wakes on the event store's commits; the others poll
         self._wakeup: Wakeup = (
             listen(database_url, event_log.recorder.channel_name) if projection.follows_closely else Wakeup()
@@ -136,6 +136,26 @@ class ProjectionRunner:
             .values(position=position, holder=self.holder, lease_until_ms=self._lease_until_ms, updated_at_ms=now)
         )
 
+    def _claim(self, connection: Connection, start: int, end: int, now: int) -> bool:
+        """Moves the position from `start` to `end` and renews the lease, only while the row
+        still names this runner and stands at `start`: one statement that also takes the row's
+        lock (PostgreSQL re-reads the row after waiting for another writer's commit), so the
+        check and the move are one round trip. False when the row says otherwise."""
+        lease_until = now + self.lease_ms
+        statement = (
+            update(tracking)
+            .where(tracking.c.projection == self.projection, tracking.c.holder == self.holder, tracking.c.position == start)
+            .values(position=end, lease_until_ms=lease_until, updated_at_ms=now)
+        )
+        if self._announce_on and end != start:
+            # announced by the same statement, for the claimed row only; PostgreSQL sends it at
+            # the commit, so readers waiting live wake to the batch applied
+            statement = statement.returning(func.pg_notify(self._announce_on, ""))
+        claimed = connection.execute(statement).rowcount
+        if claimed:
+            self._lease_until_ms = lease_until
+        return bool(claimed)
+
     def release(self) -> None:
         """Gives the lease up, so a standby runner need not wait for it to expire."""
         if not self.leading:
@@ -161,18 +181,15 @@ class ProjectionRunner:
         if batch.end == start and self._lease_until_ms - now > self.lease_ms / 2:
             return 0
         with self.writer.begin() as connection:
-            row = locked_tracking_row(connection, self.projection)
-            if row.holder != self.holder:
-                log.warning("%s lost the %s lease to %s; on standby", self.holder, self.projection, row.holder)
-                self.leading = False
-                return 0
-            if row.position != start:  # our own earlier commit we did not see finish
-                self.position = row.position
+            if not self._claim(connection, start, batch.end, now):
+                row = connection.execute(select(tracking).where(tracking.c.projection == self.projection)).one()
+                if row.holder != self.holder:
+                    log.warning("%s lost the %s lease to %s; on standby", self.holder, self.projection, row.holder)
+                    self.leading = False
+                else:  # our own earlier commit we did not see finish
+                    self.position = row.position
                 return 0
             self.definition.apply_batch(connection, batch.events, batch.end)
-            self._renew(connection, batch.end, now)
-            if self._announce and batch.end != start:
-                connection.execute(text(self._announce))  # sent at the commit: readers waiting live wake
         self.position = batch.end
         self.last_batch_full = len(batch.events) >= self.batch_size
         return batch.end - start

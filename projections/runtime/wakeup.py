@@ -32,10 +32,6 @@ def applied_channel(projection: str) -> str:
     return f"omo_{projection}_applied"
 
 
-def notify_sql(channel: str) -> str:
-    return f"NOTIFY {channel}"
-
-
 NOTIFIED, INTERRUPTED, TIMED_OUT = "notified", "interrupted", "timed out"
 
 

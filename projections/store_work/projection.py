@@ -57,7 +57,9 @@ def promise_us(promised_by: str) -> int | None:
 
 
 class Fold:
-    """The rows of the orders a batch touches, loaded once, changed event by event in memory."""
+    """The rows of the orders a batch touches, loaded once, changed event by event in memory.
+    `order_ids`: the orders placed before the batch (an order placed in it has no rows yet,
+    so nothing is read or deleted for it: under checkout, most batches are only new orders)."""
 
     def __init__(self, connection: Connection, order_ids: list[str]):
         self.orders: dict[str, Row] = {}
@@ -67,6 +69,7 @@ class Fold:
                 self.orders[row.order_id] = dict(row._mapping)
             for row in connection.execute(select(shipments).where(shipments.c.order_id.in_(chunk))):
                 self.shipments.setdefault(row.order_id, {})[row.store_id] = dict(row._mapping)
+        self.stored = set(self.orders)  # every order with rows has its orders row
         self.changed: list[Row] = []
         self.touched: set[str] = set()
 
@@ -137,7 +140,7 @@ class Fold:
 
     def write(self, connection: Connection) -> None:
         touched = sorted(self.touched)
-        for chunk in in_chunks(touched):
+        for chunk in in_chunks(sorted(self.touched & self.stored)):
             connection.execute(delete(shipments).where(shipments.c.order_id.in_(chunk)))
             connection.execute(delete(orders).where(orders.c.order_id.in_(chunk)))
         if touched:
@@ -154,7 +157,8 @@ def apply_batch(connection: Connection, events: Sequence[tuple[int, Any]], end: 
     events = [(position, e) for position, e in events if not isinstance(e, UNRELATED)]
     if not events:
         return
-    fold = Fold(connection, sorted({str(e.originator_id) for _, e in events}))
+    placed_here = {str(e.originator_id) for _, e in events if isinstance(e, Order.OrderPlaced)}
+    fold = Fold(connection, sorted({str(e.originator_id) for _, e in events} - placed_here))
     for position, e in events:
         fold.apply(position, e)
     fold.write(connection)

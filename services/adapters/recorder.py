@@ -127,6 +127,30 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
             for row in rows
         ]
 
+    def select_notifications_to_head(self, after: int, limit: int, topics: Sequence[str] = ()) -> tuple[int, list[Notification]]:
+        """The head (the largest notification id) and the notifications after `after` up to it,
+        at most `limit`, read in one snapshot: on PostgreSQL one query where two would be two
+        round trips (a projection runner asks both before every batch)."""
+        if self.datastore.engine.dialect.name != "postgresql":
+            head = self.max_notification_id() or 0
+            if head <= after:
+                return head, []
+            return head, self.select_notifications(after, limit, stop=head, topics=topics, inclusive_of_start=False)
+        table = self._table_name()
+        rows = self._driver_rows(
+            f"SELECT h.head, e.id, e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM (SELECT max(id) AS head FROM {table}) h LEFT JOIN LATERAL ("
+            f"SELECT id, originator_id, originator_version, topic, state FROM {table} "
+            f"WHERE id > %s AND id <= h.head{' AND topic = ANY(%s)' if topics else ''} ORDER BY id LIMIT %s"
+            ") e ON true",
+            (after, *([list(topics)] if topics else []), limit),
+        )
+        head = rows[0][0] or 0
+        return head, [
+            Notification(id=row[1], originator_id=row[2], originator_version=row[3], topic=row[4], state=bytes(row[5]))
+            for row in rows if row[1] is not None
+        ]
+
     def _select_postgresql(
         self, start: int | None, limit: int, stop: int | None, topics: Sequence[str], inclusive_of_start: bool,
     ) -> list[tuple]:
@@ -151,9 +175,13 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
         )
 
     def _driver_rows(self, sql: str, parameters: Sequence[Any]) -> list[tuple]:
-        with self._autocommit_cursor() as cursor:
-            cursor.execute(sql, tuple(parameters))
-            return cursor.fetchall()
+        """Driver errors become the event store's own, as the library's reads raise them."""
+        try:
+            with self._autocommit_cursor() as cursor:
+                cursor.execute(sql, tuple(parameters))
+                return cursor.fetchall()
+        except psycopg2.Error as error:
+            raise persistence_error(error) from error
 
     @contextmanager
     def _autocommit_cursor(self) -> Iterator[Any]:
@@ -232,6 +260,8 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
         return self.events_table_name if self.schema_name is None else f"{self.schema_name}.{self.events_table_name}"
 
     def max_notification_id(self) -> int | None:
+        if self.datastore.engine.dialect.name == "postgresql":  # each runner asks before every batch
+            return self._driver_rows(f"SELECT max(id) FROM {self._table_name()}", ())[0][0]
         table = self.events_record_cls.__table__
         with self.transaction(commit=False) as session:
             return session.execute(select(table.c.id).order_by(table.c.id.desc()).limit(1)).scalar()

@@ -170,3 +170,27 @@ def test_a_save_on_a_connection_the_database_dropped_fails_whole_and_the_next_sa
         app.save(position)
     assert app.repository.get(position.id).on_hand == 8
     assert failures, "the save on a dropped connection cannot have gone through"
+
+
+def test_a_read_to_the_head_gives_what_the_head_and_a_read_up_to_it_give_apart(app):
+    upsert_store(app, store_profile("S1", "", PEOPLES_SQUARE))
+    inventory.receive_stock(app, "S1", [("SERUM", 5), ("MASK", 5)])
+    inventory.receive_stock(app, "S1", [("SERUM", 1)])
+    recorder = app.recorder
+    head = recorder.max_notification_id()
+    topics = sorted({n.topic for n in recorder.select_notifications(start=0, limit=1000)})
+    stock_topics = [t for t in topics if "StockPosition" in t]
+    assert stock_topics and len(stock_topics) < len(topics)  # the filter must leave some out
+
+    def ids(notifications):
+        return [(n.id, n.topic, n.state) for n in notifications]
+
+    for after, limit, wanted in [(0, 1000, ()), (0, 2, ()), (3, 1000, stock_topics), (head - 1, 5, ()), (head, 5, ())]:
+        read_head, read = recorder.select_notifications_to_head(after, limit, wanted)
+        apart = recorder.select_notifications(start=after, limit=limit, stop=head, topics=wanted, inclusive_of_start=False)
+        assert read_head == head
+        assert ids(read) == ids(apart)
+    assert recorder.select_notifications_to_head(head, 5, ())[1] == []
+    assert [n.topic for n in recorder.select_notifications_to_head(0, 1000, stock_topics)[1]] and all(
+        n.topic in stock_topics for n in recorder.select_notifications_to_head(0, 1000, stock_topics)[1]
+    )
