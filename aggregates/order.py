@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
 from domain.errors import (
+    CancellationKeyReused,
     IdempotencyKeyReused,
     IllegalTransition,
     InvalidInput,
@@ -39,6 +40,8 @@ UNFULFILLABLE = "UNFULFILLABLE"
 NEEDS_ATTENTION = "NEEDS_ATTENTION"
 
 SHIPMENT_STEPS = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
+# a shipment whose units may still be cancelled line by line: not yet picked
+LINES_CANCELLABLE = (ALLOCATED, ACCEPTED, UNFULFILLABLE)
 TO_COURIER, TO_CUSTOMER = "COURIER", "CUSTOMER"
 
 
@@ -174,6 +177,8 @@ class Order(Aggregate):
         self.returns: dict[str, dict[str, Any]] = {}
         # store id -> its shipment's attribution, recorded when handed over (see attribute)
         self.attributions: dict[str, dict[str, Any]] = {}
+        # idempotency key -> {"lines": [{"sku", "quantity", "value_cents"}], "refund_cents", "reason"}
+        self.line_cancellations: dict[str, dict[str, Any]] = {}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -404,6 +409,85 @@ class Order(Aggregate):
     def _cancelled(self, reason: str, by: str = "") -> None:
         self.cancelled = True
         self.cancel_reason = reason
+
+    # --- cancelling lines ---------------------------------------------------------------
+
+    def units_to_cancel(self, units: dict[str, int]) -> list[dict[str, Any]]:
+        """Where `units` (sku -> units) would come from: [{"store_id", "lines": {sku: units},
+        "emptied"}], off the shipments holding each SKU that are not yet picked, the last
+        first (the farthest, in a split). Refuses what cannot be cancelled, saying why."""
+        quantities = self.quantities()
+        if self.cancelled:
+            raise OrderNotCancellable(f"order {self.order_id} is already cancelled")
+        if not units:
+            raise InvalidInput("lines", "name at least one line to cancel")
+        for sku, quantity in units.items():
+            if sku not in quantities:
+                raise InvalidInput("lines", f"sku {sku!r} is not in order {self.order_id}")
+            if quantity <= 0:
+                raise InvalidInput("lines", f"the quantity of sku {sku!r} must be positive, got {quantity}")
+            if quantity > quantities[sku]:
+                raise InvalidInput("lines", f"order {self.order_id} has {quantities[sku]} of sku {sku!r}, {quantity} asked")
+        if units == quantities:
+            raise OrderNotCancellable(f"these are all the units of order {self.order_id}: cancel the order instead (CancelOrder)")
+        taken: dict[str, dict[str, int]] = {}
+        for sku, quantity in units.items():
+            holding = [s for s in reversed(self.shipments) if s["lines"].get(sku)]
+            for shipment in holding:
+                if quantity and shipment.get("status", ALLOCATED) in LINES_CANCELLABLE:
+                    units_here = min(shipment["lines"][sku], quantity)
+                    taken.setdefault(shipment["store_id"], {})[sku] = units_here
+                    quantity -= units_here
+            if quantity:  # the rest is in shipments already picked
+                picked = next(s for s in holding if s.get("status", ALLOCATED) not in LINES_CANCELLABLE)
+                raise IllegalTransition(
+                    f"the shipment of order {self.order_id} from {picked['store_id']!r} is {picked['status']}; "
+                    f"its units of sku {sku!r} can no longer be cancelled (return them once delivered)"
+                )
+        return [
+            {"store_id": store_id, "lines": lines, "emptied": lines == self.shipment_from(store_id)["lines"]}
+            for store_id, lines in taken.items()
+        ]
+
+    def cancel_lines(self, cancellation_id: str, units: dict[str, int], reason: str, by: str = "") -> bool:
+        """Cancels `units` of the order before the shipments holding them are picked: they
+        leave their shipments (a shipment left with none is gone from its store), the lines
+        and the total shrink by their price, and a paid order records the refund it owes.
+        False when this cancellation was recorded already (a retry with the same key)."""
+        if (recorded := self.line_cancellations.get(cancellation_id)) is not None:
+            if {line["sku"]: line["quantity"] for line in recorded["lines"]} != units:
+                raise CancellationKeyReused(self.order_id, cancellation_id)
+            return False
+        shipments = self.units_to_cancel(units)
+        prices = {line["sku"]: line["unit_price_cents"] for line in self.lines}
+        lines = [{"sku": sku, "quantity": quantity, "value_cents": quantity * prices[sku]} for sku, quantity in units.items()]
+        value = sum(line["value_cents"] for line in lines)
+        self._lines_cancelled(
+            cancellation_id=cancellation_id, lines=lines, shipments=shipments, total_cents=self.total_cents - value,
+            refund_cents=value if self.paid else 0, reason=reason, by=by,
+        )
+        return True
+
+    @event("OrderLinesCancelled")
+    def _lines_cancelled(
+        self, cancellation_id: str, lines: list[dict[str, Any]], shipments: list[dict[str, Any]], total_cents: int,
+        refund_cents: int, reason: str, by: str = "",
+    ) -> None:
+        cancelled = {line["sku"]: line["quantity"] for line in lines}
+        self.lines = [
+            dict(line, quantity=line["quantity"] - cancelled.get(line["sku"], 0))
+            for line in self.lines if line["quantity"] > cancelled.get(line["sku"], 0)
+        ]
+        taken = {record["store_id"]: record["lines"] for record in shipments}
+        kept = []
+        for shipment in self.shipments:
+            left = {sku: units - taken.get(shipment["store_id"], {}).get(sku, 0) for sku, units in shipment["lines"].items()}
+            left = {sku: units for sku, units in left.items() if units > 0}
+            if left:
+                kept.append(dict(shipment, lines=left))
+        self.shipments = kept
+        self.total_cents = total_cents
+        self.line_cancellations[cancellation_id] = {"lines": lines, "refund_cents": refund_cents, "reason": reason}
 
     # --- returns ------------------------------------------------------------------------
 

@@ -185,13 +185,22 @@ class StockPosition(Aggregate):
     def _stock_reserved(self, order_id: str, quantity: int) -> None:
         self.reservations[order_id] = quantity
 
-    def release(self, order_id: str, reason: str) -> None:
-        """Gives the order's units back; releasing what is not held does nothing."""
-        if order_id in self.reservations:
-            self._reservation_released(order_id=order_id, quantity=self.reservations[order_id], reason=reason)
+    def release(self, order_id: str, reason: str, quantity: int | None = None) -> None:
+        """Gives the order's units back: `quantity` of them (lines cancelled), or all;
+        releasing what is not held does nothing."""
+        held = self.reservations.get(order_id, 0)
+        if not held:
+            return
+        quantity = held if quantity is None else min(quantity, held)
+        self._reservation_released(order_id=order_id, quantity=quantity, reason=reason, left=held - quantity)
 
     @event("ReservationReleased")
-    def _reservation_released(self, order_id: str, quantity: int, reason: str) -> None:
+    def _reservation_released(self, order_id: str, quantity: int, reason: str, left: int = 0) -> None:
+        """`left`: the units the order still holds here (0 in events from before lines could
+        be cancelled, which always released all)."""
+        if left:
+            self.reservations[order_id] = left
+            return
         del self.reservations[order_id]
         if order_id in self.losing:
             self.losing.remove(order_id)

@@ -115,6 +115,15 @@ class IdempotencyKeyReused(DomainError):
         )
 
 
+class CancellationKeyReused(IdempotencyKeyReused):
+    def __init__(self, order_id: str, key: str):
+        DomainError.__init__(
+            self,
+            f"idempotency_key {key!r} already cancelled other lines of order {order_id}; "
+            "a retry must repeat the lines exactly, a new cancellation needs a new key",
+        )
+
+
 class MovementIdReused(IdempotencyKeyReused):
     def __init__(self, store_id: str, movement_id: str):
         DomainError.__init__(

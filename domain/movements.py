@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 from domain.errors import InvalidInput
-from domain.values import identifier, optional_identifier, stock_units, text
+from domain.values import identifier, stock_units, text, transfer_reference
 
 # kind -> sign of the change to on hand (COUNT sets on hand instead)
 SIGN = {"SALE": -1, "RETURN": +1, "RECEIPT": +1, "TRANSFER_OUT": -1, "TRANSFER_IN": +1, "DAMAGE": -1}
@@ -56,9 +56,8 @@ def check_movement(field: str, m: Movement) -> None:
     if m.occurred_at_us <= 0:
         raise InvalidInput(f"{field}.occurred_at", "is required: the moment the POS recorded the movement")
     if m.kind in TRANSFER_KINDS:
-        identifier(f"{field}.transfer_id", m.transfer_id)
+        transfer_reference(f"{field}.transfer_id", m.transfer_id)
     else:
-        optional_identifier(f"{field}.transfer_id", m.transfer_id)
         if m.transfer_id:
             raise InvalidInput(f"{field}.transfer_id", f"only TRANSFER_OUT and TRANSFER_IN name a transfer, not {m.kind}")
     text(f"{field}.reason", m.reason)

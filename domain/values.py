@@ -16,6 +16,26 @@ MAX_TEXT_LENGTH = 200
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
+def scoped_transfer_id(to_store_id: str, name: str) -> str:
+    """A transfer's id: the destination store's own name for it, under the store, so one store's
+    names never meet another's (requesting a name another store uses tells it nothing)."""
+    identifier("transfer_id", name)
+    return f"{to_store_id}/{name}"
+
+
+def transfer_reference(field: str, value: str) -> str:
+    """A transfer id as RequestTransfer gave it: `<to_store_id>/<name>` (or, for a transfer
+    requested before ids were scoped to their destination, the name alone)."""
+    store_id, slash, name = value.partition("/")
+    if not slash:
+        return identifier(field, value)
+    if not store_id or not name:
+        raise InvalidInput(field, f"must be <to_store_id>/<name> as RequestTransfer answered, got {value!r}")
+    identifier(field, store_id)
+    identifier(field, name)
+    return value
+
+
 def identifier(field: str, value: str, *, max_length: int = MAX_ID_LENGTH) -> str:
     """An id or SKU: non-empty, at most max_length, letters/digits and . _ : -"""
     if not value:
@@ -170,3 +190,22 @@ def epoch_us(moment: datetime) -> int:
     """An aware moment as exact microseconds since the epoch (integer arithmetic, no float
     rounding): how events and movements carry their moments."""
     return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+MAX_RECEIPT_LINES = 1000  # lines of one receipt, transfer, return or line cancellation
+
+
+def checked_lines(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Lines of goods (a receipt, a transfer, a return, a cancellation): 1 to 1000, distinct SKUs, units > 0."""
+    if not lines:
+        raise InvalidInput("lines", "needs at least one line")
+    if len(lines) > MAX_RECEIPT_LINES:
+        raise InvalidInput("lines", f"has {len(lines)} lines; at most {MAX_RECEIPT_LINES} allowed")
+    seen: set[str] = set()
+    for i, (sku, quantity) in enumerate(lines):
+        identifier(f"lines[{i}].sku", sku)
+        if sku in seen:
+            raise InvalidInput(f"lines[{i}].sku", f"sku {sku!r} appears twice; merge the lines")
+        seen.add(sku)
+        stock_units(f"lines[{i}].quantity", quantity)
+    return lines

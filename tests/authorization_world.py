@@ -61,6 +61,7 @@ ALLOWED = {
     "omo.v1.OrderService/PlaceOrder": "checkout",
     "omo.v1.OrderService/GetOrder": "ops checkout",
     "omo.v1.OrderService/CancelOrder": "ops checkout",
+    "omo.v1.OrderService/CancelOrderLines": "ops checkout",
     "omo.v1.OrderService/ExplainAllocation": "ops checkout",
     "omo.v1.OrderService/GetOrderHistory": "ops checkout pos dealer",
     "omo.v1.OrderService/QuoteDelivery": "ops checkout",
@@ -119,10 +120,12 @@ def build_world(client, cast: Cast) -> World:
     client.cloud_shops.OpenCloudShop(dealers_pb2.OpenCloudShopRequest(cloud_shop_id="CS1", store_id="S1", name="S1 online", brand_id="default"))
     client.transfers.RequestTransfer(_transfer("T-FROM-S1", "S1", "S3"))
     client.transfers.RequestTransfer(_transfer("T-TO-S1", "S3", "S1"))
-    client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="T-TO-S1"))
+    client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="S1/T-TO-S1"))
     client.launches.SetLaunch(_launch(LAUNCH))
     for state in ORDER_STATES:
         world.orders[state] = _order_in(client, state)
+    # two units: one of them can be cancelled without cancelling the order
+    world.orders["two_units"] = client.orders.PlaceOrder(order("world-two-units", PEOPLES_SQUARE, line(SERUM, 2), customer="C-two")).order
     for name, (role, store_id, dealer_id) in CALLERS.items():
         world.tokens[name] = cast.token(role, store_id, dealer_id)
     world.tokens["revoked"] = Cast(cast.app, label="revoked").token("ops")
@@ -206,6 +209,10 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.OrderService/PlaceOrder": order("matrix-key", PEOPLES_SQUARE, line(SERUM, 1), customer="C-matrix"),
         "omo.v1.OrderService/GetOrder": orders_pb2.GetOrderRequest(order_id=o["unpaid"]),
         "omo.v1.OrderService/CancelOrder": orders_pb2.CancelOrderRequest(order_id=o["unpaid"], reason="changed my mind"),
+        "omo.v1.OrderService/CancelOrderLines": orders_pb2.CancelOrderLinesRequest(
+            order_id=o["two_units"], idempotency_key="matrix-cancel", lines=[orders_pb2.ShipmentLine(sku=SERUM, quantity=1)],
+            reason="one is enough",
+        ),
         "omo.v1.OrderService/ExplainAllocation": orders_pb2.ExplainAllocationRequest(order_id=o["unpaid"]),
         "omo.v1.OrderService/GetOrderHistory": orders_pb2.GetOrderHistoryRequest(order_id=o["unpaid"]),
         "omo.v1.OrderService/QuoteDelivery": orders_pb2.QuoteDeliveryRequest(
@@ -230,9 +237,9 @@ def requests(world: World) -> dict[str, object]:
             pos_pb2.StockMovement(movement_id="walk-in-matrix", kind=pos_pb2.SALE, sku=SERUM, quantity=1, occurred_at=_now()),
         ]),
         "omo.v1.TransferService/RequestTransfer": _transfer("T-MATRIX", "S3", "S1", quantity=1),
-        "omo.v1.TransferService/ShipTransfer": transfers_pb2.ShipTransferRequest(transfer_id="T-FROM-S1"),
-        "omo.v1.TransferService/ReceiveTransfer": transfers_pb2.ReceiveTransferRequest(transfer_id="T-TO-S1"),
-        "omo.v1.TransferService/GetTransfer": transfers_pb2.GetTransferRequest(transfer_id="T-FROM-S1"),
+        "omo.v1.TransferService/ShipTransfer": transfers_pb2.ShipTransferRequest(transfer_id="S3/T-FROM-S1"),
+        "omo.v1.TransferService/ReceiveTransfer": transfers_pb2.ReceiveTransferRequest(transfer_id="S1/T-TO-S1"),
+        "omo.v1.TransferService/GetTransfer": transfers_pb2.GetTransferRequest(transfer_id="S3/T-FROM-S1"),
         "omo.v1.StockQueryService/GetNationalStock": stock_query_pb2.GetNationalStockRequest(sku=SERUM),
         "omo.v1.StockQueryService/ListLowStock": stock_query_pb2.ListLowStockRequest(threshold=1000, region=stock_query_pb2.StockRegion(dealer="D1")),
         "omo.v1.StockQueryService/WatchStock": stock_query_pb2.WatchStockRequest(sku=SERUM, region=stock_query_pb2.StockRegion(dealer="D1")),

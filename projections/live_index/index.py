@@ -224,7 +224,8 @@ class LiveIndex:
             store_id = self._position_keys[e.originator_id][0]
             self.losing_units.update((store_id, order_id) for order_id in e.order_ids)
         elif isinstance(e, StockPosition.Event):
-            if isinstance(e, (StockPosition.ReservationReleased, StockPosition.ReservationPicked)):
+            gone = isinstance(e, StockPosition.ReservationPicked) or (isinstance(e, StockPosition.ReservationReleased) and not getattr(e, "left", 0))
+            if gone:
                 self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
             if (change := stock_change(e)) is not NO_CHANGE:
                 key = self._position_keys[e.originator_id]
@@ -248,6 +249,10 @@ class LiveIndex:
             self._take_slots(e.originator_id, e.shipments)
         elif isinstance(e, Order.ShipmentUnfulfillable):
             self._free_slot(e.originator_id, e.store_id)
+        elif isinstance(e, Order.OrderLinesCancelled):
+            for record in e.shipments:
+                if record["emptied"]:
+                    self._free_slot(e.originator_id, record["store_id"])
         elif isinstance(e, Order.PaymentConfirmed):
             self.unpaid.pop(e.originator_id, None)
         elif isinstance(e, Order.OrderCancelled):

@@ -24,7 +24,7 @@ log = logging.getLogger("omo.projection")
 PICKUP = FulfilmentMode.PICKUP.value
 ORDER_EVENTS = (
     Order.OrderPlaced, Order.OrderAllocated, Order.OrderRerouted, Order.OrderCancelled,
-    Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered,
+    Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered, Order.OrderLinesCancelled,
 )
 
 
@@ -88,6 +88,10 @@ class Fold:
         elif isinstance(e, Order.OrderCancelled):
             for store_id in list(self.by_order.get(order_id, {})):
                 self._gone(order_id, store_id)
+        elif isinstance(e, Order.OrderLinesCancelled):
+            for record in e.shipments:
+                if record["emptied"]:  # nothing left to do there: no longer due
+                    self._gone(order_id, record["store_id"])
         elif isinstance(e, Order.ShipmentPicked):
             if self._mode(order_id) == PICKUP:
                 self._done(order_id, e.store_id, event_us(e))

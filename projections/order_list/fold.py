@@ -23,6 +23,7 @@ OPEN = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER)
 ORDER_EVENTS = (
     Order.OrderPlaced, Order.OrderAllocated, Order.OrderRerouted, Order.ShipmentUnfulfillable, Order.PaymentConfirmed,
     Order.ShipmentAccepted, Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered, Order.OrderCancelled,
+    Order.OrderLinesCancelled,
 )
 STORE_EVENTS = (Store.StoreRegistered, Store.StoreDetailsChanged)
 TOPICS = tuple(sorted(get_topic(cls) for cls in (*ORDER_EVENTS, *STORE_EVENTS)))
@@ -97,6 +98,10 @@ def apply(orders: dict[str, Listed], e: Any) -> str:
         order.paid = True
     elif isinstance(e, Order.OrderCancelled):
         order.cancelled = True
+    elif isinstance(e, Order.OrderLinesCancelled):
+        order.total_cents = e.total_cents
+        emptied = {record["store_id"] for record in e.shipments if record["emptied"]}
+        order.shipments = [s for s in order.shipments if s.store_id not in emptied]
     else:
         if isinstance(e, Order.ShipmentUnfulfillable):
             status = UNFULFILLABLE

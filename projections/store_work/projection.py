@@ -7,7 +7,9 @@ What an event changes for a store (`kind`):
 - PAID, CANCELLED: the order was paid or cancelled (each store with a live shipment of it);
 - ACCEPTED, PICKED, HANDED_OVER, DELIVERED, UNFULFILLABLE: the store's shipment took that step
   (a PICKUP order handed to the customer at the counter is DELIVERED);
-- PROMISE_CHANGED: an event naming the store and a new `promised_by` for its shipment.
+- PROMISE_CHANGED: an event naming the store and a new `promised_by` for its shipment;
+- LINES_CANCELLED: some of the shipment's units were cancelled (one left with none is
+  CANCELLED for its store).
 
 `apply_batch` runs inside the runner's transaction, which also moves the tracking position.
 Change rows are inserted, never upserted, so a change applied twice would fail the batch on
@@ -38,6 +40,7 @@ REROUTED_TO = "REROUTED_TO"
 REROUTED_AWAY = "REROUTED_AWAY"
 PAID = "PAID"
 PROMISE_CHANGED = "PROMISE_CHANGED"
+LINES_CANCELLED = "LINES_CANCELLED"
 # shipments the store no longer works on
 GONE = frozenset({CANCELLED, REROUTED_AWAY})
 DONE = frozenset({DELIVERED, CANCELLED, REROUTED_AWAY})
@@ -96,6 +99,9 @@ class Fold:
                 self._change(order_id, store_id, position, CANCELLED, status=CANCELLED)
         elif isinstance(e, Order.ShipmentUnfulfillable):
             self._change(order_id, e.store_id, position, UNFULFILLABLE, status=UNFULFILLABLE)
+        elif isinstance(e, Order.OrderLinesCancelled):
+            for record in e.shipments:
+                self._lines_cancelled(order_id, record, position)
         elif isinstance(e, Order.ShipmentHandedOver):
             steps = {"handed_over_at_us": at, **({"delivered_at_us": at} if e.status == DELIVERED else {})}
             self._change(order_id, e.store_id, position, e.status, status=e.status, **steps)
@@ -107,6 +113,17 @@ class Fold:
                 order_id, e.store_id, position, PROMISE_CHANGED, promised_by=e.promised_by,
                 promised_by_us=promise_us(e.promised_by), **({"slot": e.slot} if isinstance(getattr(e, "slot", None), str) else {}),
             )
+
+    def _lines_cancelled(self, order_id: str, record: dict[str, Any], position: int) -> None:
+        row = self.shipments.get(order_id, {}).get(record["store_id"])
+        if row is None:
+            raise LookupError(f"order {order_id}: lines cancelled from a shipment from {record['store_id']!r} never allocated")
+        taken = record["lines"]
+        left = json.dumps([[sku, units - taken.get(sku, 0)] for sku, units in json.loads(row["lines"]) if units > taken.get(sku, 0)])
+        if record["emptied"]:
+            self._change(order_id, record["store_id"], position, CANCELLED, status=CANCELLED, lines=left)
+        else:
+            self._change(order_id, record["store_id"], position, LINES_CANCELLED, lines=left)
 
     def _order(self, order_id: str) -> Row:
         if order_id not in self.orders:

@@ -36,12 +36,11 @@ class Difference:
         return f"shipment {self.key[0]}/{self.key[1]}: {self.problem}"
 
 
-def order_says(order: Order) -> dict[Key, tuple[Any, ...]]:
-    """(status, paid, mode, lines, promise) of every shipment the order has or had, by store."""
-    said: dict[Key, tuple[Any, ...]] = {}
-    for moved in order.reroutes:
-        if moved["to"]:
-            said[(order.order_id, moved["store_id"])] = (REROUTED_AWAY,)
+def order_says(order: Order, departed: dict[str, str]) -> dict[Key, tuple[Any, ...]]:
+    """(status, paid, mode, lines, promise) of every shipment the order has or had, by store;
+    `departed`: the status of each store's shipment that is no longer the order's, as its last
+    departure left it (REROUTED_AWAY, or CANCELLED when its lines were all cancelled)."""
+    said: dict[Key, tuple[Any, ...]] = {(order.order_id, store_id): (status,) for store_id, status in departed.items()}
     for s in order.shipments:
         status = CANCELLED if order.cancelled else s["status"]
         lines = [[sku, units] for sku, units in s["lines"].items()]
@@ -49,12 +48,19 @@ def order_says(order: Order) -> dict[Key, tuple[Any, ...]]:
     return said
 
 
-def _orders(event_log: EventLog, position: int) -> Iterator[Order]:
+def _orders(event_log: EventLog, position: int) -> Iterator[tuple[Order, dict[str, str]]]:
+    """Each order, and how its departed shipments left their stores, in the order of events."""
     built: dict[str, Order] = {}
+    departed: dict[str, dict[str, str]] = {}
     for e in events_up_to(event_log, position):
         key = str(e.originator_id)
         built[key] = e.mutate(built.get(key))
-    yield from built.values()
+        if isinstance(e, Order.OrderRerouted):
+            departed.setdefault(key, {})[e.from_store_id] = REROUTED_AWAY
+        elif isinstance(e, Order.OrderLinesCancelled):
+            departed.setdefault(key, {}).update({r["store_id"]: CANCELLED for r in e.shipments if r["emptied"]})
+    for key, order in built.items():
+        yield order, departed.get(key, {})
 
 
 def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Verification:
@@ -63,8 +69,8 @@ def verify(engine: Engine, event_log: EventLog, projection: str = NAME) -> Verif
         rows = {(r.order_id, r.store_id): r._mapping for r in connection.execute(select(shipments))}
         last_changes = _last_changes(connection)
     expected: dict[Key, tuple[Any, ...]] = {}
-    for order in _orders(event_log, position):
-        expected.update(order_says(order))
+    for order, departed in _orders(event_log, position):
+        expected.update(order_says(order, departed))
     differences = []
     for key in sorted(expected.keys() | rows.keys()):
         want, row = expected.get(key), rows.get(key)

@@ -26,6 +26,7 @@ COUNTER_SALES = 30  # (store, sku) shelves a walk-in customer empties
 WATCHED = 3  # the busiest locations keep their app's stream open rather than list their work
 SLOW_SHARE = 0.1  # of the stores with paid work, those that do not get to it tonight
 RETURNS = 10
+LINE_CANCELLATIONS = 10  # paid orders of which the customer cancels one unit before it is picked
 
 # Given the latest promise the slow stores hold (None: none), ends the evening past it and past
 # the payment timeout; returns the store-local days the day's promises fall on (first, last).
@@ -46,6 +47,8 @@ class StoreDay:
     overdue_at_slow: int = 0  # what their queues list as overdue when the evening ends
     returned_units: int = 0
     refunded_cents: int = 0
+    lines_cancelled: int = 0  # orders with one unit cancelled (CancelOrderLines)
+    cancelled_refund_cents: int = 0
     queue: QueueWork = field(default_factory=lambda: QueueWork({}))
     on_time: OnTime | None = None
 
@@ -120,6 +123,18 @@ def _overdue_at(stores: OmoClient, store_ids: list[str]) -> int:
     return overdue
 
 
+def _cancel_a_unit(client: OmoClient, paid: list[orders_pb2.Order], day: StoreDay, rng: random.Random) -> None:
+    """Some customers drop one unit of an order of several before the store picks it."""
+    several = sorted((o for o in paid if sum(l.quantity for l in o.lines) > 1), key=lambda o: o.idempotency_key)
+    for n, order in enumerate(rng.sample(several, min(LINE_CANCELLATIONS, len(several)))):
+        request = orders_pb2.CancelOrderLinesRequest(
+            order_id=order.order_id, idempotency_key=f"demo-cancel-{n}", reason="the customer wants one fewer",
+            lines=[orders_pb2.ShipmentLine(sku=order.lines[0].sku, quantity=1)],
+        )
+        day.cancelled_refund_cents += client.orders.CancelOrderLines(request).refund.cents
+        day.lines_cancelled += 1
+
+
 def _returns(client: OmoClient, day: StoreDay, rng: random.Random) -> None:
     # in the order they were placed (order ids differ from run to run; their keys' numbers do not)
     delivered = sorted(day.queue.delivered.values(), key=lambda order: order.idempotency_key)
@@ -142,6 +157,7 @@ def run_store_day(
     day = StoreDay(queue=QueueWork({order.order_id: order.pickup_code for order in placed if order.pickup_code}))
     paid = [_pay(client, order) for order in placed if rng.random() < PAID_SHARE]
     day.paid = len(paid)
+    _cancel_a_unit(client, paid, day, rng)
     _empty_shelves(client, paid, rng, day)
     left = _work_the_queues(stores, day, rng, store_ids, warehouse_ids, busiest, workers)
     promises = [datetime.fromisoformat(w.promised_by) for shipments in left.values() for w in shipments if workable(w) and w.promised_by]
@@ -158,6 +174,8 @@ def print_store_day(day: StoreDay, unpaid: int, out: TextIO) -> None:
     rows = [
         ("orders paid (the rest wait for the payment timeout)", day.paid),
         ("  unpaid", unpaid),
+        ("paid orders with one unit cancelled (CancelOrderLines)", day.lines_cancelled),
+        ("  refunds owed for those units (cents)", day.cancelled_refund_cents),
         ("shelves emptied by walk-in customers (POS SyncStock)", day.counter_sales),
         ("  orders moved to another location as a result", day.moved),
         ("  orders flagged for customer service (nowhere to go)", day.flagged),

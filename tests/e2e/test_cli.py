@@ -177,6 +177,12 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     assert day.overdue_at_slow == day.left_at_slow + statuses[True, "UNFULFILLABLE"]
     assert day.delivered == sum(o.status == "DELIVERED" for o in paid)
     assert day.on_time.overdue >= day.left_at_slow and day.on_time.late == 0
+    # some customers dropped one unit before the store picked: paid already, so each is owed its price
+    cut = [o for o in paid if o.line_cancellations]
+    assert len(cut) == day.lines_cancelled > 0
+    assert all(sum(line["quantity"] for c in o.line_cancellations.values() for line in c["lines"]) == 1 for o in cut)
+    assert day.cancelled_refund_cents == sum(c["refund_cents"] for o in cut for c in o.line_cancellations.values()) > 0
+    assert re.search(rf"paid orders with one unit cancelled \(CancelOrderLines\) +{day.lines_cancelled}\b", printed)
 
 
 def test_a_demo_whose_queues_report_nothing_delivers_nothing(capsys, monkeypatch):

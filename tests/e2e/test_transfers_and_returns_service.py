@@ -8,6 +8,7 @@ import grpc
 import pytest
 
 from protos.omo.v1 import orders_pb2, transfers_pb2
+from services.client.client import OmoClient
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, line, order, position, receipt, refused, store
 from tests.e2e.test_order_lifecycle_service import figures
 from tests.e2e.test_pos_sync_service import movement, outcomes, sync
@@ -64,12 +65,35 @@ def test_requesting_the_same_transfer_again_returns_it_and_a_different_request_u
     again = client.transfers.RequestTransfer(request("T1", {SERUM: 3, LIPSTICK: 2}))
     assert not again.created and again.transfer == first.transfer
 
-    for different in (request("T1", {SERUM: 4, LIPSTICK: 2}), request("T1", {SERUM: 3}), request("T1", {SERUM: 3, LIPSTICK: 2}, "S2", "S1")):
+    assert first.transfer.transfer_id == "S2/T1"  # the destination's name for it, under the destination
+    for different in (request("T1", {SERUM: 4, LIPSTICK: 2}), request("T1", {SERUM: 3})):
         error = refused(client.transfers.RequestTransfer, different)
         assert error.code() == grpc.StatusCode.ALREADY_EXISTS
         assert "'T1'" in error.details()
-    assert get_transfer(client, "T1") == first.transfer
+    assert get_transfer(client, "S2/T1") == first.transfer
     assert shelf(client, "S1", SERUM) == (10, 0)  # a request moves nothing
+
+
+def test_two_stores_may_name_their_transfers_alike_and_neither_learns_of_the_other_s(server, cast, two_stores):
+    two_stores.stores.UpsertStore(store("S3", LUJIAZUI, radius_km=5))
+
+    def as_pos(store_id: str) -> OmoClient:
+        return OmoClient(f"127.0.0.1:{server.port}", token=cast.token("pos", store_id))
+
+    with as_pos("S2") as s2, as_pos("S3") as s3:
+        ours = s2.transfers.RequestTransfer(request("T1", {SERUM: 3}, "S1", "S2"))
+        theirs = s3.transfers.RequestTransfer(request("T1", {SERUM: 2}, "S1", "S3"))  # the same name: its own transfer
+        assert ours.created and theirs.created
+        assert (ours.transfer.transfer_id, theirs.transfer.transfer_id) == ("S2/T1", "S3/T1")
+        assert s3.transfers.GetTransfer(transfers_pb2.GetTransferRequest(transfer_id="S3/T1")).transfer == theirs.transfer
+        # S2's is as unknown to S3 as a name never used
+        hidden = refused(s3.transfers.GetTransfer, transfers_pb2.GetTransferRequest(transfer_id="S2/T1"))
+        never = refused(s3.transfers.GetTransfer, transfers_pb2.GetTransferRequest(transfer_id="S2/T9"))
+        assert hidden.code() == never.code() == grpc.StatusCode.NOT_FOUND
+        assert hidden.details() == never.details().replace("T9", "T1")
+    # the source ships each by its own id
+    two_stores.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="S3/T1"))
+    assert shelf(two_stores, "S3", SERUM) == (0, 2) and shelf(two_stores, "S2", SERUM) == (1, 0)
 
 
 @pytest.mark.parametrize(
@@ -85,14 +109,14 @@ def test_a_transfer_between_unknown_or_identical_stores_is_refused(two_stores, b
     error = refused(two_stores.transfers.RequestTransfer, bad)
     assert error.code() == code
     assert named in error.details()
-    assert refused(two_stores.transfers.GetTransfer, transfers_pb2.GetTransferRequest(transfer_id="T1")).code() == grpc.StatusCode.NOT_FOUND
+    assert refused(two_stores.transfers.GetTransfer, transfers_pb2.GetTransferRequest(transfer_id="S2/T1")).code() == grpc.StatusCode.NOT_FOUND
 
 
 def test_shipping_puts_the_units_in_transit_and_receiving_puts_them_on_the_destination_s_shelf(two_stores):
     client = two_stores
     client.transfers.RequestTransfer(request("T1", {SERUM: 3, LIPSTICK: 2}))
 
-    shipped = client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="T1")).transfer
+    shipped = client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="S2/T1")).transfer
 
     assert transfer_status(shipped) == "IN_TRANSIT"
     assert lines_of(shipped) == {SERUM: (3, 3, 0, 3), LIPSTICK: (2, 2, 0, 2)}
@@ -101,10 +125,10 @@ def test_shipping_puts_the_units_in_transit_and_receiving_puts_them_on_the_desti
     # the units in transit cannot be sold at the destination yet
     assert position(client, "S2", SERUM).available == 1
     # shipping again ships nothing more
-    assert client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="T1")).transfer == shipped
+    assert client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="S2/T1")).transfer == shipped
     assert shelf(client, "S1", SERUM) == (7, 0) and shelf(client, "S2", SERUM) == (1, 3)
 
-    received = client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id="T1")).transfer
+    received = client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id="S2/T1")).transfer
 
     assert transfer_status(received) == "RECEIVED"
     assert lines_of(received) == {SERUM: (3, 3, 3, 0), LIPSTICK: (2, 2, 2, 0)}
@@ -112,14 +136,14 @@ def test_shipping_puts_the_units_in_transit_and_receiving_puts_them_on_the_desti
     assert position(client, "S2", SERUM).available == 4
     assert shelf(client, "S1", SERUM) == (7, 0)
     # receiving again receives nothing more
-    assert client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id="T1")).transfer == received
+    assert client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id="S2/T1")).transfer == received
     assert shelf(client, "S2", SERUM) == (4, 0)
 
 
 def test_receiving_a_transfer_nothing_of_which_was_shipped_changes_nothing(two_stores):
     client = two_stores
     requested = client.transfers.RequestTransfer(request("T1", {SERUM: 3})).transfer
-    assert client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id="T1")).transfer == requested
+    assert client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id="S2/T1")).transfer == requested
     assert shelf(client, "S2", SERUM) == (1, 0)
     error = refused(client.transfers.ShipTransfer, transfers_pb2.ShipTransferRequest(transfer_id="NOPE"))
     assert error.code() == grpc.StatusCode.NOT_FOUND
@@ -132,46 +156,46 @@ def test_the_pos_ships_and_receives_a_transfer_line_by_line_in_parts(two_stores)
     client = two_stores
     client.transfers.RequestTransfer(request("T1", {SERUM: 5, LIPSTICK: 2}))
 
-    [out1] = sync(client, "S1", [movement("o1", "TRANSFER_OUT", SERUM, 2, 1, transfer_id="T1")])
+    [out1] = sync(client, "S1", [movement("o1", "TRANSFER_OUT", SERUM, 2, 1, transfer_id="S2/T1")])
     assert outcomes(out1) == ["APPLIED"] and out1.acks[0].on_hand == 8
-    t = get_transfer(client, "T1")
+    t = get_transfer(client, "S2/T1")
     assert transfer_status(t) == "IN_TRANSIT" and lines_of(t) == {SERUM: (5, 2, 0, 2), LIPSTICK: (2, 0, 0, 0)}
     assert shelf(client, "S2", SERUM) == (1, 2)
 
-    [in1] = sync(client, "S2", [movement("i1", "TRANSFER_IN", SERUM, 2, 2, transfer_id="T1")])
+    [in1] = sync(client, "S2", [movement("i1", "TRANSFER_IN", SERUM, 2, 2, transfer_id="S2/T1")])
     assert outcomes(in1) == ["APPLIED"] and in1.acks[0].on_hand == 3
     assert shelf(client, "S2", SERUM) == (3, 0)
-    assert transfer_status(get_transfer(client, "T1")) == "IN_TRANSIT"  # 3 serums and the lipsticks still to come
+    assert transfer_status(get_transfer(client, "S2/T1")) == "IN_TRANSIT"  # 3 serums and the lipsticks still to come
 
     [out2] = sync(client, "S1", [
-        movement("o2", "TRANSFER_OUT", SERUM, 3, 3, transfer_id="T1"),
-        movement("o3", "TRANSFER_OUT", LIPSTICK, 2, 3, transfer_id="T1"),
+        movement("o2", "TRANSFER_OUT", SERUM, 3, 3, transfer_id="S2/T1"),
+        movement("o3", "TRANSFER_OUT", LIPSTICK, 2, 3, transfer_id="S2/T1"),
     ])
     assert outcomes(out2) == ["APPLIED", "APPLIED"]
     assert shelf(client, "S1", SERUM) == (5, 0) and shelf(client, "S1", LIPSTICK) == (2, 0)
     assert shelf(client, "S2", SERUM) == (3, 3) and shelf(client, "S2", LIPSTICK) == (0, 2)
 
-    [in2] = sync(client, "S2", [movement("i2", "TRANSFER_IN", SERUM, 1, 4, transfer_id="T1")])
+    [in2] = sync(client, "S2", [movement("i2", "TRANSFER_IN", SERUM, 1, 4, transfer_id="S2/T1")])
     assert outcomes(in2) == ["APPLIED"] and shelf(client, "S2", SERUM) == (4, 2)
-    assert lines_of(get_transfer(client, "T1"))[SERUM] == (5, 5, 3, 2)
+    assert lines_of(get_transfer(client, "S2/T1"))[SERUM] == (5, 5, 3, 2)
 
     [in3] = sync(client, "S2", [
-        movement("i3", "TRANSFER_IN", SERUM, 2, 5, transfer_id="T1"),
-        movement("i4", "TRANSFER_IN", LIPSTICK, 2, 5, transfer_id="T1"),
+        movement("i3", "TRANSFER_IN", SERUM, 2, 5, transfer_id="S2/T1"),
+        movement("i4", "TRANSFER_IN", LIPSTICK, 2, 5, transfer_id="S2/T1"),
     ])
     assert outcomes(in3) == ["APPLIED", "APPLIED"]
-    t = get_transfer(client, "T1")
+    t = get_transfer(client, "S2/T1")
     assert transfer_status(t) == "RECEIVED" and lines_of(t) == {SERUM: (5, 5, 5, 0), LIPSTICK: (2, 2, 2, 0)}
     assert shelf(client, "S2", SERUM) == (6, 0) and shelf(client, "S2", LIPSTICK) == (2, 0)
 
     # a resent stream ships and receives nothing again
-    [again] = sync(client, "S1", [movement("o1", "TRANSFER_OUT", SERUM, 2, 1, transfer_id="T1")])
+    [again] = sync(client, "S1", [movement("o1", "TRANSFER_OUT", SERUM, 2, 1, transfer_id="S2/T1")])
     assert outcomes(again) == ["DUPLICATE"]
-    assert get_transfer(client, "T1") == t and shelf(client, "S1", SERUM) == (5, 0) and shelf(client, "S2", SERUM) == (6, 0)
+    assert get_transfer(client, "S2/T1") == t and shelf(client, "S1", SERUM) == (5, 0) and shelf(client, "S2", SERUM) == (6, 0)
 
 
 def transfer_state(client) -> tuple:
-    return get_transfer(client, "T1"), shelf(client, "S1", SERUM), shelf(client, "S2", SERUM), shelf(client, "S3", SERUM)
+    return get_transfer(client, "S2/T1"), shelf(client, "S1", SERUM), shelf(client, "S2", SERUM), shelf(client, "S3", SERUM)
 
 
 def test_shipping_or_receiving_more_than_is_left_is_refused_and_changes_nothing(two_stores):
@@ -179,23 +203,23 @@ def test_shipping_or_receiving_more_than_is_left_is_refused_and_changes_nothing(
     client.stores.UpsertStore(store("S3", LUJIAZUI, radius_km=5))
     client.inventory.ReceiveStock(receipt("S3", {SERUM: 1}))
     client.transfers.RequestTransfer(request("T1", {SERUM: 5}))
-    sync(client, "S1", [movement("o1", "TRANSFER_OUT", SERUM, 3, 1, transfer_id="T1")])
+    sync(client, "S1", [movement("o1", "TRANSFER_OUT", SERUM, 3, 1, transfer_id="S2/T1")])
     before = transfer_state(client)
 
     for store_id, too_much in [
-        ("S1", movement("o2", "TRANSFER_OUT", SERUM, 3, 2, transfer_id="T1")),  # 2 left to ship
-        ("S2", movement("i1", "TRANSFER_IN", SERUM, 4, 2, transfer_id="T1")),  # 3 in transit
+        ("S1", movement("o2", "TRANSFER_OUT", SERUM, 3, 2, transfer_id="S2/T1")),  # 2 left to ship
+        ("S2", movement("i1", "TRANSFER_IN", SERUM, 4, 2, transfer_id="S2/T1")),  # 3 in transit
     ]:
         with pytest.raises(grpc.RpcError) as caught:
             # the good movement before it in the same batch is refused with it
             sync(client, store_id, [movement(f"ok-{store_id}", "RECEIPT", SERUM, 1, 2), too_much])
         assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-        assert "'T1'" in caught.value.details()
+        assert "'S2/T1'" in caught.value.details()
         assert transfer_state(client) == before
 
     for store_id, wrong_end in [
-        ("S2", movement("o2", "TRANSFER_OUT", SERUM, 1, 2, transfer_id="T1")),  # S2 is the destination
-        ("S1", movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="T1")),  # S1 is the source
+        ("S2", movement("o2", "TRANSFER_OUT", SERUM, 1, 2, transfer_id="S2/T1")),  # S2 is the destination
+        ("S1", movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="S2/T1")),  # S1 is the source
     ]:
         with pytest.raises(grpc.RpcError) as caught:
             sync(client, store_id, [wrong_end])
@@ -204,22 +228,22 @@ def test_shipping_or_receiving_more_than_is_left_is_refused_and_changes_nothing(
         assert transfer_state(client) == before
 
     with pytest.raises(grpc.RpcError) as unknown:
-        sync(client, "S1", [movement("o2", "TRANSFER_OUT", SERUM, 1, 2, transfer_id="T-NOPE")])
+        sync(client, "S1", [movement("o2", "TRANSFER_OUT", SERUM, 1, 2, transfer_id="S2/T-NOPE")])
     assert unknown.value.code() == grpc.StatusCode.NOT_FOUND
     assert transfer_state(client) == before
 
     # a store at neither end hears what an unknown id gets: nothing of where T1 goes, or that it exists
     with pytest.raises(grpc.RpcError) as elsewhere:
-        sync(client, "S3", [movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="T1")])
+        sync(client, "S3", [movement("i1", "TRANSFER_IN", SERUM, 1, 2, transfer_id="S2/T1")])
     assert elsewhere.value.code() == grpc.StatusCode.NOT_FOUND
     assert elsewhere.value.details() == unknown.value.details().replace("T-NOPE", "T1")
-    assert "S1" not in elsewhere.value.details() and "S2" not in elsewhere.value.details()
+    assert "S1" not in elsewhere.value.details()  # the source; the destination is in the id it gave
     assert transfer_state(client) == before
 
     # what is left still ships and arrives
-    sync(client, "S1", [movement("o2", "TRANSFER_OUT", SERUM, 2, 3, transfer_id="T1")])
-    sync(client, "S2", [movement("i1", "TRANSFER_IN", SERUM, 5, 4, transfer_id="T1")])
-    assert transfer_status(get_transfer(client, "T1")) == "RECEIVED"
+    sync(client, "S1", [movement("o2", "TRANSFER_OUT", SERUM, 2, 3, transfer_id="S2/T1")])
+    sync(client, "S2", [movement("i1", "TRANSFER_IN", SERUM, 5, 4, transfer_id="S2/T1")])
+    assert transfer_status(get_transfer(client, "S2/T1")) == "RECEIVED"
     assert shelf(client, "S1", SERUM) == (5, 0) and shelf(client, "S2", SERUM) == (6, 0)
 
 

@@ -19,6 +19,7 @@ from projections.runtime.runner import ProjectionRunner
 from services.use_cases.network.dealers import change_store_owner
 from services.use_cases.reads.store_performance import Figures, NoStoresInRegion, Scope, StorePerformanceQueries
 from tests.on_time_builders import DELIVERED_STEPS, in_hours, open_stores, place, project, reroute, steps
+from tests.store_work_builders import change, place as place_split
 
 PICKUP = FulfilmentMode.PICKUP
 STORES = {
@@ -198,3 +199,18 @@ def test_bad_scopes_and_ranges_are_refused(app, world, queries):
         performance(app, queries, Scope(dealer_id="D9"), str(today), str(today))
     with pytest.raises(NoStoresInRegion):
         performance(app, queries, Scope(province="Shanghai", city="Hangzhou"), str(today), str(today))
+
+
+def test_a_shipment_whose_lines_were_all_cancelled_is_no_longer_due_at_its_store(app, world, queries):
+    ahead = in_hours(3)
+    order = place_split(app, {"S1": {"SERUM": 1}, "S2": {"SERUM": 2}}, ahead)
+    project(app)
+    first, last = around_today([ahead])
+    assert performance(app, queries, Scope(store_id="S2"), first, last).total.due == 1
+
+    change(app, order.id, lambda o: o.cancel_lines("c1", {"SERUM": 2}, "two fewer"))  # all of S2's
+    project(app)
+
+    assert performance(app, queries, Scope(store_id="S2"), first, last).total.due == 0
+    assert performance(app, queries, Scope(store_id="S1"), first, last).total.due == 1
+    assert not verify(queries.reader.engine, ON_TIME.event_log(app)).differences

@@ -15,10 +15,11 @@ from projections.order_list.verify import verify
 from services.use_cases.ordering.fulfilment import accept_order, confirm_payment, hand_over, mark_delivered, mark_picked, reject_order
 from services.use_cases.reads.order_list import OrderList, OrderQuery
 from services.use_cases.ordering.orders import cancel_order, get_order
+from services.use_cases.ordering.line_cancellation import cancel_order_lines
 from services.use_cases.network.stores import get_store, upsert_store
 from domain.values import Money
 from tests.order_list_builders import (
-    PRICE, network, order_list, order_list_runner, place, place_promised, place_unallocated, profile,
+    PRICE, SERUM, network, order_list, order_list_runner, place, place_promised, place_unallocated, profile,
 )
 
 
@@ -155,6 +156,16 @@ def test_a_split_order_is_its_least_advanced_shipment_and_promises_its_earliest_
     for step in (mark_picked, lambda a, i, s: hand_over(a, i, s, "COURIER"), mark_delivered):
         step(app, order.order_id, "S1")
     assert one(listing, runner, order.order_id).promised_by == ""
+
+
+def test_cancelled_lines_shrink_the_total_and_a_store_left_with_nothing_no_longer_lists_the_order(app, runner, listing):
+    network(app)
+    order = place_promised(app, "k-split", [("S1", 1, "2026-12-02T20:35:00+08:00"), ("S2", 2, "2026-12-02T20:40:00+09:00")])
+    cancel_order_lines(app, order.order_id, "c1", [(SERUM, 2)], "two fewer")  # all of S2's, the last shipment
+    o = one(listing, runner, order.order_id)
+    assert (o.status, o.store_ids, o.total_cents, o.promised_by) == ("ALLOCATED", ("S1",), PRICE, "2026-12-02T20:35:00+08:00")
+    assert ids(listed(listing, runner, store_id="S2")) == []
+    assert verify(runner.reader, runner.event_log).differences == []
 
 
 def test_a_store_s_day_is_its_local_day_not_utc_s(app, runner, listing):

@@ -110,6 +110,21 @@ def test_a_cancellation_reaches_the_stores_still_holding_the_order_and_no_other(
         r.close()
 
 
+def test_cancelled_lines_shrink_a_store_s_shipment_or_cancel_it_there_when_none_are_left(app):
+    order = place(app, {"S1": {"SERUM": 2, "CREAM": 1}, "S2": {"CREAM": 1}}, PROMISE)
+    change(app, order.id, lambda o: o.cancel_lines("c1", {"SERUM": 1, "CREAM": 1}, "changed mind"))  # CREAM: the last shipment's
+    r = caught_up(app)
+    try:
+        s1, s2 = shipment(r, order, "S1"), shipment(r, order, "S2")
+        assert (s1.status, s1.lines) == ("ALLOCATED", (("SERUM", 1), ("CREAM", 1)))
+        assert (s2.status, s2.lines) == ("CANCELLED", ())
+        assert [c.kind for c in log_of(r, "S1")] == ["ALLOCATED", "LINES_CANCELLED"]
+        assert [c.kind for c in log_of(r, "S2")] == ["ALLOCATED", "CANCELLED"]
+        assert verify(r.reader, STORE_WORK.event_log(app)).differences == []
+    finally:
+        r.close()
+
+
 def test_a_lost_shipment_is_unfulfillable_and_a_moved_promise_is_a_change(app):
     order = place(app, {"S1": {"SERUM": 1}}, PROMISE)
     change(app, order.id, lambda o: o.flag_unfulfillable("S1", "STOCK_LOST", "counted 0"))
@@ -139,10 +154,12 @@ def test_verified_against_the_orders_and_rebuilt_to_the_same_rows(app):
     reroute(app, first, "S2", {"S3": {"CREAM": 2}})
     second = place(app, {"S1": {"SERUM": 3}}, mode="PICKUP")
     change(app, second.id, lambda o: o.cancel("changed mind"))
+    third = place(app, {"S1": {"SERUM": 1}, "S2": {"CREAM": 1}})
+    change(app, third.id, lambda o: o.cancel_lines("c1", {"CREAM": 1}, "changed mind"))
     r = caught_up(app)
     try:
         result = verify(r.reader, STORE_WORK.event_log(app))
-        assert result.differences == [] and result.rows == 4
+        assert result.differences == [] and result.rows == 6
         with r.reader.connect() as connection:
             before = [connection.execute(select(t).order_by(*t.primary_key.columns)).all() for t in (shipments, changes)]
         r.rebuild()

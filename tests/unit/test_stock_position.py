@@ -247,6 +247,22 @@ def test_releasing_a_reservation_gives_the_units_back():
     assert (events[0].order_id, events[0].quantity, events[0].reason) == ("order-1", 4, "customer cancelled")
 
 
+def test_releasing_part_of_a_reservation_keeps_the_rest_held_and_losing_until_all_is_released():
+    position = opened_position(4)
+    position.reserve("order-1", 3)
+    position.count(1)  # the shelf holds 1 of the 3 reserved: the order is losing its units
+    assert position.losing == ["order-1"]
+    position.collect_events()
+    position.release("order-1", reason="lines cancelled", quantity=2)
+    assert position.reservations == {"order-1": 1} and position.reserved == 1
+    assert position.losing == ["order-1"]  # still holds a unit the shelf may not have
+    [released] = position.collect_events()
+    assert (released.quantity, released.left) == (2, 1)
+    position.release("order-1", reason="lines cancelled", quantity=5)  # more than held: what is held
+    assert position.reservations == {} and position.losing == []
+    assert [(e.quantity, e.left) for e in position.collect_events()] == [(1, 0)]
+
+
 def test_releasing_an_order_that_holds_nothing_here_does_nothing():
     position = opened_position(10)
     position.reserve("order-1", 4)

@@ -45,6 +45,7 @@ class ShipmentChangeKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CHANGE_DELIVERED: _ClassVar[ShipmentChangeKind]
     CHANGE_UNFULFILLABLE: _ClassVar[ShipmentChangeKind]
     CHANGE_PROMISE_CHANGED: _ClassVar[ShipmentChangeKind]
+    CHANGE_LINES_CANCELLED: _ClassVar[ShipmentChangeKind]
 HAND_OVER_TO_UNSPECIFIED: HandOverTo
 COURIER: HandOverTo
 CUSTOMER: HandOverTo
@@ -69,6 +70,7 @@ CHANGE_HANDED_OVER: ShipmentChangeKind
 CHANGE_DELIVERED: ShipmentChangeKind
 CHANGE_UNFULFILLABLE: ShipmentChangeKind
 CHANGE_PROMISE_CHANGED: ShipmentChangeKind
+CHANGE_LINES_CANCELLED: ShipmentChangeKind
 
 class AcceptOrderRequest(_message.Message):
     __slots__ = ("order_id", "store_id")

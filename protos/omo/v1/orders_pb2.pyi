@@ -141,8 +141,20 @@ class OrderReturn(_message.Message):
     lines: _containers.RepeatedCompositeFieldContainer[ReturnedLine]
     def __init__(self, return_id: _Optional[str] = ..., store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReturnedLine, _Mapping]]] = ...) -> None: ...
 
+class LineCancellation(_message.Message):
+    __slots__ = ("idempotency_key", "lines", "refund", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    refund: _common_pb2.Money
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., refund: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
+
 class Order(_message.Message):
-    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded", "sale", "attributions")
+    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded", "sale", "attributions", "line_cancellations")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -164,6 +176,7 @@ class Order(_message.Message):
     REFUNDED_FIELD_NUMBER: _ClassVar[int]
     SALE_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTIONS_FIELD_NUMBER: _ClassVar[int]
+    LINE_CANCELLATIONS_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     idempotency_key: str
     customer_id: str
@@ -185,7 +198,8 @@ class Order(_message.Message):
     refunded: _common_pb2.Money
     sale: Sale
     attributions: _containers.RepeatedCompositeFieldContainer[ShipmentAttribution]
-    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sale: _Optional[_Union[Sale, _Mapping]] = ..., attributions: _Optional[_Iterable[_Union[ShipmentAttribution, _Mapping]]] = ...) -> None: ...
+    line_cancellations: _containers.RepeatedCompositeFieldContainer[LineCancellation]
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sale: _Optional[_Union[Sale, _Mapping]] = ..., attributions: _Optional[_Iterable[_Union[ShipmentAttribution, _Mapping]]] = ..., line_cancellations: _Optional[_Iterable[_Union[LineCancellation, _Mapping]]] = ...) -> None: ...
 
 class Sale(_message.Message):
     __slots__ = ("cloud_shop_id", "assistant_id", "seller", "brand_id", "policy_version")
@@ -292,6 +306,26 @@ class CancelOrderResponse(_message.Message):
     ORDER_FIELD_NUMBER: _ClassVar[int]
     order: Order
     def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ...) -> None: ...
+
+class CancelOrderLinesRequest(_message.Message):
+    __slots__ = ("order_id", "idempotency_key", "lines", "reason")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    order_id: str
+    idempotency_key: str
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    reason: str
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelOrderLinesResponse(_message.Message):
+    __slots__ = ("order", "refund")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    refund: _common_pb2.Money
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., refund: _Optional[_Union[_common_pb2.Money, _Mapping]] = ...) -> None: ...
 
 class PassedOverStore(_message.Message):
     __slots__ = ("store_id", "distance_m", "reason_code", "reason")

@@ -50,6 +50,11 @@ class OrderServiceStub:
                 request_serializer=omo_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_orders__pb2.CancelOrderResponse.FromString,
                 _registered_method=True)
+        self.CancelOrderLines = channel.unary_unary(
+                '/omo.v1.OrderService/CancelOrderLines',
+                request_serializer=omo_dot_v1_dot_orders__pb2.CancelOrderLinesRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_orders__pb2.CancelOrderLinesResponse.FromString,
+                _registered_method=True)
         self.ExplainAllocation = channel.unary_unary(
                 '/omo.v1.OrderService/ExplainAllocation',
                 request_serializer=omo_dot_v1_dot_orders__pb2.ExplainAllocationRequest.SerializeToString,
@@ -105,6 +110,18 @@ class OrderServiceServicer:
 
     def CancelOrder(self, request, context):
         """Releases the reservation. Cancelling a cancelled order returns it unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelOrderLines(self, request, context):
+        """Cancels some units of the order (whole lines or part of them) before the shipments
+        holding them are picked: exactly those units are released, the rest of the order goes
+        on, the total shrinks by their price, and a shipment left with nothing is gone from its
+        store. Once a shipment holding them is picked: FAILED_PRECONDITION naming its state; all
+        the order's units: FAILED_PRECONDITION (cancel the order). The same idempotency_key and
+        lines again return the order as it stands and the first answer's refund.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -182,6 +199,11 @@ def add_OrderServiceServicer_to_server(servicer, server):
                     servicer.CancelOrder,
                     request_deserializer=omo_dot_v1_dot_orders__pb2.CancelOrderRequest.FromString,
                     response_serializer=omo_dot_v1_dot_orders__pb2.CancelOrderResponse.SerializeToString,
+            ),
+            'CancelOrderLines': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelOrderLines,
+                    request_deserializer=omo_dot_v1_dot_orders__pb2.CancelOrderLinesRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_orders__pb2.CancelOrderLinesResponse.SerializeToString,
             ),
             'ExplainAllocation': grpc.unary_unary_rpc_method_handler(
                     servicer.ExplainAllocation,
@@ -296,6 +318,33 @@ class OrderService:
             '/omo.v1.OrderService/CancelOrder',
             omo_dot_v1_dot_orders__pb2.CancelOrderRequest.SerializeToString,
             omo_dot_v1_dot_orders__pb2.CancelOrderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelOrderLines(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.OrderService/CancelOrderLines',
+            omo_dot_v1_dot_orders__pb2.CancelOrderLinesRequest.SerializeToString,
+            omo_dot_v1_dot_orders__pb2.CancelOrderLinesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -62,8 +62,10 @@ class TransferServiceServicer:
     """
 
     def RequestTransfer(self, request, context):
-        """Records the request. The same transfer_id with the same request returns it
-        (created false); with a different one, ALREADY_EXISTS.
+        """Records the request under the destination store's own name for it (transfer_id); the
+        transfer's id is then "<to_store_id>/<transfer_id>" (transfer.transfer_id in the answer),
+        the id every other call takes, so no store's names meet another's. The same name with the
+        same request returns it (created false); with a different one, ALREADY_EXISTS.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

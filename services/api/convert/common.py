@@ -192,6 +192,11 @@ def order_message(order: Order) -> orders_pb2.Order:
             ))
         message.returns.append(orders_pb2.OrderReturn(return_id=return_id, store_id=record["store_id"], lines=lines))
     message.refunded.CopyFrom(common_pb2.Money(cents=refunded, currency=order.currency))
+    for key, record in order.line_cancellations.items():
+        message.line_cancellations.append(orders_pb2.LineCancellation(
+            idempotency_key=key, lines=[orders_pb2.ShipmentLine(sku=l["sku"], quantity=l["quantity"]) for l in record["lines"]],
+            refund=common_pb2.Money(cents=record["refund_cents"], currency=order.currency), reason=record["reason"],
+        ))
     _add_shipments(message, order)
     add_attribution(message, order)
     return message

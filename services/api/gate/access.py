@@ -59,6 +59,7 @@ RULES: dict[str, Rule] = {
     "omo.v1.OrderService/PlaceOrder": rule(CHECKOUT),
     "omo.v1.OrderService/GetOrder": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/CancelOrder": rule(CHECKOUT, OPS),
+    "omo.v1.OrderService/CancelOrderLines": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/ExplainAllocation": rule(CHECKOUT, OPS),
     "omo.v1.OrderService/GetOrderHistory": rule(CHECKOUT, OPS, POS, DEALER, through="order", hide=True),
     "omo.v1.OrderService/QuoteDelivery": rule(CHECKOUT, OPS),

@@ -23,9 +23,8 @@ from google.protobuf.message import Message
 from domain.errors import InvalidInput
 from domain.launches import MAX_LAUNCH_SKUS
 from domain.movements import MAX_BATCH_MOVEMENTS
-from domain.values import MAX_ORDER_LINES
 from services.api.convert.common import MAX_PAGE_SIZE
-from services.use_cases.stock.inventory import MAX_RECEIPT_LINES
+from domain.values import MAX_ORDER_LINES, MAX_RECEIPT_LINES
 from services.use_cases.network.statements import MAX_PAGE_SIZE as MAX_STATEMENT_PAGE_SIZE
 
 MAX_REPEATED = 1000  # entries in any repeated field not named below
@@ -41,6 +40,7 @@ ID_NAMES = frozenset({"sku", "currency", "month", "time_zone", "opens", "closes"
 REPEATED_LIMITS: dict[str, int] = {
     "omo.v1.PlaceOrderRequest.lines": MAX_ORDER_LINES,
     "omo.v1.ReturnOrderRequest.lines": MAX_ORDER_LINES,  # lines of one order
+    "omo.v1.CancelOrderLinesRequest.lines": MAX_ORDER_LINES,
     "omo.v1.ReceiveStockRequest.lines": MAX_RECEIPT_LINES,
     "omo.v1.RequestTransferRequest.lines": MAX_RECEIPT_LINES,
     "omo.v1.SyncStockRequest.movements": MAX_BATCH_MOVEMENTS,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from protos.omo.v1 import orders_pb2, orders_pb2_grpc
+from protos.omo.v1 import common_pb2, orders_pb2, orders_pb2_grpc
 from services.use_cases.ordering import fulfilment, orders
+from services.use_cases.ordering.line_cancellation import cancel_order_lines
 from services.use_cases.stock import returns
 from services.use_cases.ordering.order_history import order_history
 from services.use_cases.ordering.quotes import quote_delivery
@@ -69,6 +70,14 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
     def CancelOrder(self, request, context):
         order = orders.cancel_order(self.app, request.order_id, request.reason, by=acting())
         return orders_pb2.CancelOrderResponse(order=convert.order_message(order))
+
+    @rpc
+    def CancelOrderLines(self, request, context):
+        lines = [(line.sku, line.quantity) for line in request.lines]
+        order, refund_cents = cancel_order_lines(self.app, request.order_id, request.idempotency_key, lines, request.reason, by=acting())
+        return orders_pb2.CancelOrderLinesResponse(
+            order=convert.order_message(order), refund=common_pb2.Money(cents=refund_cents, currency=order.currency),
+        )
 
     @rpc
     def ConfirmPayment(self, request, context):

@@ -17,7 +17,7 @@ from domain.errors import InvalidInput
 from domain.values import Money, identifier, text
 from services.use_cases.application import OmoApplication, RetryDecision
 from services.use_cases.network.dealers import fulfiller_of
-from services.use_cases.ordering.orders import _order_uuid, cancel_order, get_order, load_order, reserved_position_ids
+from services.use_cases.ordering.orders import order_uuid, cancel_order, get_order, load_order, reserved_position_ids
 from services.use_cases.ordering.rerouting import REJECTED_BY_STORE, reroute_shipment
 
 DEFAULT_PAYMENT_TIMEOUT = timedelta(minutes=15)
@@ -28,7 +28,7 @@ def _step(
 ) -> Order:
     """Loads the order (and, with positions_at, its reserved positions at that store), lets
     `decide` change them, and saves whatever changed in one atomic write."""
-    aggregate_id = _order_uuid(order_id)
+    aggregate_id = order_uuid(order_id)
 
     def plan() -> tuple[list[UUID], list[UUID]]:
         ids = reserved_position_ids(load_order(app, order_id), positions_at) if positions_at else []

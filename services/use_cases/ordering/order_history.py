@@ -99,6 +99,17 @@ def _described(kind: str, e: Any) -> tuple[str, str, str]:
         return "DELIVERED", e.store_id, f"the shipment from store {e.store_id} was delivered"
     if kind == "OrderCancelled":
         return "CANCELLED", "", f"cancelled: {e.reason}; its reservations released"
+    if kind == "OrderLinesCancelled":
+        stores = [s["store_id"] for s in e.shipments]
+        taken = "; ".join(
+            f"store {s['store_id']} gives up {_units(s['lines'])}" + (", nothing left to ship there" if s["emptied"] else "")
+            for s in e.shipments
+        )
+        refund = f"; {e.refund_cents} cents to refund" if e.refund_cents else ""
+        return "LINES_CANCELLED", stores[0] if len(stores) == 1 else "", (
+            f"lines cancelled ({e.reason}): {_units({line['sku']: line['quantity'] for line in e.lines})}; "
+            f"{taken}; the total is now {e.total_cents} cents{refund}"
+        )
     if kind == "OrderLinesReturned":
         lines = ", ".join(f"{line['quantity']} x {line['sku']} (refund {line['refund_cents']} cents)" for line in e.lines)
         return "RETURNED", e.store_id, f"return {e.return_id} at store {e.store_id}: {lines}; the units back on hand there"

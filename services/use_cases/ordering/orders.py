@@ -231,7 +231,7 @@ def explanation_record(decision: Decision) -> dict:
     }
 
 
-def _order_uuid(order_id: str) -> UUID:
+def order_uuid(order_id: str) -> UUID:
     try:
         return UUID(order_id)
     except ValueError:
@@ -247,7 +247,7 @@ def get_order(app: OmoApplication, order_id: str) -> Order:
 def load_order(app: OmoApplication, order_id: str) -> Order:
     """The order as this process knows it, for a use case about to change it: a copy
     another server has outdated only costs a version conflict and a retry."""
-    order = app.find(_order_uuid(order_id))
+    order = app.find(order_uuid(order_id))
     if not isinstance(order, Order):
         raise OrderNotFound(order_id)
     return order
@@ -266,7 +266,7 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
     """Cancels the order and releases its reservations in one atomic save; allowed until a
     store has picked it. Cancelling a cancelled order returns it unchanged. With
     only_if_unpaid, an order paid meanwhile is left as it is."""
-    aggregate_id = _order_uuid(order_id)
+    aggregate_id = order_uuid(order_id)
     text("reason", reason)
 
     def plan() -> tuple[list[UUID], list[UUID]]:

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from aggregates.movement import StockMovement
 from aggregates.stock_position import StockPosition
 from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPositionNotFound
-from domain.values import MAX_STOCK_UNITS, available_units, identifier, optional_identifier, stock_units, text
+from domain.values import MAX_STOCK_UNITS, available_units, checked_lines, identifier, optional_identifier, stock_units, text
 from services.use_cases.application import OmoApplication
 from services.use_cases.network.stores import require_store
 
-MAX_RECEIPT_LINES = 1000
 
 
 @dataclass(frozen=True)
@@ -78,22 +77,6 @@ def _apply_movement(
         return changed, ([PositionView.of(p) for p in positions], False)
 
     return app.decide(position_ids + ([movement_aggregate_id] if movement_aggregate_id else []), decide)
-
-
-def checked_lines(lines: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """Lines of goods (a receipt, a transfer, a return): 1 to 1000, distinct SKUs, units > 0."""
-    if not lines:
-        raise InvalidInput("lines", "needs at least one line")
-    if len(lines) > MAX_RECEIPT_LINES:
-        raise InvalidInput("lines", f"has {len(lines)} lines; at most {MAX_RECEIPT_LINES} allowed")
-    seen: set[str] = set()
-    for i, (sku, quantity) in enumerate(lines):
-        identifier(f"lines[{i}].sku", sku)
-        if sku in seen:
-            raise InvalidInput(f"lines[{i}].sku", f"sku {sku!r} appears twice; merge the lines")
-        seen.add(sku)
-        stock_units(f"lines[{i}].quantity", quantity)
-    return lines
 
 
 def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "") -> tuple[list[PositionView], bool]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from aggregates.order import Order
 from aggregates.stock_position import ORDER_RETURNED, StockPosition
-from domain.values import identifier
+from domain.values import checked_lines, identifier
 from services.use_cases.application import OmoApplication
 from services.use_cases.network.stores import require_store
-from services.use_cases.stock.inventory import checked_lines
-from services.use_cases.ordering.orders import _order_uuid, load_order
+from services.use_cases.ordering.orders import order_uuid, load_order
 
 
 def return_order(
@@ -18,7 +17,7 @@ def return_order(
 ) -> Order:
     """Records the return and puts the units back on hand at `store_id` in one atomic save.
     The same return_id with the same lines returns the order unchanged."""
-    aggregate_id = _order_uuid(order_id)
+    aggregate_id = order_uuid(order_id)
     identifier("return_id", return_id)
     require_store(app, store_id)
     units = dict(checked_lines(lines))

@@ -7,15 +7,14 @@ from __future__ import annotations
 from aggregates.transfer import Transfer
 from domain.errors import InvalidInput, RequestIdReused, TransferNotFound
 from domain.movements import Movement
-from domain.values import identifier
+from domain.values import checked_lines, scoped_transfer_id, transfer_reference
 from services.use_cases.application import OmoApplication
 from services.use_cases.network.stores import require_store
-from services.use_cases.stock.inventory import checked_lines
 from services.use_cases.stock.pos_sync import apply_movements
 
 
 def get_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
-    identifier("transfer_id", transfer_id)
+    transfer_reference("transfer_id", transfer_id)
     app.catch_up()  # another server may have changed it
     transfer = app.find(Transfer.create_id(transfer_id))
     if not isinstance(transfer, Transfer):
@@ -24,10 +23,11 @@ def get_transfer(app: OmoApplication, transfer_id: str) -> Transfer:
 
 
 def request_transfer(
-    app: OmoApplication, transfer_id: str, from_store_id: str, to_store_id: str, lines: list[tuple[str, int]]
+    app: OmoApplication, name: str, from_store_id: str, to_store_id: str, lines: list[tuple[str, int]]
 ) -> tuple[Transfer, bool]:
-    """Records the request; the same request again returns it (created False)."""
-    identifier("transfer_id", transfer_id)
+    """Records the request under the destination's `name` for it (the transfer's id is
+    `<to_store_id>/<name>`); the same request again returns it (created False)."""
+    transfer_id = scoped_transfer_id(to_store_id, name)
     require_store(app, from_store_id)
     require_store(app, to_store_id)
     if from_store_id == to_store_id:
@@ -39,7 +39,7 @@ def request_transfer(
         existing = app.find(aggregate_id)
         if existing is not None:
             if (existing.from_store_id, existing.to_store_id, existing.lines) != (from_store_id, to_store_id, units):
-                raise RequestIdReused("transfer_id", transfer_id)
+                raise RequestIdReused("transfer_id", name)
             return [], (existing, False)
         transfer = Transfer(transfer_id=transfer_id, from_store_id=from_store_id, to_store_id=to_store_id, lines=units)
         return [transfer], (transfer, True)
