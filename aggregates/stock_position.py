@@ -18,7 +18,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
-from domain.errors import InvalidInput, NegativeStock, OutOfStock
+from domain.errors import ExpectedReceiptNotFound, InvalidInput, NegativeStock, OutOfStock
 from domain.movements import SIGN
 from domain.values import available_units
 
@@ -49,6 +49,9 @@ class StockPosition(Aggregate):
         self.losing: list[str] = []
         # transfer id -> units shipped here and not yet arrived
         self.in_transit: dict[str, int] = {}
+        # reference -> {"quantity": units still to come, "expected_at_us"}: receipts announced
+        # for this shelf (a warehouse delivery, a supplier's), each until it has all arrived
+        self.expected: dict[str, dict[str, int]] = {}
         self.counted_at_us = 0  # the moment of the latest count; 0 = never counted
         # [moment, change] of every movement after the latest count, so a count that
         # happened earlier than movements already applied keeps them
@@ -65,6 +68,10 @@ class StockPosition(Aggregate):
     @property
     def incoming(self) -> int:
         return sum(self.in_transit.values())
+
+    @property
+    def expected_units(self) -> int:
+        return sum(receipt["quantity"] for receipt in self.expected.values())
 
     def _shelf(self, copy: bool) -> _Shelf:
         """The counting state, as a copy to decide on, or sharing this position's own to
@@ -169,6 +176,51 @@ class StockPosition(Aggregate):
     @event("TransferDispatched")
     def _transfer_dispatched(self, transfer_id: str, quantity: int) -> None:
         self.in_transit[transfer_id] = self.in_transit.get(transfer_id, 0) + quantity
+
+    # --- receipts announced ------------------------------------------------------------
+
+    def expect_receipt(self, reference: str, quantity: int, expected_at_us: int) -> bool:
+        """Announces `quantity` units still to come under `reference`, at `expected_at_us`;
+        again under the same reference, changes them; 0 cancels what is still to come. False
+        when it changes nothing."""
+        if quantity < 0:
+            raise InvalidInput("quantity", f"must be >= 0 (0 cancels the receipt), got {quantity}")
+        current = self.expected.get(reference)
+        if current is None and quantity == 0:
+            raise ExpectedReceiptNotFound(self.store_id, self.sku, reference)
+        if current == {"quantity": quantity, "expected_at_us": expected_at_us}:
+            return False
+        self._receipt_expected(
+            reference=reference, quantity=quantity, previous=current["quantity"] if current else 0, expected_at_us=expected_at_us,
+        )
+        return True
+
+    @event("ReceiptExpected")
+    def _receipt_expected(self, reference: str, quantity: int, previous: int, expected_at_us: int) -> None:
+        if quantity:
+            self.expected[reference] = {"quantity": quantity, "expected_at_us": expected_at_us}
+        else:
+            self.expected.pop(reference, None)
+
+    def receipt_arrived(self, reference: str, quantity: int) -> None:
+        """`quantity` units of the receipt `reference` were received (ReceiveStock naming it):
+        they are no longer to come. More than is still to come is refused."""
+        current = self.expected.get(reference)
+        if current is None:
+            raise ExpectedReceiptNotFound(self.store_id, self.sku, reference)
+        if quantity > current["quantity"]:
+            raise InvalidInput(
+                "lines", f"receipt {reference!r} has {current['quantity']} of sku {self.sku!r} still to come at "
+                f"{self.store_id!r}, {quantity} received; receive the extra units without the reference",
+            )
+        self._expected_receipt_arrived(reference=reference, quantity=quantity, left=current["quantity"] - quantity)
+
+    @event("ExpectedReceiptArrived")
+    def _expected_receipt_arrived(self, reference: str, quantity: int, left: int) -> None:
+        if left:
+            self.expected[reference] = dict(self.expected[reference], quantity=left)
+        else:
+            del self.expected[reference]
 
     # --- reservations for online orders ------------------------------------------------
 
@@ -294,6 +346,7 @@ class StockChange:
     reserved: int = 0
     safety_stock: int = 0
     in_transit: int = 0
+    expected: int = 0  # units announced to come (receipts expected), not yet arrived
 
 
 NO_CHANGE = StockChange()
@@ -319,6 +372,10 @@ def stock_change(e: Any) -> StockChange:
         return StockChange(safety_stock=e.quantity - e.previous)
     if isinstance(e, StockPosition.TransferDispatched):
         return StockChange(in_transit=e.quantity)
+    if isinstance(e, StockPosition.ReceiptExpected):
+        return StockChange(expected=e.quantity - e.previous)
+    if isinstance(e, StockPosition.ExpectedReceiptArrived):
+        return StockChange(expected=-e.quantity)
     return NO_CHANGE
 
 

@@ -144,6 +144,11 @@ class Contention(DomainError):
     """Too many concurrent writers on the same stock: the caller may retry."""
 
 
+class ExpectedReceiptNotFound(NotFound):
+    def __init__(self, store_id: str, sku: str, reference: str):
+        super().__init__(f"no receipt {reference!r} of sku {sku!r} is expected at store {store_id!r}")
+
+
 class RegionNotFound(NotFound):
     def __init__(self, region_id: str):
         super().__init__(f"region {region_id!r} does not exist; RegisterRegion first")

@@ -56,6 +56,7 @@ ALLOWED = {
     "omo.v1.InventoryService/AdjustStock": "ops pos",
     "omo.v1.InventoryService/RecordCount": "ops pos",
     "omo.v1.InventoryService/SetSafetyStock": "ops pos",
+    "omo.v1.InventoryService/ExpectReceipt": "ops",
     "omo.v1.InventoryService/GetStockPosition": "ops checkout pos dealer",
     "omo.v1.InventoryService/ListStockPositions": "ops checkout",
     "omo.v1.OrderService/PlaceOrder": "checkout",
@@ -204,6 +205,9 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.InventoryService/AdjustStock": inventory_pb2.AdjustStockRequest(**at_s1, sku=SERUM, delta=-1, reason="damaged", movement_id="a-matrix"),
         "omo.v1.InventoryService/RecordCount": inventory_pb2.RecordCountRequest(**at_s1, sku=SERUM, counted_quantity=100, movement_id="c-matrix"),
         "omo.v1.InventoryService/SetSafetyStock": inventory_pb2.SetSafetyStockRequest(**at_s1, sku=SERUM, quantity=1),
+        "omo.v1.InventoryService/ExpectReceipt": inventory_pb2.ExpectReceiptRequest(
+            **at_s1, sku=SERUM, quantity=12, expected_at=_now(), reference="PO-matrix",
+        ),
         "omo.v1.InventoryService/GetStockPosition": inventory_pb2.GetStockPositionRequest(**at_s1, sku=SERUM),
         "omo.v1.InventoryService/ListStockPositions": inventory_pb2.ListStockPositionsRequest(sku=SERUM),
         "omo.v1.OrderService/PlaceOrder": order("matrix-key", PEOPLES_SQUARE, line(SERUM, 1), customer="C-matrix"),

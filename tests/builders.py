@@ -51,10 +51,11 @@ def register_dealers_in(app, *dealer_ids: str, region_id: str = "R-EAST") -> Non
         register_dealer(app, Dealer.create(dealer_id, f"Dealer {dealer_id}", region_id))
 
 
-def receipt(store_id: str, quantities: dict[str, int], movement_id: str = "") -> inventory_pb2.ReceiveStockRequest:
+def receipt(store_id: str, quantities: dict[str, int], movement_id: str = "", reference: str = "") -> inventory_pb2.ReceiveStockRequest:
     return inventory_pb2.ReceiveStockRequest(
         store_id=store_id,
         movement_id=movement_id,
+        reference=reference,
         lines=[inventory_pb2.StockLine(sku=sku, quantity=q) for sku, q in quantities.items()],
     )
 

@@ -43,6 +43,7 @@ class StockFigures:
     reserved: int = 0
     safety_stock: int = 0
     in_transit: int = 0
+    expected: int = 0  # announced to come (expected receipts)
 
     @property
     def available(self) -> int:
@@ -235,6 +236,7 @@ class LiveIndex:
                 figures.reserved += change.reserved
                 figures.safety_stock += change.safety_stock
                 figures.in_transit += change.in_transit
+                figures.expected += change.expected
                 if (has_units := figures.available > 0) != had_units:
                     sku = key[1]
                     self.locations_with_units[sku] = self.locations_with_units.get(sku, 0) + (1 if has_units else -1)

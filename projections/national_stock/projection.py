@@ -61,14 +61,16 @@ class Position:
     reserved: int = 0
     safety_stock: int = 0
     in_transit: int = 0
+    expected: int = 0  # announced to come (expected receipts)
     stored: bool = False  # a row exists already (update) or not (insert)
 
     @property
     def available(self) -> int:
         return available_units(self.on_hand, self.reserved, self.safety_stock)
 
-    def figures(self) -> tuple[int, int, int, int, int]:
-        return (self.on_hand, self.reserved, self.safety_stock, self.available, self.in_transit)
+    def figures(self) -> tuple[int, ...]:
+        """In the order of FIGURES."""
+        return (self.on_hand, self.reserved, self.safety_stock, self.available, self.in_transit, self.expected)
 
 
 @dataclass
@@ -80,14 +82,14 @@ class Fold:
     store_ids: dict[UUID, str] = field(default_factory=dict)  # Store aggregate id -> store id
     changed_positions: set[UUID] = field(default_factory=set)
     changed_stores: set[str] = field(default_factory=set)
-    # (location, sku) -> [positions, on_hand, reserved, safety_stock, available, in_transit];
+    # (location, sku) -> [positions, *FIGURES];
     # spread over the breakdown levels only when written
     deltas: dict[tuple[Location, str], list[int]] = field(default_factory=dict)
 
     def add(self, location: Location, sku: str, positions: int, figures: Sequence[int], sign: int = 1) -> None:
         row = self.deltas.get((location, sku))
         if row is None:
-            row = self.deltas[(location, sku)] = [0] * 6
+            row = self.deltas[(location, sku)] = [0] * (1 + len(FIGURES))
         row[0] += positions * sign
         for i, value in enumerate(figures, start=1):
             row[i] += value * sign
@@ -95,7 +97,7 @@ class Fold:
     def level_deltas(self, level: Level) -> dict[tuple[str, ...], list[int]]:
         rows: dict[tuple[str, ...], list[int]] = {}
         for (location, sku), delta in self.deltas.items():
-            row = rows.setdefault(location.key(level, sku), [0] * 6)
+            row = rows.setdefault(location.key(level, sku), [0] * (1 + len(FIGURES)))
             for i, value in enumerate(delta):
                 row[i] += value
         return rows
@@ -105,7 +107,7 @@ class Fold:
 
 
 def _position_from_row(row: Any) -> Position:
-    return Position(row.store_id, row.sku, row.on_hand, row.reserved, row.safety_stock, row.in_transit, stored=True)
+    return Position(row.store_id, row.sku, row.on_hand, row.reserved, row.safety_stock, row.in_transit, row.expected, stored=True)
 
 
 def _load(connection: Connection, fold: Fold, events: Sequence[tuple[int, Any]]) -> None:
@@ -148,7 +150,7 @@ def _apply(connection: Connection, fold: Fold, e: Any) -> None:
     elif isinstance(e, StockPosition.StockPositionOpened):
         fold.positions[e.originator_id] = Position(e.store_id, e.sku)
         fold.changed_positions.add(e.originator_id)
-        fold.add(fold.location(e.store_id), e.sku, 1, (0, 0, 0, 0, 0))
+        fold.add(fold.location(e.store_id), e.sku, 1, (0,) * len(FIGURES))
     elif isinstance(e, StockPosition.Event):
         change = stock_change(e)
         if change is NO_CHANGE:
@@ -159,6 +161,7 @@ def _apply(connection: Connection, fold: Fold, e: Any) -> None:
         position.reserved += change.reserved
         position.safety_stock += change.safety_stock
         position.in_transit += change.in_transit
+        position.expected += change.expected
         difference = [after - was for after, was in zip(position.figures(), before)]
         fold.add(fold.location(position.store_id), position.sku, 0, difference)
         fold.changed_positions.add(e.originator_id)

@@ -20,7 +20,13 @@ class Figures:
     safety_stock: int
     available: int
     in_transit: int
+    expected: int
     positions: int
+
+    @property
+    def incoming(self) -> int:
+        """Shipped towards the stores by transfers, and announced to come (expected receipts)."""
+        return self.in_transit + self.expected
 
 
 @dataclass(frozen=True)

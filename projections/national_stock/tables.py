@@ -19,7 +19,7 @@ UNREGISTERED = "(unregistered)"  # province/city/dealer of a store whose registr
 
 metadata = MetaData()
 
-FIGURES = ("on_hand", "reserved", "safety_stock", "available", "in_transit")
+FIGURES = ("on_hand", "reserved", "safety_stock", "available", "in_transit", "expected")
 
 
 def _figure_columns() -> list[Column]:

@@ -42,7 +42,7 @@ class Difference:
 
 def recompute(event_log: EventLog, position: int) -> Rows:
     """Every row the tables should hold after applying the events up to `position`."""
-    positions: dict[Any, list] = {}  # aggregate id -> [store_id, sku, on_hand, reserved, safety_stock, in_transit]
+    positions: dict[Any, list] = {}  # aggregate id -> [store_id, sku, on_hand, reserved, safety_stock, in_transit, expected]
     where: dict[str, tuple[str, str, str]] = {}  # store id -> (province, city, dealer)
     store_ids: dict[Any, str] = {}
     for e in events_up_to(event_log, position):
@@ -52,7 +52,7 @@ def recompute(event_log: EventLog, position: int) -> Rows:
             d = e.details
             where[store_ids[e.originator_id]] = (d["province"], d["city"], d["dealer_id"] or HQ_DEALER)
         elif isinstance(e, StockPosition.StockPositionOpened):
-            positions[e.originator_id] = [e.store_id, e.sku, 0, 0, 0, 0]
+            positions[e.originator_id] = [e.store_id, e.sku, 0, 0, 0, 0, 0]
         elif isinstance(e, StockPosition.Event):
             change = stock_change(e)
             figures = positions[e.originator_id]
@@ -60,16 +60,17 @@ def recompute(event_log: EventLog, position: int) -> Rows:
             figures[3] += change.reserved
             figures[4] += change.safety_stock
             figures[5] += change.in_transit
+            figures[6] += change.expected
 
     rows: Rows = {}
-    for aggregate_id, (store_id, sku, on_hand, reserved, safety_stock, in_transit) in positions.items():
-        values = (on_hand, reserved, safety_stock, available_units(on_hand, reserved, safety_stock), in_transit)
+    for aggregate_id, (store_id, sku, on_hand, reserved, safety_stock, in_transit, expected) in positions.items():
+        values = (on_hand, reserved, safety_stock, available_units(on_hand, reserved, safety_stock), in_transit, expected)
         rows[("stock_by_store", str(aggregate_id), store_id, sku)] = (1, *values)
         province, city, dealer = where.get(store_id, (UNREGISTERED, UNREGISTERED, UNREGISTERED))
         located = {"province": province, "city": city, "dealer": dealer}
         for level in LEVELS:
             key = (level.table.name, *(located[k] for k in level.keys), sku)
-            total = rows.get(key, (0, 0, 0, 0, 0, 0))
+            total = rows.get(key, (0,) * (1 + len(values)))
             rows[key] = tuple(a + b for a, b in zip(total, (1, *values)))
     return rows
 

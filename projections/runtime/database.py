@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Engine, MetaData, String, Table, create_engine, event, text
+import logging
+
+from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, create_engine, event, inspect, text
+
+log = logging.getLogger("omo.projection")
 
 metadata = MetaData()
 
@@ -79,17 +83,34 @@ def read_engine(url: str) -> Engine:
 
 def create_projection_tables(engine: Engine, tables: MetaData, projection: str) -> None:
     """Creates the tracking table and the projection's `tables` where missing, and the
-    projection's tracking row at position 0."""
+    projection's tracking row at position 0. Tables written by an earlier version that lack a
+    column this one writes (a figure added) are dropped and made again, and the projection
+    starts again from position 0: a read model is rebuilt from the events, never migrated."""
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             # two processes starting at once must not both CREATE TABLE; one lock for every
             # projection, as they share the tracking table
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
         tracking.create(connection, checkfirst=True)
+        if outdated := _outdated_tables(connection, tables):
+            log.warning("%s: %s lack columns this version writes; rebuilding the projection from the first event", projection, ", ".join(outdated))
+            tables.drop_all(connection, checkfirst=True)
+            connection.execute(tracking.update().where(tracking.c.projection == projection).values(position=0))
         tables.create_all(connection, checkfirst=True)
         found = connection.execute(tracking.select().where(tracking.c.projection == projection)).first()
         if found is None:
             connection.execute(tracking.insert().values(projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0))
+
+
+def _outdated_tables(connection: Connection, tables: MetaData) -> list[str]:
+    inspector = inspect(connection)
+    outdated = []
+    for table in tables.sorted_tables:
+        if inspector.has_table(table.name):
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            if {column.name for column in table.columns} - present:
+                outdated.append(table.name)
+    return outdated
 
 
 IN_LIST = 500  # values per IN (...) list: well inside every database's limit on parameters

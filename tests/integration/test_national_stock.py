@@ -59,8 +59,9 @@ def national(runner: ProjectionRunner, sku: str) -> dict:
     return dict(row) if row else {}
 
 
-def figures_of(position: StockPosition) -> tuple[int, int, int, int, int]:
-    return (position.on_hand, position.reserved, position.safety_stock, position.available, position.incoming)
+def figures_of(position: StockPosition) -> tuple[int, ...]:
+    """As the tables hold them: on hand, reserved, safety stock, available, in transit, expected."""
+    return (position.on_hand, position.reserved, position.safety_stock, position.available, position.incoming, position.expected_units)
 
 
 def assert_matches_aggregates(app: OmoApplication, runner: ProjectionRunner) -> None:
@@ -71,10 +72,10 @@ def assert_matches_aggregates(app: OmoApplication, runner: ProjectionRunner) -> 
         assert (aggregate.store_id, aggregate.sku) == (store_id, sku)
         assert tuple(figures) == figures_of(aggregate), f"{store_id}/{sku}"
     with runner.reader.connect() as connection:
-        national_rows = {r.sku: tuple(r)[1:7] for r in connection.execute(text("SELECT * FROM stock_national"))}
+        national_rows = {r.sku: tuple(r)[1:8] for r in connection.execute(text("SELECT * FROM stock_national"))}
         for breakdown in ("stock_by_province", "stock_by_city", "stock_by_dealer"):
             sums = connection.execute(text(
-                f"SELECT sku, sum(positions), sum(on_hand), sum(reserved), sum(safety_stock), sum(available), sum(in_transit) "
+                f"SELECT sku, sum(positions), sum(on_hand), sum(reserved), sum(safety_stock), sum(available), sum(in_transit), sum(expected) "
                 f"FROM {breakdown} GROUP BY sku"
             ))
             assert {r[0]: tuple(int(v) for v in r[1:]) for r in sums} == national_rows, breakdown
@@ -92,18 +93,21 @@ def test_figures_by_store_province_city_dealer_and_the_country(app, runner):
     a2.receive(4)
     a2.set_safety_stock(6)  # more kept back than held: available 0, not -2
     a2.expect_transfer("T1", 5)
+    a1.expect_receipt("PO-1", 12, 1)
+    a1.receive(4)
+    a1.receipt_arrived("PO-1", 4)  # 8 still to come
     b1.move(SALE, -2, 0)  # the POS sold what the books did not hold: on hand -2
     app.save(a1, a2, b1)
     runner.catch_up()
 
     assert national(runner, "A") == {
-        "sku": "A", "positions": 2, "on_hand": 14, "reserved": 3, "safety_stock": 8, "available": 5, "in_transit": 5,
-        "updated_position": runner.position,
+        "sku": "A", "positions": 2, "on_hand": 18, "reserved": 3, "safety_stock": 8, "available": 9, "in_transit": 5,
+        "expected": 8, "updated_position": runner.position,
     }
     # available sums the positions' own available; B's negative on hand lends nothing
     assert national(runner, "B")["on_hand"] == -2 and national(runner, "B")["available"] == 0
     assert [r[:7] for r in table(runner, "stock_by_province", "province, sku")] == [
-        ("Shanghai", "A", 1, 10, 3, 2, 5), ("Shanghai", "B", 1, -2, 0, 0, 0), ("Zhejiang", "A", 1, 4, 0, 6, 0),
+        ("Shanghai", "A", 1, 14, 3, 2, 9), ("Shanghai", "B", 1, -2, 0, 0, 0), ("Zhejiang", "A", 1, 4, 0, 6, 0),
     ]
     assert [r[:4] for r in table(runner, "stock_by_city", "province, city, sku")] == [
         ("Shanghai", "Shanghai", "A", 1), ("Shanghai", "Shanghai", "B", 1), ("Zhejiang", "Hangzhou", "A", 1),
@@ -183,6 +187,11 @@ operations = st.lists(
         st.tuples(st.just("pick"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(0, 5)),
         st.tuples(st.just("transfer"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(1, 9)),
         st.tuples(st.just("arrive"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(0, 5)),
+        st.tuples(st.just("release_part"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(1, 4)),
+        st.tuples(st.just("expect"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(0, 9)),  # 0 cancels
+        st.tuples(st.just("expected_arrive"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(1, 6)),
+        # announced and then partly received at once, so both facts come up in most workloads
+        st.tuples(st.just("receipt_in_parts"), st.integers(0, 3), st.sampled_from("ABC"), st.integers(1, 6)),
     ),
     min_size=1, max_size=40,
 )
@@ -228,6 +237,19 @@ def run_workload(app: OmoApplication, prefix: str, steps, save_every: int) -> No
                 elif kind == "arrive" and position.in_transit:
                     transfer, units = sorted(position.in_transit.items())[amount % len(position.in_transit)]
                     position.move(TRANSFER_IN, units, clock, transfer_id=transfer)
+                elif kind == "release_part" and held:
+                    position.release(held[amount % len(held)], "lines cancelled", quantity=amount)
+                elif kind == "expect":
+                    position.expect_receipt(f"R{n % 3}", amount, clock + 86_400_000_000)
+                elif kind == "expected_arrive" and position.expected:
+                    reference, receipt = sorted(position.expected.items())[amount % len(position.expected)]
+                    units = min(amount, receipt["quantity"])
+                    position.receive(units, occurred_at_us=clock)
+                    position.receipt_arrived(reference, units)
+                elif kind == "receipt_in_parts":
+                    position.expect_receipt(f"P{n}", amount + 2, clock + 86_400_000_000)
+                    position.receive(amount, occurred_at_us=clock)
+                    position.receipt_arrived(f"P{n}", amount)
             except DomainError:
                 pass  # refused: recorded nothing
             pending.append(position)

@@ -1,5 +1,6 @@
 """A property of the store's queue, on SQLite and PostgreSQL: for any sequence of order
-operations (placing, paying, the store's steps, rerouting, losing stock, cancelling), a store's
+operations (placing, paying, the store's steps, rerouting, losing stock, cancelling the order
+or some of its lines), a store's
 change log replayed from any position onto what a client held at that position, folded, is
 exactly what the store's orders (the aggregates, loaded) say it has; and ListShipments, paged,
 lists the same."""
@@ -28,6 +29,7 @@ operation = st.one_of(
     st.tuples(st.just("reroute"), st.integers(0, 2), st.sampled_from(STORES), st.sampled_from(STORES), st.sampled_from(PROMISES)),
     st.tuples(st.just("flag"), st.integers(0, 2), st.sampled_from(STORES)),
     st.tuples(st.just("cancel"), st.integers(0, 2)),
+    st.tuples(st.just("cancel_lines"), st.integers(0, 2), st.sampled_from(STORES)),
 )
 
 
@@ -55,6 +57,8 @@ def run(app, ops, prefix: str) -> list:
                 change(app, order.id, lambda o: o.flag_unfulfillable(f"{prefix}{args[1]}", "STOCK_LOST", "counted 0"))
             elif kind == "cancel":
                 change(app, order.id, lambda o: o.cancel("changed mind"))
+            elif kind == "cancel_lines":  # the store's unit of the order: refused when it is the last
+                change(app, order.id, lambda o: o.cancel_lines(f"cl-{len(orders)}-{op}", {f"SKU-{args[1]}": 1}, "one fewer"))
         except DomainError:
             pass
     return orders
@@ -65,8 +69,14 @@ def said_by_orders(app, orders, store_id: str) -> dict[str, tuple]:
     said = {}
     for placed in orders:
         o = app.repository.get(placed.id)
-        if store_id in {r["store_id"] for r in o.reroutes if r["to"]} and store_id not in o.store_ids:
-            said[o.order_id] = ("REROUTED_AWAY",)
+        # a shipment no longer the order's stands as it left: the events say how, in order
+        for e in app.events.get(o.id):
+            if type(e).__name__ == "OrderRerouted" and e.from_store_id == store_id:
+                said[o.order_id] = ("REROUTED_AWAY",)
+            elif type(e).__name__ == "OrderLinesCancelled" and any(r["store_id"] == store_id and r["emptied"] for r in e.shipments):
+                before = app.repository.get(o.id, version=e.originator_version - 1)
+                promise = before.shipment_from(store_id).get("promised_by") or ""
+                said[o.order_id] = ("CANCELLED", before.paid, (), promise)
         for s in o.shipments:
             if s["store_id"] == store_id:
                 status = "CANCELLED" if o.cancelled else s["status"]

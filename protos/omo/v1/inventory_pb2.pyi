@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -7,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class StockPosition(_message.Message):
-    __slots__ = ("store_id", "sku", "on_hand", "reserved", "safety_stock", "available", "in_transit")
+    __slots__ = ("store_id", "sku", "on_hand", "reserved", "safety_stock", "available", "in_transit", "expected", "incoming", "expected_receipts")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +18,9 @@ class StockPosition(_message.Message):
     SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     IN_TRANSIT_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_RECEIPTS_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     sku: str
     on_hand: int
@@ -22,7 +28,20 @@ class StockPosition(_message.Message):
     safety_stock: int
     available: int
     in_transit: int
-    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ...) -> None: ...
+    expected: int
+    incoming: int
+    expected_receipts: _containers.RepeatedCompositeFieldContainer[ExpectedReceipt]
+    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ..., expected: _Optional[int] = ..., incoming: _Optional[int] = ..., expected_receipts: _Optional[_Iterable[_Union[ExpectedReceipt, _Mapping]]] = ...) -> None: ...
+
+class ExpectedReceipt(_message.Message):
+    __slots__ = ("reference", "quantity", "expected_at")
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    quantity: int
+    expected_at: _timestamp_pb2.Timestamp
+    def __init__(self, reference: _Optional[str] = ..., quantity: _Optional[int] = ..., expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StockLine(_message.Message):
     __slots__ = ("sku", "quantity")
@@ -33,14 +52,38 @@ class StockLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class ReceiveStockRequest(_message.Message):
-    __slots__ = ("store_id", "lines", "movement_id")
+    __slots__ = ("store_id", "lines", "movement_id", "reference")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     MOVEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     lines: _containers.RepeatedCompositeFieldContainer[StockLine]
     movement_id: str
-    def __init__(self, store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[StockLine, _Mapping]]] = ..., movement_id: _Optional[str] = ...) -> None: ...
+    reference: str
+    def __init__(self, store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[StockLine, _Mapping]]] = ..., movement_id: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
+
+class ExpectReceiptRequest(_message.Message):
+    __slots__ = ("store_id", "sku", "quantity", "expected_at", "reference")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_AT_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    sku: str
+    quantity: int
+    expected_at: _timestamp_pb2.Timestamp
+    reference: str
+    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., quantity: _Optional[int] = ..., expected_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reference: _Optional[str] = ...) -> None: ...
+
+class ExpectReceiptResponse(_message.Message):
+    __slots__ = ("position", "changed")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    position: StockPosition
+    changed: bool
+    def __init__(self, position: _Optional[_Union[StockPosition, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
 
 class ReceiveStockResponse(_message.Message):
     __slots__ = ("positions", "duplicate")

@@ -40,6 +40,11 @@ class InventoryServiceStub:
                 request_serializer=omo_dot_v1_dot_inventory__pb2.ReceiveStockRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_inventory__pb2.ReceiveStockResponse.FromString,
                 _registered_method=True)
+        self.ExpectReceipt = channel.unary_unary(
+                '/omo.v1.InventoryService/ExpectReceipt',
+                request_serializer=omo_dot_v1_dot_inventory__pb2.ExpectReceiptRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_inventory__pb2.ExpectReceiptResponse.FromString,
+                _registered_method=True)
         self.AdjustStock = channel.unary_unary(
                 '/omo.v1.InventoryService/AdjustStock',
                 request_serializer=omo_dot_v1_dot_inventory__pb2.AdjustStockRequest.SerializeToString,
@@ -72,7 +77,18 @@ class InventoryServiceServicer:
     """
 
     def ReceiveStock(self, request, context):
-        """Goods received at a store: every line is applied in one atomic write.
+        """Goods received at a store: every line is applied in one atomic write. With the
+        reference of an expected receipt, its lines are no longer expected.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExpectReceipt(self, request, context):
+        """Announces goods expected at a store (a warehouse's delivery, a supplier's): quantity
+        units of sku still to come at expected_at, under the store's reference for them. The same
+        reference again changes what is still to come; quantity 0 cancels it. They count as
+        incoming (here and in the national stock) until ReceiveStock names the reference.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -119,6 +135,11 @@ def add_InventoryServiceServicer_to_server(servicer, server):
                     servicer.ReceiveStock,
                     request_deserializer=omo_dot_v1_dot_inventory__pb2.ReceiveStockRequest.FromString,
                     response_serializer=omo_dot_v1_dot_inventory__pb2.ReceiveStockResponse.SerializeToString,
+            ),
+            'ExpectReceipt': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExpectReceipt,
+                    request_deserializer=omo_dot_v1_dot_inventory__pb2.ExpectReceiptRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_inventory__pb2.ExpectReceiptResponse.SerializeToString,
             ),
             'AdjustStock': grpc.unary_unary_rpc_method_handler(
                     servicer.AdjustStock,
@@ -174,6 +195,33 @@ class InventoryService:
             '/omo.v1.InventoryService/ReceiveStock',
             omo_dot_v1_dot_inventory__pb2.ReceiveStockRequest.SerializeToString,
             omo_dot_v1_dot_inventory__pb2.ReceiveStockResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExpectReceipt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.InventoryService/ExpectReceipt',
+            omo_dot_v1_dot_inventory__pb2.ExpectReceiptRequest.SerializeToString,
+            omo_dot_v1_dot_inventory__pb2.ExpectReceiptResponse.FromString,
             options,
             channel_credentials,
             insecure,

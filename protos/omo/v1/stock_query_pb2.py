@@ -24,39 +24,39 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18omo/v1/stock_query.proto\x12\x06omo.v1\"O\n\tFreshness\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x0c\n\x04head\x18\x02 \x01(\x03\x12\x12\n\nlag_events\x18\x03 \x01(\x03\x12\x0e\n\x06lag_ms\x18\x04 \x01(\x03\"P\n\x0b\x43onsistency\x12\x14\n\x0cmin_position\x18\x01 \x01(\x03\x12\x12\n\nup_to_date\x18\x02 \x01(\x08\x12\x17\n\x0fwait_timeout_ms\x18\x03 \x01(\x05\"\x81\x01\n\x0cStockFigures\x12\x0f\n\x07on_hand\x18\x01 \x01(\x03\x12\x10\n\x08reserved\x18\x02 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x03 \x01(\x03\x12\x11\n\tavailable\x18\x04 \x01(\x03\x12\x12\n\nin_transit\x18\x05 \x01(\x03\x12\x11\n\tpositions\x18\x06 \x01(\x05\"M\n\tStockArea\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65\x61ler\x18\x03 \x01(\t\x12\x10\n\x08store_id\x18\x04 \x01(\t\"`\n\tAreaStock\x12\x1f\n\x04\x61rea\x18\x01 \x01(\x0b\x32\x11.omo.v1.StockArea\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12%\n\x07\x66igures\x18\x03 \x01(\x0b\x32\x14.omo.v1.StockFigures\"O\n\x0bStockRegion\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65\x61ler\x18\x03 \x01(\t\x12\x10\n\x08store_id\x18\x04 \x01(\t\"v\n\x17GetNationalStockRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12$\n\tbreakdown\x18\x02 \x03(\x0e\x32\x11.omo.v1.Breakdown\x12(\n\x0b\x63onsistency\x18\x03 \x01(\x0b\x32\x13.omo.v1.Consistency\"\x8c\x02\n\x18GetNationalStockResponse\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12&\n\x08national\x18\x02 \x01(\x0b\x32\x14.omo.v1.StockFigures\x12&\n\x0b\x62y_province\x18\x03 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12\"\n\x07\x62y_city\x18\x04 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12$\n\tby_dealer\x18\x05 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12#\n\x08\x62y_store\x18\x06 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12$\n\tfreshness\x18\x07 \x01(\x0b\x32\x11.omo.v1.Freshness\"\x9e\x01\n\x13ListLowStockRequest\x12\x11\n\tthreshold\x18\x01 \x01(\x03\x12#\n\x06region\x18\x02 \x01(\x0b\x32\x13.omo.v1.StockRegion\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12(\n\x0b\x63onsistency\x18\x05 \x01(\x0b\x32\x13.omo.v1.Consistency\"w\n\x14ListLowStockResponse\x12 \n\x05items\x18\x01 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12$\n\tfreshness\x18\x03 \x01(\x0b\x32\x11.omo.v1.Freshness\"o\n\x11WatchStockRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12#\n\x06region\x18\x02 \x01(\x0b\x32\x13.omo.v1.StockRegion\x12(\n\x0b\x63onsistency\x18\x03 \x01(\x0b\x32\x13.omo.v1.Consistency\"^\n\x12WatchStockResponse\x12\"\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12$\n\tfreshness\x18\x02 \x01(\x0b\x32\x11.omo.v1.Freshness*a\n\tBreakdown\x12\x19\n\x15\x42REAKDOWN_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x42Y_PROVINCE\x10\x01\x12\x0b\n\x07\x42Y_CITY\x10\x02\x12\r\n\tBY_DEALER\x10\x03\x12\x0c\n\x08\x42Y_STORE\x10\x04\x32\xfc\x01\n\x11StockQueryService\x12U\n\x10GetNationalStock\x12\x1f.omo.v1.GetNationalStockRequest\x1a .omo.v1.GetNationalStockResponse\x12I\n\x0cListLowStock\x12\x1b.omo.v1.ListLowStockRequest\x1a\x1c.omo.v1.ListLowStockResponse\x12\x45\n\nWatchStock\x12\x19.omo.v1.WatchStockRequest\x1a\x1a.omo.v1.WatchStockResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18omo/v1/stock_query.proto\x12\x06omo.v1\"O\n\tFreshness\x12\x10\n\x08position\x18\x01 \x01(\x03\x12\x0c\n\x04head\x18\x02 \x01(\x03\x12\x12\n\nlag_events\x18\x03 \x01(\x03\x12\x0e\n\x06lag_ms\x18\x04 \x01(\x03\"P\n\x0b\x43onsistency\x12\x14\n\x0cmin_position\x18\x01 \x01(\x03\x12\x12\n\nup_to_date\x18\x02 \x01(\x08\x12\x17\n\x0fwait_timeout_ms\x18\x03 \x01(\x05\"\xa5\x01\n\x0cStockFigures\x12\x0f\n\x07on_hand\x18\x01 \x01(\x03\x12\x10\n\x08reserved\x18\x02 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x03 \x01(\x03\x12\x11\n\tavailable\x18\x04 \x01(\x03\x12\x12\n\nin_transit\x18\x05 \x01(\x03\x12\x11\n\tpositions\x18\x06 \x01(\x05\x12\x10\n\x08\x65xpected\x18\x07 \x01(\x03\x12\x10\n\x08incoming\x18\x08 \x01(\x03\"M\n\tStockArea\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65\x61ler\x18\x03 \x01(\t\x12\x10\n\x08store_id\x18\x04 \x01(\t\"`\n\tAreaStock\x12\x1f\n\x04\x61rea\x18\x01 \x01(\x0b\x32\x11.omo.v1.StockArea\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12%\n\x07\x66igures\x18\x03 \x01(\x0b\x32\x14.omo.v1.StockFigures\"O\n\x0bStockRegion\x12\x10\n\x08province\x18\x01 \x01(\t\x12\x0c\n\x04\x63ity\x18\x02 \x01(\t\x12\x0e\n\x06\x64\x65\x61ler\x18\x03 \x01(\t\x12\x10\n\x08store_id\x18\x04 \x01(\t\"v\n\x17GetNationalStockRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12$\n\tbreakdown\x18\x02 \x03(\x0e\x32\x11.omo.v1.Breakdown\x12(\n\x0b\x63onsistency\x18\x03 \x01(\x0b\x32\x13.omo.v1.Consistency\"\x8c\x02\n\x18GetNationalStockResponse\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12&\n\x08national\x18\x02 \x01(\x0b\x32\x14.omo.v1.StockFigures\x12&\n\x0b\x62y_province\x18\x03 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12\"\n\x07\x62y_city\x18\x04 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12$\n\tby_dealer\x18\x05 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12#\n\x08\x62y_store\x18\x06 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12$\n\tfreshness\x18\x07 \x01(\x0b\x32\x11.omo.v1.Freshness\"\x9e\x01\n\x13ListLowStockRequest\x12\x11\n\tthreshold\x18\x01 \x01(\x03\x12#\n\x06region\x18\x02 \x01(\x0b\x32\x13.omo.v1.StockRegion\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12(\n\x0b\x63onsistency\x18\x05 \x01(\x0b\x32\x13.omo.v1.Consistency\"w\n\x14ListLowStockResponse\x12 \n\x05items\x18\x01 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12$\n\tfreshness\x18\x03 \x01(\x0b\x32\x11.omo.v1.Freshness\"o\n\x11WatchStockRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12#\n\x06region\x18\x02 \x01(\x0b\x32\x13.omo.v1.StockRegion\x12(\n\x0b\x63onsistency\x18\x03 \x01(\x0b\x32\x13.omo.v1.Consistency\"^\n\x12WatchStockResponse\x12\"\n\x07\x63hanges\x18\x01 \x03(\x0b\x32\x11.omo.v1.AreaStock\x12$\n\tfreshness\x18\x02 \x01(\x0b\x32\x11.omo.v1.Freshness*a\n\tBreakdown\x12\x19\n\x15\x42REAKDOWN_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x42Y_PROVINCE\x10\x01\x12\x0b\n\x07\x42Y_CITY\x10\x02\x12\r\n\tBY_DEALER\x10\x03\x12\x0c\n\x08\x42Y_STORE\x10\x04\x32\xfc\x01\n\x11StockQueryService\x12U\n\x10GetNationalStock\x12\x1f.omo.v1.GetNationalStockRequest\x1a .omo.v1.GetNationalStockResponse\x12I\n\x0cListLowStock\x12\x1b.omo.v1.ListLowStockRequest\x1a\x1c.omo.v1.ListLowStockResponse\x12\x45\n\nWatchStock\x12\x19.omo.v1.WatchStockRequest\x1a\x1a.omo.v1.WatchStockResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.stock_query_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_BREAKDOWN']._serialized_start=1471
-  _globals['_BREAKDOWN']._serialized_end=1568
+  _globals['_BREAKDOWN']._serialized_start=1507
+  _globals['_BREAKDOWN']._serialized_end=1604
   _globals['_FRESHNESS']._serialized_start=36
   _globals['_FRESHNESS']._serialized_end=115
   _globals['_CONSISTENCY']._serialized_start=117
   _globals['_CONSISTENCY']._serialized_end=197
   _globals['_STOCKFIGURES']._serialized_start=200
-  _globals['_STOCKFIGURES']._serialized_end=329
-  _globals['_STOCKAREA']._serialized_start=331
-  _globals['_STOCKAREA']._serialized_end=408
-  _globals['_AREASTOCK']._serialized_start=410
-  _globals['_AREASTOCK']._serialized_end=506
-  _globals['_STOCKREGION']._serialized_start=508
-  _globals['_STOCKREGION']._serialized_end=587
-  _globals['_GETNATIONALSTOCKREQUEST']._serialized_start=589
-  _globals['_GETNATIONALSTOCKREQUEST']._serialized_end=707
-  _globals['_GETNATIONALSTOCKRESPONSE']._serialized_start=710
-  _globals['_GETNATIONALSTOCKRESPONSE']._serialized_end=978
-  _globals['_LISTLOWSTOCKREQUEST']._serialized_start=981
-  _globals['_LISTLOWSTOCKREQUEST']._serialized_end=1139
-  _globals['_LISTLOWSTOCKRESPONSE']._serialized_start=1141
-  _globals['_LISTLOWSTOCKRESPONSE']._serialized_end=1260
-  _globals['_WATCHSTOCKREQUEST']._serialized_start=1262
-  _globals['_WATCHSTOCKREQUEST']._serialized_end=1373
-  _globals['_WATCHSTOCKRESPONSE']._serialized_start=1375
-  _globals['_WATCHSTOCKRESPONSE']._serialized_end=1469
-  _globals['_STOCKQUERYSERVICE']._serialized_start=1571
-  _globals['_STOCKQUERYSERVICE']._serialized_end=1823
+  _globals['_STOCKFIGURES']._serialized_end=365
+  _globals['_STOCKAREA']._serialized_start=367
+  _globals['_STOCKAREA']._serialized_end=444
+  _globals['_AREASTOCK']._serialized_start=446
+  _globals['_AREASTOCK']._serialized_end=542
+  _globals['_STOCKREGION']._serialized_start=544
+  _globals['_STOCKREGION']._serialized_end=623
+  _globals['_GETNATIONALSTOCKREQUEST']._serialized_start=625
+  _globals['_GETNATIONALSTOCKREQUEST']._serialized_end=743
+  _globals['_GETNATIONALSTOCKRESPONSE']._serialized_start=746
+  _globals['_GETNATIONALSTOCKRESPONSE']._serialized_end=1014
+  _globals['_LISTLOWSTOCKREQUEST']._serialized_start=1017
+  _globals['_LISTLOWSTOCKREQUEST']._serialized_end=1175
+  _globals['_LISTLOWSTOCKRESPONSE']._serialized_start=1177
+  _globals['_LISTLOWSTOCKRESPONSE']._serialized_end=1296
+  _globals['_WATCHSTOCKREQUEST']._serialized_start=1298
+  _globals['_WATCHSTOCKREQUEST']._serialized_end=1409
+  _globals['_WATCHSTOCKRESPONSE']._serialized_start=1411
+  _globals['_WATCHSTOCKRESPONSE']._serialized_end=1505
+  _globals['_STOCKQUERYSERVICE']._serialized_start=1607
+  _globals['_STOCKQUERYSERVICE']._serialized_end=1859
 # @@protoc_insertion_point(module_scope)

@@ -43,20 +43,24 @@ class Consistency(_message.Message):
     def __init__(self, min_position: _Optional[int] = ..., up_to_date: _Optional[bool] = ..., wait_timeout_ms: _Optional[int] = ...) -> None: ...
 
 class StockFigures(_message.Message):
-    __slots__ = ("on_hand", "reserved", "safety_stock", "available", "in_transit", "positions")
+    __slots__ = ("on_hand", "reserved", "safety_stock", "available", "in_transit", "positions", "expected", "incoming")
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
     RESERVED_FIELD_NUMBER: _ClassVar[int]
     SAFETY_STOCK_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     IN_TRANSIT_FIELD_NUMBER: _ClassVar[int]
     POSITIONS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_FIELD_NUMBER: _ClassVar[int]
+    INCOMING_FIELD_NUMBER: _ClassVar[int]
     on_hand: int
     reserved: int
     safety_stock: int
     available: int
     in_transit: int
     positions: int
-    def __init__(self, on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ..., positions: _Optional[int] = ...) -> None: ...
+    expected: int
+    incoming: int
+    def __init__(self, on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ..., positions: _Optional[int] = ..., expected: _Optional[int] = ..., incoming: _Optional[int] = ...) -> None: ...
 
 class StockArea(_message.Message):
     __slots__ = ("province", "city", "dealer", "store_id")

@@ -11,7 +11,7 @@ from domain.stores import STORE, WAREHOUSE, WEEKDAYS, DailyHours, StoreProfile
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 from routing.decision import EXPRESS, ONE_STORE, SPLIT
 from protos.omo.v1 import common_pb2, inventory_pb2, orders_pb2, stores_pb2
-from services.api.convert.dealers import add_attribution
+from services.api.convert.dealers import add_attribution, timestamp
 from services.use_cases.stock.inventory import PositionView
 from services.use_cases.ordering.order_history import HistoryEntry
 from services.use_cases.ordering.quotes import Quote
@@ -119,6 +119,12 @@ def position_message(view: PositionView) -> inventory_pb2.StockPosition:
         safety_stock=view.safety_stock,
         available=view.available,
         in_transit=view.in_transit,
+        expected=view.expected,
+        incoming=view.incoming,
+        expected_receipts=[
+            inventory_pb2.ExpectedReceipt(reference=reference, quantity=quantity, expected_at=timestamp(at_us))
+            for reference, quantity, at_us in view.expected_receipts
+        ],
     )
 
 

@@ -19,7 +19,7 @@ BREAKDOWN_NAMES = {
 def figures_message(f: Figures) -> stock_query_pb2.StockFigures:
     return stock_query_pb2.StockFigures(
         on_hand=f.on_hand, reserved=f.reserved, safety_stock=f.safety_stock, available=f.available,
-        in_transit=f.in_transit, positions=f.positions,
+        in_transit=f.in_transit, positions=f.positions, expected=f.expected, incoming=f.incoming,
     )
 
 

@@ -54,6 +54,7 @@ RULES: dict[str, Rule] = {
     "omo.v1.InventoryService/AdjustStock": rule(OPS, POS, store="store_id"),
     "omo.v1.InventoryService/RecordCount": rule(OPS, POS, store="store_id"),
     "omo.v1.InventoryService/SetSafetyStock": rule(OPS, POS, store="store_id"),
+    "omo.v1.InventoryService/ExpectReceipt": rule(OPS),  # HQ, or the warehouse's system as ops
     "omo.v1.InventoryService/GetStockPosition": rule(OPS, CHECKOUT, POS, DEALER, store="store_id"),
     "omo.v1.InventoryService/ListStockPositions": rule(OPS, CHECKOUT),
     "omo.v1.OrderService/PlaceOrder": rule(CHECKOUT),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from protos.omo.v1 import inventory_pb2, inventory_pb2_grpc
 from services.use_cases.stock import inventory
+from domain.values import EPOCH, epoch_us
 from services.api.convert import common as convert
+from services.api.convert.dealers import moment
 from services.api.errors import rpc
 from services.use_cases.application import OmoApplication
 
@@ -16,8 +18,16 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
     @rpc
     def ReceiveStock(self, request, context):
         lines = [(line.sku, line.quantity) for line in request.lines]
-        views, duplicate = inventory.receive_stock(self.app, request.store_id, lines, request.movement_id)
+        views, duplicate = inventory.receive_stock(self.app, request.store_id, lines, request.movement_id, request.reference)
         return inventory_pb2.ReceiveStockResponse(positions=[convert.position_message(v) for v in views], duplicate=duplicate)
+
+    @rpc
+    def ExpectReceipt(self, request, context):
+        expected_at = moment("expected_at", request.expected_at, request.HasField("expected_at"), EPOCH)
+        view, changed = inventory.expect_receipt(
+            self.app, request.store_id, request.sku, request.quantity, epoch_us(expected_at), request.reference,
+        )
+        return inventory_pb2.ExpectReceiptResponse(position=convert.position_message(view), changed=changed)
 
     @rpc
     def AdjustStock(self, request, context):

@@ -24,14 +24,25 @@ class PositionView:
     reserved: int
     safety_stock: int
     in_transit: int = 0  # shipped towards this store, not yet received
+    expected: int = 0  # announced to come (expected receipts), not yet received
+    # (reference, units still to come, expected at, us) of each; empty where only sums are read
+    expected_receipts: tuple[tuple[str, int, int], ...] = ()
 
     @property
     def available(self) -> int:
         return available_units(self.on_hand, self.reserved, self.safety_stock)
 
+    @property
+    def incoming(self) -> int:
+        return self.in_transit + self.expected
+
     @classmethod
     def of(cls, position: StockPosition) -> PositionView:
-        return cls(position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.incoming)
+        return cls(
+            position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.incoming,
+            position.expected_units,
+            tuple((reference, r["quantity"], r["expected_at_us"]) for reference, r in sorted(position.expected.items())),
+        )
 
 
 def _fingerprint(kind: str, lines: list[dict]) -> str:
@@ -79,14 +90,40 @@ def _apply_movement(
     return app.decide(position_ids + ([movement_aggregate_id] if movement_aggregate_id else []), decide)
 
 
-def receive_stock(app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "") -> tuple[list[PositionView], bool]:
-    """Goods received at a store: every line lands, or none does."""
+def receive_stock(
+    app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "", reference: str = "",
+) -> tuple[list[PositionView], bool]:
+    """Goods received at a store: every line lands, or none does. With the `reference` of an
+    expected receipt, each line's units are no longer to come under it."""
     checked_lines(lines)
-    records = [{"sku": sku, "quantity": quantity} for sku, quantity in lines]
-    return _apply_movement(
-        app, store_id, movement_id, "RECEIPT", records,
-        lambda position, line: position.receive(line["quantity"], movement_id, app.now_us()),
+    optional_identifier("reference", reference)
+    records = [{"sku": sku, "quantity": quantity, **({"reference": reference} if reference else {})} for sku, quantity in lines]
+
+    def receive(position: StockPosition, line: dict) -> None:
+        position.receive(line["quantity"], movement_id, app.now_us())
+        if reference:
+            position.receipt_arrived(reference, line["quantity"])
+
+    return _apply_movement(app, store_id, movement_id, "RECEIPT", records, receive)
+
+
+def expect_receipt(
+    app: OmoApplication, store_id: str, sku: str, quantity: int, expected_at_us: int, reference: str,
+) -> tuple[PositionView, bool]:
+    """Announces a receipt at the store (or changes it, or with quantity 0 cancels it) under
+    the store's `reference` for it: `quantity` units of `sku` still to come at `expected_at_us`.
+    Returns the position and whether anything changed."""
+    identifier("sku", sku)
+    identifier("reference", reference)
+    stock_units("quantity", quantity, zero_allowed=True)
+    if expected_at_us <= 0 and quantity:
+        raise InvalidInput("expected_at", "is required: when the goods are expected at the store")
+    changed: list[bool] = []
+    positions, _ = _apply_movement(
+        app, store_id, "", "EXPECTED_RECEIPT", [{"sku": sku, "quantity": quantity}],
+        lambda position, line: changed.append(position.expect_receipt(reference, quantity, expected_at_us)),
     )
+    return positions[0], changed[-1]
 
 
 def adjust_stock(app: OmoApplication, store_id: str, sku: str, delta: int, reason: str, movement_id: str = "") -> tuple[PositionView, bool]:
@@ -144,6 +181,8 @@ def list_stock_positions(app: OmoApplication, sku: str, after_store_id: str, pag
     page = []
     for store_id in store_ids[:page_size]:
         figures = app.index.stock[(store_id, sku)]
-        page.append(PositionView(store_id, sku, figures.on_hand, figures.reserved, figures.safety_stock, figures.in_transit))
+        page.append(PositionView(
+            store_id, sku, figures.on_hand, figures.reserved, figures.safety_stock, figures.in_transit, figures.expected,
+        ))
     more = len(store_ids) > page_size
     return page, (page[-1].store_id if more else "")
