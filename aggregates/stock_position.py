@@ -66,7 +66,9 @@ class StockPosition(Aggregate):
         return available_units(self.on_hand, self.reserved, self.safety_stock)
 
     @property
-    def incoming(self) -> int:
+    def in_transit_units(self) -> int:
+        """Shipped towards this shelf by transfers, not yet arrived (what is incoming besides
+        the expected receipts)."""
         return sum(self.in_transit.values())
 
     @property
@@ -144,7 +146,7 @@ class StockPosition(Aggregate):
         superseded = state.fold(entries)
         self._stock_movements_applied(
             entries=entries, on_hand_change=state.on_hand - self.on_hand,
-            in_transit_change=sum(state.in_transit.values()) - self.incoming,
+            in_transit_change=sum(state.in_transit.values()) - self.in_transit_units,
         )
         self._detect_oversell(entries[-1][0])
         return superseded

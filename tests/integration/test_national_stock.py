@@ -61,7 +61,7 @@ def national(runner: ProjectionRunner, sku: str) -> dict:
 
 def figures_of(position: StockPosition) -> tuple[int, ...]:
     """As the tables hold them: on hand, reserved, safety stock, available, in transit, expected."""
-    return (position.on_hand, position.reserved, position.safety_stock, position.available, position.incoming, position.expected_units)
+    return (position.on_hand, position.reserved, position.safety_stock, position.available, position.in_transit_units, position.expected_units)
 
 
 def assert_matches_aggregates(app: OmoApplication, runner: ProjectionRunner) -> None:

@@ -39,7 +39,7 @@ class PositionView:
     @classmethod
     def of(cls, position: StockPosition) -> PositionView:
         return cls(
-            position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.incoming,
+            position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.in_transit_units,
             position.expected_units,
             tuple((reference, r["quantity"], r["expected_at_us"]) for reference, r in sorted(position.expected.items())),
         )
