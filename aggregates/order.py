@@ -2,7 +2,9 @@
 
 Each location shipping part of an order (a shipment) goes through its own steps:
 ALLOCATED -> ACCEPTED -> PICKED -> HANDED_OVER -> DELIVERED (a PICKUP order handed to the
-customer is DELIVERED at once). The order's status is its least advanced shipment's.
+customer is DELIVERED at once). A backordered shipment starts BACKORDERED, waiting for
+incoming stock it has claimed, and is ALLOCATED once all of it is reserved. The order's
+status is its least advanced shipment's.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from domain.dealers import DEFAULT_BRAND
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 
 PLACED = "PLACED"
+BACKORDERED = "BACKORDERED"
 ALLOCATED = "ALLOCATED"
 ACCEPTED = "ACCEPTED"
 PICKED = "PICKED"
@@ -39,9 +42,11 @@ CANCELLED = "CANCELLED"
 UNFULFILLABLE = "UNFULFILLABLE"
 NEEDS_ATTENTION = "NEEDS_ATTENTION"
 
-SHIPMENT_STEPS = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
+SHIPMENT_STEPS = (BACKORDERED, ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
+# a shipment holding units at its store (reserved, or claimed of incoming stock)
+HOLDING = (BACKORDERED, ALLOCATED, ACCEPTED)
 # a shipment whose units may still be cancelled line by line: not yet picked
-LINES_CANCELLABLE = (ALLOCATED, ACCEPTED, UNFULFILLABLE)
+LINES_CANCELLABLE = (BACKORDERED, ALLOCATED, ACCEPTED, UNFULFILLABLE)
 TO_COURIER, TO_CUSTOMER = "COURIER", "CUSTOMER"
 
 
@@ -66,18 +71,24 @@ def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
 
 def shipment_record(
     store_id: str, distance_m: int, store_day: str, lines: dict[str, int], scheduled_for: str = "",
-    promised_by: str = "", slot: str = "",
+    promised_by: str = "", slot: str = "", awaiting: dict[str, int] | None = None, not_after: str = "",
 ) -> dict[str, Any]:
     """One location's part of an order, as event data. `store_day`: the store-local date (ISO)
     whose pick capacity it takes; `scheduled_for`: RFC 3339 when it starts at a later opening.
     `promised_by`: RFC 3339 in the store's local offset, when the customer was promised it
     (delivered for DELIVERY and EXPRESS, ready at the counter for PICKUP); `slot`: RFC 3339,
-    the start of the store's hourly slot it takes. Both "" for orders placed before promises."""
-    return {
+    the start of the store's hourly slot it takes. Both "" for orders placed before promises.
+    `awaiting`: sku -> units claimed of the store's incoming stock, not yet arrived (a
+    backorder, BACKORDERED until none is awaited); `not_after`: RFC 3339, the latest moment
+    the customer accepted for them."""
+    record = {
         "store_id": store_id, "distance_m": distance_m, "store_day": store_day,
         "scheduled_for": scheduled_for, "lines": dict(lines), "status": ALLOCATED,
         "promised_by": promised_by, "slot": slot,
     }
+    if awaiting:
+        record.update(status=BACKORDERED, awaiting=dict(awaiting), not_after=not_after)
+    return record
 
 
 def sale_record(
@@ -224,7 +235,7 @@ class Order(Aggregate):
         """Shipments whose stock is still reserved (not yet picked, not lost)."""
         if self.cancelled:
             return []
-        return [s for s in self.shipments if s.get("status", ALLOCATED) in (ALLOCATED, ACCEPTED)]
+        return [s for s in self.shipments if s.get("status", ALLOCATED) in HOLDING]
 
     def returned_units(self) -> dict[str, int]:
         units: dict[str, int] = {}
@@ -300,13 +311,36 @@ class Order(Aggregate):
         self.reroutes.append({"store_id": store_id, "cause": cause, "reason": reason, "to": []})
 
     def movable_shipment(self, store_id: str, what: str) -> dict[str, Any]:
-        """The shipment from `store_id` while it still holds its reservations (ALLOCATED or
-        ACCEPTED); otherwise IllegalTransition saying it cannot be `what`."""
+        """The shipment from `store_id` while it still holds its units (BACKORDERED, ALLOCATED
+        or ACCEPTED); otherwise IllegalTransition saying it cannot be `what`."""
         shipment = self.shipment_from(store_id)
-        if self.cancelled or shipment["status"] not in (ALLOCATED, ACCEPTED):
+        if self.cancelled or shipment["status"] not in HOLDING:
             current = CANCELLED if self.cancelled else shipment["status"]
             raise IllegalTransition(f"the shipment of order {self.order_id} from {store_id!r} is {current} and cannot be {what}")
         return shipment
+
+    def backorder_served(self, store_id: str, reserved: dict[str, int], by: str = "") -> bool:
+        """The store's incoming stock arrived for the backordered shipment from `store_id`:
+        `reserved` (sku -> units) is what its positions now hold reserved for the order. The
+        shipment awaits the rest, and is ALLOCATED when nothing is awaited. False when there
+        is nothing new to record (not backordered any more, or already recorded)."""
+        shipment = self.shipment_from(store_id)
+        if self.cancelled or shipment["status"] != BACKORDERED:
+            return False
+        awaiting = {sku: units - reserved.get(sku, 0) for sku, units in shipment["lines"].items()}
+        awaiting = {sku: units for sku, units in awaiting.items() if units > 0}
+        if awaiting == shipment["awaiting"]:
+            return False
+        self._backorder_served(store_id=store_id, awaiting=awaiting, by=by)
+        return True
+
+    @event("BackorderServed")
+    def _backorder_served(self, store_id: str, awaiting: dict[str, int], by: str = "") -> None:
+        """`awaiting`: what the shipment still waits for; empty: it is ALLOCATED."""
+        self.shipments = [
+            dict(s, awaiting=awaiting, status=ALLOCATED if not awaiting else BACKORDERED) if s["store_id"] == store_id else s
+            for s in self.shipments
+        ]
 
     # --- payment ------------------------------------------------------------------------
 
@@ -466,6 +500,9 @@ class Order(Aggregate):
             cancellation_id=cancellation_id, lines=lines, shipments=shipments, total_cents=self.total_cents - value,
             refund_cents=value if self.paid else 0, reason=reason, by=by,
         )
+        for shipment in self.shipments:  # a backorder left waiting for nothing goes ahead
+            if shipment["status"] == BACKORDERED and not shipment["awaiting"]:
+                self._backorder_served(store_id=shipment["store_id"], awaiting={}, by=by)
         return True
 
     @event("OrderLinesCancelled")
@@ -483,7 +520,12 @@ class Order(Aggregate):
         for shipment in self.shipments:
             left = {sku: units - taken.get(shipment["store_id"], {}).get(sku, 0) for sku, units in shipment["lines"].items()}
             left = {sku: units for sku, units in left.items() if units > 0}
-            if left:
+            if left and "awaiting" in shipment:
+                # units claimed of incoming stock are given back before reserved ones
+                cut = taken.get(shipment["store_id"], {})
+                awaiting = {sku: units - cut.get(sku, 0) for sku, units in shipment["awaiting"].items()}
+                kept.append(dict(shipment, lines=left, awaiting={sku: units for sku, units in awaiting.items() if units > 0}))
+            elif left:
                 kept.append(dict(shipment, lines=left))
         self.shipments = kept
         self.total_cents = total_cents

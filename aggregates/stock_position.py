@@ -18,7 +18,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
-from domain.errors import ExpectedReceiptNotFound, InvalidInput, NegativeStock, OutOfStock
+from domain.errors import ExpectedReceiptNotFound, IncomingShort, InvalidInput, NegativeStock, OutOfStock
 from domain.movements import SIGN
 from domain.values import available_units
 
@@ -52,6 +52,12 @@ class StockPosition(Aggregate):
         # reference -> {"quantity": units still to come, "expected_at_us"}: receipts announced
         # for this shelf (a warehouse delivery, a supplier's), each until it has all arrived
         self.expected: dict[str, dict[str, int]] = {}
+        # order id -> units of incoming stock (expected receipts, transfers in transit) the
+        # order waits for (backorders), first come first served: arriving units serve the
+        # earliest claims, which become reservations
+        self.claims: dict[str, int] = {}
+        # backordered orders whose claims the incoming stock no longer covers: to be moved
+        self.uncovered: list[str] = []
         self.counted_at_us = 0  # the moment of the latest count; 0 = never counted
         # [moment, change] of every movement after the latest count, so a count that
         # happened earlier than movements already applied keeps them
@@ -75,6 +81,23 @@ class StockPosition(Aggregate):
     def expected_units(self) -> int:
         return sum(receipt["quantity"] for receipt in self.expected.values())
 
+    @property
+    def claimed(self) -> int:
+        return sum(self.claims.values())
+
+    @property
+    def incoming_units(self) -> int:
+        return self.in_transit_units + self.expected_units
+
+    def claimable(self, not_after_us: int, transit_arrives_us: int) -> int:
+        """Units of incoming stock a new claim may still take and have by `not_after_us`:
+        the receipts expected by then, the units in transit when transfers arriving at
+        `transit_arrives_us` are in time, less what earlier claims take first."""
+        by_then = sum(r["quantity"] for r in self.expected.values() if r["expected_at_us"] <= not_after_us)
+        if transit_arrives_us <= not_after_us:
+            by_then += self.in_transit_units
+        return max(by_then - self.claimed, 0)
+
     def _shelf(self, copy: bool) -> _Shelf:
         """The counting state, as a copy to decide on, or sharing this position's own to
         change it inside an event."""
@@ -93,10 +116,12 @@ class StockPosition(Aggregate):
         if change == 0:
             raise InvalidInput("quantity", "must not be 0")
         superseded = self._shelf(copy=True).moved(kind, change, occurred_at_us, transfer_id)
+        in_transit = self.in_transit_units
         self._stock_moved(
             kind=kind, change=change, movement_id=movement_id, occurred_at_us=occurred_at_us,
             superseded=superseded, transfer_id=transfer_id, note=note,
         )
+        self._serve_claims(in_transit - self.in_transit_units)
         self._detect_oversell(movement_id)
 
     @event("StockMoved")
@@ -144,10 +169,9 @@ class StockPosition(Aggregate):
         entry, whether a count at a later moment already held it (superseded)."""
         state = self._shelf(copy=True)
         superseded = state.fold(entries)
-        self._stock_movements_applied(
-            entries=entries, on_hand_change=state.on_hand - self.on_hand,
-            in_transit_change=sum(state.in_transit.values()) - self.in_transit_units,
-        )
+        in_transit_change = sum(state.in_transit.values()) - self.in_transit_units
+        self._stock_movements_applied(entries=entries, on_hand_change=state.on_hand - self.on_hand, in_transit_change=in_transit_change)
+        self._serve_claims(-in_transit_change)
         self._detect_oversell(entries[-1][0])
         return superseded
 
@@ -195,6 +219,7 @@ class StockPosition(Aggregate):
         self._receipt_expected(
             reference=reference, quantity=quantity, previous=current["quantity"] if current else 0, expected_at_us=expected_at_us,
         )
+        self._detect_uncovered_claims()
         return True
 
     @event("ReceiptExpected")
@@ -204,9 +229,11 @@ class StockPosition(Aggregate):
         else:
             self.expected.pop(reference, None)
 
-    def receipt_arrived(self, reference: str, quantity: int) -> None:
+    def receipt_arrived(self, reference: str, quantity: int, final: bool = False) -> None:
         """`quantity` units of the receipt `reference` were received (ReceiveStock naming it):
-        they are no longer to come. More than is still to come is refused."""
+        they are no longer to come, and serve the earliest claims. More than is still to come
+        is refused. `final`: nothing more will come under the reference (a short delivery),
+        so the rest expected is cancelled and claims it no longer covers are named."""
         current = self.expected.get(reference)
         if current is None:
             raise ExpectedReceiptNotFound(self.store_id, self.sku, reference)
@@ -215,14 +242,73 @@ class StockPosition(Aggregate):
                 "lines", f"receipt {reference!r} has {current['quantity']} of sku {self.sku!r} still to come at "
                 f"{self.store_id!r}, {quantity} received; receive the extra units without the reference",
             )
-        self._expected_receipt_arrived(reference=reference, quantity=quantity, left=current["quantity"] - quantity)
+        left = current["quantity"] - quantity
+        self._expected_receipt_arrived(reference=reference, quantity=quantity, left=0 if final else left, cancelled=left if final else 0)
+        self._serve_claims(quantity)
+        self._detect_uncovered_claims()
+        self._detect_oversell("")
 
     @event("ExpectedReceiptArrived")
-    def _expected_receipt_arrived(self, reference: str, quantity: int, left: int) -> None:
+    def _expected_receipt_arrived(self, reference: str, quantity: int, left: int, cancelled: int = 0) -> None:
+        """`cancelled`: units no longer to come because the receipt was closed short."""
         if left:
             self.expected[reference] = dict(self.expected[reference], quantity=left)
         else:
             del self.expected[reference]
+
+    # --- backorders: claims on incoming stock -------------------------------------------
+
+    def claim(self, order_id: str, quantity: int, not_after_us: int, transit_arrives_us: int) -> None:
+        """Claims `quantity` incoming units for a backordered order, to be had by
+        `not_after_us` (see `claimable`)."""
+        if quantity <= 0:
+            raise InvalidInput("quantity", f"must be > 0, got {quantity}")
+        if order_id in self.claims:
+            raise InvalidInput("order_id", f"order {order_id} already holds a claim here")
+        if quantity > (claimable := self.claimable(not_after_us, transit_arrives_us)):
+            raise IncomingShort(self.store_id, self.sku, quantity, claimable)
+        self._incoming_claimed(order_id=order_id, quantity=quantity, not_after_us=not_after_us)
+
+    @event("IncomingClaimed")
+    def _incoming_claimed(self, order_id: str, quantity: int, not_after_us: int) -> None:
+        self.claims[order_id] = quantity
+
+    def _serve_claims(self, arrived: int) -> None:
+        """Units that were incoming arrived: the earliest claims take them, as reservations."""
+        served = []
+        for order_id, units in self.claims.items():
+            if arrived <= 0:
+                break
+            taken = min(units, arrived)
+            served.append([order_id, taken])
+            arrived -= taken
+        if served:
+            self._claims_served(served=served)
+
+    @event("ClaimsServed")
+    def _claims_served(self, served: list[list]) -> None:
+        """`served`: [order id, units] that became reserved for the order, in claim order."""
+        for order_id, units in served:
+            left = self.claims[order_id] - units
+            if left:
+                self.claims[order_id] = left
+            else:
+                del self.claims[order_id]
+                if order_id in self.uncovered:
+                    self.uncovered.remove(order_id)
+            self.reservations[order_id] = self.reservations.get(order_id, 0) + units
+
+    def _detect_uncovered_claims(self) -> None:
+        """When the incoming stock no longer covers the claims (a receipt cancelled, lowered
+        or closed short), the newest claims lose theirs (the earliest keep them): named, to
+        be moved or flagged."""
+        short = self.claimed - self.incoming_units
+        if chosen := newest_beyond(self.claims, self.uncovered, short):
+            self._claims_uncovered(shortfall=short, order_ids=chosen)
+
+    @event("ClaimsUncovered")
+    def _claims_uncovered(self, shortfall: int, order_ids: list[str]) -> None:
+        self.uncovered.extend(order_ids)
 
     # --- reservations for online orders ------------------------------------------------
 
@@ -240,8 +326,17 @@ class StockPosition(Aggregate):
         self.reservations[order_id] = quantity
 
     def release(self, order_id: str, reason: str, quantity: int | None = None) -> None:
-        """Gives the order's units back: `quantity` of them (lines cancelled), or all;
-        releasing what is not held does nothing."""
+        """Gives the order's units back: `quantity` of them (lines cancelled), or all; units
+        still claimed of incoming stock first, then reserved ones. Releasing what is not
+        held does nothing."""
+        claimed = self.claims.get(order_id, 0)
+        if claimed:
+            dropped = claimed if quantity is None else min(quantity, claimed)
+            self._claim_released(order_id=order_id, quantity=dropped, reason=reason, left=claimed - dropped)
+            if quantity is not None:
+                quantity -= dropped
+                if not quantity:
+                    return
         held = self.reservations.get(order_id, 0)
         if not held:
             return
@@ -258,6 +353,15 @@ class StockPosition(Aggregate):
         del self.reservations[order_id]
         if order_id in self.losing:
             self.losing.remove(order_id)
+
+    @event("ClaimReleased")
+    def _claim_released(self, order_id: str, quantity: int, reason: str, left: int) -> None:
+        if left:
+            self.claims[order_id] = left
+            return
+        del self.claims[order_id]
+        if order_id in self.uncovered:
+            self.uncovered.remove(order_id)
 
     def pick(self, order_id: str, occurred_at_us: int) -> None:
         """The order's units left the shelf: the reservation becomes a deduction of on hand."""
@@ -280,22 +384,26 @@ class StockPosition(Aggregate):
         """When on hand no longer covers the reservations, the newest reservations lost
         their units (the earliest orders keep theirs): they are named, to be moved."""
         short = self.reserved - max(self.on_hand, 0)
-        moving = sum(self.reservations[o] for o in self.losing)
-        if short <= moving:
-            return
-        chosen = []
-        for order_id in reversed(list(self.reservations)):
-            if order_id in self.losing:
-                continue
-            chosen.append(order_id)
-            moving += self.reservations[order_id]
-            if moving >= short:
-                break
-        self._stock_oversold(shortfall=short, order_ids=chosen, movement_id=movement_id)
+        if chosen := newest_beyond(self.reservations, self.losing, short):
+            self._stock_oversold(shortfall=short, order_ids=chosen, movement_id=movement_id)
 
     @event("StockOversold")
     def _stock_oversold(self, shortfall: int, order_ids: list[str], movement_id: str) -> None:
         self.losing.extend(order_ids)
+
+
+def newest_beyond(held: dict[str, int], named: list[str], short: int) -> list[str]:
+    """The orders, newest first, whose units (`held`: order -> units, oldest first) must go
+    so that `short` units are freed, beyond those `named` already; [] when they suffice."""
+    moving = sum(held[o] for o in named if o in held)
+    chosen: list[str] = []
+    for order_id in reversed(list(held)):
+        if moving >= short:
+            break
+        if order_id not in named:
+            chosen.append(order_id)
+            moving += held[order_id]
+    return chosen
 
 
 @dataclass
@@ -366,6 +474,8 @@ def stock_change(e: Any) -> StockChange:
         return StockChange(on_hand=e.on_hand - e.previous_on_hand)
     if isinstance(e, StockPosition.StockReserved):
         return StockChange(reserved=e.quantity)
+    if isinstance(e, StockPosition.ClaimsServed):
+        return StockChange(reserved=sum(units for _, units in e.served))
     if isinstance(e, StockPosition.ReservationReleased):
         return StockChange(reserved=-e.quantity)
     if isinstance(e, StockPosition.ReservationPicked):
@@ -377,7 +487,7 @@ def stock_change(e: Any) -> StockChange:
     if isinstance(e, StockPosition.ReceiptExpected):
         return StockChange(expected=e.quantity - e.previous)
     if isinstance(e, StockPosition.ExpectedReceiptArrived):
-        return StockChange(expected=-e.quantity)
+        return StockChange(expected=-e.quantity - getattr(e, "cancelled", 0))
     return NO_CHANGE
 
 

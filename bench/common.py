@@ -9,6 +9,7 @@ import os
 import platform
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -98,16 +99,26 @@ def server_process(
     command = [sys.executable, "-m", "services.cli", "serve", "--port", str(port), "--workers", str(workers), *serve_args]
     if projections_apart:
         command.append("--no-projection")
-    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    projector = (
-        subprocess.Popen([sys.executable, "-m", "services.cli", "project", *project_args], env=env, stderr=subprocess.DEVNULL)
-        if projections_apart else None
-    )
+    # what the server says goes to a file, so a server that does not start says why
+    errors = tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen(command, env=env, stderr=errors)
+    projector = None
     target = f"127.0.0.1:{port}"
     try:
-        wait_until_serving(target, process)
+        try:
+            wait_until_serving(target, process)
+        except RuntimeError as not_started:
+            errors.seek(0)
+            raise RuntimeError(f"{not_started}; it said: {errors.read()[-2000:]}") from None
+        if projections_apart:
+            # only once the server has made the event store's tables: two processes creating
+            # them at once on a new database collide in PostgreSQL's catalogue
+            projector = subprocess.Popen(
+                [sys.executable, "-m", "services.cli", "project", *project_args], env=env, stderr=subprocess.DEVNULL,
+            )
         yield target
     finally:
+        errors.close()
         for child in (process, projector):
             if child is not None:
                 child.terminate()

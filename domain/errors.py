@@ -85,6 +85,16 @@ class OutOfStock(RuleViolation):
         self.sku = sku
 
 
+class IncomingShort(RuleViolation):
+    """A backorder's claim on a store's incoming stock is more than the stock expected in
+    time and not claimed already."""
+
+    def __init__(self, store_id: str, sku: str, wanted: int, claimable: int):
+        super().__init__(f"store {store_id!r} has {claimable} of sku {sku!r} incoming in time and unclaimed, {wanted} wanted")
+        self.store_id = store_id
+        self.sku = sku
+
+
 class NoStoreCanFulfil(RuleViolation):
     """Routing found no store for the order; the message says what was missing."""
 

@@ -37,12 +37,16 @@ STARTS_LATER = "no store in reach could start"  # how a decision that had to wai
 class PromiseTerms:
     delivery_speed_kmh: float = 15.0  # a courier on an e-bike through a city
     express_lead_days: int = 2
+    # how long goods shipped between stores take to arrive (a transfer's lead time)
+    transfer_lead: timedelta = timedelta(hours=24)
 
     def __post_init__(self) -> None:
         if not self.delivery_speed_kmh > 0:
             raise ValueError(f"delivery_speed_kmh must be > 0, got {self.delivery_speed_kmh}")
         if self.express_lead_days < 0:
             raise ValueError(f"express_lead_days must be >= 0, got {self.express_lead_days}")
+        if self.transfer_lead < timedelta(0):
+            raise ValueError(f"transfer_lead must be >= 0, got {self.transfer_lead}")
 
 
 def slot_of(moment: datetime, time_zone: str) -> datetime:

@@ -4,6 +4,8 @@ reserved; a runner of the order list and its reader."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 from aggregates.order import Order, shipment_record
 from aggregates.stock_position import StockPosition, reserve_all
 from domain.stores import StoreProfile
@@ -44,6 +46,17 @@ def place(app: OmoApplication, key: str, customer: str = "C1", units: int = 1, a
     order, _ = place_order(app, PlaceOrder(
         idempotency_key=key, customer_id=customer, customer_location=at,
         lines=(OrderLine(SERUM, units, Money(PRICE, "CNY")),), mode=FulfilmentMode.DELIVERY,
+    ))
+    return order
+
+
+def place_backorder(app: OmoApplication, key: str, sku: str, units: int, customer: str = "C1") -> Order:
+    """An order of `units` of `sku` that no store holds now, allowed to wait three days for
+    incoming stock."""
+    order, _ = place_order(app, PlaceOrder(
+        idempotency_key=key, customer_id=customer, customer_location=PEOPLES_SQUARE,
+        lines=(OrderLine(sku, units, Money(PRICE, "CNY")),), mode=FulfilmentMode.DELIVERY,
+        allow_backorder=True, not_after=datetime.now(timezone.utc) + timedelta(days=3),
     ))
     return order
 

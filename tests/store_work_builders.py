@@ -17,9 +17,11 @@ PRICE = 1990
 
 def place(
     app, stores: dict[str, dict[str, int]], promised_by: str | dict[str, str] = "", mode: str = "DELIVERY", key: str = "",
+    awaiting: dict[str, dict[str, int]] | None = None,
 ) -> Order:
     """An order allocated to `stores` (store -> sku -> units), each shipment promised by
-    `promised_by` (one for all, or per store; "" none), recorded in one save."""
+    `promised_by` (one for all, or per store; "" none), recorded in one save. `awaiting`:
+    store -> sku -> units of its shipment awaited of incoming stock (backordered there)."""
     units: dict[str, int] = {}
     for lines in stores.values():
         for sku, n in lines.items():
@@ -32,8 +34,12 @@ def place(
         total=Money(PRICE * sum(units.values()), "CNY"), pickup_code="1234",
     )
     promise = (lambda s: promised_by.get(s, "")) if isinstance(promised_by, dict) else (lambda s: promised_by)
+    waits = awaiting or {}
     order.allocate(
-        [shipment_record(s, 100, "2026-12-02", lines, promised_by=promise(s)) for s, lines in stores.items()],
+        [
+            shipment_record(s, 100, "2026-12-02", lines, promised_by=promise(s), awaiting=waits.get(s), not_after="2026-12-09T00:00:00+08:00")
+            for s, lines in stores.items()
+        ],
         "SPLIT" if len(stores) > 1 else "ONE_STORE",
     )
     app.save(order)
@@ -65,6 +71,16 @@ def step(app, order: Order, store_id: str, to: str) -> Order:
             o.hand_over(store_id, TO_CUSTOMER, o.pickup_code)
         else:
             o.mark_delivered(store_id)
+    return change(app, order.id, act)
+
+
+def serve(app, order: Order, store_id: str, still_awaiting: dict[str, int] | None = None) -> Order:
+    """Incoming stock arrived for the backordered shipment at `store_id`: all it awaited, or
+    all but `still_awaiting`."""
+    def act(o: Order) -> None:
+        lines = o.shipment_from(store_id)["lines"]
+        left = still_awaiting or {}
+        assert o.backorder_served(store_id, {sku: units - left.get(sku, 0) for sku, units in lines.items()})
     return change(app, order.id, act)
 
 

@@ -79,6 +79,14 @@ class LiveIndex:
         self._directory: StoreDirectory | None = None
         # (store, order) whose reserved units the counter sold: the order must move
         self.losing_units: set[tuple[str, str]] = set()
+        # backorders: (store, sku) -> reference -> [units still to come, expected at (us)],
+        # and -> order -> units claimed of that incoming stock, first come first served
+        self.receipts: dict[tuple[str, str], dict[str, list[int]]] = {}
+        self.claims: dict[tuple[str, str], dict[str, int]] = {}
+        # (store, order) whose claims incoming stock served: the order must record it
+        self.backorders_served: set[tuple[str, str]] = set()
+        # (store, order, sku) whose claim incoming stock no longer covers: the order must move
+        self.uncovered_claims: set[tuple[str, str, str]] = set()
         # store -> movement id -> fingerprint of every movement recorded: a resend is known
         # without a query
         self.movements: dict[str, dict[str, str]] = {}
@@ -101,6 +109,33 @@ class LiveIndex:
     def available(self, store_id: str, sku: str) -> int:
         figures = self.stock.get((store_id, sku))
         return figures.available if figures else 0
+
+    def claimable(self, store_id: str, sku: str, not_after_us: int, transit_arrives_us: int) -> int:
+        """As StockPosition.claimable, from the index's figures."""
+        key = (store_id, sku)
+        figures = self.stock.get(key)
+        if figures is None:
+            return 0
+        by_then = sum(units for units, at in self.receipts.get(key, {}).values() if at <= not_after_us)
+        if transit_arrives_us <= not_after_us:
+            by_then += figures.in_transit
+        return max(by_then - sum(self.claims.get(key, {}).values()), 0)
+
+    def arrival_us(self, store_id: str, sku: str, units: int, transit_arrives_us: int) -> int:
+        """When `units` more claimed of the position's incoming stock should have arrived,
+        the earlier claims served first: the moment the expected receipts (and transfers in
+        transit, at `transit_arrives_us`) add up to them; 0 if they never do."""
+        key = (store_id, sku)
+        figures = self.stock.get(key)
+        coming = [(at, n) for n, at in self.receipts.get(key, {}).values()]
+        if figures is not None and figures.in_transit:
+            coming.append((transit_arrives_us, figures.in_transit))
+        needed = sum(self.claims.get(key, {}).values()) + units
+        for at, n in sorted(coming):
+            needed -= n
+            if needed <= 0:
+                return at
+        return 0
 
     def movement_fingerprint(self, store_id: str, movement_id: str) -> str | None:
         """The fingerprint of a recorded movement, None when the id is new."""
@@ -225,6 +260,10 @@ class LiveIndex:
             store_id = self._position_keys[e.originator_id][0]
             self.losing_units.update((store_id, order_id) for order_id in e.order_ids)
         elif isinstance(e, StockPosition.Event):
+            if isinstance(e, (StockPosition.ReceiptExpected, StockPosition.ExpectedReceiptArrived)):
+                self._follow_receipts(e)
+            elif isinstance(e, (StockPosition.IncomingClaimed, StockPosition.ClaimsServed, StockPosition.ClaimReleased, StockPosition.ClaimsUncovered)):
+                self._follow_claims(e)
             gone = isinstance(e, StockPosition.ReservationPicked) or (isinstance(e, StockPosition.ReservationReleased) and not getattr(e, "left", 0))
             if gone:
                 self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
@@ -246,6 +285,8 @@ class LiveIndex:
         elif isinstance(e, Order.OrderAllocated):
             self.unpaid[e.originator_id] = self._placed_at.pop(e.originator_id, 0)
             self._take_slots(e.originator_id, e.shipments)
+        elif isinstance(e, Order.BackorderServed):
+            self.backorders_served.discard((e.store_id, str(e.originator_id)))
         elif isinstance(e, Order.OrderRerouted):
             self._free_slot(e.originator_id, e.from_store_id)
             self._take_slots(e.originator_id, e.shipments)
@@ -265,6 +306,39 @@ class LiveIndex:
                 _count_down(self.orders_per_day, key)
             for slot in self._slots_of.pop(e.originator_id, ()):
                 _count_down(self.orders_per_slot, slot)
+
+    def _follow_receipts(self, e: Any) -> None:
+        key = self._position_keys[e.originator_id]
+        receipts = self.receipts.setdefault(key, {})
+        left = e.quantity if isinstance(e, StockPosition.ReceiptExpected) else e.left
+        if left:
+            at = e.expected_at_us if isinstance(e, StockPosition.ReceiptExpected) else receipts[e.reference][1]
+            receipts[e.reference] = [left, at]
+        else:
+            receipts.pop(e.reference, None)
+        if not receipts:
+            del self.receipts[key]
+
+    def _follow_claims(self, e: Any) -> None:
+        key = self._position_keys[e.originator_id]
+        store_id, sku = key
+        claims = self.claims.setdefault(key, {})
+        if isinstance(e, StockPosition.IncomingClaimed):
+            claims[e.order_id] = e.quantity
+        elif isinstance(e, StockPosition.ClaimsUncovered):
+            self.uncovered_claims.update((store_id, order_id, sku) for order_id in e.order_ids)
+        else:
+            changes = [(e.order_id, e.quantity)] if isinstance(e, StockPosition.ClaimReleased) else e.served
+            for order_id, units in changes:
+                if (left := claims.get(order_id, 0) - units) > 0:
+                    claims[order_id] = left
+                else:
+                    claims.pop(order_id, None)
+                    self.uncovered_claims.discard((store_id, order_id, sku))
+                if isinstance(e, StockPosition.ClaimsServed):
+                    self.backorders_served.add((store_id, order_id))
+        if not claims:
+            del self.claims[key]
 
     def _take_slots(self, order_id: UUID, shipments: list[dict]) -> None:
         """Each location shipping part of the order takes one of its pick slots that day."""

@@ -7,6 +7,12 @@ done when DELIVERED (DELIVERY, EXPRESS) or when PICKED, ready at the counter (PI
 time when the event's moment is at or before the promise. A cancellation, or a reroute away
 from the store, takes back whatever it counted there; the store it moved to counts its own
 shipment with its own promise. A shipment without a promise ("") counts nowhere.
+
+A backordered shipment is WAITING, counted nowhere, until a BackorderServed leaves it awaiting
+nothing: from then it is due at its store, on the day of the promise its record holds (made
+from the stock's expected arrival), as any allocated shipment. A store is not measured on
+work it never had: one moved, flagged or cancelled while it waits counts nowhere, and none is
+overdue before the store could start it.
 """
 
 from __future__ import annotations
@@ -15,16 +21,16 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aggregates.order import DELIVERED, Order
+from aggregates.order import BACKORDERED, DELIVERED, Order
 from domain.values import FulfilmentMode, epoch_us
-from projections.on_time.tables import GONE, LATE, ON_TIME, OPEN
+from projections.on_time.tables import GONE, LATE, ON_TIME, OPEN, WAITING
 from projections.runtime.moments import event_us, recorded_promise
 
 log = logging.getLogger("omo.projection")
 PICKUP = FulfilmentMode.PICKUP.value
 ORDER_EVENTS = (
     Order.OrderPlaced, Order.OrderAllocated, Order.OrderRerouted, Order.OrderCancelled,
-    Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered, Order.OrderLinesCancelled,
+    Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered, Order.OrderLinesCancelled, Order.BackorderServed,
 )
 
 
@@ -41,7 +47,7 @@ class Shipment:
 
     def counts(self) -> tuple[int, int, int]:
         """What it adds to its store's day: (due, on time, late)."""
-        if self.status == GONE:
+        if self.status in (GONE, WAITING):
             return (0, 0, 0)
         return (1, int(self.status == ON_TIME), int(self.status == LATE))
 
@@ -92,6 +98,10 @@ class Fold:
             for record in e.shipments:
                 if record["emptied"]:  # nothing left to do there: no longer due
                     self._gone(order_id, record["store_id"])
+        elif isinstance(e, Order.BackorderServed):
+            shipment = self.by_order.get(order_id, {}).get(e.store_id)
+            if not e.awaiting and shipment is not None and shipment.status == WAITING:
+                self._set(replace(shipment, status=OPEN))
         elif isinstance(e, Order.ShipmentPicked):
             if self._mode(order_id) == PICKUP:
                 self._done(order_id, e.store_id, event_us(e))
@@ -115,7 +125,8 @@ class Fold:
             self._gone(order_id, store_id)  # a shipment here before, moved back without a promise
             return
         promised_us, local_day = promise
-        self._set(Shipment(order_id, store_id, self._mode(order_id), record["promised_by"], promised_us, local_day, OPEN))
+        status = WAITING if record.get("status") == BACKORDERED else OPEN
+        self._set(Shipment(order_id, store_id, self._mode(order_id), record["promised_by"], promised_us, local_day, status))
 
     def _gone(self, order_id: str, store_id: str) -> None:
         shipment = self.by_order.get(order_id, {}).get(store_id)

@@ -2,14 +2,15 @@
 
 `on_time_shipments`: one row per shipment (order, store) that was given a promise. `status`
 OPEN (not done yet), ON_TIME or LATE (done at or before / after `promised_us`), GONE (the
-order was cancelled or the shipment rerouted away from the store: it no longer counts there).
+order was cancelled or the shipment rerouted away from the store: it no longer counts there),
+WAITING (backordered, its stock not all there: not yet due anywhere).
 `local_day` is the store-local date of the promise, `promised_us` the promise and `done_at_us`
 the moment it was done, in UTC microseconds since the epoch. A row is what lets a later
 reroute or cancellation take back what the shipment counted, and what a query finds open
 past its promise (overdue).
 
-`on_time_days`: per store and local day, the shipments due there (every row not GONE), done
-on time and late: the sums of the shipment rows, kept as they change.
+`on_time_days`: per store and local day, the shipments due there (every row neither GONE nor
+WAITING), done on time and late: the sums of the shipment rows, kept as they change.
 
 `on_time_orders`: each order's fulfilment mode (PICKUP is done when picked, the others when
 delivered), for the shipments its later events add or move.
@@ -26,7 +27,7 @@ from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, Str
 from projections.runtime.database import create_projection_tables
 
 NAME = "on_time"
-OPEN, ON_TIME, LATE, GONE = "OPEN", "ON_TIME", "LATE", "GONE"
+OPEN, ON_TIME, LATE, GONE, WAITING = "OPEN", "ON_TIME", "LATE", "GONE", "WAITING"
 
 metadata = MetaData()
 

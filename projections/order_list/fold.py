@@ -2,9 +2,10 @@
 memory, shared by the projection (one batch at a time) and its verification (the whole log).
 
 An order's status is the aggregate's own rule (`order_status`) over the shipment statuses
-kept here; its promise is the earliest `promised_by` among the shipments still open (not
-delivered, not lost, the order not cancelled), compared as moments since the stores' offsets
-may differ. A promise of "" is no promise.
+kept here (a backordered shipment is BACKORDERED until a BackorderServed leaves it awaiting
+nothing, then ALLOCATED); its promise is the earliest `promised_by` among the shipments still
+open (backordered or not yet delivered, not lost, the order not cancelled), compared as
+moments since the stores' offsets may differ. A promise of "" is no promise.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from aggregates.order import ACCEPTED, ALLOCATED, DELIVERED, HANDED_OVER, PICKED, UNFULFILLABLE, Order, order_status
+from aggregates.order import ACCEPTED, ALLOCATED, BACKORDERED, DELIVERED, HANDED_OVER, PICKED, UNFULFILLABLE, Order, order_status
 from aggregates.store import Store
 from projections.runtime.moments import event_us, recorded_promise
 
-OPEN = (ALLOCATED, ACCEPTED, PICKED, HANDED_OVER)
+# a backorder's promise counts from its stock's expected arrival: it is what the customer waits for
+OPEN = (BACKORDERED, ALLOCATED, ACCEPTED, PICKED, HANDED_OVER)
 ORDER_EVENTS = (
     Order.OrderPlaced, Order.OrderAllocated, Order.OrderRerouted, Order.ShipmentUnfulfillable, Order.PaymentConfirmed,
     Order.ShipmentAccepted, Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered, Order.OrderCancelled,
-    Order.OrderLinesCancelled,
+    Order.OrderLinesCancelled, Order.BackorderServed,
 )
 STORE_EVENTS = (Store.StoreRegistered, Store.StoreDetailsChanged)
 TOPICS = tuple(sorted(get_topic(cls) for cls in (*ORDER_EVENTS, *STORE_EVENTS)))
@@ -102,6 +104,9 @@ def apply(orders: dict[str, Listed], e: Any) -> str:
         order.total_cents = e.total_cents
         emptied = {record["store_id"] for record in e.shipments if record["emptied"]}
         order.shipments = [s for s in order.shipments if s.store_id not in emptied]
+    elif isinstance(e, Order.BackorderServed):
+        if not e.awaiting:  # served in part, it still waits
+            _set_status(order, e.store_id, ALLOCATED)
     else:
         if isinstance(e, Order.ShipmentUnfulfillable):
             status = UNFULFILLABLE
@@ -109,7 +114,11 @@ def apply(orders: dict[str, Listed], e: Any) -> str:
             status = e.status  # DELIVERED when handed to the customer at the counter
         else:
             status = STEPS[type(e)]
-        for shipment in order.shipments:
-            if shipment.store_id == e.store_id:
-                shipment.status = status
+        _set_status(order, e.store_id, status)
     return order_id
+
+
+def _set_status(order: Listed, store_id: str, status: str) -> None:
+    for shipment in order.shipments:
+        if shipment.store_id == store_id:
+            shipment.status = status

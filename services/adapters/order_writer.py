@@ -89,7 +89,8 @@ class OrderWriter:
         existing = self._orders_recorded([p.order_id for p in placements])
         quotas = [quota_id for p in placements if not p.lookup_only for quota_id in quota_ids(p)]
         slots = [StoreSlot.create_id(*key) for p in placements for key in p.slots]
-        self.app.preload([*(StockPosition.create_id(*key) for p in placements for key in p.wanted), *quotas, *slots])
+        positions = [StockPosition.create_id(*key) for p in placements for key in (*p.wanted, *p.claims)]
+        self.app.preload([*positions, *quotas, *slots])
         batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)), absent_slots=set(self.app.uncached(slots)))
         outcomes: list[Any] = []
         try:
@@ -140,6 +141,8 @@ class OrderWriter:
             return Refused(refusal)
         order = placement.new_order()
         reserve_all(positions, order.order_id, placement.wanted)
+        for key, units in placement.claims.items():
+            positions[key].claim(order.order_id, units, placement.not_after_us, placement.transit_arrives_us)
         for key, slot in slots.items():
             if slot is None:
                 slots[key] = StoreSlot.open(*key, order.order_id)
@@ -153,10 +156,10 @@ class OrderWriter:
         """(the stock positions it reserves, the stores short of its units, the slots it
         takes (None: not opened yet), whether one of them is full)."""
         pending = batch.pending
-        positions = {key: self._position(key, pending) for key in placement.wanted}
+        positions = {key: self._position(key, pending) for key in (*placement.wanted, *placement.claims)}
         slots = {key: self._slot(StoreSlot.create_id(*key), batch) for key in placement.slots}
         full = any(slot is not None and not slot.has_room(placement.slots[key]) for key, slot in slots.items())
-        return positions, stores_short(positions, placement.wanted), slots, full
+        return positions, stores_short(positions, placement.wanted) | claims_short(positions, placement), slots, full
 
     def _slot(self, slot_id: UUID, batch: _Batch) -> StoreSlot | None:
         if slot_id in batch.absent_slots and slot_id not in batch.pending:
@@ -181,3 +184,12 @@ class OrderWriter:
         known = set(order_ids) - set(unknown)
         known |= self.app.recorder.select_created(unknown)
         return known
+
+
+def claims_short(positions: dict[tuple[str, str], StockPosition | None], placement: Placement) -> frozenset[str]:
+    """The stores whose incoming stock can no longer cover what the backorder claims there."""
+    return frozenset(
+        store_id for (store_id, sku), units in placement.claims.items()
+        if (position := positions.get((store_id, sku))) is None
+        or position.claimable(placement.not_after_us, placement.transit_arrives_us) < units
+    )

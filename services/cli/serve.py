@@ -54,6 +54,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--express-lead-days", type=int, default=2, choices=range(0, 31), metavar="DAYS",
         help="an EXPRESS order is promised by the end of the day this many days after today (default 2)",
     )
+    promise.add_argument(
+        "--transfer-lead-hours", type=int, default=24, choices=range(0, 24 * 31), metavar="HOURS",
+        help="how long goods shipped between stores take to arrive: a backorder counts units in transit as "
+        "arriving this long from now (default 24)",
+    )
     tls = serve.add_argument_group(
         "TLS", "Serve TLS with --tls-cert and --tls-key (PEM files). Plaintext only on a loopback --host "
         "(127.0.0.1, ::1, localhost) or with --plaintext: any other host without TLS refuses to start.",
@@ -180,7 +185,10 @@ def serve(args: argparse.Namespace) -> int:
     freeze_survivors_of_full_collections()
     url = database_url()
     log = logging.getLogger("omo")
-    terms = PromiseTerms(delivery_speed_kmh=args.delivery_speed_kmh, express_lead_days=args.express_lead_days)
+    terms = PromiseTerms(
+        delivery_speed_kmh=args.delivery_speed_kmh, express_lead_days=args.express_lead_days,
+        transfer_lead=timedelta(hours=args.transfer_lead_hours),
+    )
     app = build_application(url, order_writer=args.order_writer, routing=RoutingPolicy(promise_terms=terms))
     streams_child = args.parent_pid != 0  # the stream port's server: no housekeeping, no projections
     if args.order_writer == "process" and not streams_child:  # the stream port's makes one if ever asked to

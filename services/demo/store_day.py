@@ -1,5 +1,6 @@
 """The second half of `omo demo`: the stores' day after the orders are placed. The checkout
-confirms payment for most orders, some stores sell reserved units over the counter (their
+confirms payment for most orders, a few customers backorder a new arrival due at a warehouse
+(allocated when it is received), some stores sell reserved units over the counter (their
 POS streams the sales, and the orders affected move to other stores), the stores find their
 work in their queues and take what is paid through to delivery, except a few slow stores that
 do not get to theirs before the evening ends; then the on-time figures for the day, and a few
@@ -10,12 +11,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TextIO
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos.omo.v1 import fulfilment_pb2, inventory_pb2, orders_pb2, pos_pb2, stock_query_pb2
+from protos.omo.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2, pos_pb2, stock_query_pb2
 from services.client.client import OmoClient
 from services.demo import store_queue
 from services.demo.promises import OnTime, on_time_figures
@@ -27,6 +28,10 @@ WATCHED = 3  # the busiest locations keep their app's stream open rather than li
 SLOW_SHARE = 0.1  # of the stores with paid work, those that do not get to it tonight
 RETURNS = 10
 LINE_CANCELLATIONS = 10  # paid orders of which the customer cancels one unit before it is picked
+BACKORDERS = 5  # customers who order a new arrival no location holds yet, due at a warehouse tomorrow
+NEW_ARRIVAL = "NEW-ARRIVAL-01"
+NEW_ARRIVAL_RECEIPT = "PO-DEMO-NEW-ARRIVAL"
+SHANGHAI = (31.2304, 121.4737)
 
 # Given the latest promise the slow stores hold (None: none), ends the evening past it and past
 # the payment timeout; returns the store-local days the day's promises fall on (first, last).
@@ -49,6 +54,8 @@ class StoreDay:
     refunded_cents: int = 0
     lines_cancelled: int = 0  # orders with one unit cancelled (CancelOrderLines)
     cancelled_refund_cents: int = 0
+    backordered: int = 0  # orders placed against a warehouse's expected receipt (allow_backorder)
+    backorders_allocated: int = 0  # of those, allocated when the receipt arrived
     queue: QueueWork = field(default_factory=lambda: QueueWork({}))
     on_time: OnTime | None = None
 
@@ -135,6 +142,37 @@ def _cancel_a_unit(client: OmoClient, paid: list[orders_pb2.Order], day: StoreDa
         day.lines_cancelled += 1
 
 
+def _backorder_a_new_arrival(client: OmoClient, warehouse_id: str, day: StoreDay) -> None:
+    """A new arrival no location holds yet is due at a warehouse tomorrow: customers who accept
+    waiting order it (BACKORDERED, claiming the receipt), pay, and when the warehouse receives it
+    their orders are allocated and join its queue."""
+    tomorrow, in_three_days = Timestamp(), Timestamp()
+    now = datetime.now(timezone.utc)
+    tomorrow.FromDatetime(now + timedelta(days=1))
+    in_three_days.FromDatetime(now + timedelta(days=3))
+    client.inventory.ExpectReceipt(inventory_pb2.ExpectReceiptRequest(
+        store_id=warehouse_id, sku=NEW_ARRIVAL, quantity=BACKORDERS, expected_at=tomorrow, reference=NEW_ARRIVAL_RECEIPT,
+    ))
+    waiting = []
+    for n in range(BACKORDERS):
+        request = orders_pb2.PlaceOrderRequest(
+            idempotency_key=f"demo-backorder-{n}", customer_id=f"C-NEW-{n}",
+            customer_location=common_pb2.LatLng(latitude=SHANGHAI[0], longitude=SHANGHAI[1]),
+            lines=[orders_pb2.OrderLine(sku=NEW_ARRIVAL, quantity=1, unit_price=common_pb2.Money(cents=29900, currency="CNY"))],
+            fulfilment_mode=common_pb2.EXPRESS, allow_backorder=True, not_after=in_three_days,
+        )
+        order = client.orders.PlaceOrder(request).order
+        day.backordered += order.status == orders_pb2.BACKORDERED
+        waiting.append(_pay(client, order))
+    client.inventory.ReceiveStock(inventory_pb2.ReceiveStockRequest(
+        store_id=warehouse_id, movement_id="demo-grn-new-arrival", reference=NEW_ARRIVAL_RECEIPT,
+        lines=[inventory_pb2.StockLine(sku=NEW_ARRIVAL, quantity=BACKORDERS)],
+    ))
+    for order in waiting:
+        now_order = client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id)).order
+        day.backorders_allocated += now_order.status == orders_pb2.ALLOCATED
+
+
 def _returns(client: OmoClient, day: StoreDay, rng: random.Random) -> None:
     # in the order they were placed (order ids differ from run to run; their keys' numbers do not)
     delivered = sorted(day.queue.delivered.values(), key=lambda order: order.idempotency_key)
@@ -157,6 +195,8 @@ def run_store_day(
     day = StoreDay(queue=QueueWork({order.order_id: order.pickup_code for order in placed if order.pickup_code}))
     paid = [_pay(client, order) for order in placed if rng.random() < PAID_SHARE]
     day.paid = len(paid)
+    if warehouse_ids:
+        _backorder_a_new_arrival(client, warehouse_ids[0], day)
     _cancel_a_unit(client, paid, day, rng)
     _empty_shelves(client, paid, rng, day)
     left = _work_the_queues(stores, day, rng, store_ids, warehouse_ids, busiest, workers)
@@ -176,6 +216,8 @@ def print_store_day(day: StoreDay, unpaid: int, out: TextIO) -> None:
         ("  unpaid", unpaid),
         ("paid orders with one unit cancelled (CancelOrderLines)", day.lines_cancelled),
         ("  refunds owed for those units (cents)", day.cancelled_refund_cents),
+        ("backorders of a new arrival due at a warehouse (paid)", day.backordered),
+        ("  allocated when the warehouse received it", day.backorders_allocated),
         ("shelves emptied by walk-in customers (POS SyncStock)", day.counter_sales),
         ("  orders moved to another location as a result", day.moved),
         ("  orders flagged for customer service (nowhere to go)", day.flagged),

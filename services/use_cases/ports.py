@@ -56,10 +56,15 @@ class Placement:
     # (store, slot start as recorded) -> the store's hourly limit, for each shipment at a
     # store with one: the writer takes a place in each slot, or answers Reroute when full
     slots: dict[tuple[str, str], int] = field(default_factory=dict)
+    # a backorder: (store, sku) -> units claimed of the store's incoming stock, to have by
+    # not_after_us, units in transit counting as arriving at transit_arrives_us
+    claims: dict[tuple[str, str], int] = field(default_factory=dict)
+    not_after_us: int = 0
+    transit_arrives_us: int = 0
 
     @property
     def lookup_only(self) -> bool:
-        return not self.wanted
+        return not self.wanted and not self.claims
 
     def new_order(self) -> Order:
         """The order as decided, placed and allocated (its stock is reserved apart)."""

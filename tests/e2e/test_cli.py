@@ -17,13 +17,14 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
+from aggregates.order import Order
 from protos.omo.v1 import fulfilment_pb2
 from services.adapters.config import sqlite_url
 from services.bootstrap import build_application
 from services.client.client import OmoClient
 from services.demo import demo as demo_module
 from services.demo.demo import run_demo
-from services.demo.store_day import WATCHED
+from services.demo.store_day import BACKORDERS, WATCHED
 
 
 def free_port() -> int:
@@ -162,8 +163,13 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     app = build_application(url, order_writer=None)
     try:
         orders = [app.find_afresh(UUID(order.order_id)) for order in outcome.orders]
+        backorders = [app.find_afresh(Order.create_id(f"demo-backorder-{n}")) for n in range(BACKORDERS)]
     finally:
         app.close()
+    # the new arrival's backorders waited for the warehouse's receipt, then went as any order
+    assert day.backordered == day.backorders_allocated == BACKORDERS
+    assert all(o.paid and o.shipments[0]["store_id"].startswith("W") for o in backorders)
+    assert re.search(rf"allocated when the warehouse received it +{BACKORDERS}\b", printed)
     paid = [o for o in orders if o.paid and not o.cancelled]
     assert len(paid) == day.paid and day.delivered > 0
     statuses = Counter()
@@ -175,7 +181,7 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
             assert shipment["status"] in ("ALLOCATED" if slow else "DELIVERED", "UNFULFILLABLE"), (order.order_id, shipment)
     assert statuses[True, "ALLOCATED"] == day.left_at_slow > 0
     assert day.overdue_at_slow == day.left_at_slow + statuses[True, "UNFULFILLABLE"]
-    assert day.delivered == sum(o.status == "DELIVERED" for o in paid)
+    assert day.delivered == sum(o.status == "DELIVERED" for o in (*paid, *backorders))
     assert day.on_time.overdue >= day.left_at_slow and day.on_time.late == 0
     # some customers dropped one unit before the store picked: paid already, so each is owed its price
     cut = [o for o in paid if o.line_cancellations]

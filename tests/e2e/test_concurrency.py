@@ -96,6 +96,8 @@ def _assert_never_oversold(app: OmoApplication, store_id: str, sku: str) -> None
             reserved += event.quantity
         elif name == "ReservationReleased":
             reserved -= event.quantity
+        elif name == "ClaimsServed":  # a backorder's incoming units arrived
+            reserved += sum(units for _, units in event.served)
         assert 0 <= reserved <= on_hand, f"after {name}: reserved {reserved} of {on_hand}"
 
 

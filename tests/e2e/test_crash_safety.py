@@ -378,6 +378,9 @@ def positions_from(events: list) -> dict:
             p["safety_stock"] += change.safety_stock
             if isinstance(e, StockPosition.StockReserved):
                 p["reservations"][e.order_id] = e.quantity
+            elif isinstance(e, StockPosition.ClaimsServed):  # a backorder's incoming units arrived
+                for order_id, units in e.served:
+                    p["reservations"][order_id] = p["reservations"].get(order_id, 0) + units
             elif isinstance(e, StockPosition.ReservationReleased) and getattr(e, "left", 0):
                 p["reservations"][e.order_id] = e.left  # part of it (lines cancelled)
             elif isinstance(e, (StockPosition.ReservationReleased, StockPosition.ReservationPicked)):

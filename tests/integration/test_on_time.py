@@ -1,7 +1,8 @@
 """The on-time projection and its query, on SQLite and PostgreSQL: per store and store-local
 day, shipments due, done on time and late, and open past their promise; cancelled and
-rerouted shipments leave their store's figures, also after they were counted; applied batch by
-batch or event by event, the tables are the same and verify finds no difference."""
+rerouted shipments leave their store's figures, also after they were counted; a backorder is
+due at its store only once its stock is all there; applied batch by batch or event by event,
+the tables are the same and verify finds no difference."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from projections.runtime.runner import ProjectionRunner
 from services.use_cases.network.dealers import change_store_owner
 from services.use_cases.reads.store_performance import Figures, NoStoresInRegion, Scope, StorePerformanceQueries
 from tests.on_time_builders import DELIVERED_STEPS, in_hours, open_stores, place, project, reroute, steps
-from tests.store_work_builders import change, place as place_split
+from tests.store_work_builders import change, place as place_split, reroute as reroute_split, serve
 
 PICKUP = FulfilmentMode.PICKUP
 STORES = {
@@ -164,21 +165,7 @@ def test_event_by_event_or_in_batches_the_tables_are_the_same(app, world):
     steps(app, c, "S3", "pay", "cancel")
     project(app)
 
-    def tables(engine):
-        with engine.connect() as connection:
-            found = [sorted(tuple(r)[:-1] for r in connection.execute(table.select())) for table in (shipments, days)]
-        return found
-
-    runner = ProjectionRunner(app.database_url, ON_TIME.event_log(app), ON_TIME, batch_size=1)
-    try:
-        batched = tables(runner.reader)
-        assert runner.try_lead()
-        runner.rebuild()
-        assert tables(runner.reader) == batched
-        assert not verify(runner.reader, ON_TIME.event_log(app)).differences
-    finally:
-        runner.release()
-        runner.close()
+    assert_rebuilt_event_by_event_alike(app)
 
 
 def test_bad_scopes_and_ranges_are_refused(app, world, queries):
@@ -214,3 +201,53 @@ def test_a_shipment_whose_lines_were_all_cancelled_is_no_longer_due_at_its_store
     assert performance(app, queries, Scope(store_id="S2"), first, last).total.due == 0
     assert performance(app, queries, Scope(store_id="S1"), first, last).total.due == 1
     assert not verify(queries.reader.engine, ON_TIME.event_log(app)).differences
+
+
+def test_a_backorder_is_due_at_its_store_only_once_its_stock_is_all_there(app, world, queries):
+    behind, ahead = in_hours(-2), in_hours(2)
+    first, last = around_today([behind, ahead])
+    # promised for two hours ago, counted from an arrival that came late: overdue once the store has it
+    waiting = place_split(app, {"S1": {"SERUM": 2}}, behind, awaiting={"S1": {"SERUM": 2}})
+    moved = place_split(app, {"S1": {"SERUM": 1}}, behind, awaiting={"S1": {"SERUM": 1}})
+    reroute_split(app, moved, "S1", {"S2": {"SERUM": 1}}, promised_by=ahead)
+    flagged = place_split(app, {"S3": {"SERUM": 1}}, behind, awaiting={"S3": {"SERUM": 1}})
+    change(app, flagged.id, lambda o: o.flag_unfulfillable("S3", "INCOMING_SHORT", "nothing elsewhere"))
+    serve(app, waiting, "S1", still_awaiting={"SERUM": 1})
+    project(app)
+    # nothing the stores could not yet start is due, and so none of it overdue
+    assert performance(app, queries, Scope(store_id="S1"), first, last).total == Figures()
+    assert performance(app, queries, Scope(store_id="S3"), first, last).total == Figures()
+    s2 = performance(app, queries, Scope(store_id="S2"), first, last).total
+    assert (s2.due, s2.open, s2.overdue) == (1, 1, 0)
+
+    serve(app, waiting, "S1")
+    project(app)
+    s1 = performance(app, queries, Scope(store_id="S1"), first, last)
+    assert (s1.total.due, s1.total.open, s1.total.overdue) == (1, 1, 1)
+    assert list(by_day(s1, "S1")) == [behind[:10]]  # the day of the promise its record holds
+    steps(app, waiting.order_id, "S1", *DELIVERED_STEPS)
+    project(app)
+    s1 = performance(app, queries, Scope(store_id="S1"), first, last).total
+    assert (s1.due, s1.on_time, s1.late, s1.overdue) == (1, 0, 1, 0)
+    assert not verify(queries.reader.engine, ON_TIME.event_log(app)).differences
+
+    assert_rebuilt_event_by_event_alike(app)
+
+
+def assert_rebuilt_event_by_event_alike(app) -> None:
+    """Rebuilt one event per batch, the tables are those the batches made; verify agrees."""
+
+    def tables(engine):
+        with engine.connect() as connection:
+            return [sorted(tuple(r)[:-1] for r in connection.execute(table.select())) for table in (shipments, days)]
+
+    runner = ProjectionRunner(app.database_url, ON_TIME.event_log(app), ON_TIME, batch_size=1)
+    try:
+        batched = tables(runner.reader)
+        assert runner.try_lead()
+        runner.rebuild()
+        assert tables(runner.reader) == batched
+        assert not verify(runner.reader, ON_TIME.event_log(app)).differences
+    finally:
+        runner.release()
+        runner.close()

@@ -1,6 +1,6 @@
 """The order list projection, on SQLite and PostgreSQL: each order once, with its customer,
-status (its least advanced shipment's), stores, total, payment and earliest open promise,
-as the order's events change them; a store's orders by its own local day; the same tables
+status (its least advanced shipment's, BACKORDERED while one waits for incoming stock), stores,
+total, payment and earliest open promise, as the order's events change them; a store's orders by its own local day; the same tables
 however the log is cut into batches, and verified against the events."""
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from services.use_cases.reads.order_list import OrderList, OrderQuery
 from services.use_cases.ordering.orders import cancel_order, get_order
 from services.use_cases.ordering.line_cancellation import cancel_order_lines
 from services.use_cases.network.stores import get_store, upsert_store
-from domain.values import Money
+from services.use_cases.stock.inventory import expect_receipt, receive_stock
+from domain.values import Money, epoch_us
 from tests.order_list_builders import (
-    PRICE, SERUM, network, order_list, order_list_runner, place, place_promised, place_unallocated, profile,
+    PRICE, SERUM, network, order_list, order_list_runner, place, place_backorder, place_promised, place_unallocated, profile,
 )
 
 
@@ -165,6 +166,49 @@ def test_cancelled_lines_shrink_the_total_and_a_store_left_with_nothing_no_longe
     o = one(listing, runner, order.order_id)
     assert (o.status, o.store_ids, o.total_cents, o.promised_by) == ("ALLOCATED", ("S1",), PRICE, "2026-12-02T20:35:00+08:00")
     assert ids(listed(listing, runner, store_id="S2")) == []
+    assert verify(runner.reader, runner.event_log).differences == []
+
+
+MASK = "MASK"
+
+
+def expect_masks(app, units: int, reference: str = "PO-1") -> None:
+    """`units` masks expected at S1 tomorrow; no store holds one now."""
+    expect_receipt(app, "S1", MASK, units, epoch_us(datetime.now(timezone.utc) + timedelta(days=1)), reference)
+
+
+def test_a_backorder_is_backordered_until_its_stock_is_all_there_then_allocated(app, runner, listing):
+    network(app)
+    expect_masks(app, 3)
+    order = place_backorder(app, "k-back", MASK, 3)
+    o = one(listing, runner, order.order_id)
+    promised = get_order(app, order.order_id).shipments[0]["promised_by"]
+    # promised from the receipt's arrival: the customer waits for it
+    assert (o.status, o.store_ids, o.promised_by) == ("BACKORDERED", ("S1",), promised) and promised
+    assert ids(listed(listing, runner, store_id="S1", status="BACKORDERED")) == [order.order_id]
+    pay(app, order)
+    receive_stock(app, "S1", [(MASK, 2)], "GRN-1", reference="PO-1")
+    assert one(listing, runner, order.order_id).status == "BACKORDERED"  # one still to come
+    receive_stock(app, "S1", [(MASK, 1)], "GRN-2", reference="PO-1")
+    o = one(listing, runner, order.order_id)
+    assert (o.status, o.paid, o.promised_by) == ("ALLOCATED", True, promised)
+    assert listed(listing, runner, status="BACKORDERED") == []
+    accept_order(app, order.order_id, "S1")
+    assert one(listing, runner, order.order_id).status == "ACCEPTED"
+    assert verify(runner.reader, runner.event_log).differences == []
+
+
+def test_a_backorder_whose_stock_will_not_come_and_no_store_can_take_needs_attention(app, runner, listing):
+    network(app)
+    expect_masks(app, 2)
+    first, second = place_backorder(app, "k-first", MASK, 1), place_backorder(app, "k-second", MASK, 1, customer="C2")
+    assert {o.status for o in listed(listing, runner, status="BACKORDERED")} == {"BACKORDERED"}
+    # one of the two comes and the receipt is closed: the earlier claim is served, the later flagged
+    receive_stock(app, "S1", [(MASK, 1)], "GRN-1", reference="PO-1", final=True)
+    assert one(listing, runner, first.order_id).status == "ALLOCATED"
+    assert one(listing, runner, second.order_id).status == "NEEDS_ATTENTION"
+    cancel_order(app, second.order_id, "changed mind")
+    assert (one(listing, runner, second.order_id).status, one(listing, runner, second.order_id).promised_by) == ("CANCELLED", "")
     assert verify(runner.reader, runner.event_log).differences == []
 
 

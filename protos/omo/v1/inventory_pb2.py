@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16omo/v1/inventory.proto\x12\x06omo.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x01\n\rStockPosition\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0f\n\x07on_hand\x18\x03 \x01(\x03\x12\x10\n\x08reserved\x18\x04 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x05 \x01(\x03\x12\x11\n\tavailable\x18\x06 \x01(\x03\x12\x12\n\nin_transit\x18\x07 \x01(\x03\x12\x10\n\x08\x65xpected\x18\x08 \x01(\x03\x12\x10\n\x08incoming\x18\t \x01(\x03\x12\x32\n\x11\x65xpected_receipts\x18\n \x03(\x0b\x32\x17.omo.v1.ExpectedReceipt\"g\n\x0f\x45xpectedReceipt\x12\x11\n\treference\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12/\n\x0b\x65xpected_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"*\n\tStockLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"q\n\x13ReceiveStockRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12 \n\x05lines\x18\x02 \x03(\x0b\x32\x11.omo.v1.StockLine\x12\x13\n\x0bmovement_id\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\"\x8b\x01\n\x14\x45xpectReceiptRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\x12/\n\x0b\x65xpected_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\treference\x18\x05 \x01(\t\"Q\n\x15\x45xpectReceiptResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\x12\x0f\n\x07\x63hanged\x18\x02 \x01(\x08\"S\n\x14ReceiveStockResponse\x12(\n\tpositions\x18\x01 \x03(\x0b\x32\x15.omo.v1.StockPosition\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"g\n\x12\x41\x64justStockRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x13\n\x0bmovement_id\x18\x05 \x01(\t\"Q\n\x13\x41\x64justStockResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"b\n\x12RecordCountRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x18\n\x10\x63ounted_quantity\x18\x03 \x01(\x03\x12\x13\n\x0bmovement_id\x18\x04 \x01(\t\"Q\n\x13RecordCountResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"H\n\x15SetSafetyStockRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\"A\n\x16SetSafetyStockResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\"8\n\x17GetStockPositionRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\"C\n\x18GetStockPositionResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\"O\n\x19ListStockPositionsRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"_\n\x1aListStockPositionsResponse\x12(\n\tpositions\x18\x01 \x03(\x0b\x32\x15.omo.v1.StockPosition\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xc0\x04\n\x10InventoryService\x12I\n\x0cReceiveStock\x12\x1b.omo.v1.ReceiveStockRequest\x1a\x1c.omo.v1.ReceiveStockResponse\x12L\n\rExpectReceipt\x12\x1c.omo.v1.ExpectReceiptRequest\x1a\x1d.omo.v1.ExpectReceiptResponse\x12\x46\n\x0b\x41\x64justStock\x12\x1a.omo.v1.AdjustStockRequest\x1a\x1b.omo.v1.AdjustStockResponse\x12\x46\n\x0bRecordCount\x12\x1a.omo.v1.RecordCountRequest\x1a\x1b.omo.v1.RecordCountResponse\x12O\n\x0eSetSafetyStock\x12\x1d.omo.v1.SetSafetyStockRequest\x1a\x1e.omo.v1.SetSafetyStockResponse\x12U\n\x10GetStockPosition\x12\x1f.omo.v1.GetStockPositionRequest\x1a .omo.v1.GetStockPositionResponse\x12[\n\x12ListStockPositions\x12!.omo.v1.ListStockPositionsRequest\x1a\".omo.v1.ListStockPositionsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16omo/v1/inventory.proto\x12\x06omo.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x01\n\rStockPosition\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x0f\n\x07on_hand\x18\x03 \x01(\x03\x12\x10\n\x08reserved\x18\x04 \x01(\x03\x12\x14\n\x0csafety_stock\x18\x05 \x01(\x03\x12\x11\n\tavailable\x18\x06 \x01(\x03\x12\x12\n\nin_transit\x18\x07 \x01(\x03\x12\x10\n\x08\x65xpected\x18\x08 \x01(\x03\x12\x10\n\x08incoming\x18\t \x01(\x03\x12\x32\n\x11\x65xpected_receipts\x18\n \x03(\x0b\x32\x17.omo.v1.ExpectedReceipt\x12\x0f\n\x07\x63laimed\x18\x0b \x01(\x03\"g\n\x0f\x45xpectedReceipt\x12\x11\n\treference\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\x12/\n\x0b\x65xpected_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"*\n\tStockLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x80\x01\n\x13ReceiveStockRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12 \n\x05lines\x18\x02 \x03(\x0b\x32\x11.omo.v1.StockLine\x12\x13\n\x0bmovement_id\x18\x03 \x01(\t\x12\x11\n\treference\x18\x04 \x01(\t\x12\r\n\x05\x66inal\x18\x05 \x01(\x08\"\x8b\x01\n\x14\x45xpectReceiptRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\x12/\n\x0b\x65xpected_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\treference\x18\x05 \x01(\t\"Q\n\x15\x45xpectReceiptResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\x12\x0f\n\x07\x63hanged\x18\x02 \x01(\x08\"S\n\x14ReceiveStockResponse\x12(\n\tpositions\x18\x01 \x03(\x0b\x32\x15.omo.v1.StockPosition\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"g\n\x12\x41\x64justStockRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\r\n\x05\x64\x65lta\x18\x03 \x01(\x03\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x13\n\x0bmovement_id\x18\x05 \x01(\t\"Q\n\x13\x41\x64justStockResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"b\n\x12RecordCountRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x18\n\x10\x63ounted_quantity\x18\x03 \x01(\x03\x12\x13\n\x0bmovement_id\x18\x04 \x01(\t\"Q\n\x13RecordCountResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\x12\x11\n\tduplicate\x18\x02 \x01(\x08\"H\n\x15SetSafetyStockRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\x12\x10\n\x08quantity\x18\x03 \x01(\x03\"A\n\x16SetSafetyStockResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\"8\n\x17GetStockPositionRequest\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0b\n\x03sku\x18\x02 \x01(\t\"C\n\x18GetStockPositionResponse\x12\'\n\x08position\x18\x01 \x01(\x0b\x32\x15.omo.v1.StockPosition\"O\n\x19ListStockPositionsRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"_\n\x1aListStockPositionsResponse\x12(\n\tpositions\x18\x01 \x03(\x0b\x32\x15.omo.v1.StockPosition\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xc0\x04\n\x10InventoryService\x12I\n\x0cReceiveStock\x12\x1b.omo.v1.ReceiveStockRequest\x1a\x1c.omo.v1.ReceiveStockResponse\x12L\n\rExpectReceipt\x12\x1c.omo.v1.ExpectReceiptRequest\x1a\x1d.omo.v1.ExpectReceiptResponse\x12\x46\n\x0b\x41\x64justStock\x12\x1a.omo.v1.AdjustStockRequest\x1a\x1b.omo.v1.AdjustStockResponse\x12\x46\n\x0bRecordCount\x12\x1a.omo.v1.RecordCountRequest\x1a\x1b.omo.v1.RecordCountResponse\x12O\n\x0eSetSafetyStock\x12\x1d.omo.v1.SetSafetyStockRequest\x1a\x1e.omo.v1.SetSafetyStockResponse\x12U\n\x10GetStockPosition\x12\x1f.omo.v1.GetStockPositionRequest\x1a .omo.v1.GetStockPositionResponse\x12[\n\x12ListStockPositions\x12!.omo.v1.ListStockPositionsRequest\x1a\".omo.v1.ListStockPositionsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,39 +33,39 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.inventory_pb2', _glo
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_STOCKPOSITION']._serialized_start=68
-  _globals['_STOCKPOSITION']._serialized_end=298
-  _globals['_EXPECTEDRECEIPT']._serialized_start=300
-  _globals['_EXPECTEDRECEIPT']._serialized_end=403
-  _globals['_STOCKLINE']._serialized_start=405
-  _globals['_STOCKLINE']._serialized_end=447
-  _globals['_RECEIVESTOCKREQUEST']._serialized_start=449
-  _globals['_RECEIVESTOCKREQUEST']._serialized_end=562
-  _globals['_EXPECTRECEIPTREQUEST']._serialized_start=565
-  _globals['_EXPECTRECEIPTREQUEST']._serialized_end=704
-  _globals['_EXPECTRECEIPTRESPONSE']._serialized_start=706
-  _globals['_EXPECTRECEIPTRESPONSE']._serialized_end=787
-  _globals['_RECEIVESTOCKRESPONSE']._serialized_start=789
-  _globals['_RECEIVESTOCKRESPONSE']._serialized_end=872
-  _globals['_ADJUSTSTOCKREQUEST']._serialized_start=874
-  _globals['_ADJUSTSTOCKREQUEST']._serialized_end=977
-  _globals['_ADJUSTSTOCKRESPONSE']._serialized_start=979
-  _globals['_ADJUSTSTOCKRESPONSE']._serialized_end=1060
-  _globals['_RECORDCOUNTREQUEST']._serialized_start=1062
-  _globals['_RECORDCOUNTREQUEST']._serialized_end=1160
-  _globals['_RECORDCOUNTRESPONSE']._serialized_start=1162
-  _globals['_RECORDCOUNTRESPONSE']._serialized_end=1243
-  _globals['_SETSAFETYSTOCKREQUEST']._serialized_start=1245
-  _globals['_SETSAFETYSTOCKREQUEST']._serialized_end=1317
-  _globals['_SETSAFETYSTOCKRESPONSE']._serialized_start=1319
-  _globals['_SETSAFETYSTOCKRESPONSE']._serialized_end=1384
-  _globals['_GETSTOCKPOSITIONREQUEST']._serialized_start=1386
-  _globals['_GETSTOCKPOSITIONREQUEST']._serialized_end=1442
-  _globals['_GETSTOCKPOSITIONRESPONSE']._serialized_start=1444
-  _globals['_GETSTOCKPOSITIONRESPONSE']._serialized_end=1511
-  _globals['_LISTSTOCKPOSITIONSREQUEST']._serialized_start=1513
-  _globals['_LISTSTOCKPOSITIONSREQUEST']._serialized_end=1592
-  _globals['_LISTSTOCKPOSITIONSRESPONSE']._serialized_start=1594
-  _globals['_LISTSTOCKPOSITIONSRESPONSE']._serialized_end=1689
-  _globals['_INVENTORYSERVICE']._serialized_start=1692
-  _globals['_INVENTORYSERVICE']._serialized_end=2268
+  _globals['_STOCKPOSITION']._serialized_end=315
+  _globals['_EXPECTEDRECEIPT']._serialized_start=317
+  _globals['_EXPECTEDRECEIPT']._serialized_end=420
+  _globals['_STOCKLINE']._serialized_start=422
+  _globals['_STOCKLINE']._serialized_end=464
+  _globals['_RECEIVESTOCKREQUEST']._serialized_start=467
+  _globals['_RECEIVESTOCKREQUEST']._serialized_end=595
+  _globals['_EXPECTRECEIPTREQUEST']._serialized_start=598
+  _globals['_EXPECTRECEIPTREQUEST']._serialized_end=737
+  _globals['_EXPECTRECEIPTRESPONSE']._serialized_start=739
+  _globals['_EXPECTRECEIPTRESPONSE']._serialized_end=820
+  _globals['_RECEIVESTOCKRESPONSE']._serialized_start=822
+  _globals['_RECEIVESTOCKRESPONSE']._serialized_end=905
+  _globals['_ADJUSTSTOCKREQUEST']._serialized_start=907
+  _globals['_ADJUSTSTOCKREQUEST']._serialized_end=1010
+  _globals['_ADJUSTSTOCKRESPONSE']._serialized_start=1012
+  _globals['_ADJUSTSTOCKRESPONSE']._serialized_end=1093
+  _globals['_RECORDCOUNTREQUEST']._serialized_start=1095
+  _globals['_RECORDCOUNTREQUEST']._serialized_end=1193
+  _globals['_RECORDCOUNTRESPONSE']._serialized_start=1195
+  _globals['_RECORDCOUNTRESPONSE']._serialized_end=1276
+  _globals['_SETSAFETYSTOCKREQUEST']._serialized_start=1278
+  _globals['_SETSAFETYSTOCKREQUEST']._serialized_end=1350
+  _globals['_SETSAFETYSTOCKRESPONSE']._serialized_start=1352
+  _globals['_SETSAFETYSTOCKRESPONSE']._serialized_end=1417
+  _globals['_GETSTOCKPOSITIONREQUEST']._serialized_start=1419
+  _globals['_GETSTOCKPOSITIONREQUEST']._serialized_end=1475
+  _globals['_GETSTOCKPOSITIONRESPONSE']._serialized_start=1477
+  _globals['_GETSTOCKPOSITIONRESPONSE']._serialized_end=1544
+  _globals['_LISTSTOCKPOSITIONSREQUEST']._serialized_start=1546
+  _globals['_LISTSTOCKPOSITIONSREQUEST']._serialized_end=1625
+  _globals['_LISTSTOCKPOSITIONSRESPONSE']._serialized_start=1627
+  _globals['_LISTSTOCKPOSITIONSRESPONSE']._serialized_end=1722
+  _globals['_INVENTORYSERVICE']._serialized_start=1725
+  _globals['_INVENTORYSERVICE']._serialized_end=2301
 # @@protoc_insertion_point(module_scope)

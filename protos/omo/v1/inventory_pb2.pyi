@@ -10,7 +10,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class StockPosition(_message.Message):
-    __slots__ = ("store_id", "sku", "on_hand", "reserved", "safety_stock", "available", "in_transit", "expected", "incoming", "expected_receipts")
+    __slots__ = ("store_id", "sku", "on_hand", "reserved", "safety_stock", "available", "in_transit", "expected", "incoming", "expected_receipts", "claimed")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     SKU_FIELD_NUMBER: _ClassVar[int]
     ON_HAND_FIELD_NUMBER: _ClassVar[int]
@@ -21,6 +21,7 @@ class StockPosition(_message.Message):
     EXPECTED_FIELD_NUMBER: _ClassVar[int]
     INCOMING_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_RECEIPTS_FIELD_NUMBER: _ClassVar[int]
+    CLAIMED_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     sku: str
     on_hand: int
@@ -31,7 +32,8 @@ class StockPosition(_message.Message):
     expected: int
     incoming: int
     expected_receipts: _containers.RepeatedCompositeFieldContainer[ExpectedReceipt]
-    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ..., expected: _Optional[int] = ..., incoming: _Optional[int] = ..., expected_receipts: _Optional[_Iterable[_Union[ExpectedReceipt, _Mapping]]] = ...) -> None: ...
+    claimed: int
+    def __init__(self, store_id: _Optional[str] = ..., sku: _Optional[str] = ..., on_hand: _Optional[int] = ..., reserved: _Optional[int] = ..., safety_stock: _Optional[int] = ..., available: _Optional[int] = ..., in_transit: _Optional[int] = ..., expected: _Optional[int] = ..., incoming: _Optional[int] = ..., expected_receipts: _Optional[_Iterable[_Union[ExpectedReceipt, _Mapping]]] = ..., claimed: _Optional[int] = ...) -> None: ...
 
 class ExpectedReceipt(_message.Message):
     __slots__ = ("reference", "quantity", "expected_at")
@@ -52,16 +54,18 @@ class StockLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class ReceiveStockRequest(_message.Message):
-    __slots__ = ("store_id", "lines", "movement_id", "reference")
+    __slots__ = ("store_id", "lines", "movement_id", "reference", "final")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     MOVEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     lines: _containers.RepeatedCompositeFieldContainer[StockLine]
     movement_id: str
     reference: str
-    def __init__(self, store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[StockLine, _Mapping]]] = ..., movement_id: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
+    final: bool
+    def __init__(self, store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[StockLine, _Mapping]]] = ..., movement_id: _Optional[str] = ..., reference: _Optional[str] = ..., final: _Optional[bool] = ...) -> None: ...
 
 class ExpectReceiptRequest(_message.Message):
     __slots__ = ("store_id", "sku", "quantity", "expected_at", "reference")

@@ -23,6 +23,7 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HANDED_OVER: _ClassVar[OrderStatus]
     DELIVERED: _ClassVar[OrderStatus]
     NEEDS_ATTENTION: _ClassVar[OrderStatus]
+    BACKORDERED: _ClassVar[OrderStatus]
 
 class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -33,6 +34,7 @@ class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHIPMENT_HANDED_OVER: _ClassVar[ShipmentStatus]
     SHIPMENT_DELIVERED: _ClassVar[ShipmentStatus]
     SHIPMENT_UNFULFILLABLE: _ClassVar[ShipmentStatus]
+    SHIPMENT_BACKORDERED: _ClassVar[ShipmentStatus]
 
 class Fulfilment(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -49,6 +51,7 @@ PICKED: OrderStatus
 HANDED_OVER: OrderStatus
 DELIVERED: OrderStatus
 NEEDS_ATTENTION: OrderStatus
+BACKORDERED: OrderStatus
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_ALLOCATED: ShipmentStatus
 SHIPMENT_ACCEPTED: ShipmentStatus
@@ -56,6 +59,7 @@ SHIPMENT_PICKED: ShipmentStatus
 SHIPMENT_HANDED_OVER: ShipmentStatus
 SHIPMENT_DELIVERED: ShipmentStatus
 SHIPMENT_UNFULFILLABLE: ShipmentStatus
+SHIPMENT_BACKORDERED: ShipmentStatus
 FULFILMENT_UNSPECIFIED: Fulfilment
 FULFILMENT_ONE_STORE: Fulfilment
 FULFILMENT_SPLIT: Fulfilment
@@ -92,7 +96,7 @@ class ShipmentLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status", "promised_by", "slot")
+    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status", "promised_by", "slot", "awaiting", "not_after")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
@@ -100,6 +104,8 @@ class Shipment(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     PROMISED_BY_FIELD_NUMBER: _ClassVar[int]
     SLOT_FIELD_NUMBER: _ClassVar[int]
+    AWAITING_FIELD_NUMBER: _ClassVar[int]
+    NOT_AFTER_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     distance_m: int
     scheduled_for: str
@@ -107,7 +113,9 @@ class Shipment(_message.Message):
     status: ShipmentStatus
     promised_by: str
     slot: str
-    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., promised_by: _Optional[str] = ..., slot: _Optional[str] = ...) -> None: ...
+    awaiting: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    not_after: str
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., promised_by: _Optional[str] = ..., slot: _Optional[str] = ..., awaiting: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., not_after: _Optional[str] = ...) -> None: ...
 
 class Reroute(_message.Message):
     __slots__ = ("from_store_id", "cause", "reason", "to_store_ids")
@@ -252,7 +260,7 @@ class ShipmentAttribution(_message.Message):
     def __init__(self, store_id: _Optional[str] = ..., seller: _Optional[str] = ..., fulfiller: _Optional[str] = ..., assistant: _Optional[str] = ..., brand_id: _Optional[str] = ..., policy_version: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[AttributedLine, _Mapping]]] = ...) -> None: ...
 
 class PlaceOrderRequest(_message.Message):
-    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "cloud_shop_id", "share_code", "device_id")
+    __slots__ = ("idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "cloud_shop_id", "share_code", "device_id", "allow_backorder", "not_after")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -262,6 +270,8 @@ class PlaceOrderRequest(_message.Message):
     CLOUD_SHOP_ID_FIELD_NUMBER: _ClassVar[int]
     SHARE_CODE_FIELD_NUMBER: _ClassVar[int]
     DEVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_BACKORDER_FIELD_NUMBER: _ClassVar[int]
+    NOT_AFTER_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     customer_id: str
     customer_location: _common_pb2.LatLng
@@ -271,7 +281,9 @@ class PlaceOrderRequest(_message.Message):
     cloud_shop_id: str
     share_code: str
     device_id: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., cloud_shop_id: _Optional[str] = ..., share_code: _Optional[str] = ..., device_id: _Optional[str] = ...) -> None: ...
+    allow_backorder: bool
+    not_after: _timestamp_pb2.Timestamp
+    def __init__(self, idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., cloud_shop_id: _Optional[str] = ..., share_code: _Optional[str] = ..., device_id: _Optional[str] = ..., allow_backorder: _Optional[bool] = ..., not_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class PlaceOrderResponse(_message.Message):
     __slots__ = ("order", "replayed")

@@ -125,6 +125,7 @@ def position_message(view: PositionView) -> inventory_pb2.StockPosition:
             inventory_pb2.ExpectedReceipt(reference=reference, quantity=quantity, expected_at=timestamp(at_us))
             for reference, quantity, at_us in view.expected_receipts
         ],
+        claimed=view.claimed,
     )
 
 
@@ -216,6 +217,8 @@ def _add_shipments(message, order: Order) -> None:
             lines=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in s["lines"].items()],
             status=orders_pb2.ShipmentStatus.Value("SHIPMENT_" + s.get("status", "ALLOCATED")),
             promised_by=s.get("promised_by", ""), slot=s.get("slot", ""),
+            awaiting=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in s.get("awaiting", {}).items()],
+            not_after=s.get("not_after", ""),
         )
         for s in order.shipments
     )

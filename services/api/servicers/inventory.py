@@ -18,7 +18,9 @@ class InventoryServicer(inventory_pb2_grpc.InventoryServiceServicer):
     @rpc
     def ReceiveStock(self, request, context):
         lines = [(line.sku, line.quantity) for line in request.lines]
-        views, duplicate = inventory.receive_stock(self.app, request.store_id, lines, request.movement_id, request.reference)
+        views, duplicate = inventory.receive_stock(
+            self.app, request.store_id, lines, request.movement_id, request.reference, final=request.final,
+        )
         return inventory_pb2.ReceiveStockResponse(positions=[convert.position_message(v) for v in views], duplicate=duplicate)
 
     @rpc

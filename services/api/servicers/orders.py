@@ -8,7 +8,9 @@ from services.use_cases.ordering.line_cancellation import cancel_order_lines
 from services.use_cases.stock import returns
 from services.use_cases.ordering.order_history import order_history
 from services.use_cases.ordering.quotes import quote_delivery
+from domain.values import EPOCH
 from services.api.convert import common as convert
+from services.api.convert.dealers import moment
 from services.api.convert.order_list import list_response, order_query
 from services.api.convert.stock_query import consistency_of
 from services.api.gate.buyer_guard import BuyerGuard, BuyerLimits, place_as_buyer
@@ -38,6 +40,8 @@ class OrderServicer(orders_pb2_grpc.OrderServiceServicer):
             cloud_shop_id=request.cloud_shop_id,
             share_code=request.share_code,
             device_id=request.device_id,
+            allow_backorder=request.allow_backorder,
+            not_after=moment("not_after", request.not_after, True, EPOCH) if request.HasField("not_after") else None,
             by=acting(),
         )
         placed = place_as_buyer(self.buyers, self.app, command)

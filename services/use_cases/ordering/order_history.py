@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from aggregates.order import BACKORDERED
 from domain.callers import UNKNOWN, recorded_caller
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.orders import get_order
@@ -52,10 +53,25 @@ def _units(lines: dict[str, int]) -> str:
 
 def _shipments(shipments: list[dict[str, Any]]) -> str:
     return "; ".join(
-        f"store {s['store_id']} ({s['distance_m']} m): {_units(s['lines'])} reserved there"
+        f"store {s['store_id']} ({s['distance_m']} m): {_held(s)}"
         + (f", starting {s['scheduled_for']}" if s.get("scheduled_for") else "")
         + (f", promised by {s['promised_by']}" if s.get("promised_by") else "")
         for s in shipments
+    )
+
+
+def _held(shipment: dict[str, Any]) -> str:
+    """What the shipment holds at its store: reserved there, and for a backorder what it
+    waits for of the store's incoming stock."""
+    awaiting = shipment.get("awaiting") or {}
+    if shipment.get("status") != BACKORDERED or not awaiting:
+        return f"{_units(shipment['lines'])} reserved there"
+    there = {sku: units - awaiting.get(sku, 0) for sku, units in shipment["lines"].items()}
+    there = {sku: units for sku, units in there.items() if units > 0}
+    bound = f", by {shipment['not_after']} at the latest" if shipment.get("not_after") else ""
+    return (
+        f"BACKORDERED, {_units(there) + ' reserved there and ' if there else ''}"
+        f"{_units(awaiting)} awaited of its incoming stock{bound}"
     )
 
 
@@ -84,6 +100,15 @@ def _described(kind: str, e: Any) -> tuple[str, str, str]:
     if kind == "OrderRerouted":
         return "REROUTED", e.from_store_id, (
             f"moved from store {e.from_store_id} ({e.cause}: {e.reason}) to {_shipments(e.shipments)}.{_passed_over(e.explanation)}"
+        )
+    if kind == "BackorderServed":
+        if e.awaiting:
+            return "BACKORDER_SERVED", e.store_id, (
+                f"incoming stock reserved at store {e.store_id} for the backorder, which still awaits {_units(e.awaiting)}"
+            )
+        return "BACKORDER_SERVED", e.store_id, (
+            f"the backorder at store {e.store_id} awaits nothing more: all of it is reserved there, "
+            "and the shipment is ALLOCATED, in the store's queue"
         )
     if kind == "ShipmentUnfulfillable":
         return "UNFULFILLABLE", e.store_id, f"the shipment from store {e.store_id} cannot be fulfilled ({e.cause}): {e.reason}"

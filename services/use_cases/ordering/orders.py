@@ -21,10 +21,12 @@ from routing.sites import RoutingRequest
 from services.use_cases.application import MAX_ATTEMPTS, OmoApplication, RetryDecision, epoch_us
 from services.use_cases.ports import Placed, Placement, Refused, Reroute
 from services.use_cases.network.cloud_shops import sale_of
+from services.use_cases.ordering.backorder_routing import backorder, checked_bound, transit_arrival, waiting_record
 from services.use_cases.ordering.launches import active_launches
 from services.use_cases.ordering.slots import given_back, slot_ids
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
+BACKORDER_NOTE = "no location could take it now: backordered, counting incoming stock expected by {}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class PlaceOrder:
     cloud_shop_id: str = ""  # where the customer shops; "" sells for HQ
     share_code: str = ""  # of the shop assistant who brought the customer, if any
     device_id: str = ""  # the device the checkout saw, if any: launch limits apply per device too
+    # the customer accepts waiting for incoming stock until not_after when none is here now
+    allow_backorder: bool = False
+    not_after: datetime | None = None
     by: str = ""  # the caller placing it (not part of the request: a retry by another token is the same order)
 
     def __post_init__(self) -> None:
@@ -52,6 +57,10 @@ class PlaceOrder:
             identifier("pickup_store_id", self.pickup_store_id)
         elif self.pickup_store_id:
             raise InvalidInput("pickup_store_id", f"must be empty for {self.mode.value}: only PICKUP names a store")
+        if self.allow_backorder and self.not_after is None:
+            raise InvalidInput("not_after", "is required with allow_backorder: the latest moment the customer accepts the goods arriving")
+        if self.not_after is not None and not self.allow_backorder:
+            raise InvalidInput("not_after", "bounds a backorder: set allow_backorder too, or leave it empty")
 
     def fingerprint(self) -> str:
         """What makes two requests under one idempotency key the same request."""
@@ -63,6 +72,7 @@ class PlaceOrder:
             self.pickup_store_id,
             *([self.cloud_shop_id, self.share_code] if self.cloud_shop_id or self.share_code else []),
             *([["device_id", self.device_id]] if self.device_id else []),  # absent: fingerprints as before
+            *([["backorder", self.not_after.isoformat()]] if self.allow_backorder else []),
         ]
         return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
@@ -142,9 +152,26 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         if not app.index.knows_sku(sku):
             raise SkuNotFound(sku)
     now = app.clock()
+    if command.allow_backorder:
+        checked_bound(command.not_after, now)
     sale = sale_of(app, command.cloud_shop_id, command.share_code)
-    decision = route(app, command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now, passed_over)
+    wanted, claims = None, {}
+    try:
+        decision = route(app, command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now, passed_over)
+    except NoStoreCanFulfil:
+        if not command.allow_backorder:
+            raise
+        waiting = backorder(
+            app, command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now, command.not_after, passed_over,
+        )
+        decision, wanted, claims = waiting.decision, waiting.wanted, waiting.claims
     shipments = [shipment_record_of(app, shipment, now) for shipment in decision.shipments]
+    if claims:
+        shipments = [
+            waiting_record(app, s, waiting.awaiting[s["store_id"]], waiting.arrivals[s["store_id"]], command.not_after, command.mode)
+            if s["store_id"] in waiting.awaiting else s
+            for s in shipments
+        ]
     return replace(
         _lookup(command),
         customer_id=command.customer_id,
@@ -160,8 +187,11 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         launches=tuple(active_launches(app, command.quantities(), now)),
         shipments=shipments,
         fulfilment=decision.fulfilment,
-        explanation=explanation_record(decision),
-        wanted=units_by_position(decision),
+        explanation=explanation_record(decision, BACKORDER_NOTE.format(command.not_after.isoformat()) if claims else ""),
+        wanted=units_by_position(decision) if wanted is None else wanted,
+        claims=claims,
+        not_after_us=epoch_us(command.not_after) if claims else 0,
+        transit_arrives_us=transit_arrival(app, now) if claims else 0,
         by=command.by,
         slots=slot_limits(app, shipments),
     )
@@ -222,12 +252,13 @@ def slot_limits(app: OmoApplication, shipments: list[dict]) -> dict[tuple[str, s
     }
 
 
-def explanation_record(decision: Decision) -> dict:
-    """The decision's reasons as event data: plain JSON types only."""
+def explanation_record(decision: Decision, note: str = "") -> dict:
+    """The decision's reasons as event data: plain JSON types only. `note`: added to the
+    decision's own search note."""
     return {
         "passed_over": [[p.store_id, p.distance_m, p.code, p.reason] for p in decision.passed_over],
         "omitted": decision.omitted,
-        "search_note": decision.search_note,
+        "search_note": "; ".join(n for n in (decision.search_note, note) if n),
     }
 
 

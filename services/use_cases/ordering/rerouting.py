@@ -11,6 +11,7 @@ released. A PICKUP order is never moved (the customer chose the store): it is fl
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -125,10 +126,15 @@ def move_losing_orders(app: OmoApplication, store_id: str | None, cause: str, re
     at all: newest reservation first was chosen when the sale was recorded."""
     app.catch_up()
     losing = sorted((s, order_id) for s, order_id in app.index.losing_units if store_id in (None, s))
+    return move_shipments(app, losing, cause, lambda _: reason)
+
+
+def move_shipments(app: OmoApplication, moves: Iterable[tuple[str, str]], cause: str, reason: Callable[[str], str]) -> list[MoveOutcome]:
+    """Reroutes each (store, order)'s shipment, for `reason(store)`: what moved or was flagged."""
     moved = []
-    for from_store, order_id in losing:
+    for from_store, order_id in moves:
         try:
-            outcome = reroute_shipment(app, order_id, from_store, cause, reason)
+            outcome = reroute_shipment(app, order_id, from_store, cause, reason(from_store))
         except DomainError:
             # the stock change is committed whatever happens here; housekeeping tries again
             log.exception("could not move order %s off store %s", order_id, from_store)

@@ -13,6 +13,7 @@ from domain.errors import MovementIdReused, InvalidInput, SkuNotFound, StockPosi
 from domain.values import MAX_STOCK_UNITS, available_units, checked_lines, identifier, optional_identifier, stock_units, text
 from services.use_cases.application import OmoApplication
 from services.use_cases.network.stores import require_store
+from services.use_cases.ordering.backorders import move_uncovered_backorders, proceed_backorders
 
 
 
@@ -27,6 +28,7 @@ class PositionView:
     expected: int = 0  # announced to come (expected receipts), not yet received
     # (reference, units still to come, expected at, us) of each; empty where only sums are read
     expected_receipts: tuple[tuple[str, int, int], ...] = ()
+    claimed: int = 0  # incoming units backorders have claimed (0 where only sums are read)
 
     @property
     def available(self) -> int:
@@ -42,6 +44,7 @@ class PositionView:
             position.store_id, position.sku, position.on_hand, position.reserved, position.safety_stock, position.in_transit_units,
             position.expected_units,
             tuple((reference, r["quantity"], r["expected_at_us"]) for reference, r in sorted(position.expected.items())),
+            position.claimed,
         )
 
 
@@ -92,19 +95,30 @@ def _apply_movement(
 
 def receive_stock(
     app: OmoApplication, store_id: str, lines: list[tuple[str, int]], movement_id: str = "", reference: str = "",
+    final: bool = False,
 ) -> tuple[list[PositionView], bool]:
     """Goods received at a store: every line lands, or none does. With the `reference` of an
-    expected receipt, each line's units are no longer to come under it."""
+    expected receipt, each line's units are no longer to come under it and serve the
+    backorders that claimed them, which then go ahead; `final`: nothing more will come under
+    it, and the backorders the rest would have served are moved."""
     checked_lines(lines)
     optional_identifier("reference", reference)
-    records = [{"sku": sku, "quantity": quantity, **({"reference": reference} if reference else {})} for sku, quantity in lines]
+    if final and not reference:
+        raise InvalidInput("final", "closes an expected receipt: give its reference")
+    records = [
+        {"sku": sku, "quantity": quantity, **({"reference": reference} if reference else {}), **({"final": True} if final else {})}
+        for sku, quantity in lines
+    ]
 
     def receive(position: StockPosition, line: dict) -> None:
         position.receive(line["quantity"], movement_id, app.now_us())
         if reference:
-            position.receipt_arrived(reference, line["quantity"])
+            position.receipt_arrived(reference, line["quantity"], final=final)
 
-    return _apply_movement(app, store_id, movement_id, "RECEIPT", records, receive)
+    views, duplicate = _apply_movement(app, store_id, movement_id, "RECEIPT", records, receive)
+    if reference and not duplicate and after_incoming_changed(app, store_id):
+        views = [get_stock_position(app, store_id, view.sku) for view in views]
+    return views, duplicate
 
 
 def expect_receipt(
@@ -123,7 +137,16 @@ def expect_receipt(
         app, store_id, "", "EXPECTED_RECEIPT", [{"sku": sku, "quantity": quantity}],
         lambda position, line: changed.append(position.expect_receipt(reference, quantity, expected_at_us)),
     )
+    if changed[-1] and after_incoming_changed(app, store_id):
+        return get_stock_position(app, store_id, sku), True
     return positions[0], changed[-1]
+
+
+def after_incoming_changed(app: OmoApplication, store_id: str) -> bool:
+    """What a change to the store's incoming stock sets going: the backorders it served go
+    ahead, those it no longer covers move (releasing what they held). Whether any moved."""
+    proceed_backorders(app, store_id)
+    return bool(move_uncovered_backorders(app, store_id))
 
 
 def adjust_stock(app: OmoApplication, store_id: str, sku: str, delta: int, reason: str, movement_id: str = "") -> tuple[PositionView, bool]:

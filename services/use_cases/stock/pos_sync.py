@@ -21,6 +21,7 @@ from domain.errors import InvalidInput, MovementIdReused, TransferNotFound
 from domain.movements import COUNT, Movement, check_batch
 from services.use_cases.application import OmoApplication, RetryDecision
 from services.use_cases.network.stores import require_store
+from services.use_cases.ordering.backorders import proceed_backorders
 from services.use_cases.ordering.rerouting import STOCK_LOST, MoveOutcome, move_losing_orders
 
 APPLIED, DUPLICATE, SUPERSEDED = "APPLIED", "DUPLICATE", "SUPERSEDED"
@@ -178,4 +179,6 @@ def apply_movements(app: OmoApplication, store_id: str, movements: list[Movement
     if kinds:
         reason = f"store {store_id} no longer holds the units reserved for it ({', '.join(kinds)} reported by the store)"
         moved = move_losing_orders(app, store_id, STOCK_LOST, reason)
+    if any(m.kind == "TRANSFER_IN" and m.transfer_id for m in movements):
+        proceed_backorders(app, store_id)  # units in transit serve the backorders that claimed them
     return BatchResult(acks, moved)
