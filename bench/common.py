@@ -101,8 +101,14 @@ def server_process(
         command.append("--no-projection")
     # what the server says goes to a file, so a server that does not start says why
     errors = tempfile.TemporaryFile(mode="w+")
+    # the event store's tables made once, here: a server and a projector making them at once
+    # on a new database collide in PostgreSQL's catalogue
+    build_application(database_url, order_writer=None).close()
     process = subprocess.Popen(command, env=env, stderr=errors)
-    projector = None
+    projector = (
+        subprocess.Popen([sys.executable, "-m", "services.cli", "project", *project_args], env=env, stderr=subprocess.DEVNULL)
+        if projections_apart else None
+    )
     target = f"127.0.0.1:{port}"
     try:
         try:
@@ -110,12 +116,6 @@ def server_process(
         except RuntimeError as not_started:
             errors.seek(0)
             raise RuntimeError(f"{not_started}; it said: {errors.read()[-2000:]}") from None
-        if projections_apart:
-            # only once the server has made the event store's tables: two processes creating
-            # them at once on a new database collide in PostgreSQL's catalogue
-            projector = subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "project", *project_args], env=env, stderr=subprocess.DEVNULL,
-            )
         yield target
     finally:
         errors.close()
