@@ -3,7 +3,8 @@
 Each location shipping part of an order (a shipment) goes through its own steps:
 ALLOCATED -> ACCEPTED -> PICKED -> HANDED_OVER -> DELIVERED (a PICKUP order handed to the
 customer is DELIVERED at once). A backordered shipment starts BACKORDERED, waiting for
-incoming stock it has claimed, and is ALLOCATED once all of it is reserved. The order's
+incoming stock it has claimed; one whose units other stores send by transfer starts
+AWAITING_TRANSFER; each is ALLOCATED once all of it is reserved at its store. The order's
 status is its least advanced shipment's.
 """
 
@@ -32,6 +33,7 @@ from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 
 PLACED = "PLACED"
 BACKORDERED = "BACKORDERED"
+AWAITING_TRANSFER = "AWAITING_TRANSFER"
 ALLOCATED = "ALLOCATED"
 ACCEPTED = "ACCEPTED"
 PICKED = "PICKED"
@@ -42,9 +44,11 @@ CANCELLED = "CANCELLED"
 UNFULFILLABLE = "UNFULFILLABLE"
 NEEDS_ATTENTION = "NEEDS_ATTENTION"
 
-SHIPMENT_STEPS = (BACKORDERED, ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
-# a shipment holding units at its store (reserved, or claimed of incoming stock)
-HOLDING = (BACKORDERED, ALLOCATED, ACCEPTED)
+SHIPMENT_STEPS = (BACKORDERED, AWAITING_TRANSFER, ALLOCATED, ACCEPTED, PICKED, HANDED_OVER, DELIVERED)
+# a shipment waiting for units to arrive at its store before the store can start on it
+WAITING = (BACKORDERED, AWAITING_TRANSFER)
+# a shipment holding units (reserved, claimed of incoming stock, or coming by transfer)
+HOLDING = (*WAITING, ALLOCATED, ACCEPTED)
 # a shipment whose units may still be cancelled line by line: not yet picked
 LINES_CANCELLABLE = (BACKORDERED, ALLOCATED, ACCEPTED, UNFULFILLABLE)
 TO_COURIER, TO_CUSTOMER = "COURIER", "CUSTOMER"
@@ -72,6 +76,7 @@ def lines_to_record(lines: tuple[OrderLine, ...]) -> list[dict[str, Any]]:
 def shipment_record(
     store_id: str, distance_m: int, store_day: str, lines: dict[str, int], scheduled_for: str = "",
     promised_by: str = "", slot: str = "", awaiting: dict[str, int] | None = None, not_after: str = "",
+    transfers: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """One location's part of an order, as event data. `store_day`: the store-local date (ISO)
     whose pick capacity it takes; `scheduled_for`: RFC 3339 when it starts at a later opening.
@@ -80,13 +85,16 @@ def shipment_record(
     the start of the store's hourly slot it takes. Both "" for orders placed before promises.
     `awaiting`: sku -> units claimed of the store's incoming stock, not yet arrived (a
     backorder, BACKORDERED until none is awaited); `not_after`: RFC 3339, the latest moment
-    the customer accepted for them."""
+    the customer accepted for them. `transfers`: [{"transfer_id", "from_store_id", "lines"}]
+    bringing the awaited units from other stores (AWAITING_TRANSFER until they arrive)."""
     record = {
         "store_id": store_id, "distance_m": distance_m, "store_day": store_day,
         "scheduled_for": scheduled_for, "lines": dict(lines), "status": ALLOCATED,
         "promised_by": promised_by, "slot": slot,
     }
-    if awaiting:
+    if transfers:
+        record.update(status=AWAITING_TRANSFER, awaiting=dict(awaiting or {}), transfers=[dict(t) for t in transfers])
+    elif awaiting:
         record.update(status=BACKORDERED, awaiting=dict(awaiting), not_after=not_after)
     return record
 
@@ -325,7 +333,7 @@ class Order(Aggregate):
         shipment awaits the rest, and is ALLOCATED when nothing is awaited. False when there
         is nothing new to record (not backordered any more, or already recorded)."""
         shipment = self.shipment_from(store_id)
-        if self.cancelled or shipment["status"] != BACKORDERED:
+        if self.cancelled or shipment["status"] not in WAITING:
             return False
         awaiting = {sku: units - reserved.get(sku, 0) for sku, units in shipment["lines"].items()}
         awaiting = {sku: units for sku, units in awaiting.items() if units > 0}
@@ -338,7 +346,7 @@ class Order(Aggregate):
     def _backorder_served(self, store_id: str, awaiting: dict[str, int], by: str = "") -> None:
         """`awaiting`: what the shipment still waits for; empty: it is ALLOCATED."""
         self.shipments = [
-            dict(s, awaiting=awaiting, status=ALLOCATED if not awaiting else BACKORDERED) if s["store_id"] == store_id else s
+            dict(s, awaiting=awaiting, status=ALLOCATED if not awaiting else s["status"]) if s["store_id"] == store_id else s
             for s in self.shipments
         ]
 
@@ -467,6 +475,11 @@ class Order(Aggregate):
         taken: dict[str, dict[str, int]] = {}
         for sku, quantity in units.items():
             holding = [s for s in reversed(self.shipments) if s["lines"].get(sku)]
+            if coming := next((s for s in holding if s.get("status") == AWAITING_TRANSFER), None):
+                raise IllegalTransition(
+                    f"the shipment of order {self.order_id} from {coming['store_id']!r} is AWAITING_TRANSFER: its units of sku "
+                    f"{sku!r} are on their way from another store; cancel them once they have arrived, or cancel the order"
+                )
             for shipment in holding:
                 if quantity and shipment.get("status", ALLOCATED) in LINES_CANCELLABLE:
                     units_here = min(shipment["lines"][sku], quantity)

@@ -58,6 +58,9 @@ class StockPosition(Aggregate):
         self.claims: dict[str, int] = {}
         # backordered orders whose claims the incoming stock no longer covers: to be moved
         self.uncovered: list[str] = []
+        # transfer id -> the order it brings units for: as they arrive they are that order's
+        # reservation, and no backorder may claim them
+        self.earmarks: dict[str, str] = {}
         self.counted_at_us = 0  # the moment of the latest count; 0 = never counted
         # [moment, change] of every movement after the latest count, so a count that
         # happened earlier than movements already applied keeps them
@@ -86,8 +89,14 @@ class StockPosition(Aggregate):
         return sum(self.claims.values())
 
     @property
+    def unearmarked_in_transit(self) -> int:
+        """In transit for no order: what backorders may claim of the transfers."""
+        return sum(units for transfer_id, units in self.in_transit.items() if transfer_id not in self.earmarks)
+
+    @property
     def incoming_units(self) -> int:
-        return self.in_transit_units + self.expected_units
+        """What backorders may claim: expected receipts and unearmarked transfers."""
+        return self.unearmarked_in_transit + self.expected_units
 
     def claimable(self, not_after_us: int, transit_arrives_us: int) -> int:
         """Units of incoming stock a new claim may still take and have by `not_after_us`:
@@ -95,7 +104,7 @@ class StockPosition(Aggregate):
         `transit_arrives_us` are in time, less what earlier claims take first."""
         by_then = sum(r["quantity"] for r in self.expected.values() if r["expected_at_us"] <= not_after_us)
         if transit_arrives_us <= not_after_us:
-            by_then += self.in_transit_units
+            by_then += self.unearmarked_in_transit
         return max(by_then - self.claimed, 0)
 
     def _shelf(self, copy: bool) -> _Shelf:
@@ -116,12 +125,12 @@ class StockPosition(Aggregate):
         if change == 0:
             raise InvalidInput("quantity", "must not be 0")
         superseded = self._shelf(copy=True).moved(kind, change, occurred_at_us, transfer_id)
-        in_transit = self.in_transit_units
+        in_transit = dict(self.in_transit)
         self._stock_moved(
             kind=kind, change=change, movement_id=movement_id, occurred_at_us=occurred_at_us,
             superseded=superseded, transfer_id=transfer_id, note=note,
         )
-        self._serve_claims(in_transit - self.in_transit_units)
+        self._arrived(in_transit)
         self._detect_oversell(movement_id)
 
     @event("StockMoved")
@@ -169,9 +178,10 @@ class StockPosition(Aggregate):
         entry, whether a count at a later moment already held it (superseded)."""
         state = self._shelf(copy=True)
         superseded = state.fold(entries)
+        in_transit = dict(self.in_transit)
         in_transit_change = sum(state.in_transit.values()) - self.in_transit_units
         self._stock_movements_applied(entries=entries, on_hand_change=state.on_hand - self.on_hand, in_transit_change=in_transit_change)
-        self._serve_claims(-in_transit_change)
+        self._arrived(in_transit)
         self._detect_oversell(entries[-1][0])
         return superseded
 
@@ -193,15 +203,39 @@ class StockPosition(Aggregate):
 
     # --- transfers between stores ------------------------------------------------------
 
-    def expect_transfer(self, transfer_id: str, quantity: int) -> None:
-        """Units shipped towards this store: in transit until they arrive."""
+    def expect_transfer(self, transfer_id: str, quantity: int, order_id: str = "") -> None:
+        """Units shipped towards this store: in transit until they arrive; for `order_id`
+        (a transfer made for an order), its reservation here when they do."""
         if quantity <= 0:
             raise InvalidInput("quantity", f"must be > 0, got {quantity}")
-        self._transfer_dispatched(transfer_id=transfer_id, quantity=quantity)
+        self._transfer_dispatched(transfer_id=transfer_id, quantity=quantity, order_id=order_id)
 
     @event("TransferDispatched")
-    def _transfer_dispatched(self, transfer_id: str, quantity: int) -> None:
+    def _transfer_dispatched(self, transfer_id: str, quantity: int, order_id: str = "") -> None:
         self.in_transit[transfer_id] = self.in_transit.get(transfer_id, 0) + quantity
+        if order_id:
+            self.earmarks[transfer_id] = order_id
+
+    def _arrived(self, in_transit_before: dict[str, int]) -> None:
+        """Transfers' units arrived: those earmarked for an order become its reservation,
+        the others serve the earliest claims."""
+        unearmarked = 0
+        for transfer_id, units in in_transit_before.items():
+            arrived = units - self.in_transit.get(transfer_id, 0)
+            if arrived <= 0:
+                continue
+            if (order_id := self.earmarks.get(transfer_id)) is not None:
+                self._transfer_served(transfer_id=transfer_id, order_id=order_id, quantity=arrived, done=transfer_id not in self.in_transit)
+            else:
+                unearmarked += arrived
+        self._serve_claims(unearmarked)
+
+    @event("TransferServed")
+    def _transfer_served(self, transfer_id: str, order_id: str, quantity: int, done: bool) -> None:
+        """`done`: nothing more of the transfer is in transit."""
+        self.reservations[order_id] = self.reservations.get(order_id, 0) + quantity
+        if done:
+            del self.earmarks[transfer_id]
 
     # --- receipts announced ------------------------------------------------------------
 
@@ -329,6 +363,9 @@ class StockPosition(Aggregate):
         """Gives the order's units back: `quantity` of them (lines cancelled), or all; units
         still claimed of incoming stock first, then reserved ones. Releasing what is not
         held does nothing."""
+        if quantity is None and (earmarked := sorted(t for t, o in self.earmarks.items() if o == order_id)):
+            # its units arriving later are ordinary stock
+            self._earmarks_dropped(order_id=order_id, transfer_ids=earmarked, reason=reason)
         claimed = self.claims.get(order_id, 0)
         if claimed:
             dropped = claimed if quantity is None else min(quantity, claimed)
@@ -353,6 +390,11 @@ class StockPosition(Aggregate):
         del self.reservations[order_id]
         if order_id in self.losing:
             self.losing.remove(order_id)
+
+    @event("EarmarksDropped")
+    def _earmarks_dropped(self, order_id: str, transfer_ids: list[str], reason: str) -> None:
+        for transfer_id in transfer_ids:
+            del self.earmarks[transfer_id]
 
     @event("ClaimReleased")
     def _claim_released(self, order_id: str, quantity: int, reason: str, left: int) -> None:
@@ -473,6 +515,8 @@ def stock_change(e: Any) -> StockChange:
     if isinstance(e, StockPosition.StockCounted):
         return StockChange(on_hand=e.on_hand - e.previous_on_hand)
     if isinstance(e, StockPosition.StockReserved):
+        return StockChange(reserved=e.quantity)
+    if isinstance(e, StockPosition.TransferServed):
         return StockChange(reserved=e.quantity)
     if isinstance(e, StockPosition.ClaimsServed):
         return StockChange(reserved=sum(units for _, units in e.served))

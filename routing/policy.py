@@ -95,6 +95,7 @@ class RoutingPolicy:
         self, opening_window: timedelta = timedelta(hours=2), explained: int = 50,
         split_candidates: int = 12, most_split_stores: int = 3, express_fallback: bool = True,
         promise_terms: PromiseTerms = PromiseTerms(), start_later: bool = True,
+        transfer_radius_km: float = 30.0, delivery_via_nearest_store: bool = False,
     ):
         self.opening_window = opening_window
         self.explained = explained
@@ -105,6 +106,12 @@ class RoutingPolicy:
         # when no store can start within the window: the nearest that can start later (its
         # first free slot, the morning's for a night order), before any warehouse
         self.start_later = start_later
+        # a store lacking units that stores this near it hold takes the order, the units sent
+        # by transfer (PICKUP; DELIVERY too with delivery_via_nearest_store); 0: never
+        self.transfer_radius_km = transfer_radius_km
+        # a DELIVERY order no one store can take now goes to the customer's nearest store,
+        # backed by transfers, before a split or a warehouse
+        self.delivery_via_nearest_store = delivery_via_nearest_store
 
     # --- the rules -----------------------------------------------------------------------
 

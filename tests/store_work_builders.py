@@ -4,6 +4,8 @@ WatchShipments does with the changes it receives."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from uuid import uuid4
 
 from aggregates.order import Order, TO_COURIER, TO_CUSTOMER, shipment_record
@@ -93,6 +95,25 @@ def runner(app) -> ProjectionRunner:
     r = ProjectionRunner(app.database_url, STORE_WORK.event_log(app), STORE_WORK, poll_interval=0.01)
     assert r.try_lead()
     return r
+
+
+@contextmanager
+def running_store_work(app) -> Iterator[ProjectionRunner]:
+    """The store_work projection following the log while the block runs."""
+    r = runner(app)
+    r.start()
+    try:
+        yield r
+    finally:
+        r.shutdown()
+
+
+def in_queue(client, store_id: str) -> list[str]:
+    """The orders in the store's work (ListShipments, read up to date)."""
+    from protos.omo.v1 import fulfilment_pb2, stock_query_pb2
+
+    request = fulfilment_pb2.ListShipmentsRequest(store_id=store_id, consistency=stock_query_pb2.Consistency(up_to_date=True))
+    return [s.order_id for s in client.fulfilment.ListShipments(request, timeout=20).shipments]
 
 
 def fold(changes: list[Change], state: dict[str, Shipment] | None = None) -> dict[str, Shipment]:

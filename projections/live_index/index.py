@@ -83,6 +83,8 @@ class LiveIndex:
         # and -> order -> units claimed of that incoming stock, first come first served
         self.receipts: dict[tuple[str, str], dict[str, list[int]]] = {}
         self.claims: dict[tuple[str, str], dict[str, int]] = {}
+        # (store, sku) -> transfer -> units in transit earmarked for an order: not claimable
+        self.earmarked: dict[tuple[str, str], dict[str, int]] = {}
         # (store, order) whose claims incoming stock served: the order must record it
         self.backorders_served: set[tuple[str, str]] = set()
         # (store, order, sku) whose claim incoming stock no longer covers: the order must move
@@ -118,7 +120,7 @@ class LiveIndex:
             return 0
         by_then = sum(units for units, at in self.receipts.get(key, {}).values() if at <= not_after_us)
         if transit_arrives_us <= not_after_us:
-            by_then += figures.in_transit
+            by_then += figures.in_transit - sum(self.earmarked.get(key, {}).values())
         return max(by_then - sum(self.claims.get(key, {}).values()), 0)
 
     def arrival_us(self, store_id: str, sku: str, units: int, transit_arrives_us: int) -> int:
@@ -128,8 +130,8 @@ class LiveIndex:
         key = (store_id, sku)
         figures = self.stock.get(key)
         coming = [(at, n) for n, at in self.receipts.get(key, {}).values()]
-        if figures is not None and figures.in_transit:
-            coming.append((transit_arrives_us, figures.in_transit))
+        if figures is not None and (in_transit := figures.in_transit - sum(self.earmarked.get(key, {}).values())) > 0:
+            coming.append((transit_arrives_us, in_transit))
         needed = sum(self.claims.get(key, {}).values()) + units
         for at, n in sorted(coming):
             needed -= n
@@ -264,6 +266,8 @@ class LiveIndex:
                 self._follow_receipts(e)
             elif isinstance(e, (StockPosition.IncomingClaimed, StockPosition.ClaimsServed, StockPosition.ClaimReleased, StockPosition.ClaimsUncovered)):
                 self._follow_claims(e)
+            elif isinstance(e, (StockPosition.TransferDispatched, StockPosition.TransferServed, StockPosition.EarmarksDropped)):
+                self._follow_earmarks(e)
             gone = isinstance(e, StockPosition.ReservationPicked) or (isinstance(e, StockPosition.ReservationReleased) and not getattr(e, "left", 0))
             if gone:
                 self.losing_units.discard((self._position_keys[e.originator_id][0], e.order_id))
@@ -318,6 +322,24 @@ class LiveIndex:
             receipts.pop(e.reference, None)
         if not receipts:
             del self.receipts[key]
+
+    def _follow_earmarks(self, e: Any) -> None:
+        key = self._position_keys[e.originator_id]
+        earmarked = self.earmarked.setdefault(key, {})
+        if isinstance(e, StockPosition.TransferDispatched):
+            if getattr(e, "order_id", ""):
+                earmarked[e.transfer_id] = earmarked.get(e.transfer_id, 0) + e.quantity
+        elif isinstance(e, StockPosition.TransferServed):
+            self.backorders_served.add((key[0], e.order_id))
+            if e.done:
+                earmarked.pop(e.transfer_id, None)
+            elif e.transfer_id in earmarked:
+                earmarked[e.transfer_id] -= e.quantity
+        else:
+            for transfer_id in e.transfer_ids:
+                earmarked.pop(transfer_id, None)
+        if not earmarked:
+            del self.earmarked[key]
 
     def _follow_claims(self, e: Any) -> None:
         key = self._position_keys[e.originator_id]

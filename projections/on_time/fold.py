@@ -21,7 +21,7 @@ import logging
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aggregates.order import BACKORDERED, DELIVERED, Order
+from aggregates.order import DELIVERED, WAITING as WAITING_SHIPMENTS, Order
 from domain.values import FulfilmentMode, epoch_us
 from projections.on_time.tables import GONE, LATE, ON_TIME, OPEN, WAITING
 from projections.runtime.moments import event_us, recorded_promise
@@ -125,7 +125,7 @@ class Fold:
             self._gone(order_id, store_id)  # a shipment here before, moved back without a promise
             return
         promised_us, local_day = promise
-        status = WAITING if record.get("status") == BACKORDERED else OPEN
+        status = WAITING if record.get("status") in WAITING_SHIPMENTS else OPEN
         self._set(Shipment(order_id, store_id, self._mode(order_id), record["promised_by"], promised_us, local_day, status))
 
     def _gone(self, order_id: str, store_id: str) -> None:

@@ -16,12 +16,12 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from aggregates.order import ACCEPTED, ALLOCATED, BACKORDERED, DELIVERED, HANDED_OVER, PICKED, UNFULFILLABLE, Order, order_status
+from aggregates.order import ACCEPTED, ALLOCATED, AWAITING_TRANSFER, BACKORDERED, DELIVERED, HANDED_OVER, PICKED, UNFULFILLABLE, Order, order_status
 from aggregates.store import Store
 from projections.runtime.moments import event_us, recorded_promise
 
 # a backorder's promise counts from its stock's expected arrival: it is what the customer waits for
-OPEN = (BACKORDERED, ALLOCATED, ACCEPTED, PICKED, HANDED_OVER)
+OPEN = (BACKORDERED, AWAITING_TRANSFER, ALLOCATED, ACCEPTED, PICKED, HANDED_OVER)
 ORDER_EVENTS = (
     Order.OrderPlaced, Order.OrderAllocated, Order.OrderRerouted, Order.ShipmentUnfulfillable, Order.PaymentConfirmed,
     Order.ShipmentAccepted, Order.ShipmentPicked, Order.ShipmentHandedOver, Order.ShipmentDelivered, Order.OrderCancelled,

@@ -84,7 +84,8 @@ def read_engine(url: str) -> Engine:
 def create_projection_tables(engine: Engine, tables: MetaData, projection: str) -> None:
     """Creates the tracking table and the projection's `tables` where missing, and the
     projection's tracking row at position 0. Tables written by an earlier version that lack a
-    column this one writes (a figure added) are dropped and made again, and the projection
+    column this one writes (a figure added), or hold a text column narrower than it now is (a
+    longer status), are dropped and made again, and the projection
     starts again from position 0: a read model is rebuilt from the events, never migrated."""
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -93,7 +94,7 @@ def create_projection_tables(engine: Engine, tables: MetaData, projection: str) 
             connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
         tracking.create(connection, checkfirst=True)
         if outdated := _outdated_tables(connection, tables):
-            log.warning("%s: %s lack columns this version writes; rebuilding the projection from the first event", projection, ", ".join(outdated))
+            log.warning("%s: %s lack columns this version writes (or hold them narrower); rebuilding the projection from the first event", projection, ", ".join(outdated))
             tables.drop_all(connection, checkfirst=True)
             connection.execute(tracking.update().where(tracking.c.projection == projection).values(position=0))
         tables.create_all(connection, checkfirst=True)
@@ -107,10 +108,17 @@ def _outdated_tables(connection: Connection, tables: MetaData) -> list[str]:
     outdated = []
     for table in tables.sorted_tables:
         if inspector.has_table(table.name):
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            if {column.name for column in table.columns} - present:
+            present = {column["name"]: column["type"] for column in inspector.get_columns(table.name)}
+            if any(column.name not in present or _narrower(present[column.name], column.type) for column in table.columns):
                 outdated.append(table.name)
     return outdated
+
+
+def _narrower(found: Any, wanted: Any) -> bool:
+    """A text column the database holds shorter than the table now declares (a status that
+    gained a longer value)."""
+    found_length, wanted_length = getattr(found, "length", None), getattr(wanted, "length", None)
+    return found_length is not None and wanted_length is not None and found_length < wanted_length
 
 
 IN_LIST = 500  # values per IN (...) list: well inside every database's limit on parameters

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from aggregates.order import ACCEPTED, ALLOCATED, BACKORDERED, CANCELLED, DELIVERED, PICKED, UNFULFILLABLE, Order
+from aggregates.order import ACCEPTED, ALLOCATED, CANCELLED, WAITING, DELIVERED, PICKED, UNFULFILLABLE, Order
 from domain.values import epoch_us
 from projections.runtime.event_log import event_topics
 from projections.store_work.tables import backorders, changes, orders, shipments
@@ -170,10 +170,10 @@ class Fold:
         self._order(order_id)
         lines = json.dumps([[sku, units] for sku, units in record["lines"].items()])
         waiting = {
-            "order_id": order_id, "store_id": record["store_id"], "status": BACKORDERED, "lines": lines,
+            "order_id": order_id, "store_id": record["store_id"], "status": record.get("status"), "lines": lines,
             "promised_by": record.get("promised_by") or "", "slot": record.get("slot") or "",
         }
-        if record.get("status") == BACKORDERED:
+        if record.get("status") in WAITING:
             self.waiting.setdefault(order_id, {})[record["store_id"]] = waiting
         else:
             self._show(waiting, at, position, kind)

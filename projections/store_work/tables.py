@@ -16,9 +16,9 @@ what WatchShipments replays.
 `store_work_orders`: per order, what its shipments inherit: the mode (recorded when placed,
 before any shipment), paid and cancelled.
 
-`store_work_backorders`: the backordered shipments, kept out of the two tables above until
-their stock is all there (then they come in as an allocation): their status (BACKORDERED, or
-UNFULFILLABLE once flagged while waiting), lines and promise. A store never sees one that
+`store_work_backorders`: the backordered shipments and those awaiting a transfer, kept out of the two tables above until
+their stock is all there (then they come in as an allocation): their status (BACKORDERED,
+AWAITING_TRANSFER, or UNFULFILLABLE once flagged while waiting), lines and promise. A store never sees one that
 moves, is flagged or is cancelled while waiting, so its rows change no store's log.
 
 All are written in the runner's transactions with the tracking row of projection
@@ -82,7 +82,7 @@ backorders = Table(
     "store_work_backorders", metadata,
     Column("order_id", String(36), primary_key=True),
     Column("store_id", String(64), primary_key=True),
-    Column("status", String(16), nullable=False),
+    Column("status", String(24), nullable=False),
     Column("lines", Text, nullable=False),
     Column("promised_by", String(MOMENT), nullable=False),
     Column("slot", String(MOMENT), nullable=False),

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from aggregates.order import BACKORDERED, CANCELLED, Order
+from aggregates.order import CANCELLED, WAITING, Order
 from projections.runtime.event_log import EventLog
 from projections.runtime.verification import Verification, events_up_to
 from projections.store_work.projection import GONE, NAME, REROUTED_AWAY
@@ -83,7 +83,7 @@ def _orders(event_log: EventLog, position: int) -> Iterator[tuple[Order, dict[st
                     hidden.discard(e.from_store_id)
                 else:
                     departed.setdefault(key, {})[e.from_store_id] = REROUTED_AWAY
-            hidden.update(r["store_id"] for r in e.shipments if r.get("status") == BACKORDERED)
+            hidden.update(r["store_id"] for r in e.shipments if r.get("status") in WAITING)
         elif isinstance(e, Order.BackorderServed) and not e.awaiting:
             hidden.discard(e.store_id)
         elif isinstance(e, Order.OrderLinesCancelled):

@@ -27,6 +27,7 @@ from eventsourcing.persistence import IntegrityError
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition, reserve_all, stores_short
 from aggregates.store_slot import StoreSlot
+from aggregates.transfer import Transfer
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.launches import claim_placement, exhausted_by, quota_ids
@@ -143,12 +144,16 @@ class OrderWriter:
         reserve_all(positions, order.order_id, placement.wanted)
         for key, units in placement.claims.items():
             positions[key].claim(order.order_id, units, placement.not_after_us, placement.transit_arrives_us)
+        transfers = [
+            Transfer(transfer_id=t["transfer_id"], from_store_id=t["from_store_id"], to_store_id=order.store_ids[0], lines=t["lines"], order_id=order.order_id)
+            for t in placement.transfers
+        ]
         for key, slot in slots.items():
             if slot is None:
                 slots[key] = StoreSlot.open(*key, order.order_id)
             else:
                 slot.take(order.order_id)
-        for aggregate in (order, *positions.values(), *quotas, *slots.values()):
+        for aggregate in (order, *positions.values(), *quotas, *slots.values(), *transfers):
             pending[aggregate.id] = aggregate
         return order, False, exhausted_by(quotas, placement.launches)
 

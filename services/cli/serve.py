@@ -59,6 +59,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="how long goods shipped between stores take to arrive: a backorder counts units in transit as "
         "arriving this long from now (default 24)",
     )
+    transfers = serve.add_argument_group("transfers", "Orders backed by transfers (see docs/api.md).")
+    transfers.add_argument(
+        "--transfer-radius-km", type=float, default=30.0, metavar="KM",
+        help="a PICKUP store lacking units that stores this near it hold takes the order, the units sent by "
+        "transfer (default 30; 0: never)",
+    )
+    transfers.add_argument(
+        "--delivery-via-nearest-store", action="store_true",
+        help="a DELIVERY order no one store can take goes to the customer's nearest store, backed by transfers, "
+        "before a split or a warehouse",
+    )
     tls = serve.add_argument_group(
         "TLS", "Serve TLS with --tls-cert and --tls-key (PEM files). Plaintext only on a loopback --host "
         "(127.0.0.1, ::1, localhost) or with --plaintext: any other host without TLS refuses to start.",
@@ -189,7 +200,9 @@ def serve(args: argparse.Namespace) -> int:
         delivery_speed_kmh=args.delivery_speed_kmh, express_lead_days=args.express_lead_days,
         transfer_lead=timedelta(hours=args.transfer_lead_hours),
     )
-    app = build_application(url, order_writer=args.order_writer, routing=RoutingPolicy(promise_terms=terms))
+    app = build_application(url, order_writer=args.order_writer, routing=RoutingPolicy(
+        promise_terms=terms, transfer_radius_km=args.transfer_radius_km, delivery_via_nearest_store=args.delivery_via_nearest_store,
+    ))
     streams_child = args.parent_pid != 0  # the stream port's server: no housekeeping, no projections
     if args.order_writer == "process" and not streams_child:  # the stream port's makes one if ever asked to
         log.info("order writer in process %d", app.order_writer.pid)

@@ -47,6 +47,7 @@ class Outcome:
     rejections: Counter = field(default_factory=Counter)
     by_store: Counter = field(default_factory=Counter)  # shipments per store
     fulfilment: Counter = field(default_factory=Counter)  # ONE_STORE, SPLIT, EXPRESS
+    by_transfer: int = 0  # pickup orders whose store lacked units other stores send by transfer
     orders: list = field(default_factory=list)  # the placed orders
     # order id -> when it was placed on the demo's clock (the order's own placed_at is the
     # real moment it was saved)
@@ -140,6 +141,7 @@ def place_orders(client: OmoClient, requests: list, workers: int, now: Callable[
             outcome.placed += 1
             outcome.orders.append(result.order)
             outcome.fulfilment[orders_pb2.Fulfilment.Name(result.order.fulfilment).removeprefix("FULFILMENT_")] += 1
+            outcome.by_transfer += result.order.status == orders_pb2.AWAITING_TRANSFER
             for shipment in result.order.shipments:
                 outcome.distances_m.append(shipment.distance_m)
                 outcome.by_store[shipment.store_id] += 1
@@ -162,6 +164,7 @@ def print_summary(outcome: Outcome, world: seeding.World, seconds: float, out: T
     print(f"  {'placed':<56}{outcome.placed:>8}", file=out)
     for how, label in (("ONE_STORE", "from one store"), ("SPLIT", "split across stores"), ("EXPRESS", "EXPRESS from a regional warehouse")):
         print(f"  {'  ' + label:<56}{outcome.fulfilment[how]:>8}", file=out)
+    print(f"  {'    of them PICKUP, the units sent by transfer from nearby stores':<56}{outcome.by_transfer:>8}", file=out)
     for reason, count in outcome.rejections.most_common():
         print(f"  {'rejected, ' + reason:<56}{count:>8}", file=out)
     if outcome.distances_m:

@@ -1,5 +1,6 @@
 """The second half of `omo demo`: the stores' day after the orders are placed. The checkout
-confirms payment for most orders, a few customers backorder a new arrival due at a warehouse
+confirms payment for most orders, the stores ship and receive the transfers paid pickup orders
+await, a few customers backorder a new arrival due at a warehouse
 (allocated when it is received), some stores sell reserved units over the counter (their
 POS streams the sales, and the orders affected move to other stores), the stores find their
 work in their queues and take what is paid through to delivery, except a few slow stores that
@@ -16,7 +17,7 @@ from typing import TextIO
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos.omo.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2, pos_pb2, stock_query_pb2
+from protos.omo.v1 import common_pb2, fulfilment_pb2, inventory_pb2, orders_pb2, pos_pb2, stock_query_pb2, transfers_pb2
 from services.client.client import OmoClient
 from services.demo import store_queue
 from services.demo.promises import OnTime, on_time_figures
@@ -56,6 +57,8 @@ class StoreDay:
     cancelled_refund_cents: int = 0
     backordered: int = 0  # orders placed against a warehouse's expected receipt (allow_backorder)
     backorders_allocated: int = 0  # of those, allocated when the receipt arrived
+    transfers_received: int = 0  # transfers the stores shipped and received for paid pickup orders
+    by_transfer_allocated: int = 0  # pickup orders allocated once their transfers arrived
     queue: QueueWork = field(default_factory=lambda: QueueWork({}))
     on_time: OnTime | None = None
 
@@ -173,6 +176,20 @@ def _backorder_a_new_arrival(client: OmoClient, warehouse_id: str, day: StoreDay
         day.backorders_allocated += now_order.status == orders_pb2.ALLOCATED
 
 
+def _bring_transfers(client: OmoClient, paid: list[orders_pb2.Order], day: StoreDay) -> None:
+    """The sources ship what paid pickup orders await, the pickup stores receive it, and the
+    orders join their stores' queues."""
+    for order in paid:
+        transfer_ids = [t.transfer_id for s in order.shipments for t in s.transfers]
+        for transfer_id in transfer_ids:
+            client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id=transfer_id))
+            client.transfers.ReceiveTransfer(transfers_pb2.ReceiveTransferRequest(transfer_id=transfer_id))
+            day.transfers_received += 1
+        if transfer_ids:
+            now = client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order.order_id)).order
+            day.by_transfer_allocated += now.status == orders_pb2.ALLOCATED
+
+
 def _returns(client: OmoClient, day: StoreDay, rng: random.Random) -> None:
     # in the order they were placed (order ids differ from run to run; their keys' numbers do not)
     delivered = sorted(day.queue.delivered.values(), key=lambda order: order.idempotency_key)
@@ -197,6 +214,7 @@ def run_store_day(
     day.paid = len(paid)
     if warehouse_ids:
         _backorder_a_new_arrival(client, warehouse_ids[0], day)
+    _bring_transfers(client, paid, day)
     _cancel_a_unit(client, paid, day, rng)
     _empty_shelves(client, paid, rng, day)
     left = _work_the_queues(stores, day, rng, store_ids, warehouse_ids, busiest, workers)
@@ -216,6 +234,8 @@ def print_store_day(day: StoreDay, unpaid: int, out: TextIO) -> None:
         ("  unpaid", unpaid),
         ("paid orders with one unit cancelled (CancelOrderLines)", day.lines_cancelled),
         ("  refunds owed for those units (cents)", day.cancelled_refund_cents),
+        ("transfers shipped and received for paid pickup orders", day.transfers_received),
+        ("  pickup orders allocated once their units arrived", day.by_transfer_allocated),
         ("backorders of a new arrival due at a warehouse (paid)", day.backordered),
         ("  allocated when the warehouse received it", day.backorders_allocated),
         ("shelves emptied by walk-in customers (POS SyncStock)", day.counter_sales),

@@ -61,6 +61,9 @@ class Placement:
     claims: dict[tuple[str, str], int] = field(default_factory=dict)
     not_after_us: int = 0
     transit_arrives_us: int = 0
+    # [{"transfer_id", "from_store_id", "lines"}] the order's store awaits units by: the writer
+    # records each Transfer, naming the order, with it (the sources' units are in `wanted`)
+    transfers: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def lookup_only(self) -> bool:

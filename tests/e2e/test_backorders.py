@@ -13,9 +13,9 @@ import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos.omo.v1 import fulfilment_pb2, inventory_pb2, orders_pb2, stock_query_pb2, transfers_pb2
+from protos.omo.v1 import inventory_pb2, orders_pb2, transfers_pb2
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
-from tests.store_work_builders import runner as store_work_runner
+from tests.store_work_builders import in_queue, running_store_work
 
 SERUM, MASK = "SERUM-02", "MASK-01"
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -45,11 +45,6 @@ def shipment(answer) -> orders_pb2.Shipment:
     return only
 
 
-def in_queue(client, store_id: str) -> list[str]:
-    """The orders in the store's work (ListShipments, read up to date)."""
-    request = fulfilment_pb2.ListShipmentsRequest(store_id=store_id, consistency=stock_query_pb2.Consistency(up_to_date=True))
-    return [s.order_id for s in client.fulfilment.ListShipments(request, timeout=20).shipments]
-
 
 def get(client, order_id: str) -> orders_pb2.Order:
     return client.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=order_id)).order
@@ -67,10 +62,8 @@ def stores(client):
 
 @pytest.fixture
 def store_work(app):
-    runner = store_work_runner(app)
-    runner.start()
-    yield runner
-    runner.shutdown()
+    with running_store_work(app) as runner:
+        yield runner
 
 
 def test_a_backorder_waits_for_the_expected_receipt_and_goes_ahead_when_it_arrives(stores, store_work):

@@ -172,6 +172,10 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     assert re.search(rf"allocated when the warehouse received it +{BACKORDERS}\b", printed)
     paid = [o for o in orders if o.paid and not o.cancelled]
     assert len(paid) == day.paid and day.delivered > 0
+    # pickup orders whose store lacked units went ahead once their transfers arrived
+    by_transfer = [o for o in paid if any(s.get("transfers") for s in o.shipments)]
+    assert day.by_transfer_allocated == len(by_transfer) and all(o.status != "AWAITING_TRANSFER" for o in by_transfer)
+    assert day.transfers_received == sum(len(s.get("transfers", ())) for o in by_transfer for s in o.shipments)
     statuses = Counter()
     for order in paid:
         for shipment in order.shipments:

@@ -73,9 +73,11 @@ def test_pickup_goes_to_the_named_store_even_far_from_the_customer(shanghai):
     assert placed.order.allocation.distance_m > 1_000_000
 
 
-def test_pickup_at_a_store_without_the_goods_fails_and_unknown_store_is_not_found(shanghai):
-    error = refused(shanghai.orders.PlaceOrder, order("k1", XUJIAHUI, line("SERUM-02", 1), pickup_store="S3"))
+def test_pickup_at_a_store_without_the_goods_nearby_fails_and_unknown_store_is_not_found(shanghai):
+    # 15 serums within 30 km of S3 (which sends for them by transfer), not 16
+    error = refused(shanghai.orders.PlaceOrder, order("k1", XUJIAHUI, line("SERUM-02", 16), pickup_store="S3"))
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION and "S3" in error.details()
+    assert position(shanghai, "S1", "SERUM-02").reserved == position(shanghai, "S2", "SERUM-02").reserved == 0
     error = refused(shanghai.orders.PlaceOrder, order("k2", XUJIAHUI, line("SERUM-02", 1), pickup_store="S404"))
     assert error.code() == grpc.StatusCode.NOT_FOUND and "S404" in error.details()
 

@@ -89,7 +89,7 @@ def test_a_backorder_says_what_it_awaits_and_each_arrival_what_is_still_awaited(
         "its incoming stock, by 2026-12-09T00:00:00+08:00 at the latest, promised by 2026-12-03T15:00:00+08:00."
     )
     assert (partly.step, partly.store_id, partly.caller_role) == ("BACKORDER_SERVED", "S1", SYSTEM)
-    assert partly.summary == "incoming stock reserved at store S1 for the backorder, which still awaits 1 x SERUM"
+    assert partly.summary == "units arrived and reserved at store S1 for the shipment, which still awaits 1 x SERUM"
     assert (ready.step, ready.store_id) == ("BACKORDER_SERVED", "S1")
     assert "awaits nothing more" in ready.summary and "ALLOCATED" in ready.summary
 

@@ -24,6 +24,7 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DELIVERED: _ClassVar[OrderStatus]
     NEEDS_ATTENTION: _ClassVar[OrderStatus]
     BACKORDERED: _ClassVar[OrderStatus]
+    AWAITING_TRANSFER: _ClassVar[OrderStatus]
 
 class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -35,6 +36,7 @@ class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SHIPMENT_DELIVERED: _ClassVar[ShipmentStatus]
     SHIPMENT_UNFULFILLABLE: _ClassVar[ShipmentStatus]
     SHIPMENT_BACKORDERED: _ClassVar[ShipmentStatus]
+    SHIPMENT_AWAITING_TRANSFER: _ClassVar[ShipmentStatus]
 
 class Fulfilment(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -52,6 +54,7 @@ HANDED_OVER: OrderStatus
 DELIVERED: OrderStatus
 NEEDS_ATTENTION: OrderStatus
 BACKORDERED: OrderStatus
+AWAITING_TRANSFER: OrderStatus
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_ALLOCATED: ShipmentStatus
 SHIPMENT_ACCEPTED: ShipmentStatus
@@ -60,6 +63,7 @@ SHIPMENT_HANDED_OVER: ShipmentStatus
 SHIPMENT_DELIVERED: ShipmentStatus
 SHIPMENT_UNFULFILLABLE: ShipmentStatus
 SHIPMENT_BACKORDERED: ShipmentStatus
+SHIPMENT_AWAITING_TRANSFER: ShipmentStatus
 FULFILMENT_UNSPECIFIED: Fulfilment
 FULFILMENT_ONE_STORE: Fulfilment
 FULFILMENT_SPLIT: Fulfilment
@@ -96,7 +100,7 @@ class ShipmentLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., quantity: _Optional[int] = ...) -> None: ...
 
 class Shipment(_message.Message):
-    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status", "promised_by", "slot", "awaiting", "not_after")
+    __slots__ = ("store_id", "distance_m", "scheduled_for", "lines", "status", "promised_by", "slot", "awaiting", "not_after", "transfers")
     STORE_ID_FIELD_NUMBER: _ClassVar[int]
     DISTANCE_M_FIELD_NUMBER: _ClassVar[int]
     SCHEDULED_FOR_FIELD_NUMBER: _ClassVar[int]
@@ -106,6 +110,7 @@ class Shipment(_message.Message):
     SLOT_FIELD_NUMBER: _ClassVar[int]
     AWAITING_FIELD_NUMBER: _ClassVar[int]
     NOT_AFTER_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERS_FIELD_NUMBER: _ClassVar[int]
     store_id: str
     distance_m: int
     scheduled_for: str
@@ -115,7 +120,18 @@ class Shipment(_message.Message):
     slot: str
     awaiting: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
     not_after: str
-    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., promised_by: _Optional[str] = ..., slot: _Optional[str] = ..., awaiting: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., not_after: _Optional[str] = ...) -> None: ...
+    transfers: _containers.RepeatedCompositeFieldContainer[ShipmentTransfer]
+    def __init__(self, store_id: _Optional[str] = ..., distance_m: _Optional[int] = ..., scheduled_for: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., status: _Optional[_Union[ShipmentStatus, str]] = ..., promised_by: _Optional[str] = ..., slot: _Optional[str] = ..., awaiting: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., not_after: _Optional[str] = ..., transfers: _Optional[_Iterable[_Union[ShipmentTransfer, _Mapping]]] = ...) -> None: ...
+
+class ShipmentTransfer(_message.Message):
+    __slots__ = ("transfer_id", "from_store_id", "lines")
+    TRANSFER_ID_FIELD_NUMBER: _ClassVar[int]
+    FROM_STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
+    transfer_id: str
+    from_store_id: str
+    lines: _containers.RepeatedCompositeFieldContainer[ShipmentLine]
+    def __init__(self, transfer_id: _Optional[str] = ..., from_store_id: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ...) -> None: ...
 
 class Reroute(_message.Message):
     __slots__ = ("from_store_id", "cause", "reason", "to_store_ids")
@@ -358,7 +374,7 @@ class ExplainAllocationRequest(_message.Message):
     def __init__(self, order_id: _Optional[str] = ...) -> None: ...
 
 class ExplainAllocationResponse(_message.Message):
-    __slots__ = ("order_id", "allocation", "passed_over", "omitted", "shipments", "fulfilment", "search_note")
+    __slots__ = ("order_id", "allocation", "passed_over", "omitted", "shipments", "fulfilment", "search_note", "transfer_sources")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     ALLOCATION_FIELD_NUMBER: _ClassVar[int]
     PASSED_OVER_FIELD_NUMBER: _ClassVar[int]
@@ -366,6 +382,7 @@ class ExplainAllocationResponse(_message.Message):
     SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
     FULFILMENT_FIELD_NUMBER: _ClassVar[int]
     SEARCH_NOTE_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_SOURCES_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     allocation: Allocation
     passed_over: _containers.RepeatedCompositeFieldContainer[PassedOverStore]
@@ -373,7 +390,8 @@ class ExplainAllocationResponse(_message.Message):
     shipments: _containers.RepeatedCompositeFieldContainer[Shipment]
     fulfilment: Fulfilment
     search_note: str
-    def __init__(self, order_id: _Optional[str] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., passed_over: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ..., omitted: _Optional[int] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., search_note: _Optional[str] = ...) -> None: ...
+    transfer_sources: _containers.RepeatedCompositeFieldContainer[PassedOverStore]
+    def __init__(self, order_id: _Optional[str] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., passed_over: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ..., omitted: _Optional[int] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., search_note: _Optional[str] = ..., transfer_sources: _Optional[_Iterable[_Union[PassedOverStore, _Mapping]]] = ...) -> None: ...
 
 class ConfirmPaymentRequest(_message.Message):
     __slots__ = ("order_id", "payment_id", "amount")

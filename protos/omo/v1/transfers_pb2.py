@@ -24,37 +24,37 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16omo/v1/transfers.proto\x12\x06omo.v1\"e\n\x0cTransferLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\trequested\x18\x02 \x01(\x03\x12\x0f\n\x07shipped\x18\x03 \x01(\x03\x12\x10\n\x08received\x18\x04 \x01(\x03\x12\x12\n\nin_transit\x18\x05 \x01(\x03\"\x98\x01\n\x08Transfer\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\x12\x15\n\rfrom_store_id\x18\x02 \x01(\t\x12\x13\n\x0bto_store_id\x18\x03 \x01(\t\x12&\n\x06status\x18\x04 \x01(\x0e\x32\x16.omo.v1.TransferStatus\x12#\n\x05lines\x18\x05 \x03(\x0b\x32\x14.omo.v1.TransferLine\".\n\rRequestedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x7f\n\x16RequestTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\x12\x15\n\rfrom_store_id\x18\x02 \x01(\t\x12\x13\n\x0bto_store_id\x18\x03 \x01(\t\x12$\n\x05lines\x18\x04 \x03(\x0b\x32\x15.omo.v1.RequestedLine\"N\n\x17RequestTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"*\n\x13ShipTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\":\n\x14ShipTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer\"-\n\x16ReceiveTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"=\n\x17ReceiveTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer\")\n\x12GetTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"9\n\x13GetTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer*^\n\x0eTransferStatus\x12\x1f\n\x1bTRANSFER_STATUS_UNSPECIFIED\x10\x00\x12\r\n\tREQUESTED\x10\x01\x12\x0e\n\nIN_TRANSIT\x10\x02\x12\x0c\n\x08RECEIVED\x10\x03\x32\xcc\x02\n\x0fTransferService\x12R\n\x0fRequestTransfer\x12\x1e.omo.v1.RequestTransferRequest\x1a\x1f.omo.v1.RequestTransferResponse\x12I\n\x0cShipTransfer\x12\x1b.omo.v1.ShipTransferRequest\x1a\x1c.omo.v1.ShipTransferResponse\x12R\n\x0fReceiveTransfer\x12\x1e.omo.v1.ReceiveTransferRequest\x1a\x1f.omo.v1.ReceiveTransferResponse\x12\x46\n\x0bGetTransfer\x12\x1a.omo.v1.GetTransferRequest\x1a\x1b.omo.v1.GetTransferResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16omo/v1/transfers.proto\x12\x06omo.v1\"e\n\x0cTransferLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x11\n\trequested\x18\x02 \x01(\x03\x12\x0f\n\x07shipped\x18\x03 \x01(\x03\x12\x10\n\x08received\x18\x04 \x01(\x03\x12\x12\n\nin_transit\x18\x05 \x01(\x03\"\xaa\x01\n\x08Transfer\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\x12\x15\n\rfrom_store_id\x18\x02 \x01(\t\x12\x13\n\x0bto_store_id\x18\x03 \x01(\t\x12&\n\x06status\x18\x04 \x01(\x0e\x32\x16.omo.v1.TransferStatus\x12#\n\x05lines\x18\x05 \x03(\x0b\x32\x14.omo.v1.TransferLine\x12\x10\n\x08order_id\x18\x06 \x01(\t\".\n\rRequestedLine\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\x03\"\x7f\n\x16RequestTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\x12\x15\n\rfrom_store_id\x18\x02 \x01(\t\x12\x13\n\x0bto_store_id\x18\x03 \x01(\t\x12$\n\x05lines\x18\x04 \x03(\x0b\x32\x15.omo.v1.RequestedLine\"N\n\x17RequestTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"*\n\x13ShipTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\":\n\x14ShipTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer\"-\n\x16ReceiveTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"=\n\x17ReceiveTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer\")\n\x12GetTransferRequest\x12\x13\n\x0btransfer_id\x18\x01 \x01(\t\"9\n\x13GetTransferResponse\x12\"\n\x08transfer\x18\x01 \x01(\x0b\x32\x10.omo.v1.Transfer*v\n\x0eTransferStatus\x12\x1f\n\x1bTRANSFER_STATUS_UNSPECIFIED\x10\x00\x12\r\n\tREQUESTED\x10\x01\x12\x0e\n\nIN_TRANSIT\x10\x02\x12\x0c\n\x08RECEIVED\x10\x03\x12\x16\n\x12TRANSFER_CANCELLED\x10\x04\x32\xcc\x02\n\x0fTransferService\x12R\n\x0fRequestTransfer\x12\x1e.omo.v1.RequestTransferRequest\x1a\x1f.omo.v1.RequestTransferResponse\x12I\n\x0cShipTransfer\x12\x1b.omo.v1.ShipTransferRequest\x1a\x1c.omo.v1.ShipTransferResponse\x12R\n\x0fReceiveTransfer\x12\x1e.omo.v1.ReceiveTransferRequest\x1a\x1f.omo.v1.ReceiveTransferResponse\x12\x46\n\x0bGetTransfer\x12\x1a.omo.v1.GetTransferRequest\x1a\x1b.omo.v1.GetTransferResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.transfers_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TRANSFERSTATUS']._serialized_start=865
-  _globals['_TRANSFERSTATUS']._serialized_end=959
+  _globals['_TRANSFERSTATUS']._serialized_start=883
+  _globals['_TRANSFERSTATUS']._serialized_end=1001
   _globals['_TRANSFERLINE']._serialized_start=34
   _globals['_TRANSFERLINE']._serialized_end=135
   _globals['_TRANSFER']._serialized_start=138
-  _globals['_TRANSFER']._serialized_end=290
-  _globals['_REQUESTEDLINE']._serialized_start=292
-  _globals['_REQUESTEDLINE']._serialized_end=338
-  _globals['_REQUESTTRANSFERREQUEST']._serialized_start=340
-  _globals['_REQUESTTRANSFERREQUEST']._serialized_end=467
-  _globals['_REQUESTTRANSFERRESPONSE']._serialized_start=469
-  _globals['_REQUESTTRANSFERRESPONSE']._serialized_end=547
-  _globals['_SHIPTRANSFERREQUEST']._serialized_start=549
-  _globals['_SHIPTRANSFERREQUEST']._serialized_end=591
-  _globals['_SHIPTRANSFERRESPONSE']._serialized_start=593
-  _globals['_SHIPTRANSFERRESPONSE']._serialized_end=651
-  _globals['_RECEIVETRANSFERREQUEST']._serialized_start=653
-  _globals['_RECEIVETRANSFERREQUEST']._serialized_end=698
-  _globals['_RECEIVETRANSFERRESPONSE']._serialized_start=700
-  _globals['_RECEIVETRANSFERRESPONSE']._serialized_end=761
-  _globals['_GETTRANSFERREQUEST']._serialized_start=763
-  _globals['_GETTRANSFERREQUEST']._serialized_end=804
-  _globals['_GETTRANSFERRESPONSE']._serialized_start=806
-  _globals['_GETTRANSFERRESPONSE']._serialized_end=863
-  _globals['_TRANSFERSERVICE']._serialized_start=962
-  _globals['_TRANSFERSERVICE']._serialized_end=1294
+  _globals['_TRANSFER']._serialized_end=308
+  _globals['_REQUESTEDLINE']._serialized_start=310
+  _globals['_REQUESTEDLINE']._serialized_end=356
+  _globals['_REQUESTTRANSFERREQUEST']._serialized_start=358
+  _globals['_REQUESTTRANSFERREQUEST']._serialized_end=485
+  _globals['_REQUESTTRANSFERRESPONSE']._serialized_start=487
+  _globals['_REQUESTTRANSFERRESPONSE']._serialized_end=565
+  _globals['_SHIPTRANSFERREQUEST']._serialized_start=567
+  _globals['_SHIPTRANSFERREQUEST']._serialized_end=609
+  _globals['_SHIPTRANSFERRESPONSE']._serialized_start=611
+  _globals['_SHIPTRANSFERRESPONSE']._serialized_end=669
+  _globals['_RECEIVETRANSFERREQUEST']._serialized_start=671
+  _globals['_RECEIVETRANSFERREQUEST']._serialized_end=716
+  _globals['_RECEIVETRANSFERRESPONSE']._serialized_start=718
+  _globals['_RECEIVETRANSFERRESPONSE']._serialized_end=779
+  _globals['_GETTRANSFERREQUEST']._serialized_start=781
+  _globals['_GETTRANSFERREQUEST']._serialized_end=822
+  _globals['_GETTRANSFERRESPONSE']._serialized_start=824
+  _globals['_GETTRANSFERRESPONSE']._serialized_end=881
+  _globals['_TRANSFERSERVICE']._serialized_start=1004
+  _globals['_TRANSFERSERVICE']._serialized_end=1336
 # @@protoc_insertion_point(module_scope)

@@ -13,10 +13,12 @@ class TransferStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     REQUESTED: _ClassVar[TransferStatus]
     IN_TRANSIT: _ClassVar[TransferStatus]
     RECEIVED: _ClassVar[TransferStatus]
+    TRANSFER_CANCELLED: _ClassVar[TransferStatus]
 TRANSFER_STATUS_UNSPECIFIED: TransferStatus
 REQUESTED: TransferStatus
 IN_TRANSIT: TransferStatus
 RECEIVED: TransferStatus
+TRANSFER_CANCELLED: TransferStatus
 
 class TransferLine(_message.Message):
     __slots__ = ("sku", "requested", "shipped", "received", "in_transit")
@@ -33,18 +35,20 @@ class TransferLine(_message.Message):
     def __init__(self, sku: _Optional[str] = ..., requested: _Optional[int] = ..., shipped: _Optional[int] = ..., received: _Optional[int] = ..., in_transit: _Optional[int] = ...) -> None: ...
 
 class Transfer(_message.Message):
-    __slots__ = ("transfer_id", "from_store_id", "to_store_id", "status", "lines")
+    __slots__ = ("transfer_id", "from_store_id", "to_store_id", "status", "lines", "order_id")
     TRANSFER_ID_FIELD_NUMBER: _ClassVar[int]
     FROM_STORE_ID_FIELD_NUMBER: _ClassVar[int]
     TO_STORE_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     transfer_id: str
     from_store_id: str
     to_store_id: str
     status: TransferStatus
     lines: _containers.RepeatedCompositeFieldContainer[TransferLine]
-    def __init__(self, transfer_id: _Optional[str] = ..., from_store_id: _Optional[str] = ..., to_store_id: _Optional[str] = ..., status: _Optional[_Union[TransferStatus, str]] = ..., lines: _Optional[_Iterable[_Union[TransferLine, _Mapping]]] = ...) -> None: ...
+    order_id: str
+    def __init__(self, transfer_id: _Optional[str] = ..., from_store_id: _Optional[str] = ..., to_store_id: _Optional[str] = ..., status: _Optional[_Union[TransferStatus, str]] = ..., lines: _Optional[_Iterable[_Union[TransferLine, _Mapping]]] = ..., order_id: _Optional[str] = ...) -> None: ...
 
 class RequestedLine(_message.Message):
     __slots__ = ("sku", "quantity")

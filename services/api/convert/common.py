@@ -219,6 +219,13 @@ def _add_shipments(message, order: Order) -> None:
             promised_by=s.get("promised_by", ""), slot=s.get("slot", ""),
             awaiting=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in s.get("awaiting", {}).items()],
             not_after=s.get("not_after", ""),
+            transfers=[
+                orders_pb2.ShipmentTransfer(
+                    transfer_id=t["transfer_id"], from_store_id=t["from_store_id"],
+                    lines=[orders_pb2.ShipmentLine(sku=sku, quantity=units) for sku, units in t["lines"].items()],
+                )
+                for t in s.get("transfers", ())
+            ],
         )
         for s in order.shipments
     )
@@ -243,6 +250,10 @@ def explanation_message(order: Order) -> orders_pb2.ExplainAllocationResponse:
         ],
         omitted=explanation.get("omitted", 0),
         search_note=explanation.get("search_note", ""),
+        transfer_sources=[
+            orders_pb2.PassedOverStore(store_id=store_id, distance_m=distance_m, reason_code=code, reason=reason)
+            for store_id, distance_m, code, reason in explanation.get("transfer_sources", [])
+        ],
     )
     _add_shipments(message, order)
     return message

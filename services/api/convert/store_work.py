@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aggregates.transfer import Transfer
+from aggregates.transfer import CANCELLED, Transfer
 from domain.errors import InvalidInput
 from domain.movements import Movement
 from domain.values import EPOCH, epoch_us
@@ -46,7 +46,8 @@ def transfer_message(transfer: Transfer) -> transfers_pb2.Transfer:
         transfer_id=transfer.transfer_id,
         from_store_id=transfer.from_store_id,
         to_store_id=transfer.to_store_id,
-        status=transfers_pb2.TransferStatus.Value(transfer.status),
+        status=transfers_pb2.TransferStatus.Value("TRANSFER_CANCELLED" if transfer.status == CANCELLED else transfer.status),
+        order_id=transfer.order_id,
         lines=[
             transfers_pb2.TransferLine(
                 sku=sku, requested=units, shipped=transfer.shipped.get(sku, 0),

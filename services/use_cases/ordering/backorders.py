@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from aggregates.order import BACKORDERED, Order
+from aggregates.order import WAITING, Order
 from aggregates.stock_position import StockPosition
 from domain.errors import DomainError
 from services.use_cases.application import OmoApplication
@@ -56,7 +56,7 @@ def _record_served(app: OmoApplication, order_id: str, store_id: str) -> bool:
         if not order.backorder_served(store_id, reserved):
             app.index.backorders_served.discard((store_id, order_id))
             return [], False
-        return [order], order.shipment_from(store_id)["status"] != BACKORDERED
+        return [order], order.shipment_from(store_id)["status"] not in WAITING
 
     return app.decide([aggregate_id], decide)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from aggregates.order import BACKORDERED
+from aggregates.order import AWAITING_TRANSFER, BACKORDERED
 from domain.callers import UNKNOWN, recorded_caller
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.orders import get_order
@@ -64,10 +64,16 @@ def _held(shipment: dict[str, Any]) -> str:
     """What the shipment holds at its store: reserved there, and for a backorder what it
     waits for of the store's incoming stock."""
     awaiting = shipment.get("awaiting") or {}
-    if shipment.get("status") != BACKORDERED or not awaiting:
+    if shipment.get("status") not in (BACKORDERED, AWAITING_TRANSFER) or not awaiting:
         return f"{_units(shipment['lines'])} reserved there"
     there = {sku: units - awaiting.get(sku, 0) for sku, units in shipment["lines"].items()}
     there = {sku: units for sku, units in there.items() if units > 0}
+    if shipment["status"] == AWAITING_TRANSFER:
+        sent = "; ".join(
+            f"{_units(t['lines'])} reserved at store {t['from_store_id']}, sent by transfer {t['transfer_id']}"
+            for t in shipment.get("transfers", ())
+        )
+        return f"AWAITING_TRANSFER, {_units(there) + ' reserved there; ' if there else ''}{sent}"
     bound = f", by {shipment['not_after']} at the latest" if shipment.get("not_after") else ""
     return (
         f"BACKORDERED, {_units(there) + ' reserved there and ' if there else ''}"
@@ -104,10 +110,10 @@ def _described(kind: str, e: Any) -> tuple[str, str, str]:
     if kind == "BackorderServed":
         if e.awaiting:
             return "BACKORDER_SERVED", e.store_id, (
-                f"incoming stock reserved at store {e.store_id} for the backorder, which still awaits {_units(e.awaiting)}"
+                f"units arrived and reserved at store {e.store_id} for the shipment, which still awaits {_units(e.awaiting)}"
             )
         return "BACKORDER_SERVED", e.store_id, (
-            f"the backorder at store {e.store_id} awaits nothing more: all of it is reserved there, "
+            f"the shipment at store {e.store_id} awaits nothing more: all of it is reserved there, "
             "and the shipment is ALLOCATED, in the store's queue"
         )
     if kind == "ShipmentUnfulfillable":

@@ -6,23 +6,25 @@ import hashlib
 import json
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
 from aggregates.order import CANCELLED, Order, shipment_record
 from aggregates.stock_position import StockPosition
+from aggregates.transfer import Transfer
 from domain.errors import Contention, DomainError, InvalidInput, NoStoreCanFulfil, OrderNotFound, SkuNotFound
 from domain.dealers import checked_share_code
 from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, optional_identifier, order_lines, text, order_total
 from routing.hours import local_time
-from routing.decision import Decision, Shipment
+from routing.decision import ONE_STORE, Decision, Shipment
 from routing.sites import RoutingRequest
 from services.use_cases.application import MAX_ATTEMPTS, OmoApplication, RetryDecision, epoch_us
 from services.use_cases.ports import Placed, Placement, Refused, Reroute
 from services.use_cases.network.cloud_shops import sale_of
 from services.use_cases.ordering.backorder_routing import backorder, checked_bound, transit_arrival, waiting_record
 from services.use_cases.ordering.launches import active_launches
+from services.use_cases.ordering.transfer_backing import awaiting_record, back_with_transfers, nearest_store_in_reach
 from services.use_cases.ordering.slots import given_back, slot_ids
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -155,23 +157,8 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
     if command.allow_backorder:
         checked_bound(command.not_after, now)
     sale = sale_of(app, command.cloud_shop_id, command.share_code)
-    wanted, claims = None, {}
-    try:
-        decision = route(app, command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now, passed_over)
-    except NoStoreCanFulfil:
-        if not command.allow_backorder:
-            raise
-        waiting = backorder(
-            app, command.customer_location, command.quantities(), command.mode, command.pickup_store_id, now, command.not_after, passed_over,
-        )
-        decision, wanted, claims = waiting.decision, waiting.wanted, waiting.claims
-    shipments = [shipment_record_of(app, shipment, now) for shipment in decision.shipments]
-    if claims:
-        shipments = [
-            waiting_record(app, s, waiting.awaiting[s["store_id"]], waiting.arrivals[s["store_id"]], command.not_after, command.mode)
-            if s["store_id"] in waiting.awaiting else s
-            for s in shipments
-        ]
+    where = _where(app, command, now, passed_over)
+    decision, shipments = where.decision, where.shipments
     return replace(
         _lookup(command),
         customer_id=command.customer_id,
@@ -187,14 +174,68 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         launches=tuple(active_launches(app, command.quantities(), now)),
         shipments=shipments,
         fulfilment=decision.fulfilment,
-        explanation=explanation_record(decision, BACKORDER_NOTE.format(command.not_after.isoformat()) if claims else ""),
-        wanted=units_by_position(decision) if wanted is None else wanted,
-        claims=claims,
-        not_after_us=epoch_us(command.not_after) if claims else 0,
-        transit_arrives_us=transit_arrival(app, now) if claims else 0,
+        explanation=where.explanation,
+        wanted=where.wanted,
+        claims=where.claims,
+        not_after_us=epoch_us(command.not_after) if where.claims else 0,
+        transit_arrives_us=transit_arrival(app, now) if where.claims else 0,
+        transfers=where.transfers,
         by=command.by,
         slots=slot_limits(app, shipments),
     )
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where the order goes: the decision, the shipments as recorded, the units reserved and
+    claimed by (store, sku), the transfers that send units, and the explanation."""
+
+    decision: Decision
+    shipments: list[dict]
+    wanted: dict[tuple[str, str], int]
+    explanation: dict
+    claims: dict[tuple[str, str], int] = field(default_factory=dict)
+    transfers: list[dict] = field(default_factory=list)
+
+
+def _where(app: OmoApplication, command: PlaceOrder, now: datetime, passed_over: set[str]) -> _Where:
+    """Routed as usual; when no location can take it, from a store backed by transfers (the
+    PICKUP store, or the DELIVERY customer's nearest when the policy prefers it), else against
+    incoming stock when the customer allows a backorder."""
+    quantities, mode = command.quantities(), command.mode
+    via_nearest = mode is FulfilmentMode.DELIVERY and app.routing.delivery_via_nearest_store
+    try:
+        decision = route(app, command.customer_location, quantities, mode, command.pickup_store_id, now, passed_over)
+        refusal = None
+    except NoStoreCanFulfil as error:
+        decision, refusal = None, error
+    if refusal is not None or (via_nearest and decision.fulfilment != ONE_STORE):
+        backed_at = command.pickup_store_id if mode is FulfilmentMode.PICKUP else nearest_store_in_reach(app, command.customer_location) if via_nearest else None
+        if backed_at:
+            try:
+                backing = back_with_transfers(
+                    app, Order.create_id(command.idempotency_key), command.customer_location, quantities, mode, backed_at, now, passed_over,
+                )
+                record = awaiting_record(app, shipment_record_of(app, backing.decision.shipments[0], now), backing, mode, now)
+                return _Where(
+                    backing.decision, [record], backing.wanted, explanation_record(backing.decision, sources=backing.sources),
+                    transfers=backing.transfers,
+                )
+            except NoStoreCanFulfil as error:
+                refusal = NoStoreCanFulfil(f"{refusal}; {error}") if refusal is not None else None
+    if refusal is None:
+        shipments = [shipment_record_of(app, shipment, now) for shipment in decision.shipments]
+        return _Where(decision, shipments, units_by_position(decision), explanation_record(decision))
+    if not command.allow_backorder:
+        raise refusal
+    waiting = backorder(app, command.customer_location, quantities, mode, command.pickup_store_id, now, command.not_after, passed_over)
+    shipments = [
+        waiting_record(app, record, waiting.awaiting[store], waiting.arrivals[store], command.not_after, mode)
+        if (store := record["store_id"]) in waiting.awaiting else record
+        for record in (shipment_record_of(app, shipment, now) for shipment in waiting.decision.shipments)
+    ]
+    note = BACKORDER_NOTE.format(command.not_after.isoformat()) if waiting.claims else ""
+    return _Where(waiting.decision, shipments, waiting.wanted, explanation_record(waiting.decision, note), claims=waiting.claims)
 
 
 def route(
@@ -252,14 +293,18 @@ def slot_limits(app: OmoApplication, shipments: list[dict]) -> dict[tuple[str, s
     }
 
 
-def explanation_record(decision: Decision, note: str = "") -> dict:
+def explanation_record(decision: Decision, note: str = "", sources: list[list] | None = None) -> dict:
     """The decision's reasons as event data: plain JSON types only. `note`: added to the
-    decision's own search note."""
-    return {
+    decision's own search note; `sources`: the stores considered to send units by transfer
+    ([store, metres, code, reason])."""
+    record = {
         "passed_over": [[p.store_id, p.distance_m, p.code, p.reason] for p in decision.passed_over],
         "omitted": decision.omitted,
         "search_note": "; ".join(n for n in (decision.search_note, note) if n),
     }
+    if sources:
+        record["transfer_sources"] = sources
+    return record
 
 
 def order_uuid(order_id: str) -> UUID:
@@ -285,12 +330,29 @@ def load_order(app: OmoApplication, order_id: str) -> Order:
 
 
 def reserved_position_ids(order: Order, store_id: str | None = None) -> list[UUID]:
-    """The stock positions holding the order's reservations (at one store, or all)."""
+    """The stock positions holding the order's reservations (at one store, or all), with, for
+    all, those of the stores sending it units by transfer."""
+    holding = [s for s in order.holding_reservations() if store_id in (None, s["store_id"])]
+    return [StockPosition.create_id(s["store_id"], sku) for s in holding for sku in s["lines"]] + (
+        source_position_ids(holding) if store_id is None else []
+    )
+
+
+def source_position_ids(shipments: list[dict]) -> list[UUID]:
+    """The positions of the stores sending the shipments' units by transfer."""
     return [
-        StockPosition.create_id(shipment["store_id"], sku)
-        for shipment in order.holding_reservations() if store_id in (None, shipment["store_id"])
-        for sku in shipment["lines"]
+        StockPosition.create_id(t["from_store_id"], sku) for s in shipments for t in s.get("transfers", ()) for sku in t["lines"]
     ]
+
+
+def transfers_to_cancel(app: OmoApplication, shipments: list[dict], reason: str) -> list[Transfer]:
+    """The transfers sending the shipments' units, cancelled where not yet shipped: what changed."""
+    cancelled = []
+    for transfer_id in [t["transfer_id"] for s in shipments for t in s.get("transfers", ())]:
+        transfer = app.repository.get(Transfer.create_id(transfer_id))
+        if transfer.cancel(reason):
+            cancelled.append(transfer)
+    return cancelled
 
 
 def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid: bool = False, by: str = "") -> Order:
@@ -303,7 +365,8 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
     def plan() -> tuple[list[UUID], list[UUID]]:
         order = load_order(app, order_id)
         position_ids = reserved_position_ids(order)
-        return [aggregate_id, *position_ids, *slot_ids(order.holding_reservations())], position_ids
+        transfer_ids = [Transfer.create_id(t["transfer_id"]) for s in order.holding_reservations() for t in s.get("transfers", ())]
+        return [aggregate_id, *position_ids, *slot_ids(order.holding_reservations()), *transfer_ids], position_ids
 
     def decide(position_ids: list[UUID]) -> tuple[list, Order]:
         order = load_order(app, order_id)
@@ -311,11 +374,13 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
             return [], order
         if reserved_position_ids(order) != position_ids:
             raise RetryDecision  # the order moved since its positions were chosen
-        positions = [app.repository.get(i) for i in position_ids]
+        # a store sent units by transfer may hold no position of them before they arrive
+        positions = [p for i in position_ids if (p := app.find(i)) is not None]
         slots = given_back(app, order.order_id, order.holding_reservations())
+        transfers = transfers_to_cancel(app, order.holding_reservations(), f"order cancelled: {reason}")
         order.cancel(reason, by=by)
         for position in positions:
             position.release(order.order_id, reason)
-        return [order, *positions, *slots], order
+        return [order, *positions, *slots, *transfers], order
 
     return app.decide_planned(plan, decide)

@@ -17,12 +17,15 @@ from uuid import UUID
 
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition, reserve_all
+from aggregates.transfer import Transfer
 from domain.errors import DomainError, NoStoreCanFulfil, OrderNotFound
 from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
 from routing.sites import RoutingRequest
 from services.use_cases.application import OmoApplication, RetryDecision
-from services.use_cases.ordering.orders import explanation_record, shipment_record_of, slot_limits, units_by_position
+from services.use_cases.ordering.orders import (
+    explanation_record, shipment_record_of, slot_limits, source_position_ids, transfers_to_cancel, units_by_position,
+)
 from services.use_cases.ordering.slots import given_back, slot_ids, taken
 
 STOCK_LOST = "STOCK_LOST"  # the store sold (or damaged, or counted short) reserved units
@@ -82,13 +85,16 @@ def reroute_shipment(
             return [], None
         lines = dict(shipment["lines"])
         # never back to a location in the order, or one it already left
-        avoid = set(order.store_ids) | {r["store_id"] for r in order.reroutes} | passed_over
+        # (nor to a store sending it units by transfer)
+        sources = {t["from_store_id"] for t in shipment.get("transfers", ())}
+        avoid = set(order.store_ids) | {r["store_id"] for r in order.reroutes} | sources | passed_over
         decision = _route_elsewhere(app, order, lines, avoid)
-        old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines]
+        old_ids = [StockPosition.create_id(from_store_id, sku) for sku in lines] + source_position_ids([shipment])
         wanted = units_by_position(decision) if isinstance(decision, Decision) else {}
         new_ids = {key: StockPosition.create_id(*key) for key in wanted}
         slots = slot_ids([shipment])
-        return [aggregate_id, *old_ids, *new_ids.values(), *slots], _Move(shipment, decision, old_ids, wanted, new_ids)
+        transfers = [Transfer.create_id(t["transfer_id"]) for t in shipment.get("transfers", ())]
+        return [aggregate_id, *old_ids, *new_ids.values(), *slots, *transfers], _Move(shipment, decision, old_ids, wanted, new_ids)
 
     def decide(move: _Move | None) -> tuple[list, MoveOutcome | None]:
         if move is None:
@@ -96,8 +102,10 @@ def reroute_shipment(
         order = app.repository.get(aggregate_id)
         if from_store_id not in order.store_ids or order.shipment_from(from_store_id) != move.shipment or move.shipment not in order.holding_reservations():
             raise RetryDecision  # the order changed since it was routed: look again
-        old = [app.repository.get(i) for i in move.old_ids]
+        # a store awaiting units by transfer may hold no position of them yet
+        old = [p for i in move.old_ids if (p := app.find(i)) is not None]
         freed = given_back(app, order.order_id, [move.shipment])
+        freed += transfers_to_cancel(app, [move.shipment], f"order {order.order_id} moved: {reason}")
         decision = move.decision
         if not isinstance(decision, Decision):
             order.flag_unfulfillable(from_store_id, cause, f"{reason}; no other location can take it: {decision}", by=by)
@@ -126,7 +134,18 @@ def move_losing_orders(app: OmoApplication, store_id: str | None, cause: str, re
     at all: newest reservation first was chosen when the sale was recorded."""
     app.catch_up()
     losing = sorted((s, order_id) for s, order_id in app.index.losing_units if store_id in (None, s))
-    return move_shipments(app, losing, cause, lambda _: reason)
+    return move_shipments(app, [(_shipment_store(app, s, order_id), order_id) for s, order_id in losing], cause, lambda _: reason)
+
+
+def _shipment_store(app: OmoApplication, store_id: str, order_id: str) -> str:
+    """The store of the order's shipment holding units at `store_id`: itself, or the store it
+    sends units to by transfer for the order (that shipment moves when the source loses them)."""
+    order = app.find(UUID(order_id))
+    if isinstance(order, Order) and store_id not in order.store_ids:
+        for shipment in order.holding_reservations():
+            if any(t["from_store_id"] == store_id for t in shipment.get("transfers", ())):
+                return shipment["store_id"]
+    return store_id
 
 
 def move_shipments(app: OmoApplication, moves: Iterable[tuple[str, str]], cause: str, reason: Callable[[str], str]) -> list[MoveOutcome]:

@@ -90,7 +90,12 @@ class _Batch:
         transfer = self.transfer(movement.transfer_id, field_name, movement.kind)
         if movement.kind == "TRANSFER_OUT":
             transfer.ship(movement.sku, movement.quantity)
-            self.position(transfer.to_store_id, movement.sku).expect_transfer(movement.transfer_id, movement.quantity)
+            if transfer.order_id:
+                # the units the source held for the order leave with the goods, before the
+                # movement takes them off its shelf; at the store they are the order's
+                source = self.position(transfer.from_store_id, movement.sku)
+                source.release(transfer.order_id, f"shipped by transfer {transfer.transfer_id}", movement.quantity)
+            self.position(transfer.to_store_id, movement.sku).expect_transfer(movement.transfer_id, movement.quantity, transfer.order_id)
         else:
             transfer.receive(movement.sku, movement.quantity)
 
