@@ -119,7 +119,10 @@ def start_server(
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
 
     address = f"{host}:{port}"
-    bound = server.add_secure_port(address, credentials) if credentials is not None else server.add_insecure_port(address)
+    try:
+        bound = server.add_secure_port(address, credentials) if credentials is not None else server.add_insecure_port(address)
+    except RuntimeError:  # grpc's way of saying the address cannot be bound
+        bound = 0
     if bound == 0:
         raise OSError(f"cannot listen on {host}:{port}")
     server.start()

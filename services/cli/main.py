@@ -7,7 +7,12 @@ import logging
 import os
 import sys
 
+from services.adapters.config import ConfigurationError, database_url, reachable
 from services.cli import demo, projections, report, serve, statements, tokens
+
+# the commands that open the configured event store: its URL is checked, and its server
+# reached, before any of them starts
+ON_THE_EVENT_STORE = ("serve", "project", "projections", "statements", "tokens")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +38,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             args.argv = list(sys.argv[1:] if argv is None else argv)  # for a command that starts itself again
+            if args.command in ON_THE_EVENT_STORE:
+                reachable(database_url())
             return run[args.command](args)
+        except ConfigurationError as error:
+            print(f"omo {args.command}: error: {error}", file=sys.stderr)
+            return 2
         finally:
             sys.stdout.flush()  # here, where a reader that went away can still be answered
     except BrokenPipeError:

@@ -15,7 +15,9 @@ from domain.values import epoch_us
 from projections.definitions import ON_TIME
 from projections.on_time.reader import OnTimeReader
 from projections.runtime.runner import DATABASE_ERRORS
-from services.adapters.config import DATABASE_URL_VARIABLE, application_env, database_url, redact
+from services.adapters.config import (
+    DATABASE_URL_VARIABLE, ConfigurationError, application_env, checked_database_url, database_url, reachable, redact,
+)
 from services.adapters.projection_catch_up import caught_up
 from services.adapters.projection_runners import EventStore
 from services.use_cases.reads.store_performance import MAX_DAYS, Figures, Performance, Scope, StorePerformanceQueries
@@ -69,9 +71,9 @@ def report(args: argparse.Namespace) -> int:
             if not value:
                 raise UsageError(f"{option} YYYY-MM-DD is required (a store-local date)")
         scope = _scope(args)
-        url = args.database or database_url()
+        url = reachable(checked_database_url(args.database, "--database")) if args.database else reachable(database_url())
         env = application_env(url)
-    except (UsageError, ValueError) as error:
+    except (UsageError, ValueError, ConfigurationError) as error:
         told = str(error).replace(DATABASE_URL_VARIABLE, "--database") if args.database else str(error)
         print(f"omo report on-time: {told}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ import sys
 import threading
 from datetime import timedelta
 
-from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
+from services.adapters.config import DATABASE_URL_VARIABLE, ConfigurationError, database_url, redact
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -189,6 +189,13 @@ def serve(args: argparse.Namespace) -> int:
         print(f"omo serve: error: {error}", file=sys.stderr)
         return 2
 
+    for flag, port in (("--port", args.port), ("--stream-port", args.stream_port)):
+        if port and not args.parent_pid and not port_free(args.host, port):
+            raise ConfigurationError(
+                f"{flag} {port}: cannot listen on {args.host}:{port} (the port is in use, or --host is not an address of "
+                f"this machine); choose another {flag} or --host"
+            )
+
     # first, so a signal during start-up still ends in a clean shutdown
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -207,11 +214,18 @@ def serve(args: argparse.Namespace) -> int:
     if args.order_writer == "process" and not streams_child:  # the stream port's makes one if ever asked to
         log.info("order writer in process %d", app.order_writer.pid)
     admissions, stream_limits, max_message_bytes, buyer_limits = chosen_limits(args)
-    server = start_server(
-        app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
-        admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
-        buyer_limits=buyer_limits,
-    )
+    try:
+        server = start_server(
+            app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
+            admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
+            buyer_limits=buyer_limits,
+        )
+    except OSError:
+        app.close()
+        raise ConfigurationError(
+            f"--port {args.port}: cannot listen on {args.host}:{args.port} (the port is in use, or --host is not an "
+            "address of this machine); choose another --port or --host"
+        ) from None
     background = None if streams_child else start_background_work(
         app, payment_timeout=timedelta(minutes=args.payment_timeout), projections=not args.no_projection,
     )
@@ -241,3 +255,17 @@ def serve(args: argparse.Namespace) -> int:
     app.close()
     log.info("closed the database")
     return 0
+
+
+def port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (checked before anything starts: gRPC's
+    own refusal comes after the database is opened, with a log line of its own)."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        return True
+    except OSError:
+        return False
