@@ -15,7 +15,7 @@ from eventsourcing.persistence import (
     PersistenceError, ProgrammingError, StoredEvent,
 )
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 
@@ -41,6 +41,19 @@ class CoreSqlRecorder(SQLAlchemyApplicationRecorder):
     same rows, a duplicate (originator id, version) still an IntegrityError that rolls the
     whole save back, notification ids in the events' order, then NOTIFY; the same queries.
     The live index and the projections read through it."""
+
+    def create_table(self) -> None:
+        """The library's tables, made under a lock on PostgreSQL: two processes starting at
+        once on a new database (a server and its projector) would otherwise both CREATE and
+        collide in the catalogue (a duplicate pg_type row)."""
+        engine = self.datastore.engine
+        if engine.dialect.name != "postgresql":
+            super().create_table()
+            return
+        with engine.begin() as connection:
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.omo_event_tables'))"))
+            for table in self.tables:
+                table.create(connection, checkfirst=True)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], *, session: Session | None = None, **kwargs: Any) -> Sequence[int] | None:
         if session is None and stored_events and self.datastore.engine.dialect.name == "postgresql":
