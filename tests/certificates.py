@@ -13,9 +13,11 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from services.adapters.dev_certificates import issue_certificate
 
 
 @dataclass(frozen=True)
@@ -25,25 +27,12 @@ class Issued:
 
 
 def issue(common_name: str, by: Issued | None = None, usage=None, names: list[x509.GeneralName] = ()) -> Issued:
-    """A certificate for a fresh P-256 key: a self-signed CA without `by`, else a leaf signed by it."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(by.certificate.subject if by else subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=by is None, path_length=None), critical=True)
+    """A certificate for a fresh P-256 key, valid a day: a self-signed CA without `by`, else a
+    leaf signed by it."""
+    certificate, key = issue_certificate(
+        common_name, (by.certificate, by.key) if by else None, usage, names, valid=datetime.timedelta(days=1),
     )
-    if usage is not None:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
-    if names:
-        builder = builder.add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
-    return Issued(builder.sign(by.key if by else key, hashes.SHA256()), key)
+    return Issued(certificate, key)
 
 
 def write(directory: Path, stem: str, issued: Issued) -> SimpleNamespace:

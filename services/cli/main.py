@@ -8,7 +8,7 @@ import os
 import sys
 
 from services.adapters.config import ConfigurationError, database_url, reachable
-from services.cli import demo, projections, report, serve, statements, tokens
+from services.cli import certs, demo, projections, report, serve, statements, tokens
 
 # the commands that open the configured event store: its URL is checked, and its server
 # reached, before any of them starts
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     statements.add_parsers(commands)
     report.add_parsers(commands)
     tokens.add_parsers(commands)
+    certs.add_parsers(commands)
     return parser
 
 
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     run = {
         "serve": serve.serve, "demo": demo.demo, "project": projections.project,
         "projections": projections.projections, "statements": statements.statements, "tokens": tokens.tokens,
-        "report": report.report,
+        "report": report.report, "certs": certs.certs, "health": certs.health,
     }
     try:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from services.api.tls import plaintext_allowed, serving_credentials
-from services.cli.main import build_parser
+from services.cli.main import build_parser, main
 from services.adapters.config import application_env
 from tests.certificates import issue, write
 
@@ -64,14 +64,42 @@ def serves_tls_from(arguments: list[str], mounted: str, directory: Path) -> bool
     ) is not None
 
 
-def test_the_server_serves_mutual_tls_from_certificates_mounted_read_only(tmp_path):
-    server = compose()["services"]["omo"]
-    mounts = [volume.split(":") for volume in server["volumes"]]
-    read_only = [target for source, target, *mode in mounts if mode == ["ro"] and source.startswith("./")]
-    assert read_only == ["/certs"]
+def test_the_server_serves_mutual_tls_from_the_certificates_the_certs_service_made(tmp_path):
+    services = compose()["services"]
+    server, certs = services["omo"], services["certs"]
+    assert server["depends_on"]["certs"]["condition"] == "service_completed_successfully"
+    assert "certs:/certs:ro" in server["volumes"] and "certs:/certs" in certs["volumes"]
+    assert "certs" in compose()["volumes"]  # a named volume: nothing on the host must exist first
+    args = build_parser().parse_args(certs["command"][1:])
+    assert (args.command, args.kind, str(args.out)) == ("certs", "dev", "/certs")
+    assert {"localhost", "omo"} <= set(args.name)
     assert build_parser().parse_args(server["command"][1:]).client_ca
-    certificates_in(tmp_path)
+    main(["certs", "dev", "--out", str(tmp_path), *[a for n in args.name for a in ("--name", n)]])
     assert serves_tls_from(server["command"][1:], "/certs", tmp_path)
+
+
+def test_the_server_leaves_the_projections_to_the_projector_service():
+    services = compose()["services"]
+    assert build_parser().parse_args(services["omo"]["command"][1:]).no_projection
+    projector = services["projector"]
+    assert build_parser().parse_args(projector["command"][1:]).command == "project"
+    assert projector["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert projector["environment"]["OMO_DATABASE_URL"] == services["omo"]["environment"]["OMO_DATABASE_URL"]
+
+
+def test_long_running_services_restart_and_the_server_checks_its_health_with_omo_health():
+    services = compose()["services"]
+    assert all(services[name]["restart"] == "unless-stopped" for name in ("postgres", "omo", "projector"))
+    program, *arguments = services["omo"]["healthcheck"]["test"][1:]
+    args = build_parser().parse_args(arguments)
+    assert program == "omo" and args.command == "health" and args.target.endswith(":50051")
+    assert (args.ca, args.cert, args.key) == ("/certs/ca.crt", "/certs/client.crt", "/certs/client.key")
+
+
+def test_the_image_runs_as_a_user_of_its_own():
+    lines = (REPO / "Dockerfile").read_text().splitlines()
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
 
 
 def test_the_image_default_command_serves_tls_from_certs(tmp_path):
