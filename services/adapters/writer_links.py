@@ -126,6 +126,10 @@ class ThreadWriterLink(WriterLink):
         self._thread = threading.Thread(target=self._run, name="omo-order-writer", daemon=True)
         self._thread.start()
 
+    @property
+    def ready(self) -> bool:
+        return not self._closed and self._thread.is_alive()
+
     def _run(self) -> None:
         app = self._make_app()
         try:
@@ -172,6 +176,12 @@ class ProcessWriterLink(WriterLink):
     @property
     def pid(self) -> int | None:
         return self._process.pid
+
+    @property
+    def ready(self) -> bool:
+        """Its process is running and taking placements (not dead, not being restarted)."""
+        with self._lock:
+            return not self._closed and self._process.is_alive() and not self._requests.closed
 
     def _start(self) -> None:
         requests_in, requests = self._context.Pipe(duplex=False)

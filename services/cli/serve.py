@@ -59,6 +59,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="how long goods shipped between stores take to arrive: a backorder counts units in transit as "
         "arriving this long from now (default 24)",
     )
+    serve.add_argument(
+        "--max-lag", type=int, default=10_000, metavar="EVENTS",
+        help="a projection further behind than this reports NOT_SERVING under its own health service name, "
+        "omo.projection.NAME (default 10000)",
+    )
     transfers = serve.add_argument_group("transfers", "Orders backed by transfers (see docs/api.md).")
     transfers.add_argument(
         "--transfer-radius-km", type=float, default=30.0, metavar="KM",
@@ -173,7 +178,8 @@ def chosen_limits(args: argparse.Namespace):
 def serve(args: argparse.Namespace) -> int:
     from services.adapters.child_processes import ChildCommand, parent_gone
     from services.adapters.heap import freeze_survivors_of_full_collections
-    from services.api.server import start_server
+    from services.adapters.health_watch import HealthWatch
+    from services.api.server import SERVICE_NAMES, start_server
     from services.api.tls import TlsSetupError, serving_credentials
     from routing.policy import RoutingPolicy
     from routing.promise import PromiseTerms
@@ -226,6 +232,7 @@ def serve(args: argparse.Namespace) -> int:
             f"--port {args.port}: cannot listen on {args.host}:{args.port} (the port is in use, or --host is not an "
             "address of this machine); choose another --port or --host"
         ) from None
+    watch = HealthWatch(app, server.health, SERVICE_NAMES, max_lag=args.max_lag).start()
     background = None if streams_child else start_background_work(
         app, payment_timeout=timedelta(minutes=args.payment_timeout), projections=not args.no_projection,
     )
@@ -245,6 +252,7 @@ def serve(args: argparse.Namespace) -> int:
         if streams is not None:
             streams.check()
     log.info("shutting down")
+    watch.stop()
     if streams is not None:
         streams.stop(timeout=args.grace + 10)
     server.stop(grace=args.grace)

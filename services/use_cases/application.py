@@ -73,6 +73,12 @@ class OmoApplication(Application[UUID]):
                 self._order_writer = self._make_order_writer()
             return self._order_writer
 
+    def order_writer_ready(self) -> bool:
+        """Whether the order writer can take placements now: not while it restarts (none made
+        yet, as for a reading process, counts as ready)."""
+        writer = self._order_writer
+        return writer is None or getattr(writer, "ready", True)
+
     def use_order_writer(self, writer: OrderWriterPort) -> None:
         with self._order_writer_lock:
             self._order_writer = writer
