@@ -29,6 +29,7 @@ from projections.dealer_ledger.reader import LedgerReader
 from projections.on_time.reader import OnTimeReader
 from services.use_cases.reads.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
+from services.api.access_log import AccessLog
 from services.api.gate.interceptor import Admission, Gate
 from services.api.stream_hosting import StreamHosting
 from services.api.stream_limits import StreamLimits
@@ -76,7 +77,7 @@ def start_server(
     app: OmoApplication, host: str = "127.0.0.1", port: int = 50051, workers: int = 16,
     credentials: grpc.ServerCredentials | None = None, admissions: tuple[Admission, ...] = (),
     stream_limits: StreamLimits = StreamLimits(), max_message_bytes: int = MAX_MESSAGE_BYTES,
-    buyer_limits: BuyerLimits = BuyerLimits(),
+    buyer_limits: BuyerLimits = BuyerLimits(), access_log: bool = True,
 ) -> RunningServer:
     """Starts serving on host:port (port 0 picks a free one) and returns the bound port.
     Every call but health checking and reflection passes the gate: a caller's token, its
@@ -91,7 +92,7 @@ def start_server(
     streams = StreamHosting(stream_limits.max_streams)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
-        interceptors=[streams, Gate(app, admissions)],
+        interceptors=[streams, *([AccessLog()] if access_log else []), Gate(app, admissions)],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),

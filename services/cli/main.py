@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
 from services.adapters.config import ConfigurationError, database_url, reachable
+from services.cli.log_setup import configure_logging
 from services.cli import certs, demo, projections, report, serve, statements, tokens
 
 # the commands that open the configured event store: its URL is checked, and its server
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    configure_logging()
     run = {
         "serve": serve.serve, "demo": demo.demo, "project": projections.project,
         "projections": projections.projections, "statements": statements.statements, "tokens": tokens.tokens,
@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             args.argv = list(sys.argv[1:] if argv is None else argv)  # for a command that starts itself again
+            if hasattr(args, "log_format"):
+                configure_logging(args.log_format, args.log_level)
             if args.command in ON_THE_EVENT_STORE:
                 reachable(database_url())
             return run[args.command](args)

@@ -22,6 +22,7 @@ from projections.runtime.runner import projection_status
 from projections.runtime.database import read_engine, write_engine
 from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.adapters.heap import freeze_survivors_of_full_collections
+from services.cli.log_setup import add_logging_options
 from services.adapters.projection_runners import EventStore, new_runner, start_runners
 from services.adapters.child_processes import ChildCommand, parent_gone
 from services.bootstrap import event_store
@@ -53,6 +54,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "and takes over when this one stops. Survives a dropped database connection by reconnecting.",
     )
     _projection_option(project, "run")
+    add_logging_options(project)
     project.add_argument("--poll-interval", type=float, default=0.05, help=(
         "seconds to wait after a batch that emptied the backlog (default 0.05): longer gathers more events "
         "into each transaction, for less CPU per event and more lag (0.25 under launch load)"
@@ -107,7 +109,10 @@ def project(args: argparse.Namespace) -> int:
     # with others beside them, the projections that follow the log closely get processes of
     # their own (see child_processes)
     apart = [p for p in projections if p.follows_closely] if len(projections) > 1 and not args.one_process else []
-    options = ["--poll-interval", str(args.poll_interval), "--batch-size", str(args.batch_size), "--lease-seconds", str(args.lease_seconds)]
+    options = [
+        "--poll-interval", str(args.poll_interval), "--batch-size", str(args.batch_size), "--lease-seconds", str(args.lease_seconds),
+        "--log-format", args.log_format, "--log-level", args.log_level,
+    ]
     children = [ChildCommand(f"projecting {p.name}", ["project", "--projection", p.name, *options]).start() for p in apart]
     runners = start_runners(
         store, url, [p for p in projections if p not in apart],

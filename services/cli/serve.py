@@ -9,6 +9,7 @@ import sys
 import threading
 from datetime import timedelta
 
+from services.cli.log_setup import add_logging_options
 from services.adapters.config import DATABASE_URL_VARIABLE, ConfigurationError, database_url, redact
 
 
@@ -58,6 +59,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "--transfer-lead-hours", type=int, default=24, choices=range(0, 24 * 31), metavar="HOURS",
         help="how long goods shipped between stores take to arrive: a backorder counts units in transit as "
         "arriving this long from now (default 24)",
+    )
+    add_logging_options(serve)
+    serve.add_argument(
+        "--no-access-log", action="store_true",
+        help="no line per call (by default each call logs its method, caller's role and token id, status code, "
+        "milliseconds and peer at INFO on the omo.access logger)",
     )
     serve.add_argument(
         "--max-lag", type=int, default=10_000, metavar="EVENTS",
@@ -224,7 +231,7 @@ def serve(args: argparse.Namespace) -> int:
         server = start_server(
             app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
             admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
-            buyer_limits=buyer_limits,
+            buyer_limits=buyer_limits, access_log=not args.no_access_log,
         )
     except OSError:
         app.close()

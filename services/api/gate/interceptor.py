@@ -20,6 +20,7 @@ import grpc
 
 from domain.callers import Caller, Unauthenticated
 from domain.errors import DomainError, InvalidInput
+from services.api.access_log import note_caller
 from services.api.errors import abort_refused
 from services.api.gate.request_limits import check_request
 from services.use_cases.application import OmoApplication
@@ -71,6 +72,7 @@ class Gate(grpc.ServerInterceptor):
 
     def identify(self, context: grpc.ServicerContext) -> Caller:
         caller = authenticate(self.app, bearer_token(context.invocation_metadata()))
+        note_caller(caller)
         self._admit(caller)
         return caller
 

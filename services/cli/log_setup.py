@@ -1,0 +1,47 @@
+"""How the long-running commands log: text or one JSON object per line, at a chosen level."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def add_logging_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("logging")
+    group.add_argument(
+        "--log-format", choices=("text", "json"), default="text",
+        help="text lines, or one JSON object per line (time, level, logger, message, and a call's fields) for a "
+        "log collector (default text)",
+    )
+    group.add_argument("--log-level", choices=LEVELS, default="INFO", help="the least severe level logged (default INFO)")
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record; an access line's fields (method, role, token_id, code, ms,
+    peer) at the top level; a stack trace only when the record carries one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, tz=timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+        }
+        line.update(getattr(record, "access", {}))
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(log_format: str = "text", level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
