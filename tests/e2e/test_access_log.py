@@ -50,15 +50,21 @@ def calls(port: int, token: str) -> None:
         stranger.stores.ListStores(stores_pb2.ListStoresRequest(page_size=10))
 
 
-def test_json_lines_and_one_access_line_per_call(env):
+def logged_calls(env: dict, *extra: str) -> tuple[str, str]:
+    """(the token used, what the server wrote) for the calls, on a server with `extra` options."""
     token, port = issued_token(env), free_port()
-    server = serve(env, port)
+    server = serve(env, port, *extra)
     try:
         wait_until_serving(f"127.0.0.1:{port}", server)
         calls(port, token)
     finally:
         server.terminate()
         _, err = server.communicate(timeout=30)
+    return token, err
+
+
+def test_json_lines_and_one_access_line_per_call(env):
+    token, err = logged_calls(env)
     lines = [json.loads(line) for line in err.splitlines() if line.strip()]  # every line is JSON
     assert all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     access = [line for line in lines if line["logger"] == "omo.access" and line["method"].startswith("omo.v1.")]
@@ -73,12 +79,5 @@ def test_json_lines_and_one_access_line_per_call(env):
 
 
 def test_no_access_lines_when_switched_off(env):
-    token, port = issued_token(env), free_port()
-    server = serve(env, port, "--no-access-log")
-    try:
-        wait_until_serving(f"127.0.0.1:{port}", server)
-        calls(port, token)
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=30)
+    _, err = logged_calls(env, "--no-access-log")
     assert not [line for line in map(json.loads, filter(str.strip, err.splitlines())) if line["logger"] == "omo.access"]
