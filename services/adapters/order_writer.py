@@ -29,6 +29,7 @@ from aggregates.stock_position import StockPosition, reserve_all, stores_short
 from aggregates.store_slot import StoreSlot
 from aggregates.transfer import Transfer
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
+from services.adapters.metrics import WRITER_BATCH, WRITER_CONFLICTS, WRITER_SAVE_SECONDS
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.launches import claim_placement, exhausted_by, quota_ids
 from services.use_cases.ports import NotPlaced, Outcome, Placed, Placement, Refused, Reroute
@@ -66,12 +67,18 @@ class OrderWriter:
     def commit(self, placements: Sequence[Placement]) -> list[Outcome]:
         if time.monotonic() - self._caught_up_at > CATCH_UP_EVERY_S:
             self._catch_up()  # drops cached aggregates other processes have changed since
-        for _ in range(BATCH_ATTEMPTS):
-            try:
-                return self._decide_and_save(placements)
-            except IntegrityError:
-                self._catch_up()
-        return [self._commit_alone(p) for p in placements]
+        WRITER_BATCH.observe(len(placements))
+        started = time.perf_counter()
+        try:
+            for _ in range(BATCH_ATTEMPTS):
+                try:
+                    return self._decide_and_save(placements)
+                except IntegrityError:
+                    WRITER_CONFLICTS.inc()
+                    self._catch_up()
+            return [self._commit_alone(p) for p in placements]
+        finally:
+            WRITER_SAVE_SECONDS.observe(time.perf_counter() - started)
 
     def _catch_up(self) -> None:
         self.app.catch_up()

@@ -27,6 +27,7 @@ from typing import Any
 from uuid import UUID
 
 from services.adapters.heap import freeze_survivors_of_full_collections
+from services.adapters.metrics import WRITER_RESTARTS
 from services.adapters.order_writer import MAX_BATCH, OrderWriter
 from services.use_cases.application import OmoApplication
 from services.use_cases.ports import OrderWriterUnavailable, Outcome, Placement, Refused
@@ -130,6 +131,10 @@ class ThreadWriterLink(WriterLink):
     def ready(self) -> bool:
         return not self._closed and self._thread.is_alive()
 
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.qsize()
+
     def _run(self) -> None:
         app = self._make_app()
         try:
@@ -176,6 +181,11 @@ class ProcessWriterLink(WriterLink):
     @property
     def pid(self) -> int | None:
         return self._process.pid
+
+    @property
+    def queue_depth(self) -> int:
+        """Placements handed to the writer and not yet answered."""
+        return len(self._waiting)
 
     @property
     def ready(self) -> bool:
@@ -231,6 +241,8 @@ class ProcessWriterLink(WriterLink):
         for future in waiting.values():
             future.set_result(_unavailable("the order writer stopped before answering"))
         process.join(timeout=5)
+        if not self._closed:
+            WRITER_RESTARTS.inc()
         while not self._closed:
             log.error("the order writer (pid %s) stopped (exit code %s); starting another", process.pid, process.exitcode)
             try:

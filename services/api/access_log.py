@@ -1,4 +1,4 @@
-"""One line per call, at INFO on the `omo.access` logger: the method, who called (role and token
+"""Every call timed for the metrics, and one line per call, at INFO on the `omo.access` logger: the method, who called (role and token
 id, never the token or its secret), the status code, the milliseconds, the peer, and the trace
 id when tracing. Nothing of the request itself (no customer's location, no ids it names).
 
@@ -15,8 +15,10 @@ from typing import Any
 import grpc
 
 from domain.callers import Caller
+from services.adapters.metrics import RPC_CALLS, RPC_IN_FLIGHT, RPC_SECONDS
 
 log = logging.getLogger("omo.access")
+UNWATCHED = frozenset({"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"})
 _call: ContextVar[dict[str, Any] | None] = ContextVar("omo_access_call", default=None)
 
 
@@ -27,12 +29,18 @@ def note_caller(caller: Caller) -> None:
         record["role"], record["token_id"] = caller.role, caller.token_id
 
 
-def _logged(method: str, context: grpc.ServicerContext, started: float, record: dict[str, Any], failed: bool) -> None:
+def _logged(method: str, context: grpc.ServicerContext, started: float, record: dict[str, Any], failed: bool, lines: bool) -> None:
     code = context.code() or (grpc.StatusCode.UNKNOWN if failed else grpc.StatusCode.OK)
     name = code.name if isinstance(code, grpc.StatusCode) else str(code)
+    seconds = time.perf_counter() - started
+    RPC_IN_FLIGHT.dec()
+    RPC_CALLS.labels(method, name).inc()
+    RPC_SECONDS.labels(method).observe(seconds)
+    if not lines or not log.isEnabledFor(logging.INFO):
+        return
     fields = {
         "method": method, "role": record.get("role", ""), "token_id": record.get("token_id", ""), "code": name,
-        "ms": round((time.perf_counter() - started) * 1000, 1), "peer": context.peer(),
+        "ms": round(seconds * 1000, 1), "peer": context.peer(),
     }
     log.info(
         "%s %s %s/%s %.1f ms %s", method, name, fields["role"] or "-", fields["token_id"] or "-", fields["ms"], fields["peer"],
@@ -41,11 +49,20 @@ def _logged(method: str, context: grpc.ServicerContext, started: float, record: 
 
 
 class AccessLog(grpc.ServerInterceptor):
+    """Times every call for the metrics; with `lines`, logs it too."""
+
+    def __init__(self, lines: bool = True):
+        self.lines = lines
+
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
-        if handler is None or not log.isEnabledFor(logging.INFO):
-            return handler
+        lines = self.lines
         method = handler_call_details.method.lstrip("/")
+        # health checks and reflection are neither logged nor counted: a load balancer's checks
+        # would drown the calls, and the health service's Watch must stay as it is (it holds
+        # no thread)
+        if handler is None or method.rsplit("/", 1)[0] in UNWATCHED:
+            return handler
         codec = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
         kind = next(k for k in ("unary_unary", "unary_stream", "stream_unary", "stream_stream") if getattr(handler, k))
         inner = getattr(handler, kind)
@@ -53,6 +70,7 @@ class AccessLog(grpc.ServerInterceptor):
 
         def timed(request_or_iterator, context):
             started, record = time.perf_counter(), {}
+            RPC_IN_FLIGHT.inc()
             token = _call.set(record)
             failed = True
             try:
@@ -61,18 +79,19 @@ class AccessLog(grpc.ServerInterceptor):
                 return answer
             finally:
                 _call.reset(token)
-                _logged(method, context, started, record, failed)
+                _logged(method, context, started, record, failed, lines)
 
         def timed_stream(request_or_iterator, context):
             started, record = time.perf_counter(), {}
             failed = True
+            RPC_IN_FLIGHT.inc()
             _call.set(record)  # set, not reset later: a stream may be closed from another thread
             try:
                 yield from inner(request_or_iterator, context)
                 failed = False
             finally:
                 _call.set(None)
-                _logged(method, context, started, record, failed)
+                _logged(method, context, started, record, failed, lines)
 
         make = getattr(grpc, f"{kind}_rpc_method_handler")
         return make(timed_stream if streaming_out else timed, **codec)

@@ -92,7 +92,7 @@ def start_server(
     streams = StreamHosting(stream_limits.max_streams)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
-        interceptors=[streams, *([AccessLog()] if access_log else []), Gate(app, admissions)],
+        interceptors=[streams, AccessLog(lines=access_log), Gate(app, admissions)],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),

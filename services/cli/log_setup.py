@@ -21,6 +21,15 @@ def add_logging_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--log-level", choices=LEVELS, default="INFO", help="the least severe level logged (default INFO)")
 
 
+def add_metrics_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("metrics")
+    group.add_argument(
+        "--metrics-port", type=int, default=0, metavar="PORT",
+        help="serve Prometheus metrics on http://HOST:PORT/metrics (default 0: none; see docs/operations.md)",
+    )
+    group.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST", help="where the metrics listen (default 127.0.0.1)")
+
+
 class JsonLines(logging.Formatter):
     """One JSON object per record; an access line's fields (method, role, token_id, code, ms,
     peer) at the top level; a stack trace only when the record carries one."""

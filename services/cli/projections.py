@@ -22,7 +22,7 @@ from projections.runtime.runner import projection_status
 from projections.runtime.database import read_engine, write_engine
 from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.adapters.heap import freeze_survivors_of_full_collections
-from services.cli.log_setup import add_logging_options
+from services.cli.log_setup import add_logging_options, add_metrics_options
 from services.adapters.projection_runners import EventStore, new_runner, start_runners
 from services.adapters.child_processes import ChildCommand, parent_gone
 from services.bootstrap import event_store
@@ -55,6 +55,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     )
     _projection_option(project, "run")
     add_logging_options(project)
+    add_metrics_options(project)
     project.add_argument("--poll-interval", type=float, default=0.05, help=(
         "seconds to wait after a batch that emptied the backlog (default 0.05): longer gathers more events "
         "into each transaction, for less CPU per event and more lag (0.25 under launch load)"
@@ -120,6 +121,12 @@ def project(args: argparse.Namespace) -> int:
     )
     for runner in runners:
         log.info("projecting %s from %s (runner %s)", runner.projection, redact(url), runner.holder)
+    if args.metrics_port:  # the children's projections too: the figures come from the tracking table
+        from services.adapters import metrics
+
+        metrics.watch(metrics.projection_readings(store, url))
+        metrics.serve_metrics(args.metrics_host, args.metrics_port)
+        log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
     try:
         while not stopping.wait(0.5):
             if parent_gone(args.parent_pid):

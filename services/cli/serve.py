@@ -9,7 +9,7 @@ import sys
 import threading
 from datetime import timedelta
 
-from services.cli.log_setup import add_logging_options
+from services.cli.log_setup import add_logging_options, add_metrics_options
 from services.adapters.config import DATABASE_URL_VARIABLE, ConfigurationError, database_url, redact
 
 
@@ -61,6 +61,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "arriving this long from now (default 24)",
     )
     add_logging_options(serve)
+    add_metrics_options(serve)
     serve.add_argument(
         "--no-access-log", action="store_true",
         help="no line per call (by default each call logs its method, caller's role and token id, status code, "
@@ -240,6 +241,13 @@ def serve(args: argparse.Namespace) -> int:
             "address of this machine); choose another --port or --host"
         ) from None
     watch = HealthWatch(app, server.health, SERVICE_NAMES, max_lag=args.max_lag).start()
+    if args.metrics_port and not streams_child:
+        from services.adapters import metrics
+
+        metrics.watch(metrics.server_readings(app, lambda: server.streams.held))
+        metrics.watch(metrics.projection_readings(app, url))
+        metrics.serve_metrics(args.metrics_host, args.metrics_port)
+        log.info("metrics on http://%s:%d/metrics", args.metrics_host, args.metrics_port)
     background = None if streams_child else start_background_work(
         app, payment_timeout=timedelta(minutes=args.payment_timeout), projections=not args.no_projection,
     )

@@ -73,6 +73,11 @@ class OmoApplication(Application[UUID]):
                 self._order_writer = self._make_order_writer()
             return self._order_writer
 
+    @property
+    def started_order_writer(self) -> OrderWriterPort | None:
+        """The order writer if one has been made, without making one."""
+        return self._order_writer
+
     def order_writer_ready(self) -> bool:
         """Whether the order writer can take placements now: not while it restarts (none made
         yet, as for a reading process, counts as ready)."""

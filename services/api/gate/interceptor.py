@@ -20,6 +20,7 @@ import grpc
 
 from domain.callers import Caller, Unauthenticated
 from domain.errors import DomainError, InvalidInput
+from services.adapters.metrics import GATE_REFUSALS
 from services.api.access_log import note_caller
 from services.api.errors import abort_refused
 from services.api.gate.request_limits import check_request
@@ -129,7 +130,11 @@ def _decoded(method: str, request: Any) -> None:
 
 def _refuse(context: grpc.ServicerContext, error: Exception) -> None:
     if isinstance(error, DomainError):
-        abort_refused(context, error)  # with `retry-after-ms` when rate limited
+        try:
+            abort_refused(context, error)  # with `retry-after-ms` when rate limited
+        finally:
+            code = context.code()
+            GATE_REFUSALS.labels(code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN").inc()
     log.error("the gate failed", exc_info=error)
     context.abort(grpc.StatusCode.UNAVAILABLE, "cannot check the caller's token now; retry shortly")
 
