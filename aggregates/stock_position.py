@@ -9,7 +9,7 @@ had offline never counts a unit twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -102,10 +102,8 @@ class StockPosition(Aggregate):
         """Units of incoming stock a new claim may still take and have by `not_after_us`:
         the receipts expected by then, the units in transit when transfers arriving at
         `transit_arrives_us` are in time, less what earlier claims take first."""
-        by_then = sum(r["quantity"] for r in self.expected.values() if r["expected_at_us"] <= not_after_us)
-        if transit_arrives_us <= not_after_us:
-            by_then += self.unearmarked_in_transit
-        return max(by_then - self.claimed, 0)
+        receipts = [(r["quantity"], r["expected_at_us"]) for r in self.expected.values()]
+        return claimable_units(receipts, self.unearmarked_in_transit, self.claimed, not_after_us, transit_arrives_us)
 
     def _shelf(self, copy: bool) -> _Shelf:
         """The counting state, as a copy to decide on, or sharing this position's own to
@@ -432,6 +430,19 @@ class StockPosition(Aggregate):
     @event("StockOversold")
     def _stock_oversold(self, shortfall: int, order_ids: list[str], movement_id: str) -> None:
         self.losing.extend(order_ids)
+
+
+def claimable_units(
+    receipts: Iterable[tuple[int, int]], in_transit: int, claimed: int, not_after_us: int, transit_arrives_us: int,
+) -> int:
+    """What a new claim may take: the receipts ((units, expected at us)) expected by
+    `not_after_us`, the unearmarked units in transit when transfers arriving at
+    `transit_arrives_us` are in time, less what earlier claims take first. One rule for the
+    position deciding and the live index routing."""
+    by_then = sum(units for units, at in receipts if at <= not_after_us)
+    if transit_arrives_us <= not_after_us:
+        by_then += in_transit
+    return max(by_then - claimed, 0)
 
 
 def newest_beyond(held: dict[str, int], named: list[str], short: int) -> list[str]:

@@ -21,7 +21,7 @@ from aggregates.launch import Launch
 from aggregates.movement import StockMovement
 from aggregates.order import Order
 from aggregates.pos_ledger import PosLedger
-from aggregates.stock_position import NO_CHANGE, StockPosition, stock_change
+from aggregates.stock_position import NO_CHANGE, StockPosition, claimable_units, stock_change
 from aggregates.store import Store, profile_from_record
 from domain.stores import StoreProfile
 from domain.values import available_units
@@ -118,10 +118,10 @@ class LiveIndex:
         figures = self.stock.get(key)
         if figures is None:
             return 0
-        by_then = sum(units for units, at in self.receipts.get(key, {}).values() if at <= not_after_us)
-        if transit_arrives_us <= not_after_us:
-            by_then += figures.in_transit - sum(self.earmarked.get(key, {}).values())
-        return max(by_then - sum(self.claims.get(key, {}).values()), 0)
+        return claimable_units(
+            self.receipts.get(key, {}).values(), figures.in_transit - sum(self.earmarked.get(key, {}).values()),
+            sum(self.claims.get(key, {}).values()), not_after_us, transit_arrives_us,
+        )
 
     def arrival_us(self, store_id: str, sku: str, units: int, transit_arrives_us: int) -> int:
         """When `units` more claimed of the position's incoming stock should have arrived,

@@ -7,6 +7,7 @@ Figures read from the database are read when Prometheus scrapes, not on the call
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -100,11 +101,9 @@ def server_readings(app: Any, streams_open: Callable[[], int]) -> Callable[[], l
         writer = app.started_order_writer
         if writer is not None and hasattr(writer, "queue_depth"):
             found.append(("omo_order_writer_queue_depth", "Placements handed to the order writer and not yet answered", {}, writer.queue_depth))
-        try:
+        with contextlib.suppress(Exception):  # the database away: no figure this scrape, the health service says why
             head = app.recorder.max_notification_id() or 0
             found.append(("omo_live_index_lag_events", "Events recorded that the live index has not applied yet", {}, max(head - app.index.position, 0)))
-        except Exception:  # noqa: BLE001 - the database away: the health service says so
-            pass
         return found
 
     return read

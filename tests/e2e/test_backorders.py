@@ -15,7 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.omo.v1 import inventory_pb2, orders_pb2, transfers_pb2
 from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
-from tests.store_work_builders import in_queue, running_store_work
+from tests.store_work_builders import in_queue
 
 SERUM, MASK = "SERUM-02", "MASK-01"
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -60,10 +60,6 @@ def stores(client):
     return client
 
 
-@pytest.fixture
-def store_work(app):
-    with running_store_work(app) as runner:
-        yield runner
 
 
 def test_a_backorder_waits_for_the_expected_receipt_and_goes_ahead_when_it_arrives(stores, store_work):

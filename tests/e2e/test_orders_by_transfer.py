@@ -15,7 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.omo.v1 import orders_pb2, pos_pb2, transfers_pb2
 from tests.builders import BEIJING, JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, XUJIAHUI, line, order, position, receipt, refused, store
-from tests.store_work_builders import in_queue, running_store_work
+from tests.store_work_builders import in_queue
 
 SERUM = "SERUM-02"
 
@@ -51,13 +51,6 @@ def stores(client):
         client.stores.UpsertStore(store(store_id, at, radius_km=2))
         client.inventory.ReceiveStock(receipt(store_id, {SERUM: units}))
     return client
-
-
-@pytest.fixture
-def store_work(app):
-    with running_store_work(app) as runner:
-        yield runner
-
 
 
 def test_a_pickup_store_lacking_units_takes_the_order_and_the_nearest_sources_send_them(stores, store_work):
