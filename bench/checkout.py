@@ -44,13 +44,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="load time per measurement (default 30, quick 5)")
     parser.add_argument("--in-flight", type=int, default=16, help="calls in flight (default 16)")
     parser.add_argument("--stores", type=int, help="stores to seed (default 1000, quick 200)")
+    parser.add_argument("--observability", choices=("default", "on", "off"), default="default",
+                        help="the server's metrics and access log: as `omo serve` starts (access log on, metrics off), "
+                             "both on, or both off (what they cost is on minus off)")
     args = parser.parse_args(argv)
     seconds = args.seconds or (5.0 if args.quick else 30.0)
     store_count = args.stores or (200 if args.quick else 1000)
 
     database = nullcontext(args.database_url) if args.database_url else scratch_postgres_database()
     with database as url:
-        with server_process(url, projections_apart=True, project_args=LAUNCH_PROJECTOR) as target, callers(url) as cast:
+        serve_args = {"default": (), "on": ("--metrics-port", str(free_port())), "off": ("--no-access-log",)}[args.observability]
+        with server_process(url, projections_apart=True, project_args=LAUNCH_PROJECTOR, serve_args=serve_args) as target, callers(url) as cast:
             rng = random.Random(args.seed)
             # open around the clock: the figures must not depend on the hour the run starts
             world = seeding.build_world(rng, store_count, 200, always_open=True)
@@ -103,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         **lag,
         "cpu_ms_per_order": cpu.ms_per(orders.ok),
         "in_flight": args.in_flight,
+        "observability": args.observability,
         "stores": store_count,
         "seconds": seconds,
         "machine": machine(),

@@ -21,6 +21,7 @@ NATIONAL_STOCK = Projection(
     create_tables=lambda engine: stock_tables.create_tables(engine, national_stock.NAME),
     tables=(*stock_tables.FIGURE_TABLES, stock_tables.stores),
     apply_batch=national_stock.apply_batch,
+    schema_version=stock_tables.SCHEMA_VERSION,
 )
 
 DEALER_LEDGER = Projection(
@@ -29,6 +30,7 @@ DEALER_LEDGER = Projection(
     create_tables=ledger_tables.create_tables,
     tables=ledger_tables.TABLES,
     apply_batch=dealer_ledger.apply_batch,
+    schema_version=ledger_tables.SCHEMA_VERSION,
 )
 
 ON_TIME = Projection(
@@ -37,6 +39,7 @@ ON_TIME = Projection(
     create_tables=on_time_tables.create_tables,
     tables=on_time_tables.TABLES,
     apply_batch=on_time.apply_batch,
+    schema_version=on_time_tables.SCHEMA_VERSION,
 )
 
 ORDER_LIST = Projection(
@@ -45,6 +48,7 @@ ORDER_LIST = Projection(
     create_tables=order_tables.create_tables,
     tables=order_tables.TABLES,
     apply_batch=order_list.apply_batch,
+    schema_version=order_tables.SCHEMA_VERSION,
 )
 
 STORE_WORK = Projection(
@@ -53,6 +57,7 @@ STORE_WORK = Projection(
     create_tables=work_tables.create_tables,
     tables=work_tables.TABLES,
     apply_batch=store_work.apply_batch,
+    schema_version=work_tables.SCHEMA_VERSION,
     follows_closely=True,
 )
 

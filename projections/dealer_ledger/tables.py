@@ -27,6 +27,11 @@ from projections.runtime.database import create_projection_tables
 metadata = MetaData()
 PARTY = 200
 
+# The schema version of these tables: bump it whenever they change (a column, a width, a table)
+# or the meaning of what the projection writes into them does; tables made at another version
+# are refused until `omo projections rebuild` makes them anew.
+SCHEMA_VERSION = 1
+
 entries = Table(
     "ledger_entries", metadata,
     Column("entry_id", String(80), primary_key=True),
@@ -69,5 +74,6 @@ TABLES = (entries, attributions)
 
 
 def create_tables(engine: Engine, projection: str = "dealer_ledger") -> None:
-    """Creates what is missing, and the projection's tracking row at position 0."""
-    create_projection_tables(engine, metadata, projection)
+    """Creates them and the projection's tracking row at position 0 in a database without them;
+    raises OutdatedTables when they were made at another schema version."""
+    create_projection_tables(engine, metadata, projection, SCHEMA_VERSION)

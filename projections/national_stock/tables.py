@@ -19,6 +19,11 @@ UNREGISTERED = "(unregistered)"  # province/city/dealer of a store whose registr
 
 metadata = MetaData()
 
+# The schema version of these tables: bump it whenever they change (a column, a width, a table)
+# or the meaning of what the projection writes into them does; tables made at another version
+# are refused until `omo projections rebuild` makes them anew.
+SCHEMA_VERSION = 1
+
 FIGURES = ("on_hand", "reserved", "safety_stock", "available", "in_transit", "expected")
 
 
@@ -79,5 +84,6 @@ FIGURE_TABLES = (by_store, *(level.table for level in LEVELS))
 
 
 def create_tables(engine: Engine, projection: str) -> None:
-    """Creates what is missing, and the projection's tracking row at position 0."""
-    create_projection_tables(engine, metadata, projection)
+    """Creates them and the projection's tracking row at position 0 in a database without them;
+    raises OutdatedTables when they were made at another schema version."""
+    create_projection_tables(engine, metadata, projection, SCHEMA_VERSION)

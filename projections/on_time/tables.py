@@ -31,6 +31,11 @@ OPEN, ON_TIME, LATE, GONE, WAITING = "OPEN", "ON_TIME", "LATE", "GONE", "WAITING
 
 metadata = MetaData()
 
+# The schema version of these tables: bump it whenever they change (a column, a width, a table)
+# or the meaning of what the projection writes into them does; tables made at another version
+# are refused until `omo projections rebuild` makes them anew.
+SCHEMA_VERSION = 1
+
 shipments = Table(
     "on_time_shipments", metadata,
     Column("order_id", String(36), primary_key=True),
@@ -89,5 +94,6 @@ TABLES = (shipments, days, orders, stores, owners, dealers)
 
 
 def create_tables(engine: Engine) -> None:
-    """Creates what is missing, and the projection's tracking row at position 0."""
-    create_projection_tables(engine, metadata, NAME)
+    """Creates them and the projection's tracking row at position 0 in a database without them;
+    raises OutdatedTables when they were made at another schema version."""
+    create_projection_tables(engine, metadata, NAME, SCHEMA_VERSION)

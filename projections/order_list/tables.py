@@ -25,6 +25,11 @@ from projections.runtime.database import create_projection_tables
 NAME = "order_list"
 metadata = MetaData()
 
+# The schema version of these tables: bump it whenever they change (a column, a width, a table)
+# or the meaning of what the projection writes into them does; tables made at another version
+# are refused until `omo projections rebuild` makes them anew.
+SCHEMA_VERSION = 1
+
 orders = Table(
     "order_list_orders", metadata,
     Column("order_id", String(36), primary_key=True),
@@ -64,5 +69,6 @@ TABLES = (orders, shipments, stores)
 
 
 def create_tables(engine: Engine, projection: str = NAME) -> None:
-    """Creates what is missing, and the projection's tracking row at position 0."""
-    create_projection_tables(engine, metadata, projection)
+    """Creates them and the projection's tracking row at position 0 in a database without them;
+    raises OutdatedTables when they were made at another schema version."""
+    create_projection_tables(engine, metadata, projection, SCHEMA_VERSION)

@@ -1,5 +1,9 @@
 """The engines that reach the projections' tables, and the tracking table every projection
-keeps its position and its writer's lease in.
+keeps its position, its writer's lease and its tables' schema version in.
+
+Schema versions: each projection declares the version of its tables (and of what their rows
+mean). Tables made at another version are refused (OutdatedTables), never read nor dropped on
+the quiet; `omo projections rebuild` makes them anew (remake_projection_tables) and replays.
 
 SQLite: writes go through an engine whose transactions start with BEGIN IMMEDIATE, so a
 writer holds the database's single write lock from its first statement (the position check
@@ -9,13 +13,12 @@ included) to its commit; reads use a second engine with ordinary deferred transa
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import logging
-
-from sqlalchemy import BigInteger, Column, Connection, Engine, MetaData, String, Table, create_engine, event, inspect, text
-
-log = logging.getLogger("omo.projection")
+from sqlalchemy import (
+    BigInteger, Column, Connection, Engine, Integer, MetaData, String, Table, create_engine, event, inspect, select, text,
+)
 
 metadata = MetaData()
 
@@ -26,6 +29,9 @@ tracking = Table(
     Column("holder", String(80)),  # the runner allowed to write; NULL when none
     Column("lease_until_ms", BigInteger, nullable=False),
     Column("updated_at_ms", BigInteger, nullable=False),
+    # the projection's schema version its tables were made at; NULL (or a table without this
+    # column) when they were made before versions were kept
+    Column("schema_version", Integer),
 )
 
 
@@ -81,37 +87,146 @@ def read_engine(url: str) -> Engine:
     )
 
 
-def create_projection_tables(engine: Engine, tables: MetaData, projection: str) -> None:
-    """Creates the tracking table and the projection's `tables` where missing, and the
-    projection's tracking row at position 0. Tables written by an earlier version that lack a
-    column this one writes (a figure added), or hold a text column narrower than it now is (a
-    longer status), are dropped and made again, and the projection
-    starts again from position 0: a read model is rebuilt from the events, never migrated."""
+@dataclass(frozen=True)
+class OtherVersion:
+    """A projection whose tables were made at another schema version than the one this code
+    reads, or at the same one but laid out otherwise."""
+
+    projection: str
+    found: int | None  # None: made before versions were kept (or tables without a tracking row)
+    wanted: int
+    differences: tuple[str, ...] = ()  # how the tables differ from what this version makes
+
+    def __str__(self) -> str:
+        if self.found is not None:
+            found = f"schema version {self.found}"
+        else:
+            found = "no schema version" if self.differences else "no schema version (made by an older version)"
+        differing = f", but {', '.join(self.differences)}" if self.differences else ""
+        return f"{self.projection} at {found}, wanted {self.wanted}{differing}"
+
+
+class OutdatedTables(Exception):
+    """Tables this version would misread: refused, never read nor adapted, until a rebuild
+    makes them anew. The message is one line an operator can act on."""
+
+    def __init__(self, others: Sequence[OtherVersion]):
+        self.others = tuple(others)
+        names = [other.projection for other in self.others]
+        rebuild = (
+            f"run `omo projections rebuild --projection {names[0]}`" if len(names) == 1 else
+            "run `omo projections rebuild --projection NAME` for each of them (`omo projections rebuild` rebuilds every projection)"
+        )
+        super().__init__(
+            f"projection tables of another schema version: {'; '.join(map(str, self.others))}; {rebuild}, "
+            "which makes the tables anew and applies every event again, then start again"
+        )
+
+
+def create_projection_tables(engine: Engine, tables: MetaData, projection: str, version: int) -> None:
+    """Creates the tracking table and the projection's `tables` when the database has none of
+    them yet, with the projection's tracking row at position 0 and schema `version`. Tables made
+    at another version, or lacking a column this version writes, or holding a text column
+    narrower than it now is, raise OutdatedTables: a read model is rebuilt from the events on
+    the operator's word (remake_projection_tables), never migrated nor silently dropped."""
     with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            # two processes starting at once must not both CREATE TABLE; one lock for every
-            # projection, as they share the tracking table
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
-        tracking.create(connection, checkfirst=True)
-        if outdated := _outdated_tables(connection, tables):
-            log.warning("%s: %s lack columns this version writes (or hold them narrower); rebuilding the projection from the first event", projection, ", ".join(outdated))
-            tables.drop_all(connection, checkfirst=True)
-            connection.execute(tracking.update().where(tracking.c.projection == projection).values(position=0))
+        _lock_table_making(connection)
+        if (other := schema_mismatch(connection, tables, projection, version)) is not None:
+            raise OutdatedTables([other])
+        _make_tracking(connection)
         tables.create_all(connection, checkfirst=True)
-        found = connection.execute(tracking.select().where(tracking.c.projection == projection)).first()
-        if found is None:
-            connection.execute(tracking.insert().values(projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0))
+        if connection.execute(select(tracking.c.projection).where(tracking.c.projection == projection)).first() is None:
+            connection.execute(tracking.insert().values(
+                projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0, schema_version=version,
+            ))
 
 
-def _outdated_tables(connection: Connection, tables: MetaData) -> list[str]:
+def remake_projection_tables(connection: Connection, tables: MetaData, projection: str, version: int) -> None:
+    """Drops the projection's tables and makes them anew at schema `version`, its tracking row
+    back at position 0, in the caller's transaction (which goes on to take the lease); whatever
+    version or layout they had before."""
+    _lock_table_making(connection)
+    _make_tracking(connection)
+    query = select(tracking.c.projection).where(tracking.c.projection == projection)
+    if connection.dialect.name == "postgresql":
+        # a runner's batch holds this row from its claim to its commit: wait for it before
+        # dropping the tables it writes
+        query = query.with_for_update()
+    if connection.execute(query).first() is None:
+        connection.execute(tracking.insert().values(
+            projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0, schema_version=version,
+        ))
+    else:
+        connection.execute(
+            tracking.update().where(tracking.c.projection == projection).values(position=0, schema_version=version)
+        )
+    tables.drop_all(connection, checkfirst=True)
+    tables.create_all(connection)
+
+
+NO_ROW: Any = object()  # a projection the tracking table has no row for
+
+
+def schema_mismatch(connection: Connection, tables: MetaData, projection: str, version: int) -> OtherVersion | None:
+    """How the projection's tables differ from schema `version`, or None when they are at it
+    (or not made yet: a new database, or a projection this version adds). Only reads."""
     inspector = inspect(connection)
-    outdated = []
+    made = [table.name for table in tables.sorted_tables if inspector.has_table(table.name)]
+    found = found_schema_version(connection, projection)
+    if found is NO_ROW:
+        # tables with no position to say what they hold
+        return OtherVersion(projection, None, version, ("its tables have no tracking row",)) if made else None
+    if found != version:
+        return OtherVersion(projection, found, version)
+    differences = _layout_differences(connection, tables)
+    return OtherVersion(projection, found, version, tuple(differences)) if differences else None
+
+
+def found_schema_version(connection: Connection, projection: str) -> Any:
+    """The schema version the projection's tracking row records: None when made before versions
+    were kept, NO_ROW when it has no row (or there is no tracking table)."""
+    inspector = inspect(connection)
+    if not inspector.has_table(tracking.name):
+        return NO_ROW
+    versioned = "schema_version" in {column["name"] for column in inspector.get_columns(tracking.name)}
+    columns = [tracking.c.projection, *([tracking.c.schema_version] if versioned else [])]
+    row = connection.execute(select(*columns).where(tracking.c.projection == projection)).first()
+    if row is None:
+        return NO_ROW
+    return row.schema_version if versioned else None
+
+
+def _lock_table_making(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # two processes starting at once must not both CREATE TABLE; one lock for every
+        # projection, as they share the tracking table
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.stock_tables'))"))
+
+
+def _make_tracking(connection: Connection) -> None:
+    """The tracking table, with the schema version column even where an earlier version made
+    it without: added empty, the other projections' rows say no version and stay refused."""
+    tracking.create(connection, checkfirst=True)
+    if "schema_version" not in {column["name"] for column in inspect(connection).get_columns(tracking.name)}:
+        connection.execute(text(f"ALTER TABLE {tracking.name} ADD COLUMN schema_version INTEGER"))
+
+
+def _layout_differences(connection: Connection, tables: MetaData) -> list[str]:
+    """What a version that forgot to bump the schema version would misread: a table or column
+    this version reads that is not there, a text column narrower than it now is."""
+    inspector = inspect(connection)
+    differences = []
     for table in tables.sorted_tables:
-        if inspector.has_table(table.name):
-            present = {column["name"]: column["type"] for column in inspector.get_columns(table.name)}
-            if any(column.name not in present or _narrower(present[column.name], column.type) for column in table.columns):
-                outdated.append(table.name)
-    return outdated
+        if not inspector.has_table(table.name):
+            differences.append(f"{table.name} is missing")
+            continue
+        present = {column["name"]: column["type"] for column in inspector.get_columns(table.name)}
+        differences += [f"{table.name} lacks {column.name}" for column in table.columns if column.name not in present]
+        differences += [
+            f"{table.name}.{column.name} is narrower" for column in table.columns
+            if column.name in present and _narrower(present[column.name], column.type)
+        ]
+    return differences
 
 
 def _narrower(found: Any, wanted: Any) -> bool:

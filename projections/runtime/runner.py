@@ -32,11 +32,11 @@ from datetime import datetime, timezone
 
 import sqlalchemy.exc
 from eventsourcing.persistence import PersistenceError
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from projections.runtime.event_log import EventLog
 from projections.runtime.projection import Projection
-from projections.runtime.database import read_engine, tracking, write_engine
+from projections.runtime.database import read_engine, remake_projection_tables, tracking, write_engine
 from projections.runtime.wakeup import Wakeup, applied_channel, listen
 
 log = logging.getLogger("omo.projection")
@@ -88,6 +88,8 @@ class ProjectionRunner:
         batch_size: int = 2000,
         poll_interval: float = 0.05,
         lease_seconds: float = 10.0,
+        on_applied: Callable[[str, int], None] | None = None,
+        make_tables: bool = True,  # False: left as they are, for a rebuild that makes them anew
     ):
         self.definition = projection
         self.event_log = event_log
@@ -98,8 +100,10 @@ class ProjectionRunner:
         self.lease_ms = int(lease_seconds * 1000)
         self.writer = write_engine(database_url)
         self.reader = read_engine(database_url)
-        self.definition.create_tables(self.writer)
+        if make_tables:
+            self.definition.create_tables(self.writer)
         self.position = 0
+        self.on_applied = on_applied  # (projection, events), told only once a batch has committed: no count of what rolled back
         self.leading = False
         self.last_batch_full = False
         self._lease_until_ms = 0
@@ -191,6 +195,8 @@ class ProjectionRunner:
                 return 0
             self.definition.apply_batch(connection, batch.events, batch.end)
         self.position = batch.end
+        if self.on_applied is not None and batch.events:
+            self.on_applied(self.projection, len(batch.events))
         self.last_batch_full = len(batch.events) >= self.batch_size
         return batch.end - start
 
@@ -264,13 +270,12 @@ class ProjectionRunner:
     # --- operations ---------------------------------------------------------------------
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Empties the tables and applies every event again from the first, holding the
-        lease throughout (a runner in a server waits on standby meanwhile). Returns the
-        position reached."""
+        """Makes the tables anew at this version's schema (dropped and created: tables of
+        another version or layout are what a rebuild is for) and applies every event again
+        from the first, holding the lease throughout (a runner in a server waits on standby
+        meanwhile). Returns the position reached."""
         with self.writer.begin() as connection:
-            locked_tracking_row(connection, self.projection)
-            for table in self.definition.tables:
-                connection.execute(delete(table))
+            remake_projection_tables(connection, self.definition.metadata, self.projection, self.definition.schema_version)
             self._renew(connection, 0, now_ms())
         self.position, self.leading = 0, True
         head = self.event_log.head()
@@ -288,7 +293,10 @@ class ProjectionRunner:
 
 def projection_status(engine, event_log: EventLog, projection: str) -> Status:
     with engine.connect() as connection:
-        row = connection.execute(select(tracking).where(tracking.c.projection == projection)).one()
+        # the columns named: tables of an older layout still show their position
+        row = connection.execute(
+            select(tracking.c.position, tracking.c.holder, tracking.c.lease_until_ms).where(tracking.c.projection == projection)
+        ).one()
     head = event_log.head()
     lag_events = event_log.count_after(row.position, head)
     lag_seconds = 0.0

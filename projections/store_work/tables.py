@@ -32,6 +32,11 @@ from sqlalchemy import BigInteger, Boolean, Column, Engine, Index, MetaData, Str
 from projections.runtime.database import create_projection_tables
 
 metadata = MetaData()
+
+# The schema version of these tables: bump it whenever they change (a column, a width, a table)
+# or the meaning of what the projection writes into them does; tables made at another version
+# are refused until `omo projections rebuild` makes them anew.
+SCHEMA_VERSION = 1
 MOMENT = 40  # an RFC 3339 moment with its offset
 
 STEPS = ("allocated", "accepted", "picked", "handed_over", "delivered")
@@ -92,5 +97,6 @@ TABLES = (shipments, changes, orders, backorders)
 
 
 def create_tables(engine: Engine, projection: str = "store_work") -> None:
-    """Creates what is missing, and the projection's tracking row at position 0."""
-    create_projection_tables(engine, metadata, projection)
+    """Creates them and the projection's tracking row at position 0 in a database without them;
+    raises OutdatedTables when they were made at another schema version."""
+    create_projection_tables(engine, metadata, projection, SCHEMA_VERSION)

@@ -11,6 +11,10 @@ failing child cannot spin); the child is told its parent's pid (`--parent-pid`) 
 that parent is gone, so a parent killed outright leaves nothing behind; stop() asks it to stop
 (SIGTERM) and kills it past a timeout. What makes a restart safe is the child's own: a
 projection's lease and position, a server's statelessness.
+
+A parent may also hear from its child: given `on_report`, it opens a pipe the child writes lines
+to (`--report-fd`, the child's end; see ReportsToParent), read on a thread of the parent's. The
+child's standard streams stay the operator's, for its logs.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 
 log = logging.getLogger("omo")
 
@@ -27,11 +33,14 @@ RESTART_AFTER_SECONDS = 1.0
 
 
 class ChildCommand:
-    """`omo <arguments> --parent-pid <this process>`, kept running until stop()."""
+    """`omo <arguments> --parent-pid <this process>`, kept running until stop(); with
+    `on_report`, also `--report-fd <its end of a pipe>`, each line it writes there passed to
+    on_report (on a thread of its own)."""
 
-    def __init__(self, label: str, arguments: list[str]):
+    def __init__(self, label: str, arguments: list[str], on_report: Callable[[str], None] | None = None):
         self.label = label
         self.command = [sys.executable, "-m", "services.cli", *arguments, "--parent-pid", str(os.getpid())]
+        self.on_report = on_report
         self.process: subprocess.Popen | None = None
         self.restarts = 0
         self._exited_at: float | None = None
@@ -41,10 +50,30 @@ class ChildCommand:
         return self.process.pid if self.process is not None else None
 
     def start(self) -> ChildCommand:
-        self.process = subprocess.Popen(self.command)
+        if self.on_report is None:
+            self.process = subprocess.Popen(self.command)
+        else:
+            reading, writing = os.pipe()
+            try:
+                self.process = subprocess.Popen([*self.command, "--report-fd", str(writing)], pass_fds=(writing,))
+            except BaseException:
+                os.close(reading)
+                raise
+            finally:
+                os.close(writing)  # the child's alone: its exit then ends the reading
+            threading.Thread(target=self._read_reports, args=(reading, self.on_report), daemon=True,
+                             name=f"reports-{self.process.pid}").start()
         self._exited_at = None
         log.info("%s in process %d", self.label, self.process.pid)
         return self
+
+    def _read_reports(self, reading: int, on_report: Callable[[str], None]) -> None:
+        with open(reading, encoding="utf-8") as reports:
+            for line in reports:
+                try:
+                    on_report(line.rstrip("\n"))
+                except Exception:  # noqa: BLE001 - one bad report must not silence the next
+                    log.exception("%s: could not take its report %r", self.label, line)
 
     def check(self) -> None:
         """Starts the child again if it has exited (not before RESTART_AFTER_SECONDS)."""
@@ -70,6 +99,21 @@ class ChildCommand:
             log.warning("%s did not stop within %g s; killing it", self.label, timeout)
             process.kill()
             process.wait()
+
+
+class ReportsToParent:
+    """A child's end of the pipe its parent opened for its reports (`--report-fd`)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def send(self, line: str) -> None:
+        """One line, without its line break; one under 4 KiB (the least a pipe writes whole) is
+        never read in part."""
+        try:
+            os.write(self.fd, (line + "\n").encode())
+        except OSError:
+            pass  # the parent is gone; the child sees it (parent_gone) and stops
 
 
 def parent_gone(parent_pid: int) -> bool:

@@ -1,9 +1,10 @@
 """Metrics in the Prometheus format, on a port of their own (`--metrics-port`), from the
 Prometheus project's client library. A process's registry: calls by method and status code with
 their latency and how many are in flight, the gate's refusals, the live index's position and
-lag, the order writer's queue and restarts (and, where it runs in this process, its batches,
-saves and version conflicts), each projection's position and lag, and the streams open.
-Figures read from the database are read when Prometheus scrapes, not on the calls' path."""
+lag, the order writer's queue, restarts, batches, saves and version conflicts (the writer
+sends each batch's figures back, from its own process too), each projection's position and lag, the events each projection
+applied in this process (or its children), and the streams open. Figures read from the database
+are read when Prometheus scrapes, not on the calls' path."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -26,9 +27,10 @@ GATE_REFUSALS = Counter("omo_gate_refusals", "Calls the gate refused before any 
                         "request limits)", ["code"], registry=REGISTRY)
 WRITER_BATCH = Histogram("omo_order_writer_batch_size", "Placements per batch the order writer saved",
                          buckets=(1, 2, 4, 8, 16, 32, 64, 128), registry=REGISTRY)
-WRITER_SAVE_SECONDS = Histogram("omo_order_writer_save_seconds", "Time to decide and save one batch", buckets=LATENCY_BUCKETS,
+WRITER_SAVE_SECONDS = Histogram("omo_order_writer_save_seconds", "Time to decide and save one batch, retries included", buckets=LATENCY_BUCKETS,
                                 registry=REGISTRY)
-WRITER_CONFLICTS = Counter("omo_order_writer_conflicts", "Batches thrown away on a version conflict and decided again",
+WRITER_CONFLICTS = Counter("omo_order_writer_conflicts", "Attempts thrown away on a version conflict and decided again "
+                           "(a whole batch, or one placement once batches kept conflicting)",
                            registry=REGISTRY)
 WRITER_RESTARTS = Counter("omo_order_writer_restarts", "Times the order writer's process died and was started again",
                           registry=REGISTRY)
@@ -51,6 +53,30 @@ class Readings:
 
     def describe(self) -> Iterable[Any]:
         return []
+
+
+class ProjectionEventsApplied:
+    """The events each projection applied, counted by the runners as their batches commit (a
+    runner cannot count into this registry itself: projections know nothing of the services)."""
+
+    def collect(self) -> Iterable[Any]:
+        from projections.definitions import PROJECTIONS
+        from services.adapters.projection_runners import APPLIED
+
+        family = CounterMetricFamily(
+            "omo_projection_events_applied", "Events a projection applied in this process (or its children), "
+            "of the kinds it reads", labels=["projection"],
+        )
+        counts = APPLIED.counts()
+        for name in PROJECTIONS:  # 0 until the first: a rate from the start
+            family.add_metric([name], counts.get(name, 0))
+        return [family]
+
+    def describe(self) -> Iterable[Any]:
+        return []
+
+
+REGISTRY.register(ProjectionEventsApplied())
 
 
 def watch(read: Callable[[], Iterable[tuple[str, str, dict[str, str], float]]]) -> None:

@@ -29,7 +29,6 @@ from aggregates.stock_position import StockPosition, reserve_all, stores_short
 from aggregates.store_slot import StoreSlot
 from aggregates.transfer import Transfer
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
-from services.adapters.metrics import WRITER_BATCH, WRITER_CONFLICTS, WRITER_SAVE_SECONDS
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.launches import claim_placement, exhausted_by, quota_ids
 from services.use_cases.ports import NotPlaced, Outcome, Placed, Placement, Refused, Reroute
@@ -40,6 +39,24 @@ SINGLE_ATTEMPTS = 20
 # a cached stock position another process changed only costs a conflict and a second try;
 # reading the log now and then keeps that rare without a query per batch
 CATCH_UP_EVERY_S = 0.5
+
+
+@dataclass(frozen=True)
+class BatchFigures:
+    """How one batch went, sent back beside its outcomes for the metrics and the traces of the
+    server whose callers it answers (the writer may run in another process). Times are the
+    wall clock's nanoseconds, the clock both processes and the tracing SDK share."""
+
+    size: int
+    started_ns: int
+    ended_ns: int
+    conflicts: int = 0  # attempts thrown away on a version conflict
+    saved_from_ns: int = 0  # the save that committed it (0: nothing to save)
+    saved_until_ns: int = 0
+
+    @property
+    def seconds(self) -> float:
+        return (self.ended_ns - self.started_ns) / 1e9
 
 
 @dataclass
@@ -63,22 +80,25 @@ class OrderWriter:
         self._caught_up_at = time.monotonic()
         # per-customer purchase limits: (app, placement, pending) -> quota aggregates changed
         self.claims = claims
+        self.figures: BatchFigures | None = None  # the last batch's, once it is decided
+        self._conflicts = 0
+        self._saved = (0, 0)
 
     def commit(self, placements: Sequence[Placement]) -> list[Outcome]:
-        if time.monotonic() - self._caught_up_at > CATCH_UP_EVERY_S:
-            self._catch_up()  # drops cached aggregates other processes have changed since
-        WRITER_BATCH.observe(len(placements))
-        started = time.perf_counter()
+        started = time.time_ns()
+        self._conflicts, self._saved = 0, (0, 0)
         try:
+            if time.monotonic() - self._caught_up_at > CATCH_UP_EVERY_S:
+                self._catch_up()  # drops cached aggregates other processes have changed since
             for _ in range(BATCH_ATTEMPTS):
                 try:
                     return self._decide_and_save(placements)
                 except IntegrityError:
-                    WRITER_CONFLICTS.inc()
+                    self._conflicts += 1
                     self._catch_up()
             return [self._commit_alone(p) for p in placements]
         finally:
-            WRITER_SAVE_SECONDS.observe(time.perf_counter() - started)
+            self.figures = BatchFigures(len(placements), started, time.time_ns(), self._conflicts, *self._saved)
 
     def _catch_up(self) -> None:
         self.app.catch_up()
@@ -89,6 +109,7 @@ class OrderWriter:
             try:
                 return self._decide_and_save([placement])[0]
             except IntegrityError:
+                self._conflicts += 1
                 self._catch_up()
         return Refused(Contention("the stock involved is changing too fast; retry the request"))
 
@@ -104,7 +125,7 @@ class OrderWriter:
         try:
             for placement in placements:
                 outcomes.append(self._decide(placement, batch))
-            recordings = self.app.save(*pending.values()) if pending else []
+            recordings = self._saved_timed(pending) if pending else []
         except BaseException:
             # their in-memory state holds what was not saved: read them again next time
             for aggregate_id in pending:
@@ -115,6 +136,12 @@ class OrderWriter:
             if isinstance(aggregate, Order):
                 self.app.evict(aggregate.id)  # a replay is rare: the cache is for stock positions
         return [Placed(o[0], o[1], position, o[2]) if isinstance(o, tuple) else o for o in outcomes]
+
+    def _saved_timed(self, pending: dict[UUID, Any]) -> list[Any]:
+        saved_from = time.time_ns()
+        recordings = self.app.save(*pending.values())
+        self._saved = (saved_from, time.time_ns())
+        return recordings
 
     def _decide(self, placement: Placement, batch: _Batch) -> Any:
         """(order, replayed, exhausted) to be acknowledged after the save, or an outcome as it is."""

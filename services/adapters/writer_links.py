@@ -27,8 +27,9 @@ from typing import Any
 from uuid import UUID
 
 from services.adapters.heap import freeze_survivors_of_full_collections
-from services.adapters.metrics import WRITER_RESTARTS
-from services.adapters.order_writer import MAX_BATCH, OrderWriter
+from services.adapters import tracing
+from services.adapters.metrics import WRITER_BATCH, WRITER_CONFLICTS, WRITER_RESTARTS, WRITER_SAVE_SECONDS
+from services.adapters.order_writer import MAX_BATCH, BatchFigures, OrderWriter
 from services.use_cases.application import OmoApplication
 from services.use_cases.ports import OrderWriterUnavailable, Outcome, Placement, Refused
 
@@ -37,31 +38,41 @@ START_TIMEOUT_S = 600  # the writer reads the whole log into its index first
 # every stock position the writer reserves at stays in memory (a few KB each)
 WRITER_CACHE_SIZE = 500_000
 RETRY_MESSAGE = "retry with the same idempotency key"
+# what a caller waits for: its outcome, and how its batch went (None when it went in none)
+Answer = tuple[Outcome, BatchFigures | None]
 
 
 def _unavailable(why: str) -> Refused:
     return Refused(OrderWriterUnavailable(f"{why}; {RETRY_MESSAGE}"))
 
 
-def _awaited(future: Future, timeout: float) -> Outcome:
+def _awaited(future: Future, timeout: float) -> Answer:
     try:
         return future.result(timeout)
     except FutureTimeout:
         # the writer may still commit it: only the same key can tell, and it will
-        return _unavailable(f"the order writer did not answer within {timeout:.0f} s")
+        return _unavailable(f"the order writer did not answer within {timeout:.0f} s"), None
 
 
 def run_batches(take: Callable[[], list[tuple[Any, Placement]] | None], writer: OrderWriter,
-                answer: Callable[[list[tuple[Any, Outcome]]], None]) -> None:
-    """The writer's loop: a batch of (tag, placement) in, (tag, outcome) out, until take()
-    returns None."""
+                answer: Callable[[list[tuple[Any, Outcome]], BatchFigures | None], None]) -> None:
+    """The writer's loop: a batch of (tag, placement) in, (tag, outcome) out with the batch's
+    figures, until take() returns None."""
     while (batch := take()) is not None:
         try:
             outcomes = writer.commit([placement for _, placement in batch])
         except Exception as error:  # noqa: BLE001 - the callers must hear, whatever it was
             log.exception("the order writer could not commit a batch of %d", len(batch))
             outcomes = [_unavailable(f"the order writer could not commit ({type(error).__name__})")] * len(batch)
-        answer([(tag, outcome) for (tag, _), outcome in zip(batch, outcomes)])
+        answer([(tag, outcome) for (tag, _), outcome in zip(batch, outcomes)], writer.figures)
+
+
+def counted(figures: BatchFigures | None) -> None:
+    """The batch in this process's metrics, wherever the writer ran."""
+    if figures is not None:
+        WRITER_BATCH.observe(figures.size)
+        WRITER_SAVE_SECONDS.observe(figures.seconds)
+        WRITER_CONFLICTS.inc(figures.conflicts)
 
 
 def batch_from(inbox: queue.SimpleQueue) -> list[Any] | None:
@@ -96,11 +107,16 @@ class WriterLink(ABC):
         return order_id in self._in_flight
 
     def place(self, placement: Placement, timeout: float = 60) -> Outcome:
-        with self._handed(placement.order_id):
-            return self._place(placement, timeout)
+        with self._handed(placement.order_id), tracing.tracer.start_as_current_span(tracing.WRITER_PLACE) as span:
+            outcome, figures = self._place(placement, timeout)
+            if span.is_recording():
+                span.set_attributes({"omo.order_id": str(placement.order_id), "omo.outcome": type(outcome).__name__})
+                if figures is not None:
+                    tracing.record_batch(figures)
+            return outcome
 
     @abstractmethod
-    def _place(self, placement: Placement, timeout: float) -> Outcome:
+    def _place(self, placement: Placement, timeout: float) -> Answer:
         """Hands the placement to the writer and waits for its outcome."""
 
     @contextmanager
@@ -143,13 +159,14 @@ class ThreadWriterLink(WriterLink):
             app.close()
 
     @staticmethod
-    def _answer(pairs: list[tuple[Future, Outcome]]) -> None:
+    def _answer(pairs: list[tuple[Future, Outcome]], figures: BatchFigures | None) -> None:
+        counted(figures)
         for future, outcome in pairs:
-            future.set_result(outcome)
+            future.set_result((outcome, figures))
 
-    def _place(self, placement: Placement, timeout: float) -> Outcome:
+    def _place(self, placement: Placement, timeout: float) -> Answer:
         if self._closed:
-            return _unavailable("the server is shutting down")
+            return _unavailable("the server is shutting down"), None
         future: Future = Future()
         self._queue.put((future, placement))
         return _awaited(future, timeout)
@@ -211,35 +228,37 @@ class ProcessWriterLink(WriterLink):
         log.info("order writer started (pid %d)", process.pid)
         threading.Thread(target=self._receive, args=(replies, process), name="omo-writer-replies", daemon=True).start()
 
-    def _place(self, placement: Placement, timeout: float) -> Outcome:
+    def _place(self, placement: Placement, timeout: float) -> Answer:
         future: Future = Future()
         with self._lock:
             if self._closed:
-                return _unavailable("the server is shutting down")
+                return _unavailable("the server is shutting down"), None
             request_id = next(self._ids)
             self._waiting[request_id] = future
             try:
                 self._requests.send((request_id, placement))
             except (OSError, ValueError):
                 del self._waiting[request_id]
-                return _unavailable("the order writer is restarting")
+                return _unavailable("the order writer is restarting"), None
         return _awaited(future, timeout)
 
     def _receive(self, replies: Any, process: Any) -> None:
         try:
             while True:
-                for request_id, outcome in replies.recv():
+                pairs, figures = replies.recv()
+                counted(figures)
+                for request_id, outcome in pairs:
                     with self._lock:
                         future = self._waiting.pop(request_id, None)
                     if future is not None:
-                        future.set_result(outcome)
+                        future.set_result((outcome, figures))
         except (EOFError, OSError):
             pass
         with self._lock:
             waiting, self._waiting = self._waiting, {}
             self._requests.close()  # callers meanwhile are answered at once, not queued
         for future in waiting.values():
-            future.set_result(_unavailable("the order writer stopped before answering"))
+            future.set_result((_unavailable("the order writer stopped before answering"), None))
         process.join(timeout=5)
         if not self._closed:
             WRITER_RESTARTS.inc()
@@ -290,10 +309,10 @@ def writer_process(make_app: Callable[[str], OmoApplication], database_url: str,
         app.close()
 
 
-def _sender(replies: Any) -> Callable[[list[tuple[int, Outcome]]], None]:
-    def send(pairs: list[tuple[int, Outcome]]) -> None:
+def _sender(replies: Any) -> Callable[[list[tuple[int, Outcome]], BatchFigures | None], None]:
+    def send(pairs: list[tuple[int, Outcome]], figures: BatchFigures | None) -> None:
         try:
-            replies.send(pairs)
+            replies.send((pairs, figures))
         except (OSError, ValueError):
             pass  # the server is gone; its callers retry with their keys
 

@@ -13,9 +13,11 @@ from contextvars import ContextVar
 from typing import Any
 
 import grpc
+from opentelemetry import trace
 
 from domain.callers import Caller
 from services.adapters.metrics import RPC_CALLS, RPC_IN_FLIGHT, RPC_SECONDS
+from services.adapters.tracing import trace_id
 
 log = logging.getLogger("omo.access")
 UNWATCHED = frozenset({"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"})
@@ -27,6 +29,9 @@ def note_caller(caller: Caller) -> None:
     record = _call.get()
     if record is not None:
         record["role"], record["token_id"] = caller.role, caller.token_id
+    span = trace.get_current_span()
+    if span.is_recording():
+        span.set_attributes({"omo.caller.role": str(caller.role), "omo.caller.token_id": caller.token_id})
 
 
 def _logged(method: str, context: grpc.ServicerContext, started: float, record: dict[str, Any], failed: bool, lines: bool) -> None:
@@ -42,9 +47,11 @@ def _logged(method: str, context: grpc.ServicerContext, started: float, record: 
         "method": method, "role": record.get("role", ""), "token_id": record.get("token_id", ""), "code": name,
         "ms": round(seconds * 1000, 1), "peer": context.peer(),
     }
+    if traced := trace_id():
+        fields["trace_id"] = traced
     log.info(
-        "%s %s %s/%s %.1f ms %s", method, name, fields["role"] or "-", fields["token_id"] or "-", fields["ms"], fields["peer"],
-        extra={"access": fields},
+        "%s %s %s/%s %.1f ms %s%s", method, name, fields["role"] or "-", fields["token_id"] or "-", fields["ms"], fields["peer"],
+        f" trace {traced}" if traced else "", extra={"access": fields},
     )
 
 

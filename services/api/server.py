@@ -29,7 +29,8 @@ from projections.dealer_ledger.reader import LedgerReader
 from projections.on_time.reader import OnTimeReader
 from services.use_cases.reads.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
-from services.api.access_log import AccessLog
+from services.adapters.tracing import server_interceptor
+from services.api.access_log import UNWATCHED, AccessLog
 from services.api.gate.interceptor import Admission, Gate
 from services.api.stream_hosting import StreamHosting
 from services.api.stream_limits import StreamLimits
@@ -77,22 +78,25 @@ def start_server(
     app: OmoApplication, host: str = "127.0.0.1", port: int = 50051, workers: int = 16,
     credentials: grpc.ServerCredentials | None = None, admissions: tuple[Admission, ...] = (),
     stream_limits: StreamLimits = StreamLimits(), max_message_bytes: int = MAX_MESSAGE_BYTES,
-    buyer_limits: BuyerLimits = BuyerLimits(), access_log: bool = True,
+    buyer_limits: BuyerLimits = BuyerLimits(), access_log: bool = True, tracing: bool = False,
 ) -> RunningServer:
     """Starts serving on host:port (port 0 picks a free one) and returns the bound port.
     Every call but health checking and reflection passes the gate: a caller's token, its
     access rule and `admissions` (rate limits). `credentials`: serve TLS; plaintext without.
     `stream_limits`: how long streams may last; `max_message_bytes`: a larger message is
     refused by gRPC itself (RESOURCE_EXHAUSTED) before it is read. `buyer_limits`: how fast
-    one customer or device may place orders (the buyer guard).
+    one customer or device may place orders (the buyer guard). `tracing`: a span per call,
+    from OpenTelemetry's gRPC instrumentation, into the tracer provider this process set up.
 
     Unary calls are served by `workers` threads, as many at once; every call with a streaming
     side runs on a thread of its own beside them, up to `stream_limits.max_streams` held at
     once (see StreamHosting)."""
     streams = StreamHosting(stream_limits.max_streams)
+    # the call's span encloses the access line, which names its trace
+    traced = [server_interceptor(UNWATCHED)] if tracing else []
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
-        interceptors=[streams, AccessLog(lines=access_log), Gate(app, admissions)],
+        interceptors=[streams, *traced, AccessLog(lines=access_log), Gate(app, admissions)],
         options=[
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),

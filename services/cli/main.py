@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from projections.runtime.database import OutdatedTables
 from services.adapters.config import ConfigurationError, database_url, reachable
 from services.cli.log_setup import configure_logging
 from services.cli import certs, demo, projections, report, serve, statements, tokens
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.command in ON_THE_EVENT_STORE:
                 reachable(database_url())
             return run[args.command](args)
-        except ConfigurationError as error:
+        except (ConfigurationError, OutdatedTables) as error:  # the tables too: the operator rebuilds them
             print(f"omo {args.command}: error: {error}", file=sys.stderr)
             return 2
         finally:

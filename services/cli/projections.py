@@ -17,13 +17,13 @@ from projections.on_time import verify as on_time_verify
 from projections.order_list import verify as order_list_verify
 from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK, ON_TIME, ORDER_LIST, PROJECTIONS, STORE_WORK
 from projections.store_work import verify as work_verify
-from projections.runtime.projection import Projection
+from projections.runtime.projection import Projection, refuse_other_versions
 from projections.runtime.runner import projection_status
-from projections.runtime.database import read_engine, write_engine
+from projections.runtime.database import NO_ROW, OutdatedTables, found_schema_version, read_engine, write_engine
 from services.adapters.config import DATABASE_URL_VARIABLE, database_url, redact
 from services.adapters.heap import freeze_survivors_of_full_collections
 from services.cli.log_setup import add_logging_options, add_metrics_options
-from services.adapters.projection_runners import EventStore, new_runner, start_runners
+from services.adapters.projection_runners import APPLIED, AppliedReports, EventStore, new_runner, start_runners
 from services.adapters.child_processes import ChildCommand, parent_gone
 from services.bootstrap import event_store
 
@@ -67,6 +67,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
         "WatchShipments streams wait on) runs in a child process of its own, started again if it exits"
     ))
     project.add_argument("--parent-pid", type=int, default=0, help=argparse.SUPPRESS)  # a child stops with its parent
+    project.add_argument("--report-fd", type=int, default=0, help=argparse.SUPPRESS)  # a child's events applied, to its parent's metrics
 
     projections = commands.add_parser(
         "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, on time, order list, store work)",
@@ -75,15 +76,17 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     )
     actions = projections.add_subparsers(dest="projections_command", required=True, metavar="ACTION")
     status = actions.add_parser(
-        "status", help="position, head, lag in events and seconds, the runner holding the lease",
-        description="Print each projection's position, the event store's head, the lag in events and seconds, "
+        "status", help="schema version, position, head, lag in events and seconds, the runner holding the lease",
+        description="Print each projection's tables' schema version (found and wanted: tables of another version "
+        "are refused until rebuilt), position, the event store's head, the lag in events and seconds, "
         "and which runner holds the writer's lease.",
     )
     _projection_option(status, "show")
     status.add_argument("--json", action="store_true", help="print one JSON object per projection, one a line")
     rebuild = actions.add_parser(
-        "rebuild", help="empty the tables and apply every event again, with a progress bar",
-        description="Empty the projection's tables and apply every event from the first, with a progress bar. "
+        "rebuild", help="make the tables anew and apply every event again, with a progress bar",
+        description="Make the projection's tables anew at this version's schema (dropped and created, whatever "
+        "version or layout they had) and apply every event from the first, with a progress bar. "
         "Takes the writer's lease from any running runner, which waits on standby until the rebuild is done. "
         "The result is identical to the incrementally built tables.",
     )
@@ -101,6 +104,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 def project(args: argparse.Namespace) -> int:
     url = database_url()
+    # here, before a child or a runner thread starts: refused in one line, not logged by each
+    refuse_other_versions(url, chosen(args))
     store = event_store(url)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -114,14 +119,16 @@ def project(args: argparse.Namespace) -> int:
         "--poll-interval", str(args.poll_interval), "--batch-size", str(args.batch_size), "--lease-seconds", str(args.lease_seconds),
         "--log-format", args.log_format, "--log-level", args.log_level,
     ]
-    children = [ChildCommand(f"projecting {p.name}", ["project", "--projection", p.name, *options]).start() for p in apart]
+    on_report = APPLIED.add_report if args.metrics_port else None
+    children = [ChildCommand(f"projecting {p.name}", ["project", "--projection", p.name, *options], on_report).start() for p in apart]
+    reports = AppliedReports(args.report_fd) if args.report_fd else None
     runners = start_runners(
         store, url, [p for p in projections if p not in apart],
         poll_interval=args.poll_interval, batch_size=args.batch_size, lease_seconds=args.lease_seconds,
     )
     for runner in runners:
         log.info("projecting %s from %s (runner %s)", runner.projection, redact(url), runner.holder)
-    if args.metrics_port:  # the children's projections too: the figures come from the tracking table
+    if args.metrics_port:  # the children's projections too: positions from the tracking table, events applied from their reports
         from services.adapters import metrics
 
         metrics.watch(metrics.projection_readings(store, url))
@@ -134,10 +141,14 @@ def project(args: argparse.Namespace) -> int:
                 break
             for child in children:
                 child.check()
+            if reports is not None:
+                reports.send()
     finally:
         for child in children:
             child.stop(timeout=30)
         runners.shutdown(timeout=30)
+        if reports is not None:
+            reports.send()
         store.close()
     for runner in runners:
         log.info("%s stopped at position %d", runner.projection, runner.position)
@@ -164,16 +175,32 @@ def _reader(url: str, projection: Projection):
 
 
 def _status(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
-    engine = _reader(url, projection)
     try:
-        s = projection_status(engine, projection.event_log(store), projection.name)
+        engine, refused = _reader(url, projection), None
+    except OutdatedTables as outdated:  # shown, not refused: status is how one finds out
+        engine, refused = read_engine(url), outdated
+    try:
+        with engine.connect() as connection:
+            found = found_schema_version(connection, projection.name)
+        # tables without a tracking row have no position to show
+        s = None if found is NO_ROW else projection_status(engine, projection.event_log(store), projection.name)
     finally:
         engine.dispose()
+    found = None if found is NO_ROW else found
+    wanted = projection.schema_version
     if args.json:
-        print(json.dumps(s.__dict__))
+        shown = s.__dict__ if s is not None else {"projection": projection.name}
+        print(json.dumps({**shown, "schema_version": found, "schema_version_wanted": wanted}))
+        return 0
+    schema = f"{'none' if found is None else found} (wanted {wanted})"
+    if refused is not None:
+        why = ", ".join(refused.others[0].differences)
+        schema += f"; refused{f' ({why})' if why else ''}: run `omo projections rebuild --projection {projection.name}`"
+    print(f"projection  {projection.name}")
+    print(f"schema      {schema}")
+    if s is None:
         return 0
     holder = f"{s.holder} (lease {'expired' if s.lease_left_seconds < 0 else f'{s.lease_left_seconds:.1f} s left'})" if s.holder else "none"
-    print(f"projection  {s.projection}")
     print(f"position    {s.position}")
     print(f"head        {s.head}")
     print(f"lag         {s.lag_events} events, {s.lag_seconds:.1f} s")
@@ -184,7 +211,7 @@ def _status(args: argparse.Namespace, store: EventStore, url: str, projection: P
 def _rebuild(args: argparse.Namespace, store: EventStore, url: str, projection: Projection) -> int:
     from tqdm import tqdm
 
-    runner = new_runner(store, url, projection)
+    runner = new_runner(store, url, projection, make_tables=False)  # whatever version they are at
     began = time.perf_counter()
     bar = None
 

@@ -186,12 +186,15 @@ def chosen_limits(args: argparse.Namespace):
 def serve(args: argparse.Namespace) -> int:
     from services.adapters.child_processes import ChildCommand, parent_gone
     from services.adapters.heap import freeze_survivors_of_full_collections
+    from services.adapters.tracing import configure_tracing
     from services.adapters.health_watch import HealthWatch
     from services.api.server import SERVICE_NAMES, start_server
     from services.api.tls import TlsSetupError, serving_credentials
     from routing.policy import RoutingPolicy
     from routing.promise import PromiseTerms
     from services.bootstrap import build_application, start_background_work
+    from projections.definitions import PROJECTIONS
+    from projections.runtime.projection import refuse_other_versions
 
     # refused before anything starts: no database opened, no port bound
     if args.stream_port < 0 or (args.stream_port and args.stream_port == args.port):
@@ -210,11 +213,15 @@ def serve(args: argparse.Namespace) -> int:
                 f"this machine); choose another {flag} or --host"
             )
 
+    # every projection's, with or without runners here: the server's queries read them all
+    refuse_other_versions(database_url(), PROJECTIONS.values())
+
     # first, so a signal during start-up still ends in a clean shutdown
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     freeze_survivors_of_full_collections()
+    tracing = configure_tracing("omo-server")
     url = database_url()
     log = logging.getLogger("omo")
     terms = PromiseTerms(
@@ -232,7 +239,7 @@ def serve(args: argparse.Namespace) -> int:
         server = start_server(
             app, host=args.host, port=args.port, workers=args.workers, credentials=credentials,
             admissions=admissions, stream_limits=stream_limits, max_message_bytes=max_message_bytes,
-            buyer_limits=buyer_limits, access_log=not args.no_access_log,
+            buyer_limits=buyer_limits, access_log=not args.no_access_log, tracing=tracing,
         )
     except OSError:
         app.close()

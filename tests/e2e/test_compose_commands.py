@@ -2,7 +2,8 @@
 them, on a PostgreSQL database of their own: the certs service's `omo certs dev`, the server's
 `omo serve` on those certificates (its port moved to a free one, /certs to a folder here), the
 projector's `omo project` beside it on the same new database, and the server's health check,
-`omo health` with the client certificate: SERVING, exit 0; a wrong CA: exit 1."""
+`omo health` with the client certificate: SERVING, exit 0; a wrong CA: exit 1. The server's and
+the projector's metrics answer (their ports moved to free ones, on loopback)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -23,6 +25,16 @@ def run_as_container(command: list[str], certs: Path, port: int) -> list[str]:
     """The command with /certs at `certs` and the server's port at `port`."""
     moved = [a.replace("/certs", str(certs)) for a in command]
     return [str(port) if a == "50051" else a.replace(":50051", f":{port}") for a in moved]
+
+
+def metrics_here(command: list[str]) -> tuple[list[str], int]:
+    """The command with its metrics on a free port on loopback: (command, port)."""
+    from bench.common import free_port
+
+    moved, port = list(command), free_port()
+    moved[moved.index("--metrics-port") + 1] = str(port)
+    moved[moved.index("--metrics-host") + 1] = "127.0.0.1"
+    return moved, port
 
 
 def omo(arguments: list[str], env: dict, **kwargs) -> subprocess.Popen:
@@ -41,7 +53,9 @@ def test_the_containers_commands_start_and_the_server_reports_healthy(postgres_d
 
     server_command = run_as_container(services["omo"]["command"], certs, port)
     server_command[server_command.index("--host") + 1] = "127.0.0.1"  # a test binds loopback only
-    started = [omo(server_command, env, stderr=subprocess.DEVNULL), omo(services["projector"]["command"], env, stderr=subprocess.DEVNULL)]
+    server_command, server_metrics = metrics_here(server_command)
+    projector_command, projector_metrics = metrics_here(services["projector"]["command"])
+    started = [omo(server_command, env, stderr=subprocess.DEVNULL), omo(projector_command, env, stderr=subprocess.DEVNULL)]
     try:
         check = run_as_container(services["omo"]["healthcheck"]["test"][1:], certs, port)
         deadline = time.monotonic() + 60
@@ -56,6 +70,9 @@ def test_the_containers_commands_start_and_the_server_reports_healthy(postgres_d
         wrong_ca = [a.replace(str(certs / "ca.crt"), str(stranger / "ca.crt")) for a in check]
         refused = subprocess.run([sys.executable, "-m", "services.cli", *wrong_ca[1:]], cwd=REPO, env=env, capture_output=True, text=True, timeout=30)
         assert refused.returncode == 1 and "no answer (UNAVAILABLE" in refused.stderr
+        for metrics_port, shown in ((server_metrics, "omo_rpc_calls_total"), (projector_metrics, "omo_projection_events_applied_total")):
+            text = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+            assert shown in text and 'omo_projection_lag_events{projection="store_work"}' in text
         assert all(p.poll() is None for p in started)
     finally:
         for process in started:

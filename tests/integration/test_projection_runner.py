@@ -217,27 +217,3 @@ def test_status_rebuild_and_verify_commands(app, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "stock_by_store" in out and "SKU2" in out and "1 differences" in out
 
-
-def test_tables_an_earlier_version_wrote_without_a_figure_are_made_again_and_the_projection_rebuilt(app):
-    backlog(app, stores=2, skus=2)
-    first = new_runner(app)
-    try:
-        first.catch_up()
-        head = app.recorder.max_notification_id()
-        assert first.position == head
-        with first.writer.begin() as connection:  # as a version before expected receipts left them
-            for table in ("stock_by_store", "stock_by_province"):
-                connection.execute(text(f"ALTER TABLE {table} DROP COLUMN expected"))
-        first.release()
-    finally:
-        first.close()
-
-    second = new_runner(app)  # creating its tables finds them outdated
-    try:
-        assert projection_status(second.reader, second.event_log, NATIONAL_STOCK.name).position == 0
-        second.catch_up()
-        assert verify(second.reader, second.event_log).differences == []
-        with second.reader.connect() as connection:
-            assert connection.execute(text("SELECT count(*) FROM stock_by_store WHERE expected = 0")).scalar_one() == 4
-    finally:
-        second.close()

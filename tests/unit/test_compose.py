@@ -114,3 +114,43 @@ def test_the_image_installs_every_package_the_server_imports():
     dockerfile = (REPO / "Dockerfile").read_text()
     for package in ("domain", "aggregates", "projections", "protos", "routing", "services"):
         assert f"COPY {package} {package}" in dockerfile
+
+
+def metrics_listen(service: dict) -> tuple[str, int]:
+    """Where a compose service's omo command serves its metrics: (host, port)."""
+    args = build_parser().parse_args(service["command"][1:])
+    return args.metrics_host, args.metrics_port
+
+
+def test_the_server_and_the_projector_serve_metrics_to_the_other_containers():
+    services = compose()["services"]
+    for name in ("omo", "projector"):
+        host, port = metrics_listen(services[name])
+        assert port and host == "0.0.0.0", f"{name}: metrics on {host}:{port}"  # beyond loopback, for another container
+        assert str(port) in [str(p) for p in services[name]["expose"]]
+    assert metrics_listen(services["omo"])[1] != metrics_listen(services["projector"])[1]  # both at once on one host too
+
+
+def prometheus_targets() -> dict[str, list[str]]:
+    config = yaml.safe_load((REPO / "deploy" / "prometheus.yml").read_text())
+    return {job["job_name"]: [t for c in job["static_configs"] for t in c["targets"]] for job in config["scrape_configs"]}
+
+
+def test_the_prometheus_configuration_scrapes_the_server_and_the_projector_where_their_metrics_are():
+    services = compose()["services"]
+    scraped = set()
+    for job, targets in prometheus_targets().items():
+        for target in targets:
+            name, port = target.rsplit(":", 1)
+            assert name in services, f"{job}: {target} is no compose service"
+            assert metrics_listen(services[name])[1] == int(port), f"{job}: {name} serves no metrics on {port}"
+            scraped.add(name)
+    assert scraped == {"omo", "projector"}
+
+
+def test_a_prometheus_service_with_that_configuration_only_when_asked_for():
+    prometheus = compose()["services"]["prometheus"]
+    assert prometheus["image"].startswith("prom/prometheus:") and prometheus["profiles"] == ["monitoring"]
+    mounted = {v.split(":")[1]: v.split(":")[0] for v in prometheus["volumes"]}
+    assert (REPO / mounted["/etc/prometheus/prometheus.yml"]).resolve() == REPO / "deploy" / "prometheus.yml"
+    assert all(p.startswith("127.0.0.1:") for p in prometheus["ports"])

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
+from opentelemetry import trace
+
 from aggregates.order import CANCELLED, Order, shipment_record
 from aggregates.stock_position import StockPosition
 from aggregates.transfer import Transfer
@@ -28,6 +30,8 @@ from services.use_cases.ordering.transfer_backing import awaiting_record, back_w
 from services.use_cases.ordering.slots import given_back, slot_ids
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 128
+# the OpenTelemetry API alone: spans cost next to nothing unless a process sets up the SDK
+tracer = trace.get_tracer("omo")
 BACKORDER_NOTE = "no location could take it now: backordered, counting incoming stock expected by {}"
 
 
@@ -109,7 +113,10 @@ def placed_order(app: OmoApplication, command: PlaceOrder, see_own_order: bool =
     passed_over: set[str] = set()  # stores whose stock the index overstated
     for _ in range(MAX_ATTEMPTS):
         try:
-            placement = _decided(app, command, passed_over)
+            with tracer.start_as_current_span("omo.route") as span:
+                placement = _decided(app, command, passed_over)
+                if span.is_recording():
+                    span.set_attributes({"omo.fulfilment": placement.fulfilment, "omo.shipments": len(placement.shipments)})
         except DomainError:
             if _may_have_placed(app, command) and isinstance(found := app.order_writer.place(_lookup(command)), Placed):
                 return _acknowledged(app, found, see_own_order)
