@@ -20,6 +20,7 @@ from domain.errors import (
 from domain.callers import PermissionDenied, RateLimited, Unauthenticated
 from domain.launches import PurchaseLimitReached
 from domain.stock_query_errors import ProjectionBehind
+from projections.runtime.database import OutdatedTables
 from services.api.stream_limits import StreamExhausted, StreamExpired
 from services.adapters.database_timeouts import database_connection_lost, database_timed_out
 from services.use_cases.ports import OrderWriterUnavailable
@@ -88,6 +89,9 @@ def _abort(error: Exception, context: grpc.ServicerContext, method: Callable[...
     if database_connection_lost(error):  # a restart or failover: the pool reconnects
         log.warning("%s: the database connection was lost", method.__qualname__)
         context.abort(grpc.StatusCode.UNAVAILABLE, "the connection to the database was lost; retry shortly")
+    if isinstance(error, OutdatedTables):  # rebuilt under a running server: the operator's to fix, not the caller's
+        log.error("%s: %s", method.__qualname__, error)
+        context.abort(grpc.StatusCode.UNAVAILABLE, "a view this call reads is being rebuilt; retry later")
     log.error("unexpected error in %s", method.__qualname__, exc_info=error)
     context.abort(grpc.StatusCode.INTERNAL, "internal error; the request may be retried")
 

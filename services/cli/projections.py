@@ -104,12 +104,13 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 def project(args: argparse.Namespace) -> int:
     url = database_url()
-    # here, before a child or a runner thread starts: refused in one line, not logged by each
-    refuse_other_versions(url, chosen(args))
-    store = event_store(url)
+    # first, before the database is opened, so a signal during start-up still ends in a clean shutdown
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    # here, before a child or a runner thread starts: refused in one line, not logged by each
+    refuse_other_versions(url, chosen(args))
+    store = event_store(url)
     freeze_survivors_of_full_collections()
     projections = chosen(args)
     # with others beside them, the projections that follow the log closely get processes of

@@ -213,13 +213,12 @@ def serve(args: argparse.Namespace) -> int:
                 f"this machine); choose another {flag} or --host"
             )
 
-    # every projection's, with or without runners here: the server's queries read them all
-    refuse_other_versions(database_url(), PROJECTIONS.values())
-
-    # first, so a signal during start-up still ends in a clean shutdown
+    # first, before the database is opened, so a signal during start-up still ends in a clean shutdown
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    # every projection's, with or without runners here: the server's queries read them all
+    refuse_other_versions(database_url(), PROJECTIONS.values())
     freeze_survivors_of_full_collections()
     tracing = configure_tracing("omo-server")
     url = database_url()
