@@ -13,6 +13,7 @@ trace of each order the batch answered, so one slow order can be followed to its
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
@@ -72,9 +73,9 @@ def trace_id() -> str:
     return format(context.trace_id, "032x") if context.is_valid else ""
 
 
-def server_interceptor(unwatched: frozenset[str]) -> Any:
-    """The gRPC instrumentation's interceptor, passing over the services in `unwatched`
+def server_interceptor(passed_over: Callable[[str], bool]) -> Any:
+    """The gRPC instrumentation's interceptor, passing over the methods `passed_over` names
     (health checks, reflection: a load balancer's checks would drown the calls)."""
     from opentelemetry.instrumentation.grpc import server_interceptor as instrumented
 
-    return instrumented(filter_=lambda details: details.method.lstrip("/").rsplit("/", 1)[0] not in unwatched)
+    return instrumented(filter_=lambda details: not passed_over(details.method))

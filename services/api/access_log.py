@@ -18,9 +18,9 @@ from opentelemetry import trace
 from domain.callers import Caller
 from services.adapters.metrics import RPC_CALLS, RPC_IN_FLIGHT, RPC_SECONDS
 from services.adapters.tracing import trace_id
+from services.api.open_services import is_open
 
 log = logging.getLogger("omo.access")
-UNWATCHED = frozenset({"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"})
 _call: ContextVar[dict[str, Any] | None] = ContextVar("omo_access_call", default=None)
 
 
@@ -65,10 +65,7 @@ class AccessLog(grpc.ServerInterceptor):
         handler = continuation(handler_call_details)
         lines = self.lines
         method = handler_call_details.method.lstrip("/")
-        # health checks and reflection are neither logged nor counted: a load balancer's checks
-        # would drown the calls, and the health service's Watch must stay as it is (it holds
-        # no thread)
-        if handler is None or method.rsplit("/", 1)[0] in UNWATCHED:
+        if handler is None or is_open(method):
             return handler
         codec = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
         kind = next(k for k in ("unary_unary", "unary_stream", "stream_unary", "stream_stream") if getattr(handler, k))

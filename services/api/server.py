@@ -30,7 +30,8 @@ from projections.on_time.reader import OnTimeReader
 from services.use_cases.reads.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
 from services.adapters.tracing import server_interceptor
-from services.api.access_log import UNWATCHED, AccessLog
+from services.api.access_log import AccessLog
+from services.api.open_services import is_open
 from services.api.gate.interceptor import Admission, Gate
 from services.api.stream_hosting import StreamHosting
 from services.api.stream_limits import StreamLimits
@@ -93,7 +94,7 @@ def start_server(
     once (see StreamHosting)."""
     streams = StreamHosting(stream_limits.max_streams)
     # the call's span encloses the access line, which names its trace
-    traced = [server_interceptor(UNWATCHED)] if tracing else []
+    traced = [server_interceptor(is_open)] if tracing else []
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="omo-rpc"),
         interceptors=[streams, *traced, AccessLog(lines=access_log), Gate(app, admissions)],

@@ -24,6 +24,7 @@ from services.adapters.metrics import GATE_REFUSALS
 from services.api.access_log import note_caller
 from services.api.errors import abort_refused
 from services.api.gate.request_limits import check_request
+from services.api.open_services import is_open
 from services.use_cases.application import OmoApplication
 from services.api.gate.authorization import authorize
 from services.use_cases.network.tokens import authenticate
@@ -40,11 +41,6 @@ def acting() -> str:
     return caller.recorded if caller is not None else ""
 
 
-OPEN_SERVICES = frozenset({
-    "grpc.health.v1.Health",
-    "grpc.reflection.v1alpha.ServerReflection",
-    "grpc.reflection.v1.ServerReflection",
-})
 Admission = Callable[[Caller], None]  # raises a DomainError (RateLimited) to refuse
 
 
@@ -67,7 +63,7 @@ class Gate(grpc.ServerInterceptor):
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
         method = handler_call_details.method.lstrip("/")
-        if handler is None or method.rsplit("/", 1)[0] in OPEN_SERVICES:
+        if handler is None or is_open(method):
             return handler
         return _guarded(handler, self, method)
 
