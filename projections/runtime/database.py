@@ -136,9 +136,7 @@ def create_projection_tables(engine: Engine, tables: MetaData, projection: str, 
         _make_tracking(connection)
         tables.create_all(connection, checkfirst=True)
         if connection.execute(select(tracking.c.projection).where(tracking.c.projection == projection)).first() is None:
-            connection.execute(tracking.insert().values(
-                projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0, schema_version=version,
-            ))
+            _add_tracking_row(connection, projection, version)
 
 
 def remake_projection_tables(connection: Connection, tables: MetaData, projection: str, version: int) -> None:
@@ -153,9 +151,7 @@ def remake_projection_tables(connection: Connection, tables: MetaData, projectio
         # dropping the tables it writes
         query = query.with_for_update()
     if connection.execute(query).first() is None:
-        connection.execute(tracking.insert().values(
-            projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0, schema_version=version,
-        ))
+        _add_tracking_row(connection, projection, version)
     else:
         connection.execute(
             tracking.update().where(tracking.c.projection == projection).values(position=0, schema_version=version)
@@ -188,7 +184,7 @@ def found_schema_version(connection: Connection, projection: str) -> Any:
     inspector = inspect(connection)
     if not inspector.has_table(tracking.name):
         return NO_ROW
-    versioned = "schema_version" in {column["name"] for column in inspector.get_columns(tracking.name)}
+    versioned = _tracking_versioned(inspector)
     columns = [tracking.c.projection, *([tracking.c.schema_version] if versioned else [])]
     row = connection.execute(select(*columns).where(tracking.c.projection == projection)).first()
     if row is None:
@@ -207,8 +203,20 @@ def _make_tracking(connection: Connection) -> None:
     """The tracking table, with the schema version column even where an earlier version made
     it without: added empty, the other projections' rows say no version and stay refused."""
     tracking.create(connection, checkfirst=True)
-    if "schema_version" not in {column["name"] for column in inspect(connection).get_columns(tracking.name)}:
+    if not _tracking_versioned(inspect(connection)):
         connection.execute(text(f"ALTER TABLE {tracking.name} ADD COLUMN schema_version INTEGER"))
+
+
+def _tracking_versioned(inspector: Any) -> bool:
+    """The tracking table has the schema version column (an earlier version made it without)."""
+    return "schema_version" in {column["name"] for column in inspector.get_columns(tracking.name)}
+
+
+def _add_tracking_row(connection: Connection, projection: str, version: int) -> None:
+    """The projection's row at position 0, tables made at schema `version`, no lease held."""
+    connection.execute(tracking.insert().values(
+        projection=projection, position=0, holder=None, lease_until_ms=0, updated_at_ms=0, schema_version=version,
+    ))
 
 
 def _layout_differences(connection: Connection, tables: MetaData) -> list[str]:

@@ -253,7 +253,7 @@ class ProcessWriterLink(WriterLink):
                     if future is not None:
                         future.set_result((outcome, figures))
         except (EOFError, OSError):
-            pass
+            pass  # the writer's process ended: the callers still waiting are answered next
         with self._lock:
             waiting, self._waiting = self._waiting, {}
             self._requests.close()  # callers meanwhile are answered at once, not queued
@@ -279,7 +279,7 @@ class ProcessWriterLink(WriterLink):
             try:
                 self._requests.send(None)
             except (OSError, ValueError):
-                pass
+                pass  # the writer is gone already: there is no one to tell to stop
         self._process.join(timeout)
         if self._process.is_alive():
             self._process.kill()
