@@ -1,12 +1,18 @@
 """A small world for the authorization matrix, and one request per RPC acting on "own"
 objects: store S1 (owned by dealer D1), dealer D1, cloud shop CS1 at S1, transfers from and
-to S1, and an order in every status the fulfilment steps need, all served by S1.
+to S1, and an order in every status the fulfilment steps need, each split between S1 and S3.
 
-The callers: HQ operations, the checkout, the POS of S1 (own) and of S2 (other), dealer D1
-(own) and D2 (other), plus callers whose token is missing, malformed, unknown or revoked.
+Objects with two parties have S3 at the other end: S3 is the destination of the transfer S1
+ships and the source of those S1 receives or requests, works the other shipment of every
+split order, and shipped the order returned at S1 (PARTIES says which for each request, and
+tests/e2e checks the served world agrees). S2 is a party to nothing.
+
+The callers: HQ operations, the checkout, the POS of S1 (own), of S3 (the other party) and of
+S2 (other), dealer D1 (own) and D2 (other), plus callers whose token is missing, malformed,
+unknown or revoked.
 
 ALLOWED, the matrix's specification: who may make each call on the world's own objects
-(checked against every RPC in tests/unit, cell by cell against the served world in tests/e2e).
+(checked rule by rule in tests/unit, call by call against the served world in tests/e2e).
 """
 
 from __future__ import annotations
@@ -16,6 +22,10 @@ from datetime import datetime, timedelta, timezone
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from aggregates.order import Order, shipment_record
+from domain.dealers import CloudShopProfile
+from domain.stores import StoreProfile
+from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, order_total
 from protos.omo.v1 import (
     common_pb2,
     dealers_pb2,
@@ -29,24 +39,60 @@ from protos.omo.v1 import (
     transfers_pb2,
 )
 from services.client.cast import Cast
-from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, lat_lng, line, order, receipt, register_dealers, store
+from services.use_cases.network.cloud_shops import open_cloud_shop
+from services.use_cases.network.stores import upsert_store
+from services.use_cases.stock.transfers import request_transfer
+from tests.builders import (
+    JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE, lat_lng, line, order, receipt, register_dealers, register_dealers_in, store,
+)
 
 SERUM = "SERUM"
+TONER = "TONER"  # S3's alone, so that an order for a serum and a toner is split between S1 and S3
 LAUNCH = "DROP-WORLD"  # a launch limiting a sneaker, not the serum the world's orders buy
-ORDER_STATES = ("unpaid", "paid", "accepted", "picked", "handed_over", "delivered")
+ORDER_STATES = ("unpaid", "paid", "accepted", "picked", "handed_over", "delivered")  # of S1's shipment
+# the stores each of the world's orders ships from
+SHIPPED_FROM = {**{state: ("S1", "S3") for state in ORDER_STATES}, "two_units": ("S1",), "delivered_from_s3": ("S3",)}
 # the callers of the matrix, by name: (role, store, dealer)
 CALLERS = {
     "ops": ("ops", "", ""),
     "checkout": ("checkout", "", ""),
     "pos_own": ("pos", "S1", ""),
+    "pos_party": ("pos", "S3", ""),
     "pos_other": ("pos", "S2", ""),
     "dealer_own": ("dealer", "", "D1"),
     "dealer_other": ("dealer", "", "D2"),
 }
 UNKNOWN_TOKEN = "omo_0123456789ab_" + "x" * 43
+# the transfers the world starts with, by name: (source, destination); T-TO-S1 is shipped
+TRANSFERS = {"T-FROM-S1": ("S1", "S3"), "T-TO-S1": ("S3", "S1")}
+
+# What S1 and S3 are to the object of each request with two parties (S2 is neither):
+SOURCE, DESTINATION = "source", "destination"  # of a transfer
+SHIPS = "ships"  # has a shipment of the order
+NAMED = "named"  # is the store the request names (the shipment worked, where the return is taken)
+_SPLIT_STEP = {"S1": {NAMED, SHIPS}, "S3": {SHIPS}}  # S1 works its shipment; S3 has the order's other one
+PARTIES = {
+    "omo.v1.TransferService/RequestTransfer": {"S1": {DESTINATION}, "S3": {SOURCE}},
+    "omo.v1.TransferService/ShipTransfer": {"S1": {SOURCE}, "S3": {DESTINATION}},
+    "omo.v1.TransferService/ReceiveTransfer": {"S1": {DESTINATION}, "S3": {SOURCE}},
+    "omo.v1.TransferService/GetTransfer": {"S1": {SOURCE}, "S3": {DESTINATION}},
+    "omo.v1.FulfilmentService/AcceptOrder": _SPLIT_STEP,
+    "omo.v1.FulfilmentService/RejectOrder": _SPLIT_STEP,
+    "omo.v1.FulfilmentService/MarkPicked": _SPLIT_STEP,
+    "omo.v1.FulfilmentService/HandOver": _SPLIT_STEP,
+    "omo.v1.FulfilmentService/MarkDelivered": _SPLIT_STEP,
+    "omo.v1.OrderService/GetOrderHistory": {"S1": {SHIPS}, "S3": {SHIPS}},
+    "omo.v1.OrderService/ReturnOrder": {"S1": {NAMED}, "S3": {SHIPS}},  # shipped by S3, brought back to S1
+}
 
 # The specification, written apart from the rules it checks: who may make each call on the
-# world's own objects. "pos" / "dealer" = the POS of S1 / dealer D1 only; "any dealer" = both.
+# world's own objects. "pos" / "dealer" = the POS of S1 / dealer D1 only; "party-pos" = the
+# POS of S3, the other party (see PARTIES); "any-dealer" = D1 and D2. S2's POS, a party to
+# nothing, may make no call about S1's objects.
+SPEC_WORDS = {
+    "ops": {"ops"}, "checkout": {"checkout"}, "pos": {"pos_own"}, "party-pos": {"pos_party"},
+    "dealer": {"dealer_own"}, "any-dealer": {"dealer_own", "dealer_other"},
+}
 ALLOWED = {
     "omo.v1.StoreService/UpsertStore": "ops",
     "omo.v1.StoreService/GetStore": "ops checkout pos dealer",
@@ -64,12 +110,12 @@ ALLOWED = {
     "omo.v1.OrderService/CancelOrder": "ops checkout",
     "omo.v1.OrderService/CancelOrderLines": "ops checkout",
     "omo.v1.OrderService/ExplainAllocation": "ops checkout",
-    "omo.v1.OrderService/GetOrderHistory": "ops checkout pos dealer",
+    "omo.v1.OrderService/GetOrderHistory": "ops checkout pos party-pos dealer",  # both stores of the split order
     "omo.v1.OrderService/QuoteDelivery": "ops checkout",
     "omo.v1.OrderService/ListOrders": "ops checkout pos dealer",
     "omo.v1.OrderService/ConfirmPayment": "checkout",
-    "omo.v1.OrderService/ReturnOrder": "checkout pos",
-    "omo.v1.FulfilmentService/AcceptOrder": "pos",
+    "omo.v1.OrderService/ReturnOrder": "checkout pos",  # where it is brought back, not the store that shipped it
+    "omo.v1.FulfilmentService/AcceptOrder": "pos",  # each store works its own shipment of a split order
     "omo.v1.FulfilmentService/RejectOrder": "pos",
     "omo.v1.FulfilmentService/MarkPicked": "pos",
     "omo.v1.FulfilmentService/HandOver": "pos",
@@ -77,10 +123,10 @@ ALLOWED = {
     "omo.v1.FulfilmentService/ListShipments": "ops pos",
     "omo.v1.FulfilmentService/WatchShipments": "ops pos",
     "omo.v1.PosService/SyncStock": "pos",
-    "omo.v1.TransferService/RequestTransfer": "ops pos",
-    "omo.v1.TransferService/ShipTransfer": "ops pos",
-    "omo.v1.TransferService/ReceiveTransfer": "ops pos",
-    "omo.v1.TransferService/GetTransfer": "ops pos",
+    "omo.v1.TransferService/RequestTransfer": "ops pos",  # the destination asks for what it needs
+    "omo.v1.TransferService/ShipTransfer": "ops pos",  # the source's act
+    "omo.v1.TransferService/ReceiveTransfer": "ops pos",  # the destination's act
+    "omo.v1.TransferService/GetTransfer": "ops pos party-pos",  # either end
     "omo.v1.StockQueryService/GetNationalStock": "ops checkout",
     "omo.v1.StockQueryService/ListLowStock": "ops dealer",
     "omo.v1.StockQueryService/WatchStock": "ops dealer",
@@ -101,6 +147,27 @@ ALLOWED = {
 }
 
 
+# a POS or dealer that is no party to a call's object is told it does not exist
+HIDDEN_FROM_OTHERS = {
+    "omo.v1.TransferService/ShipTransfer", "omo.v1.TransferService/ReceiveTransfer", "omo.v1.TransferService/GetTransfer",
+    "omo.v1.OrderService/GetOrderHistory",
+}
+HIDDEN_FROM_OTHER_DEALERS = {"omo.v1.OrderService/GetOrderHistory"}
+
+
+def allowed_callers(method: str) -> set[str]:
+    return set().union(*(SPEC_WORDS[word] for word in ALLOWED[method].split()))
+
+
+def refusal(caller: str, method: str) -> str:
+    """The status a known caller outside ALLOWED gets: NOT_FOUND where the object is hidden
+    from callers that are no party to it, else PERMISSION_DENIED (a transfer's other end
+    included: it sees the transfer)."""
+    if caller == "pos_other" and method in HIDDEN_FROM_OTHERS or caller == "dealer_other" and method in HIDDEN_FROM_OTHER_DEALERS:
+        return "NOT_FOUND"
+    return "PERMISSION_DENIED"
+
+
 @dataclass
 class World:
     orders: dict[str, orders_pb2.Order] = field(default_factory=dict)  # by ORDER_STATES
@@ -108,7 +175,8 @@ class World:
 
 
 def build_world(client, cast: Cast) -> World:
-    """Builds the world through the API (HQ, the checkout and S1's POS doing their jobs)."""
+    """Builds the world through the API (HQ, the checkout and the POS of S1 and S3 doing their
+    jobs)."""
     from services.use_cases.network.tokens import revoke_token
 
     world = World()
@@ -117,21 +185,55 @@ def build_world(client, cast: Cast) -> World:
     client.stores.UpsertStore(store("S2", JINGAN_TEMPLE, dealer_id="D2"))
     client.stores.UpsertStore(store("S3", LUJIAZUI))
     client.inventory.ReceiveStock(receipt("S1", {SERUM: 100}))
-    client.inventory.ReceiveStock(receipt("S3", {SERUM: 50}))
+    # S3's serums leave with T-TO-S1, so no order finds both of its lines at one store
+    client.inventory.ReceiveStock(receipt("S3", {SERUM: 2, TONER: 50}))
     client.cloud_shops.OpenCloudShop(dealers_pb2.OpenCloudShopRequest(cloud_shop_id="CS1", store_id="S1", name="S1 online", brand_id="default"))
-    client.transfers.RequestTransfer(_transfer("T-FROM-S1", "S1", "S3"))
-    client.transfers.RequestTransfer(_transfer("T-TO-S1", "S3", "S1"))
+    for name, (from_store, to_store) in TRANSFERS.items():
+        client.transfers.RequestTransfer(_transfer(name, from_store, to_store))
     client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="S1/T-TO-S1"))
     client.launches.SetLaunch(_launch(LAUNCH))
     for state in ORDER_STATES:
-        world.orders[state] = _order_in(client, state)
+        world.orders[state] = _order_in(client, state, PEOPLES_SQUARE, [line(SERUM, 1), line(TONER, 1)], state, "S1")
     # two units: one of them can be cancelled without cancelling the order
     world.orders["two_units"] = client.orders.PlaceOrder(order("world-two-units", PEOPLES_SQUARE, line(SERUM, 2), customer="C-two")).order
+    world.orders["delivered_from_s3"] = _order_in(client, "delivered_from_s3", LUJIAZUI, [line(TONER, 1)], "delivered", "S3")
     for name, (role, store_id, dealer_id) in CALLERS.items():
         world.tokens[name] = cast.token(role, store_id, dealer_id)
     world.tokens["revoked"] = Cast(cast.app, label="revoked").token("ops")
     revoke_token(cast.app, world.tokens["revoked"].split("_")[1], "left the company")
     _project_everything(cast.app)
+    return world
+
+
+def world_in_memory(app) -> World:
+    """The world's stores, dealers, cloud shop, transfers and orders (each with shipments at
+    the stores SHIPPED_FROM names) straight into an application, for checking the rules
+    without a server: what the rules look at, not what the use cases would make of it."""
+    register_dealers_in(app, "D1", "D2")
+    for store_id, at, dealer_id in (("S1", PEOPLES_SQUARE, "D1"), ("S2", JINGAN_TEMPLE, "D2"), ("S3", LUJIAZUI, "")):
+        upsert_store(app, StoreProfile(
+            store_id=store_id, name=store_id, location=GeoPoint(*at), province="Shanghai", city="Shanghai", dealer_id=dealer_id,
+            opening_hours=(), time_zone="Asia/Shanghai", delivery_radius_km=5.0, daily_order_capacity=200, active=True,
+        ))
+    open_cloud_shop(app, CloudShopProfile.create("CS1", "S1", "S1 online", "default"))
+    for name, (from_store, to_store) in TRANSFERS.items():
+        request_transfer(app, name, from_store, to_store, [(SERUM, 2)])
+    world = World()
+    sku_at = {"S1": SERUM, "S3": TONER}
+    for name, store_ids in SHIPPED_FROM.items():
+        lines = tuple(OrderLine(sku_at[store_id], 1, Money(1990, "CNY")) for store_id in store_ids)
+        total = order_total(lines)
+        placed = Order.place(
+            idempotency_key=f"world-{name}", request_fingerprint=name, customer_id=f"C-{name}",
+            customer_location=GeoPoint(*PEOPLES_SQUARE), lines=lines, fulfilment_mode=FulfilmentMode.DELIVERY,
+            pickup_store_id="", total=total,
+        )
+        placed.allocate(
+            [shipment_record(store_id, 1000, "2026-01-05", {sku_at[store_id]: 1}) for store_id in store_ids],
+            fulfilment="SPLIT" if len(store_ids) > 1 else "ONE_STORE",
+        )
+        app.save(placed)
+        world.orders[name] = orders_pb2.Order(order_id=placed.order_id, total=common_pb2.Money(cents=total.cents, currency=total.currency))
     return world
 
 
@@ -164,13 +266,14 @@ def _launch(launch_id: str) -> launches_pb2.SetLaunchRequest:
     ))
 
 
-def _order_in(client, state: str) -> orders_pb2.Order:
-    placed = client.orders.PlaceOrder(order(f"world-{state}", PEOPLES_SQUARE, line(SERUM, 1), customer=f"C-{state}")).order
+def _order_in(client, name: str, at: tuple[float, float], lines: list, state: str, store_id: str) -> orders_pb2.Order:
+    """An order placed for delivery at `at`, and its shipment at `store_id` taken to `state`."""
+    placed = client.orders.PlaceOrder(order(f"world-{name}", at, *lines, customer=f"C-{name}")).order
     steps = ORDER_STATES[1:ORDER_STATES.index(state) + 1]
-    key = {"order_id": placed.order_id, "store_id": "S1"}
+    key = {"order_id": placed.order_id, "store_id": store_id}
     for step in steps:
         if step == "paid":
-            client.orders.ConfirmPayment(orders_pb2.ConfirmPaymentRequest(order_id=placed.order_id, payment_id=f"pay-{state}", amount=placed.total))
+            client.orders.ConfirmPayment(orders_pb2.ConfirmPaymentRequest(order_id=placed.order_id, payment_id=f"pay-{name}", amount=placed.total))
         elif step == "accepted":
             client.fulfilment.AcceptOrder(fulfilment_pb2.AcceptOrderRequest(**key))
         elif step == "picked":
@@ -189,8 +292,8 @@ def _now() -> Timestamp:
 
 
 def requests(world: World) -> dict[str, object]:
-    """One request per RPC, acting on S1, D1, CS1 or an order S1 serves, valid for the
-    callers the rules allow."""
+    """One request per RPC, acting on S1, D1, CS1, a transfer with S1 at one end or an order
+    S1 ships (a return: one brought back to S1), valid for the callers the rules allow."""
     o = {state: placed.order_id for state, placed in world.orders.items()}
     at_s1 = {"store_id": "S1"}
     month = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m")
@@ -228,7 +331,7 @@ def requests(world: World) -> dict[str, object]:
             order_id=o["unpaid"], payment_id="pay-matrix", amount=world.orders["unpaid"].total,
         ),
         "omo.v1.OrderService/ReturnOrder": orders_pb2.ReturnOrderRequest(
-            order_id=o["delivered"], return_id="R-matrix", **at_s1, lines=[orders_pb2.ShipmentLine(sku=SERUM, quantity=1)],
+            order_id=o["delivered_from_s3"], return_id="R-matrix", **at_s1, lines=[orders_pb2.ShipmentLine(sku=TONER, quantity=1)],
         ),
         "omo.v1.FulfilmentService/AcceptOrder": fulfilment_pb2.AcceptOrderRequest(order_id=o["paid"], **at_s1),
         "omo.v1.FulfilmentService/RejectOrder": fulfilment_pb2.RejectOrderRequest(order_id=o["paid"], **at_s1, reason="freezer broken"),

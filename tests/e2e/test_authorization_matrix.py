@@ -1,48 +1,43 @@
-"""The authorization matrix: every RPC the server offers x every caller x own / other object.
+"""The authorization matrix: every RPC the server offers x every caller x own / other object,
+with, for every object with two parties (a transfer, a split order, an order brought back to
+another store than the one that shipped it), a POS at each end and one at neither.
 
 Exactly the allowed cells succeed (each on a fresh copy of the world, so one call's effect
 cannot help or hinder another); every other cell is refused with the documented code and
-changes nothing: the event log, where every change is recorded, does not move. The RPCs come
-from the service descriptors, so an RPC added without an entry here (and a rule) fails.
+changes nothing: the event log, where every change is recorded, does not move. A refusal names
+no store, dealer, transfer or order the caller did not name or act for, and where the object is
+hidden from the caller, it reads word for word as the refusal of an id never used. The RPCs
+come from the service descriptors, so an RPC added without an entry here (and a rule) fails.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
 import pytest
 
+from protos.omo.v1 import orders_pb2, transfers_pb2
 from services.client.cast import Cast
 from services.client.client import OmoClient
 from services.api.server import start_server
 from services.bootstrap import build_application
 from services.adapters.config import sqlite_url
-from tests.authorization_world import ALLOWED, CALLERS, UNKNOWN_TOKEN, World, build_world, requests
+from tests.authorization_world import (
+    ALLOWED, CALLERS, DESTINATION, NAMED, PARTIES, SHIPPED_FROM, SHIPS, SOURCE, TRANSFERS, UNKNOWN_TOKEN, World,
+    allowed_callers, build_world, refusal, requests,
+)
 
-# where an id a scoped caller does not own is answered as if it did not exist
-HIDDEN_FROM_OTHERS = {
-    "omo.v1.TransferService/ShipTransfer", "omo.v1.TransferService/ReceiveTransfer", "omo.v1.TransferService/GetTransfer",
-    "omo.v1.OrderService/GetOrderHistory",
-}
-HIDDEN_FROM_OTHER_DEALERS = {"omo.v1.OrderService/GetOrderHistory"}
 STUBS = {
     "StoreService": "stores", "InventoryService": "inventory", "OrderService": "orders", "FulfilmentService": "fulfilment",
     "PosService": "pos", "TransferService": "transfers", "StockQueryService": "stock", "DealerService": "dealers",
     "CloudShopService": "cloud_shops", "LaunchService": "launches",
 }
 NOT_CALLERS = ("no token", "malformed", "unknown", "revoked")
-
-
-def allowed_callers(method: str) -> set[str]:
-    spec = ALLOWED[method].split()
-    allowed = {name for name in ("ops", "checkout") if name in spec}
-    allowed |= {"pos_own"} if "pos" in spec else set()
-    allowed |= {"dealer_own"} if "dealer" in spec else set()
-    allowed |= {"dealer_own", "dealer_other"} if "any-dealer" in spec else set()
-    return allowed
 
 
 def invoke(client: OmoClient, method: str, request) -> object:
@@ -114,17 +109,18 @@ def test_exactly_the_allowed_callers_succeed_and_refusals_change_nothing(world_f
         for caller in [*CALLERS, *NOT_CALLERS]:
             if caller in allowed:
                 continue
-            with pytest.raises(grpc.RpcError) as refusal:
-                served.call(caller, method, request)
-            code = refusal.value.code()
-            if caller in NOT_CALLERS:
-                expected = grpc.StatusCode.UNAUTHENTICATED
-            elif caller == "pos_other" and method in HIDDEN_FROM_OTHERS or caller == "dealer_other" and method in HIDDEN_FROM_OTHER_DEALERS:
-                expected = grpc.StatusCode.NOT_FOUND
-            else:
-                expected = grpc.StatusCode.PERMISSION_DENIED
-            assert code == expected, (caller, refusal.value.details())
+            refused = refusal_of(served, caller, method, request)
+            expected = grpc.StatusCode.UNAUTHENTICATED if caller in NOT_CALLERS else grpc.StatusCode[refusal(caller, method)]
+            assert refused.code() == expected, (caller, refused.details())
             assert served.head() == head, f"the refused call by {caller} changed something"
+            untold = names_of_the_world(world) - heard_of(caller, request)
+            assert not names_in(refused.details()) & untold, f"{caller} was told: {refused.details()}"
+            if expected == grpc.StatusCode.NOT_FOUND:
+                never, real, unknown = never_used(request)
+                unknown_refused = refusal_of(served, caller, method, unknown)
+                assert unknown_refused.code() == expected
+                assert refused.details() == unknown_refused.details().replace(never, real), caller
+                assert served.head() == head
     finally:
         served.close()
 
@@ -136,6 +132,75 @@ def test_exactly_the_allowed_callers_succeed_and_refusals_change_nothing(world_f
             pytest.fail(f"{caller} may call {method} but got {error.code().name}: {error.details()}")
         finally:
             served.close()
+
+
+def refusal_of(served: Copy, caller: str, method: str, request) -> grpc.RpcError:
+    with pytest.raises(grpc.RpcError) as refused:
+        served.call(caller, method, request)
+    return refused.value
+
+
+WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.:/-]*[A-Za-z0-9])?")
+
+
+def names_in(text: str | None) -> set[str]:
+    return set(WORD.findall(text or ""))
+
+
+def names_of_the_world(world: World) -> set[str]:
+    """The ids of the world's stores, dealers, cloud shop, transfers and orders."""
+    transfer_ids = {f"{to_store}/{name}" for name, (_, to_store) in TRANSFERS.items()}
+    return {"S1", "S2", "S3", "D1", "D2", "CS1", *transfer_ids, *(placed.order_id for placed in world.orders.values())}
+
+
+def heard_of(caller: str, request) -> set[str]:
+    """What a caller may be told of: what its request names, and the store or dealer it acts for."""
+    _, store_id, dealer_id = CALLERS.get(caller, ("", "", ""))
+    return names_in(str(request)) | {store_id, dealer_id} - {""}
+
+
+def never_used(request) -> tuple[str, str, object]:
+    """(an id never used, the request's own, the request naming the never used one instead)."""
+    unknown = type(request)()
+    unknown.CopyFrom(request)
+    if "transfer_id" in request.DESCRIPTOR.fields_by_name:
+        real = request.transfer_id
+        unknown.transfer_id = never = f"{real.split('/')[0]}/T-NEVER-USED"
+    else:
+        real = request.order_id
+        unknown.order_id = never = str(uuid.uuid4())
+    return never, real, unknown
+
+
+def test_every_two_party_request_has_s1_and_s3_where_the_specification_says_and_s2_at_neither_end(world_file, tmp_path):
+    """The world as served is the world the specification and tests/unit assume."""
+    world_db, world = world_file
+    served = Copy(world_db, world, tmp_path / "parties")
+    try:
+        with OmoClient(f"127.0.0.1:{served.server.port}", token=world.tokens["ops"]) as ops:
+            for method, parties in PARTIES.items():
+                request = requests(world)[method]
+                for store_id in ("S1", "S2", "S3"):
+                    assert party_of(ops, request, store_id) == parties.get(store_id, set()), (method, store_id)
+            for name, placed in world.orders.items():
+                shipments = ops.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=placed.order_id)).order.shipments
+                assert sorted(shipment.store_id for shipment in shipments) == sorted(SHIPPED_FROM[name]), name
+    finally:
+        served.close()
+
+
+def party_of(ops: OmoClient, request, store_id: str) -> set[str]:
+    """What the store is to the request's transfer or order, as the served world says."""
+    if isinstance(request, transfers_pb2.RequestTransferRequest):
+        source, destination = request.from_store_id, request.to_store_id
+    elif "transfer_id" in request.DESCRIPTOR.fields_by_name:
+        transfer = ops.transfers.GetTransfer(transfers_pb2.GetTransferRequest(transfer_id=request.transfer_id)).transfer
+        source, destination = transfer.from_store_id, transfer.to_store_id
+    else:
+        shipments = ops.orders.GetOrder(orders_pb2.GetOrderRequest(order_id=request.order_id)).order.shipments
+        ships = {SHIPS} if store_id in {shipment.store_id for shipment in shipments} else set()
+        return ships | ({NAMED} if getattr(request, "store_id", "") == store_id else set())
+    return {SOURCE} if store_id == source else {DESTINATION} if store_id == destination else set()
 
 
 def test_refusals_never_echo_the_token(world_file, tmp_path):

@@ -9,7 +9,8 @@ only on its own store, a `dealer` caller only on its own dealer or a store it ow
 names a `customer` field, a checkout must name the customer it acts for there (it lists one
 customer's orders, never a store's or everyone's). `shared`: the
 object belongs to no store or dealer (a brand's policy). `hide`: a scoped caller is told
-NOT_FOUND rather than PERMISSION_DENIED, so that ids it does not own reveal nothing. A store
+NOT_FOUND rather than PERMISSION_DENIED, so that ids it does not own reveal nothing (the
+other end of a transfer, which sees the transfer, is told PERMISSION_DENIED). A store
 field the use case reads through an order (the order's shipment at that store) is checked the
 same way: the use case itself refuses a store the order has no shipment at.
 """

@@ -4,6 +4,10 @@ The access rules say which roles may call an RPC and how to find the
 object it acts on; this module finds the object (a lookup where no request field names it)
 and compares it with the caller's scope. `ops` and `checkout` are not scoped. A `pos` caller
 acts for one store; a `dealer` caller for one dealer and the stores it owns now.
+
+Shipping is the source's act and receiving the destination's: the other end, which reads the
+transfer with GetTransfer anyway, is told PERMISSION_DENIED (as SyncStock tells it), not that
+the transfer does not exist.
 """
 
 from __future__ import annotations
@@ -39,11 +43,21 @@ def authorize(app: OmoApplication, caller: Caller, method: str, request: Any) ->
     if _owns(app, caller, stores, dealers):
         return
     if rule.hide:
+        if rule.through in ACTING_END and _owns(app, caller, _transfer_ends(app, request), set()):
+            raise PermissionDenied(
+                f"{short}: only the transfer's {ACTING_END[rule.through]} may make this call; "
+                f"this token acts for {caller.scope}, its other end"
+            )
         raise OrderNotFound(request.order_id) if rule.through == "order" else TransferNotFound(request.transfer_id)
     if not stores and not dealers and rule.store_field:
         raise PermissionDenied(f"{short}: this token acts for {caller.scope} only; name {_its_stores(caller)} in {rule.store_field}")
-    # the same words whether the store named exists or not: a refusal tells nothing of others
-    raise PermissionDenied(f"{short}: this token acts for {caller.scope} only; {_named(stores, dealers)} is not its own")
+    # the same words whether the object named exists or not, and never the store a lookup
+    # found behind it: a refusal tells nothing of others
+    named = f"cloud shop {request.cloud_shop_id}" if rule.through == "cloud_shop" else _named(stores, dealers)
+    raise PermissionDenied(f"{short}: this token acts for {caller.scope} only; {named} is not its own")
+
+
+ACTING_END = {"transfer_from": "source", "transfer_to": "destination"}
 
 
 def _its_stores(caller: Caller) -> str:
@@ -55,8 +69,8 @@ def _objects(app: OmoApplication, rule: Rule, request: Any) -> tuple[set[str], s
     stores = {getattr(request, rule.store_field)} if rule.store_field else set()
     dealers = {getattr(request, rule.dealer_field)} if rule.dealer_field else set()
     if rule.through.startswith("transfer_"):
-        transfer = app.find(Transfer.create_id(request.transfer_id)) if request.transfer_id else None
-        if isinstance(transfer, Transfer):
+        transfer = _transfer(app, request)
+        if transfer is not None:
             ends = {"transfer_from": [transfer.from_store_id], "transfer_to": [transfer.to_store_id]}
             stores |= set(ends.get(rule.through, [transfer.from_store_id, transfer.to_store_id]))
     elif rule.through == "order":
@@ -76,6 +90,16 @@ def _objects(app: OmoApplication, rule: Rule, request: Any) -> tuple[set[str], s
         elif region.store_id:
             stores.add(region.store_id)
     return stores - {""}, dealers - {""}
+
+
+def _transfer(app: OmoApplication, request: Any) -> Transfer | None:
+    transfer = app.find(Transfer.create_id(request.transfer_id)) if request.transfer_id else None
+    return transfer if isinstance(transfer, Transfer) else None
+
+
+def _transfer_ends(app: OmoApplication, request: Any) -> set[str]:
+    transfer = _transfer(app, request)
+    return {transfer.from_store_id, transfer.to_store_id} if transfer is not None else set()
 
 
 def _owns(app: OmoApplication, caller: Caller, stores: set[str], dealers: set[str]) -> bool:
