@@ -177,21 +177,36 @@ def test_a_cancelled_order_attributes_nothing(dealers):
     assert not cancelled.attributions
 
 
-def test_a_return_reverses_the_original_attribution_after_the_policy_and_owner_changed(dealers):
+def give_back(client, order_id: str, return_id: str, units: int) -> orders_pb2.Order:
+    return client.orders.ReturnOrder(orders_pb2.ReturnOrderRequest(
+        order_id=order_id, return_id=return_id, store_id="S-B", lines=[orders_pb2.ShipmentLine(sku="SERUM", quantity=units)],
+    )).order
+
+
+def test_a_return_reverses_the_original_attribution_after_the_policy_and_owner_changed(dealers, app):
     placed = dealers.orders.PlaceOrder(in_shop(order("k1", JINGAN_TEMPLE, line("SERUM", 3, SERUM)), "CS-A")).order
     delivered = deliver(dealers, placed)
-    original = delivered.attributions[0].lines[0]
+    assert delivered.attributions[0].lines[0].total_cents == 3 * SERUM
     dealers.dealers.SetAttributionPolicy(policy(hq=2000, fee=3000))
     dealers.dealers.ChangeStoreOwner(pb.ChangeStoreOwnerRequest(store_id="S-B", dealer_id="A"))
-    first = dealers.orders.ReturnOrder(orders_pb2.ReturnOrderRequest(
-        order_id=placed.order_id, return_id="R1", store_id="S-B", lines=[orders_pb2.ShipmentLine(sku="SERUM", quantity=1)],
-    )).order
+    first = give_back(dealers, placed.order_id, "R1", 1)
     assert first.refunded.cents == SERUM
     assert first.attributions[0].fulfiller == "DEALER:B"  # as recorded, not the owner now
-    dealers.orders.ReturnOrder(orders_pb2.ReturnOrderRequest(
-        order_id=placed.order_id, return_id="R2", store_id="S-B", lines=[orders_pb2.ShipmentLine(sku="SERUM", quantity=2)],
+
+    everything = give_back(dealers, placed.order_id, "R2", 2)
+
+    assert everything.refunded.cents == 3 * SERUM
+    assert [(r.return_id, [(l.sku, l.quantity) for l in r.lines]) for r in everything.returns] == [("R1", [("SERUM", 1)]), ("R2", [("SERUM", 2)])]
+    error = refused(dealers.orders.ReturnOrder, orders_pb2.ReturnOrderRequest(
+        order_id=placed.order_id, return_id="R3", store_id="S-B", lines=[orders_pb2.ShipmentLine(sku="SERUM", quantity=1)],
     ))
-    assert original.total_cents == 3 * SERUM  # everything returned: see the ledger tests for the reversal entries
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION  # nothing is left to return
+    # reversed on the sale's terms (HQ 5%, fee 10%) to the parties of the sale (B fulfilled):
+    # each party gives back exactly what it earned, whatever the policy and owner are now
+    ledger_caught_up(app, app.database_url)
+    assert [statement(dealers, dealer).totals.net_payable_cents for dealer in ("A", "B", "HQ")] == [0, 0, 0]
+    fees = [(line.counterparty, line.amount_cents, line.reversal) for line in statement(dealers, "A").lines if line.kind == pb.ENTRY_FULFILMENT_FEE]
+    assert fees == [("DEALER:B", -5_970, False), ("DEALER:B", 1_990, True), ("DEALER:B", 3_980, True)]
 
 
 def test_an_owner_change_takes_effect_from_its_moment_for_new_sales_only(dealers):

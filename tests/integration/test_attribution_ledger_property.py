@@ -7,18 +7,20 @@ its ledger entries."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from itertools import combinations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import bindparam, text
 
 from aggregates.order import TO_COURIER, Order
 from domain.attribution import CUSTOMER, PolicyTerms
 from domain.dealers import CloudShopProfile, Dealer, Region
-from domain.errors import DomainError
+from domain.errors import DomainError, IllegalTransition, InvalidInput, NoStoreCanFulfil, OrderNotCancellable
 from domain.stores import StoreProfile
-from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
+from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, epoch_us
 from projections.definitions import DEALER_LEDGER
 from projections.runtime.runner import ProjectionRunner
 from services.use_cases.network import cloud_shops, dealers
@@ -38,6 +40,9 @@ terms = st.builds(
     ),
     st.integers(0, 3000), st.integers(0, 3000), st.integers(0, 2000), st.integers(0, 1000),
 )
+# "deliver" and a "return" marked steered (True) are aimed, at run time, at what the model says
+# they may act on (an order awaiting delivery; a delivered one's units not yet returned), so most
+# of them take effect; the others land on any order, often to be refused
 steps = st.lists(
     st.one_of(
         st.tuples(
@@ -46,8 +51,7 @@ steps = st.lists(
         ),
         st.tuples(st.just("deliver"), st.integers(0, 20)),
         st.tuples(st.just("cancel"), st.integers(0, 20)),
-        st.tuples(st.just("return"), st.integers(0, 20), st.sampled_from("ABC"), st.integers(1, 4)),
-        st.tuples(st.just("return"), st.integers(0, 20), st.sampled_from("ABC"), st.integers(1, 2)),
+        st.tuples(st.just("return"), st.integers(0, 20), st.sampled_from("ABC"), st.integers(1, 4), st.booleans()),
         st.tuples(st.just("owner"), st.integers(0, 3), st.integers(-1, 2), st.integers(-30, 30)),
         st.tuples(st.just("policy"), terms),
     ),
@@ -90,40 +94,160 @@ def deliver(app, order_id: str) -> None:
         mark_delivered(app, order_id, shipment["store_id"])
 
 
-def run(app, prefix: str, dealer_ids: list[str], plan: list[tuple]) -> list[str]:
+@dataclass
+class OrderModel:
+    lines: dict[str, int]
+    shipments: list[tuple[str, dict[str, int]]]  # (store, sku -> units), in the order's order
+    state: str = "placed"  # placed, delivered or cancelled
+    returned: dict[str, int] = field(default_factory=dict)
+
+    def left_to_return(self) -> dict[str, int]:
+        return {sku: left for sku, units in sorted(self.lines.items()) if (left := units - self.returned.get(sku, 0)) > 0}
+
+
+class Market:
+    """The model of what the steps may do: the units each store has available, each order's
+    state, and each store's latest owner change. `due` says which refusal a step is due (None:
+    it must take effect); `took_effect` moves the model on."""
+
+    def __init__(self, prefix: str, dealer_ids: list[str], owners: list[int], stock: list[dict[str, int]]) -> None:
+        self.prefix, self.dealer_ids = prefix, dealer_ids
+        self.stores = [f"{prefix}S{n}" for n in range(len(owners))]
+        # as build receives it: the first store holds a unit of every SKU at least
+        self.available = {
+            (store, f"{prefix}{sku}"): units or int(n == 0) for n, store in enumerate(self.stores) for sku, units in stock[n].items()
+        }
+        self.owners = {store: (0, dealer_ids[owner] if owner >= 0 else "") for store, owner in zip(self.stores, owners)}
+        self.orders: dict[str, OrderModel] = {}
+
+    def placeable(self, lines: dict[str, int]) -> bool:
+        """Routing's promise: one store, or a split across at most three, that together have
+        every unit available."""
+        return any(
+            all(sum(self.available.get((store, sku), 0) for store in group) >= units for sku, units in lines.items())
+            for size in (1, 2, 3) for group in combinations(self.stores, size)
+        )
+
+    def awaiting_delivery(self) -> list[str]:
+        return [order_id for order_id, order in self.orders.items() if order.state == "placed"]
+
+    def returnable(self) -> list[str]:
+        return [order_id for order_id, order in self.orders.items() if order.state == "delivered" and order.left_to_return()]
+
+    def due(self, kind: str, order_id: str = "", lines: dict[str, int] | None = None, moment_us: int = 0, store: str = "") -> type[DomainError] | None:
+        order = self.orders.get(order_id)
+        if kind == "order":
+            return None if self.placeable(lines) else NoStoreCanFulfil
+        if kind == "deliver":
+            return None if order.state == "placed" else IllegalTransition
+        if kind == "cancel":
+            return OrderNotCancellable if order.state == "delivered" else None
+        if kind == "return":
+            ((sku, units),) = lines.items()
+            if order.state != "delivered":
+                return IllegalTransition
+            if sku not in order.lines:
+                return InvalidInput
+            return None if units <= order.left_to_return().get(sku, 0) else IllegalTransition
+        if kind == "owner":
+            return IllegalTransition if moment_us < self.owners[store][0] else None
+        return None  # a policy: any terms may follow any others
+
+    def placed(self, order_id: str, lines: dict[str, int], shipments: list[tuple[str, dict[str, int]]]) -> None:
+        for store, units in shipments:
+            for sku, n in units.items():
+                assert n <= self.available.get((store, sku), 0), f"order {order_id} took {n} of {sku} at {store}, beyond what it had"
+                self.available[(store, sku)] -= n
+        assert {sku: sum(units.get(sku, 0) for _, units in shipments) for sku in lines} == lines
+        self.orders[order_id] = OrderModel(lines, shipments)
+
+    def took_effect(self, kind: str, order_id: str = "", lines: dict[str, int] | None = None, moment_us: int = 0, store: str = "", owner: str = "") -> None:
+        order = self.orders.get(order_id)
+        if kind == "deliver":
+            order.state = "delivered"  # the reserved units left the shelves: nothing more is available
+        elif kind == "cancel" and order.state == "placed":
+            order.state = "cancelled"
+            for at, units in order.shipments:
+                for sku, n in units.items():
+                    self.available[(at, sku)] += n
+        elif kind == "return":
+            ((sku, units),) = lines.items()
+            order.returned[sku] = order.returned.get(sku, 0) + units
+            at = order.shipments[0][0]  # where the customer brings them back
+            self.available[(at, sku)] = self.available.get((at, sku), 0) + units
+        elif kind == "owner":
+            latest_from, latest_owner = self.owners[store]
+            if not (latest_owner == owner and latest_from <= moment_us):  # else it changes nothing
+                self.owners[store] = (moment_us, owner)
+
+
+def run(app, prefix: str, dealer_ids: list[str], plan: list[tuple], market: Market) -> tuple[list[str], dict[str, list[int]]]:
+    """Plays the plan; each step is refused exactly when the model says one is due, with the
+    refusal it says. Returns the orders placed and, per kind of step, [taken effect, refused]."""
     orders: list[str] = []
-    for n, step in enumerate(plan):
+    tally: dict[str, list[int]] = {}
+
+    def attempt(kind: str, step, action, **about) -> bool:
+        due = market.due(kind, **about)
         try:
-            if step[0] == "order":
-                _, shop, with_assistant, lines, deliver_now = step
-                shop_id = f"{prefix}CS{shop}"
-                code = cloud_shops.get_cloud_shop(app, shop_id).assistants[f"{prefix}SA{shop}"]["share_code"] if with_assistant else ""
-                order, _ = place_order(app, PlaceOrder(
-                    idempotency_key=f"{prefix}k{n}", customer_id="C1", customer_location=GeoPoint(*SPOTS[shop]),
-                    lines=tuple(OrderLine(f"{prefix}{sku}", units, Money(PRICES[sku], "CNY")) for sku, units in sorted(lines.items())),
-                    mode=FulfilmentMode.DELIVERY, cloud_shop_id="" if with_assistant else shop_id, share_code=code,
-                ))
+            action()
+        except DomainError as refusal:
+            assert type(refusal) is due, f"{step} was refused: {refusal!r}"
+            tally.setdefault(kind, [0, 0])[1] += 1
+            return False
+        assert due is None, f"{step} took effect; {due.__name__} was due"
+        tally.setdefault(kind, [0, 0])[0] += 1
+        return True
+
+    for n, step in enumerate(plan):
+        kind = step[0]
+        if kind == "order":
+            _, shop, with_assistant, lines, deliver_now = step
+            shop_id = f"{prefix}CS{shop}"
+            code = cloud_shops.get_cloud_shop(app, shop_id).assistants[f"{prefix}SA{shop}"]["share_code"] if with_assistant else ""
+            wanted = {f"{prefix}{sku}": units for sku, units in sorted(lines.items())}
+            command = PlaceOrder(
+                idempotency_key=f"{prefix}k{n}", customer_id="C1", customer_location=GeoPoint(*SPOTS[shop]),
+                lines=tuple(OrderLine(sku, units, Money(PRICES[sku[-1]], "CNY")) for sku, units in wanted.items()),
+                mode=FulfilmentMode.DELIVERY, cloud_shop_id="" if with_assistant else shop_id, share_code=code,
+            )
+            placed = []
+            if attempt("order", step, lambda: placed.append(place_order(app, command)[0]), lines=wanted):
+                order = placed[0]
                 orders.append(order.order_id)
-                if deliver_now:
-                    deliver(app, order.order_id)
-            elif step[0] == "deliver" and orders:
-                deliver(app, orders[step[1] % len(orders)])
-            elif step[0] == "cancel" and orders:
-                cancel_order(app, orders[step[1] % len(orders)], "changed mind")
-            elif step[0] == "return" and orders:
-                _, which, sku, units = step
-                order_id = orders[which % len(orders)]
+                market.placed(order.order_id, wanted, [(s["store_id"], dict(s["lines"])) for s in order.shipments])
+                if deliver_now and attempt("deliver", step, lambda: deliver(app, order.order_id), order_id=order.order_id):
+                    market.took_effect("deliver", order.order_id)
+        elif kind in ("deliver", "cancel", "return") and orders:
+            aimed = market.awaiting_delivery() if kind == "deliver" else market.returnable() if kind == "return" and step[4] else []
+            order_id = (aimed or orders)[step[1] % len(aimed or orders)]
+            if kind == "return":
                 store_id = get_order(app, order_id).store_ids[0]
-                return_order(app, order_id, f"{prefix}r{n}", store_id, [(f"{prefix}{sku}", units)])
-            elif step[0] == "owner":
-                _, store, owner, minutes = step
-                moment = datetime.now(timezone.utc) + timedelta(minutes=minutes)
-                dealers.change_store_owner(app, f"{prefix}S{store}", dealer_ids[owner] if owner >= 0 else "", moment)
-            elif step[0] == "policy":
-                dealers.set_policy(app, f"{prefix}brand", step[1], "property test")
-        except DomainError:
-            pass  # refused (out of stock, not delivered yet, already picked...): changes nothing
-    return orders
+                sku, units = f"{prefix}{step[2]}", step[3]
+                if aimed:  # a line with units left, and at most those
+                    left = market.orders[order_id].left_to_return()
+                    sku = sorted(left)["ABC".index(step[2]) % len(left)]
+                    units = min(units, left[sku])
+                action = lambda: return_order(app, order_id, f"{prefix}r{n}", store_id, [(sku, units)])  # noqa: E731
+                about = {"order_id": order_id, "lines": {sku: units}}
+            elif kind == "deliver":
+                action, about = (lambda: deliver(app, order_id)), {"order_id": order_id}
+            else:
+                action, about = (lambda: cancel_order(app, order_id, "changed mind")), {"order_id": order_id}
+            if attempt(kind, step, action, **about):
+                market.took_effect(kind, **about)
+        elif kind == "owner":
+            _, store, owner, minutes = step
+            moment = datetime.now(timezone.utc) + timedelta(minutes=minutes)
+            about = {"store": f"{prefix}S{store}", "moment_us": epoch_us(moment)}
+            dealer_id = dealer_ids[owner] if owner >= 0 else ""
+            if attempt("owner", step, lambda: dealers.change_store_owner(app, about["store"], dealer_id, moment), **about):
+                market.took_effect("owner", owner=dealer_id, **about)
+        elif kind == "policy":
+            attempt("policy", step, lambda: dealers.set_policy(app, f"{prefix}brand", step[1], "property test"))
+        app.catch_up()
+        assert {key: app.index.available(*key) for key in market.available} == market.available, f"after {step}"
+    return orders, tally
 
 
 def delivered_minus_refunds(app, order_ids: list[str]) -> int:
@@ -141,7 +265,11 @@ def delivered_minus_refunds(app, order_ids: list[str]) -> int:
 def test_the_ledger_sums_to_delivered_totals_minus_refunds_and_every_statement_to_its_entries(app, network, plan):
     prefix = f"p{uuid.uuid4().hex[:6]}"
     dealer_ids = build(app, prefix, *network)
-    orders = run(app, prefix, dealer_ids, plan)
+    orders, tally = run(app, prefix, dealer_ids, plan, Market(prefix, dealer_ids, *network))
+    for kind, (took_effect, refused) in tally.items():  # for --hypothesis-show-statistics
+        for outcome, happened in (("took effect", took_effect), ("refused", refused)):
+            if happened:
+                event(f"{kind} {outcome}")
     runner = ProjectionRunner(app.database_url, DEALER_LEDGER.event_log(app), DEALER_LEDGER)
     try:
         runner.catch_up()

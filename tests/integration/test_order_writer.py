@@ -14,7 +14,7 @@ import pytest
 from aggregates.order import Order
 from aggregates.stock_position import StockPosition
 from aggregates.store_slot import StoreSlot
-from domain.errors import IdempotencyKeyReused
+from domain.errors import IdempotencyKeyReused, InvalidInput, NoStoreCanFulfil
 from domain.launches import PurchaseLimitReached
 from projections.national_stock.audit import oversold_units
 from services.use_cases.application import OmoApplication
@@ -141,13 +141,14 @@ def test_orders_from_many_threads_through_the_writer_thread_never_oversell(app):
     def buy(n: int):
         try:
             return place_order(app, command(f"buyer-{n}", "SNEAKER", customer=f"C{n}"))[0]
-        except Exception as refusal:  # noqa: BLE001 - the losers' refusals are counted
+        except NoStoreCanFulfil as refusal:  # the losers' refusal; any other error fails the test
             return refusal
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         results = list(pool.map(buy, range(40)))
 
     assert sum(isinstance(r, Order) for r in results) == 12
+    assert sum(isinstance(r, NoStoreCanFulfil) for r in results) == 28
     app.catch_up()
     assert (app.index.available("S1", "SNEAKER"), app.index.available("S2", "SNEAKER")) == (0, 0)
     assert oversold_units(all_events(app)) == 0
@@ -167,8 +168,9 @@ def test_a_retry_gets_its_order_even_once_the_stock_is_gone_and_its_cloud_shop_c
     again, replayed = place_order(app, first)
 
     assert (again.id, replayed) == (order.id, True)
-    with pytest.raises(Exception, match="closed"):
+    with pytest.raises(InvalidInput, match="closed") as refused:
         place_order(app, replace(first, idempotency_key="checkout-2"))
+    assert refused.value.field == "cloud_shop_id"
 
 
 def test_units_released_elsewhere_after_the_writer_saw_the_shelf_empty_are_sold_again(app, writer, database_url):

@@ -12,11 +12,11 @@ import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from aggregates.order import CANCELLED, UNFULFILLABLE, Order
 from aggregates.stock_position import StockPosition
-from domain.errors import DomainError
+from domain.errors import DomainError, IllegalTransition, NoStoreCanFulfil
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine, epoch_us
 from services.adapters.config import sqlite_url
 from services.bootstrap import build_application
@@ -26,7 +26,7 @@ from services.use_cases.ordering.orders import PlaceOrder, cancel_order, place_o
 from services.use_cases.stock.inventory import expect_receipt, receive_stock
 from services.use_cases.stock.pos_sync import sync_batch
 from domain.movements import Movement
-from services.use_cases.stock.transfers import receive_transfer, ship_transfer
+from services.use_cases.stock.transfers import get_transfer, receive_transfer, ship_transfer
 from tests.builders import JINGAN_TEMPLE, LUJIAZUI, PEOPLES_SQUARE
 from tests.order_list_builders import profile
 
@@ -81,6 +81,7 @@ EVERY_KIND = [
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(EVERY_KIND)
+@example([("pickup", "S1", 4), ("ship", 0), ("ship", 0), ("receive", 0), ("receive", 0)])  # sent by both other stores
 @given(steps)
 def test_every_unit_is_held_once_wherever_it_is(plan):
     with tempfile.TemporaryDirectory() as folder:
@@ -94,16 +95,56 @@ def test_every_unit_is_held_once_wherever_it_is(plan):
             app.close()
 
 
-def _play(app, plan) -> None:
+def refusal_due(app, step: tuple, transfer_id: str = "") -> type[DomainError] | None:
+    """The model: by the books as they stand (every shelf's units, and the transfer's state),
+    which refusal the step is due, or None when it must take effect. An order is refused
+    only when the stores together have fewer units available than it asks, counting for a
+    backorder the incoming units not claimed yet (all of them arrive before its bound): a
+    PICKUP store lacking units has the others send them, a DELIVERY order is split across
+    them. A transfer is refused shipping once it was cancelled. Nothing else is refused."""
+    kind = step[0]
+    if kind in ("pickup", "backorder"):
+        shelves = [p for store_id in STORES if (p := app.find_afresh(StockPosition.create_id(store_id, SKU))) is not None]
+        units = sum(max(p.on_hand - sum(p.reservations.values()) - p.safety_stock, 0) for p in shelves)
+        if kind == "backorder":
+            units += sum(max(
+                sum(r["quantity"] for r in p.expected.values()) + sum(u for t, u in p.in_transit.items() if t not in p.earmarks)
+                - sum(p.claims.values()), 0,
+            ) for p in shelves)
+        return None if units >= step[-1] else NoStoreCanFulfil
+    if kind == "ship" and transfer_id and get_transfer(app, transfer_id).cancel_reason:
+        return IllegalTransition
+    return None
+
+
+def can_move(app, transfer_id: str, kind: str) -> bool:
+    """Whether the transfer has units to ship ("ship"), or in transit ("receive")."""
+    transfer = get_transfer(app, transfer_id)
+    left = transfer.to_ship if kind == "ship" else transfer.in_transit
+    return not transfer.cancel_reason and any(left(sku) for sku in transfer.lines)
+
+
+def _play(app, plan) -> list[str]:
     for store_id, at in STORES.items():
         upsert_store(app, profile(store_id, GeoPoint(*at)))
     receive_stock(app, "S2", [(SKU, 3)])
     receive_stock(app, "S3", [(SKU, 2)])
     orders: list[str] = []
     receipts: list[tuple[str, str]] = []
+    tally: dict[str, list[int]] = {}
     for n, step in enumerate(plan):
         kind = step[0]
+        transfer_id = ""
+        if kind in ("ship", "receive"):
+            transfers = [t for o in orders for s in app.find_afresh(Order.create_id(o)).shipments for t in s.get("transfers", ())]
+            # aimed at a transfer with units to ship, or in transit, when there is one
+            movable = [t for t in transfers if can_move(app, t["transfer_id"], kind)]
+            if transfers:
+                transfer_id = (movable or transfers)[step[1] % len(movable or transfers)]["transfer_id"]
+        due = refusal_due(app, step, transfer_id)
+        head = app.recorder.max_notification_id()
         try:
+            took_effect = True
             if kind in ("pickup", "backorder"):
                 pickup = kind == "pickup"
                 order, _ = place_order(app, PlaceOrder(
@@ -119,23 +160,32 @@ def _play(app, plan) -> None:
             elif kind == "arrive" and receipts:
                 store_id, reference = receipts[step[1] % len(receipts)]
                 position = app.find_afresh(StockPosition.create_id(store_id, SKU))
-                if reference in position.expected:
+                if took_effect := reference in position.expected:
                     left = position.expected[reference]["quantity"]
                     receive_stock(app, store_id, [(SKU, max(left - 1, 1) if step[2] else left)], reference=reference, final=step[2])
-            elif kind in ("ship", "receive"):
-                transfers = [t for o in orders for s in app.find_afresh(Order.create_id(o)).shipments for t in s.get("transfers", ())]
-                if transfers:
-                    transfer_id = transfers[step[1] % len(transfers)]["transfer_id"]
-                    (ship_transfer if kind == "ship" else receive_transfer)(app, transfer_id)
+            elif kind in ("ship", "receive") and transfer_id:
+                (ship_transfer if kind == "ship" else receive_transfer)(app, transfer_id)
             elif kind == "sell":
                 shelf = app.find_afresh(StockPosition.create_id(step[1], SKU))
-                if shelf is not None and (on_hand := shelf.on_hand) > 0:
+                if took_effect := shelf is not None and (on_hand := shelf.on_hand) > 0:
                     sale = Movement(f"sale-{n}", "SALE", SKU, min(step[2], on_hand), app.now_us(), "")
                     sync_batch(app, step[1], [sale])
             elif kind == "cancel" and orders:
                 cancel_order(app, str(Order.create_id(orders[step[1] % len(orders)])), "changed mind")
-        except DomainError:
-            pass  # refusals are the other tests' subject: here, whatever happens holds units once
+            else:
+                took_effect = False  # nothing for it to act on yet
+        except DomainError as refusal:
+            assert type(refusal) is due, f"{step} was refused: {refusal!r}"
+            assert app.recorder.max_notification_id() == head, f"{step} was refused but recorded something"
+            tally.setdefault(kind, [0, 0])[1] += 1
+        else:
+            assert due is None, f"{step} took effect; {due.__name__} was due"
+            if took_effect:
+                tally.setdefault(kind, [0, 0])[0] += 1
         tidy(app)
         check(app, orders)
+    for kind, (took, refused) in tally.items():  # for --hypothesis-show-statistics
+        for outcome, happened in (("took effect", took), ("refused", refused)):
+            if happened:
+                event(f"{kind} {outcome}")
     return orders

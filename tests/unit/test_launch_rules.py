@@ -168,17 +168,40 @@ orders = st.lists(st.tuples(st.sampled_from(["o1", "o2", "o3", "o4", "o5", "o6"]
                             st.dictionaries(st.sampled_from(SKUS), st.integers(0, 5), min_size=1, max_size=3)), max_size=12)
 
 
+def limit_due(terms: LaunchTerms, claimed: dict[str, int], units: dict[str, int]) -> str | None:
+    """The model: which limit the units would take a buyer who claimed `claimed` past (a SKU,
+    the first by name over its own; "" the launch's total), or None when they fit."""
+    wanted = {sku: n for sku, n in units.items() if n > 0 and sku in ("AJ1", "AJ1-LOW")}
+    limits = dict(terms.sku_limits)
+    for sku in sorted(wanted):
+        if limits[sku] and claimed.get(sku, 0) + wanted[sku] > limits[sku]:
+            return sku
+    if terms.per_buyer_total and sum(claimed.values()) + sum(wanted.values()) > terms.per_buyer_total:
+        return ""
+    return None
+
+
 @settings(max_examples=300, deadline=None)
 @given(terms=launches, claims=orders)
 def test_whatever_orders_a_buyer_places_their_claimed_units_never_exceed_the_launchs_limits(terms, claims):
     q = quota()
     accepted: dict[str, dict[str, int]] = {}
+    claimed: dict[str, int] = {}  # the model's count of the buyer's units, by launch SKU
     for order_id, units in claims:
+        launch_units = {sku: n for sku, n in units.items() if sku in terms.skus and n}
+        due = None if order_id in accepted or not launch_units else limit_due(terms, claimed, units)
         try:
-            if q.claim(order_id, units, terms):
-                accepted[order_id] = {sku: n for sku, n in units.items() if sku in terms.skus and n}
+            recorded = q.claim(order_id, units, terms)
         except PurchaseLimitReached as refusal:
-            assert str(refusal) and refusal.buyer == "customer:C-17"
+            assert due is not None, f"{order_id} claiming {units} after {claimed} was refused: {refusal}"
+            assert (refusal.sku, refusal.buyer) == (due, "customer:C-17") and str(refusal)
+            continue
+        assert due is None, f"{order_id} claiming {units} after {claimed} was accepted past the limit of {due or 'the launch'}"
+        assert recorded == (order_id not in accepted and bool(launch_units))  # a retried or empty claim records nothing
+        if recorded:
+            accepted[order_id] = launch_units
+            claimed = {sku: claimed.get(sku, 0) + launch_units.get(sku, 0) for sku in {*claimed, *launch_units}}
+    assert q.claimed == claimed
     for sku, limit in terms.sku_limits:
         assert not limit or q.claimed.get(sku, 0) <= limit
     assert not terms.per_buyer_total or units_in_launch(terms, q.claimed) <= terms.per_buyer_total

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from uuid import UUID
+
 import pytest
 from eventsourcing.application import Application
 from hypothesis import HealthCheck, settings
@@ -51,8 +54,9 @@ def test_opening_a_position_records_stock_position_opened_with_nothing_on_hand()
 
 def test_a_position_id_is_derived_from_store_and_sku():
     position = StockPosition(store_id=STORE, sku=SKU)
-    assert position.id == StockPosition.create_id(STORE, SKU)
-    assert StockPosition.create_id(STORE, SKU) == StockPosition.create_id(STORE, SKU)
+    # pinned: the event store keeps each position's events under this id, so deriving it in
+    # any other way would lose every position already recorded
+    assert position.id == StockPosition.create_id(STORE, SKU) == UUID("e9453c0e-947c-54f0-9968-64b41776b0ea")
     assert StockPosition.create_id(STORE, SKU) != StockPosition.create_id(STORE, "TEA-GREEN-250G")
     assert StockPosition.create_id(STORE, SKU) != StockPosition.create_id("SH-XUHUI-02", SKU)
 
@@ -322,11 +326,21 @@ def test_replaying_the_recorded_events_rebuilds_the_same_position():
 ORDER_IDS = st.sampled_from(["order-a", "order-b", "order-c", "order-d"])
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """The refusal the model says an operation is due: its type, and for InvalidInput the
+    field it names."""
+
+    error: type[DomainError]
+    field: str = ""
+
+
 class StockPositionMachine(RuleBasedStateMachine):
     """Random receipts, adjustments, counts, safety stock changes, reservations and cancellations.
 
-    A refusal (any DomainError) must change nothing and record nothing; an accepted
-    operation must do exactly what a simple model of the position says."""
+    Before each operation the model says whether it is due to be refused, and with what: the
+    position must refuse exactly then, with that refusal, changing nothing and recording
+    nothing; an accepted operation must do exactly what the model says."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -351,15 +365,17 @@ class StockPositionMachine(RuleBasedStateMachine):
         assert [type(e).__name__ for e in events] == expected_events
         self.app.save(*events)
 
-    def _attempt(self, operation, expected_events: list[str], apply_to_model, may_oversell: bool = False) -> None:
-        """Runs the operation; a domain refusal must leave state untouched and record no event."""
+    def _attempt(self, operation, due: Refusal | None, expected_events: list[str], apply_to_model, may_oversell: bool = False) -> None:
+        """Runs the operation, which the model said is `due` to be refused (None: accepted)."""
         before = state(self.position)
-        try:
-            operation()
-        except DomainError:
+        if due is not None:
+            with pytest.raises(due.error) as refused:
+                operation()
+            assert getattr(refused.value, "field", "") == due.field
             assert state(self.position) == before
             assert self.position.collect_events() == []
             return
+        operation()  # a refusal the model does not expect fails here, naming itself
         apply_to_model()
         if may_oversell and self._model_oversold():
             expected_events = [*expected_events, "StockOversold"]
@@ -380,27 +396,35 @@ class StockPositionMachine(RuleBasedStateMachine):
 
     @rule(quantity=st.integers(-3, 20))
     def receive(self, quantity: int) -> None:
+        due = Refusal(InvalidInput, "quantity") if quantity <= 0 else None
+
         def model() -> None:
-            assert quantity > 0, "a receipt of nothing was accepted"
             self.on_hand += quantity
 
-        self._attempt(lambda: self.position.receive(quantity), ["StockMoved"], model)
+        self._attempt(lambda: self.position.receive(quantity), due, ["StockMoved"], model)
 
     @rule(delta=st.integers(-25, 25))
     def adjust(self, delta: int) -> None:
+        if delta == 0:
+            due = Refusal(InvalidInput, "delta")
+        elif self.on_hand + delta < 0:
+            due = Refusal(NegativeStock)
+        else:
+            due = None
+
         def model() -> None:
-            assert delta != 0 and self.on_hand + delta >= 0, "an adjustment that should be refused was accepted"
             self.on_hand += delta
 
-        self._attempt(lambda: self.position.adjust(delta, reason="random"), ["StockMoved"], model, may_oversell=True)
+        self._attempt(lambda: self.position.adjust(delta, reason="random"), due, ["StockMoved"], model, may_oversell=True)
 
     @rule(counted=st.integers(-3, 30))
     def count(self, counted: int) -> None:
+        due = Refusal(InvalidInput, "counted_quantity") if counted < 0 else None
+
         def model() -> None:
-            assert counted >= 0
             self.on_hand = counted
 
-        self._attempt(lambda: self.position.count(counted), ["StockCounted"], model, may_oversell=True)
+        self._attempt(lambda: self.position.count(counted), due, ["StockCounted"], model, may_oversell=True)
 
     @rule(quantity=st.integers(1, 12))
     def walk_in_sale(self, quantity: int) -> None:
@@ -409,47 +433,53 @@ class StockPositionMachine(RuleBasedStateMachine):
         def model() -> None:
             self.on_hand -= quantity
 
-        self._attempt(lambda: self.position.move("SALE", -quantity, 0), ["StockMoved"], model, may_oversell=True)
+        self._attempt(lambda: self.position.move("SALE", -quantity, 0), None, ["StockMoved"], model, may_oversell=True)
 
     @rule(order_id=ORDER_IDS)
     def pick(self, order_id: str) -> None:
-        held = order_id in self.reservations
+        due = None if order_id in self.reservations else Refusal(InvalidInput, "order_id")
 
         def model() -> None:
-            assert held, "picking an order with no reservation was accepted"
             self.on_hand -= self.reservations.pop(order_id)
             if order_id in self.losing:
                 self.losing.remove(order_id)
 
-        self._attempt(lambda: self.position.pick(order_id, 0), ["ReservationPicked"], model, may_oversell=True)
+        self._attempt(lambda: self.position.pick(order_id, 0), due, ["ReservationPicked"], model, may_oversell=True)
 
     @rule(quantity=st.integers(-3, 10))
     def set_safety_stock(self, quantity: int) -> None:
+        due = Refusal(InvalidInput, "quantity") if quantity < 0 else None
         changes = quantity != self.safety_stock
 
         def model() -> None:
-            assert quantity >= 0
             self.safety_stock = quantity
 
         self._attempt(
-            lambda: self.position.set_safety_stock(quantity), ["SafetyStockSet"] if changes else [], model
+            lambda: self.position.set_safety_stock(quantity), due, ["SafetyStockSet"] if changes else [], model
         )
 
     @rule(order_id=ORDER_IDS, quantity=st.integers(-2, 15))
     def reserve(self, order_id: str, quantity: int) -> None:
-        available_before = self._model_available()
+        if quantity <= 0:
+            due = Refusal(InvalidInput, "quantity")
+        elif order_id in self.reservations:
+            due = Refusal(InvalidInput, "order_id")
+        elif quantity > self._model_available():
+            due = Refusal(OutOfStock)
+        else:
+            due = None
 
         def model() -> None:
-            assert quantity > 0 and order_id not in self.reservations and quantity <= available_before
             self.reservations[order_id] = quantity
 
-        self._attempt(lambda: self.position.reserve(order_id, quantity), ["StockReserved"], model)
+        self._attempt(lambda: self.position.reserve(order_id, quantity), due, ["StockReserved"], model)
 
     @rule(order_id=ORDER_IDS)
     def cancel(self, order_id: str) -> None:
         held = order_id in self.reservations
         self._attempt(
             lambda: self.position.release(order_id, reason="order cancelled"),
+            None,
             ["ReservationReleased"] if held else [],
             lambda: (self.reservations.pop(order_id, None), self.losing.remove(order_id) if order_id in self.losing else None),
         )
@@ -459,19 +489,14 @@ class StockPositionMachine(RuleBasedStateMachine):
         position = self.position
         if position is None:
             return
-        assert position.reserved >= 0
-        assert position.reserved == sum(position.reservations.values())
-        assert all(units > 0 for units in position.reservations.values())
-        assert position.available >= 0
-        assert position.available == max(0, position.on_hand - position.reserved - position.safety_stock)
-        # and the aggregate agrees with the model
         assert position.on_hand == self.on_hand
         assert position.safety_stock == self.safety_stock
         assert position.reservations == self.reservations
-        assert position.available == self._model_available()
+        assert position.reserved == sum(self.reservations.values())
+        assert position.available == self._model_available() >= 0
         # the orders chosen to move cover every unit the counter took from the reservations
-        assert position.losing == self.losing and set(position.losing) <= set(position.reservations)
-        assert position.reserved - sum(position.reservations[o] for o in position.losing) <= max(position.on_hand, 0)
+        assert position.losing == self.losing and set(self.losing) <= set(self.reservations)
+        assert sum(self.reservations.values()) - sum(self.reservations[o] for o in self.losing) <= max(self.on_hand, 0)
 
     def teardown(self) -> None:
         if self.position is None:
@@ -529,10 +554,9 @@ def test_a_pickup_order_keeps_its_pickup_store():
 
 
 def test_an_order_id_is_deterministic_per_idempotency_key():
-    assert Order.create_id("checkout-7f3a") == Order.create_id("checkout-7f3a")
+    # pinned: a retry finds the order its key placed, maybe placed before a restart or an upgrade
+    assert place_order("checkout-7f3a").id == Order.create_id("checkout-7f3a") == UUID("64288aad-34f9-557b-a303-5ff0063c998e")
     assert Order.create_id("checkout-7f3a") != Order.create_id("checkout-7f3b")
-    assert place_order("checkout-7f3a").id == Order.create_id("checkout-7f3a")
-    assert place_order("checkout-7f3a").id == place_order("checkout-7f3a").id
 
 
 def test_order_ids_do_not_collide_with_stock_position_ids():
