@@ -1,9 +1,11 @@
 """Recomputes every national stock figure from the event store, independently of the
 incremental projection, and lists where the tables differ.
 
-The recomputation is deliberately the simple way: fold every position to its final figures,
-take each store's final location, then sum. It shares only `stock_change` (what an event does
-to a position) and `available_units` with the projection. It reads the tables and their
+The recomputation is deliberately the simple way: replay every stock position from its own
+events, take each store's final location, then sum. A position's figures are its own state
+(on hand, reserved, safety stock, in transit, expected: what its rules decide reservations
+on), not what `stock_change` says each event did, so an error in the projection's arithmetic
+cannot agree with itself here; only `available_units` is shared. It reads the tables and their
 position in one snapshot and recomputes up to exactly that position, so it can run beside a
 live runner.
 """
@@ -15,9 +17,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from aggregates.stock_position import StockPosition, stock_change
+from aggregates.stock_position import StockPosition
 from aggregates.store import Store
-from domain.values import available_units
 from projections.runtime.event_log import EventLog
 from projections.runtime.verification import Verification, events_up_to
 from projections.national_stock.projection import NAME
@@ -42,7 +43,7 @@ class Difference:
 
 def recompute(event_log: EventLog, position: int) -> Rows:
     """Every row the tables should hold after applying the events up to `position`."""
-    positions: dict[Any, list] = {}  # aggregate id -> [store_id, sku, on_hand, reserved, safety_stock, in_transit, expected]
+    stock: dict[Any, StockPosition] = {}  # aggregate id -> the position replayed so far
     where: dict[str, tuple[str, str, str]] = {}  # store id -> (province, city, dealer)
     store_ids: dict[Any, str] = {}
     for e in events_up_to(event_log, position):
@@ -52,24 +53,21 @@ def recompute(event_log: EventLog, position: int) -> Rows:
             d = e.details
             where[store_ids[e.originator_id]] = (d["province"], d["city"], d["dealer_id"] or HQ_DEALER)
         elif isinstance(e, StockPosition.StockPositionOpened):
-            positions[e.originator_id] = [e.store_id, e.sku, 0, 0, 0, 0, 0]
+            stock[e.originator_id] = e.mutate(None)
         elif isinstance(e, StockPosition.Event):
-            change = stock_change(e)
-            figures = positions[e.originator_id]
-            figures[2] += change.on_hand
-            figures[3] += change.reserved
-            figures[4] += change.safety_stock
-            figures[5] += change.in_transit
-            figures[6] += change.expected
+            e.mutate(stock[e.originator_id])
 
     rows: Rows = {}
-    for aggregate_id, (store_id, sku, on_hand, reserved, safety_stock, in_transit, expected) in positions.items():
-        values = (on_hand, reserved, safety_stock, available_units(on_hand, reserved, safety_stock), in_transit, expected)
-        rows[("stock_by_store", str(aggregate_id), store_id, sku)] = (1, *values)
-        province, city, dealer = where.get(store_id, (UNREGISTERED, UNREGISTERED, UNREGISTERED))
+    for aggregate_id, replayed in stock.items():
+        values = (
+            replayed.on_hand, replayed.reserved, replayed.safety_stock, replayed.available,
+            replayed.in_transit_units, replayed.expected_units,
+        )
+        rows[("stock_by_store", str(aggregate_id), replayed.store_id, replayed.sku)] = (1, *values)
+        province, city, dealer = where.get(replayed.store_id, (UNREGISTERED, UNREGISTERED, UNREGISTERED))
         located = {"province": province, "city": city, "dealer": dealer}
         for level in LEVELS:
-            key = (level.table.name, *(located[k] for k in level.keys), sku)
+            key = (level.table.name, *(located[k] for k in level.keys), replayed.sku)
             total = rows.get(key, (0,) * (1 + len(values)))
             rows[key] = tuple(a + b for a, b in zip(total, (1, *values)))
     return rows

@@ -1,11 +1,15 @@
-"""The oversell audit the benchmarks rely on must itself catch an oversell."""
+"""The oversell audit the benchmarks rely on must itself catch an oversell, as an independent
+reference (tests/stock_reference.py) finds it."""
 
 from __future__ import annotations
 
 from eventsourcing.application import Application
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aggregates.stock_position import TRANSFER_IN, StockPosition
 from projections.national_stock.audit import oversold_units
+from tests.stock_reference import reference_stock
 
 
 def events_of(*positions: StockPosition) -> list:
@@ -59,3 +63,50 @@ def test_a_backorder_served_units_that_never_arrived_is_counted():
     position._claims_served(served=[["o1", 3]])
     assert position.reserved <= position.on_hand
     assert oversold_units(events_of(position)) == 3 - 1
+
+
+shelf_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["receive", "sale", "count", "reserve", "reserve_unchecked", "release", "release_part", "pick", "safety"]),
+        st.integers(0, 8),  # units
+        st.integers(-3, 1),  # steps before (after) its own the movement or count is dated
+    ),
+    min_size=1, max_size=30,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=shelf_steps)
+def test_the_audit_finds_what_the_reference_finds_reserved_beyond_stock(steps):
+    """Reservations made through the checks and around them (as a buggy writer would), among
+    counts and movements out of order: the audit counts exactly the units the independent
+    reference finds reserved beyond on hand, and the position ends as the reference folds it."""
+    position = StockPosition(store_id="S1", sku="A")
+    moment = 10_000  # every moment stays after the epoch, as a POS must date them
+    for n, (kind, units, shift) in enumerate(steps):
+        moment += 1_000
+        at = moment + shift * 1_000
+        held = list(position.reservations)
+        if kind == "receive" and units:
+            position.receive(units, occurred_at_us=at)
+        elif kind == "sale" and units:
+            position.move("SALE", -units, at)
+        elif kind == "count":
+            position.count(units, occurred_at_us=at)
+        elif kind == "reserve" and min(units, position.available):
+            position.reserve(f"o{n}", min(units, position.available))
+        elif kind == "reserve_unchecked" and units:
+            position._stock_reserved(order_id=f"o{n}", quantity=units)
+        elif kind == "release" and held:
+            position.release(held[units % len(held)], "cancelled")
+        elif kind == "release_part" and held and units:
+            position.release(held[units % len(held)], "a line cancelled", quantity=units)
+        elif kind == "pick" and held:
+            position.pick(held[units % len(held)], at)
+        elif kind == "safety":
+            position.set_safety_stock(units)
+    events = events_of(position)
+    reference = reference_stock(events)
+    assert oversold_units(events) == reference.units_reserved_beyond_stock()
+    own = (position.on_hand, position.reserved, position.safety_stock, position.available, position.in_transit_units, position.expected_units)
+    assert own == reference.figures()[("S1", "A")].as_stored()
