@@ -7,6 +7,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
+from domain.assortments import SHARING_BY_DEFAULT, StockSharing
 from domain.dealers import Dealer as DealerProfile
 from domain.dealers import Region as RegionProfile
 
@@ -44,6 +45,7 @@ class Dealer(Aggregate):
         self.dealer_id = dealer_id
         self.name = name
         self.region_id = region_id
+        self.sharing = SHARING_BY_DEFAULT
 
     @property
     def profile(self) -> DealerProfile:
@@ -57,3 +59,14 @@ class Dealer(Aggregate):
     def _details_changed(self, name: str, region_id: str) -> None:
         self.name = name
         self.region_id = region_id
+
+    def set_stock_sharing(self, sharing: StockSharing) -> bool:
+        """False when those are its terms already."""
+        if sharing == self.sharing:
+            return False
+        self._stock_sharing_set(share_stock=sharing.share_stock, own_stores_first=sharing.own_stores_first)
+        return True
+
+    @event("StockSharingSet")
+    def _stock_sharing_set(self, share_stock: bool, own_stores_first: bool) -> None:
+        self.sharing = StockSharing(share_stock, own_stores_first)

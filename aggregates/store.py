@@ -8,6 +8,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from aggregates import NAMESPACE
+from domain.assortments import AssortmentChange, changed_listing
 from domain.dealers import owner_at
 from domain.errors import IllegalTransition
 from domain.stores import STORE, DailyHours, StoreProfile
@@ -70,6 +71,8 @@ class Store(Aggregate):
         # [effective from (us since the epoch), dealer id ("" for HQ)], oldest first; the
         # first owner holds from the beginning
         self.owners: list[list[Any]] = [[0, details["dealer_id"]]]
+        # the SKUs the store may sell online, sorted; None: every SKU (no assortment set)
+        self.listed: list[str] | None = None
 
     @property
     def profile(self) -> StoreProfile:
@@ -110,3 +113,30 @@ class Store(Aggregate):
     @event("StoreDetailsChanged")
     def _details_changed(self, details: dict[str, Any]) -> None:
         self.details = details
+
+    def change_assortment(self, change: AssortmentChange) -> bool:
+        """The store starts or stops listing SKUs; False when its assortment stays the same."""
+        if self.details.get("kind", STORE) != STORE:
+            raise IllegalTransition(f"{self.store_id!r} is a regional warehouse: it ships every SKU it holds and has no assortment")
+        if self.listed is None and change.removed:
+            raise IllegalTransition(
+                f"store {self.store_id!r} has no assortment: it lists every SKU; add the SKUs it carries "
+                "(add_skus) to give it one, then remove"
+            )
+        listed = changed_listing(self.listed, change)
+        if (None if listed is None else sorted(listed)) == self.listed:
+            return False
+        current = set(self.listed or ())
+        self._assortment_changed(
+            added=sorted(set(change.added) - current), removed=sorted(set(change.removed) & current),
+            everything=listed is None,
+        )
+        return True
+
+    @event("AssortmentChanged")
+    def _assortment_changed(self, added: list[str], removed: list[str], everything: bool) -> None:
+        """Only what changed is recorded: an assortment may hold thousands of SKUs."""
+        if everything:
+            self.listed = None
+        else:
+            self.listed = sorted((set(self.listed or ()) | set(added)) - set(removed))

@@ -50,6 +50,11 @@ def dealer_party(dealer_id: str) -> str:
     return f"DEALER:{dealer_id}" if dealer_id else HQ
 
 
+def dealer_of(party: str) -> str:
+    """The dealer id of a dealer's party; "" for HQ."""
+    return party.removeprefix("DEALER:") if party.startswith("DEALER:") else ""
+
+
 def assistant_party(assistant_id: str) -> str:
     return f"ASSISTANT:{assistant_id}"
 

@@ -14,6 +14,8 @@ CLOSED = "CLOSED"
 AT_CAPACITY = "AT_CAPACITY"
 SLOT_FULL = "SLOT_FULL"  # its hourly slots are full until beyond the opening window
 OUT_OF_STOCK = "OUT_OF_STOCK"
+NOT_LISTED = "NOT_LISTED"  # its assortment leaves out a line's SKU
+DEALER_POLICY = "DEALER_POLICY"  # its dealer keeps its stock for its own cloud shops, or the seller's own stores come first
 FARTHER = "FARTHER"
 # a store passed over for one of these never came into consideration for the customer
 NOT_IN_REACH = (OUTSIDE_RADIUS, PAUSED, TAKEN)
@@ -89,6 +91,10 @@ class Decision:
 
 def whole_order(allocation: Allocation, quantities: Mapping[str, int]) -> tuple[Shipment]:
     return (Shipment(allocation, dict(quantities)),)
+
+
+def not_listed(sku: str) -> str:
+    return f"does not list sku {sku!r} online"
 
 
 def out_of_stock(store_id: str, quantities: Mapping[str, int], available: Callable[[str, str], int]) -> str:

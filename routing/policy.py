@@ -1,7 +1,9 @@
 """The routing policy: which store fulfils an order, and why the others did not.
 
 Filters, in order, each giving the reason a store is passed over: passed over after a failed
-reservation, paused, outside its delivery radius (DELIVERY), short of a line, closed (DELIVERY:
+reservation, paused, outside its delivery radius (DELIVERY), its dealer's terms (a dealer that
+does not share its stock serves only orders its own cloud shops sell), its assortment leaving
+out a line's SKU, short of a line, closed (DELIVERY:
 open now, or opening within the window, in which case the order is scheduled for the opening),
 at its daily capacity (on the store-local day the order starts). Ranking: geodesic
 distance, then store id. A store within 0.65% of the rim of its radius, where only the geodesic
@@ -15,7 +17,9 @@ geodesic distance found, so the choice is exactly the brute-force reference's.
 When no single store can take the whole order (DELIVERY), it is split across the fewest
 stores in reach, then the shortest total distance; when no split can
 either, the nearest regional warehouse that holds it all ships it EXPRESS. EXPRESS asked for
-outright goes straight to the warehouses. A warehouse has no radius and no opening hours that
+outright goes straight to the warehouses. An order sold by a dealer that wants its own stores
+first (DELIVERY) goes to the nearest of its stores that can take it whole, when one can, before
+all of this. A warehouse has no radius and no opening hours that
 matter (a carrier collects); pause, capacity and stock apply to it as to a store.
 """
 
@@ -31,8 +35,8 @@ from domain.errors import NoStoreCanFulfil, StoreNotFound
 from domain.stores import WAREHOUSE
 from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import (
-    AT_CAPACITY, CLOSED, EXPRESS, FARTHER, NOT_IN_REACH, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS, PAUSED, SLOT_FULL, SPLIT, TAKEN,
-    Allocation, Decision, PassedOver, Shipment, Why, out_of_stock, whole_order,
+    AT_CAPACITY, CLOSED, DEALER_POLICY, EXPRESS, FARTHER, NOT_IN_REACH, NOT_LISTED, ONE_STORE, OUT_OF_STOCK, OUTSIDE_RADIUS,
+    PAUSED, SLOT_FULL, SPLIT, TAKEN, Allocation, Decision, PassedOver, Shipment, Why, not_listed, out_of_stock, whole_order,
 )
 from routing.distance import HALF_THE_EARTH_KM, Distance, at_least_m, geodesic_m, nearer, with_margin
 from routing.promise import LATER, STARTS_LATER, PromiseTerms, promised
@@ -41,7 +45,7 @@ from routing.sites import AvailableUnits, OrdersOnDay, RoutingRequest, StoreDire
 from routing.splits import PartialStore, Split, best_split, held_together, split_refusal, units_toward
 
 __all__ = [
-    "AT_CAPACITY", "CLOSED", "EXPRESS", "FARTHER", "NOT_IN_REACH", "ONE_STORE", "OUT_OF_STOCK", "OUTSIDE_RADIUS",
+    "AT_CAPACITY", "CLOSED", "DEALER_POLICY", "EXPRESS", "FARTHER", "NOT_IN_REACH", "NOT_LISTED", "ONE_STORE", "OUT_OF_STOCK", "OUTSIDE_RADIUS",
     "PAUSED", "SPLIT", "TAKEN", "Allocation", "AvailableUnits", "Decision", "OrdersOnDay", "PassedOver",
     "RoutingPolicy", "RoutingRequest", "SLOT_FULL", "Shipment", "StoreDirectory", "StoreSite", "Taken", "Why",
     "no_orders_yet",
@@ -137,6 +141,15 @@ class RoutingPolicy:
             if inside is False:
                 return Why(OUTSIDE_RADIUS, outside_radius, site, distance.shown_m()), None
             near_rim = inside is None  # only the geodesic can tell: checked last, it costs the most
+        if site.owner != request.seller:
+            if request.sellers_stores_only:
+                return Why(DEALER_POLICY, SELLERS_STORES_FIRST), None
+            if not site.shares_stock:
+                return Why(DEALER_POLICY, KEEPS_ITS_STOCK), None
+        if site.listed is not None:
+            for sku, _ in request.quantities.items() if lines is None else lines:
+                if sku not in site.listed:
+                    return Why(NOT_LISTED, not_listed, sku), None
         for i, (sku, qty) in enumerate(request.quantities.items() if lines is None else lines):
             if available(store_id, sku) < qty:
                 if i and lines is not None:
@@ -159,10 +172,22 @@ class RoutingPolicy:
         orders_on: OrdersOnDay | Taken = no_orders_yet, excluded: Collection[str] = (),
     ) -> Decision:
         """The decision, with its promise when it is made at a moment (`request.now`)."""
-        decision = self._choose(request, directory, available, Taken.of(orders_on), excluded)
+        decision = self._choose(request, directory, directory.offered(available), Taken.of(orders_on), excluded)
         return decision if request.now is None else promised(decision, request, directory, self.promise_terms)
 
     def _choose(self, request: RoutingRequest, directory: StoreDirectory, available: AvailableUnits, taken: Taken, excluded) -> Decision:
+        if request.mode is FulfilmentMode.DELIVERY and request.own_stores_first and request.seller:
+            own = replace(request, sellers_stores_only=True)
+            first = _Search(lines=list(request.quantities.items()))
+            kms, positions = directory.index.around(request.customer_location, with_margin(directory.max_radius_km))
+            self._consider(first, directory, kms, positions, own, available, taken, excluded)
+            if first.best is not None:
+                return self._decision(first, own)
+            decision = self._choose_usual(request, directory, available, taken, excluded)
+            return decision if decision.search_note else replace(decision, search_note=NO_OWN_STORE_CAN)
+        return self._choose_usual(request, directory, available, taken, excluded)
+
+    def _choose_usual(self, request: RoutingRequest, directory: StoreDirectory, available: AvailableUnits, taken: Taken, excluded) -> Decision:
         if request.mode is FulfilmentMode.PICKUP:
             return self._pickup(request, directory, available, taken, excluded)
         if request.mode is FulfilmentMode.EXPRESS:
@@ -171,8 +196,8 @@ class RoutingPolicy:
                 raise NoStoreCanFulfil(self._no_warehouse(request.customer_location, directory, search))
             return decision
         here = request.customer_location
-        search = _Search(lines=list(request.quantities.items()))
         kms, positions = directory.index.around(here, with_margin(directory.max_radius_km))
+        search = _Search(lines=list(request.quantities.items()))
         self._consider(search, directory, kms, positions, request, available, taken, excluded)
         if search.best is not None:
             return self._decision(search, request)
@@ -228,7 +253,7 @@ class RoutingPolicy:
             why, scheduled = self.assess(site, request, distance, available, taken, excluded, search.lines)
             if why is not None:
                 self._pass_over(search, site, distance.shown_m(), why.code, why)
-                if why.code == OUT_OF_STOCK:
+                if why.code in SPLIT_MATERIAL:
                     search.short.append((site, distance))
             else:
                 self._rank(search, site, distance, scheduled)
@@ -365,6 +390,13 @@ class RoutingPolicy:
                         f"delivering within {site.delivery_radius_km:g} km"
                     )
         return ""
+
+
+# passed over for these, a store may still ship part of the order: the lines it holds and lists
+SPLIT_MATERIAL = (OUT_OF_STOCK, NOT_LISTED)
+SELLERS_STORES_FIRST = "the selling dealer's own stores come first, and one of them can take the order"
+NO_OWN_STORE_CAN = "none of the selling dealer's own stores could take it whole"
+KEEPS_ITS_STOCK = "its dealer keeps its stock for the orders its own cloud shops sell"
 
 
 def outside_radius(site: StoreSite, distance_m: float) -> str:

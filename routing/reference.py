@@ -33,7 +33,7 @@ def brute_force(
     """The decision without its explanation (passed_over is left empty)."""
     if request.mode is FulfilmentMode.PICKUP:
         return policy.choose(request, directory, available, orders_on, excluded)
-    decision = _brute_force(policy, request, directory, available, orders_on, excluded)
+    decision = _brute_force(policy, request, directory, directory.offered(available), orders_on, excluded)
     return decision if request.now is None else promised(decision, request, directory, policy.promise_terms)
 
 
@@ -50,6 +50,10 @@ def _brute_force(policy, request, directory, available, orders_on, excluded) -> 
     here, quantities = request.customer_location, request.quantities
     if request.mode is FulfilmentMode.DELIVERY:
         measured = [(site, _metres(here, site.location)) for site in directory.sites.values() if site.kind == STORE]
+        if request.own_stores_first and request.seller:
+            own = [(site, metres) for site, metres in measured if site.owner == request.seller]
+            if (best := _nearest(policy, request, own, available, orders_on, excluded)) is not None:
+                return Decision(whole_order(Allocation(best[1], round(best[0]), best[2]), quantities))
         if (best := _nearest(policy, request, measured, available, orders_on, excluded)) is not None:
             return Decision(whole_order(Allocation(best[1], round(best[0]), best[2]), quantities))
         parts = []

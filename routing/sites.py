@@ -58,6 +58,9 @@ class StoreSite:
     kind: str = STORE
     preparation_minutes: int = 0
     hourly_slot_capacity: int = 0  # 0: no limit
+    listed: frozenset[str] | None = None  # the SKUs it may sell online; None: every SKU
+    owner: str = ""  # the dealer owning it now; "" for HQ
+    shares_stock: bool = True  # its owner lets orders other owners' cloud shops sell take its stock
     schedule: Schedule = field(init=False, repr=False, compare=False)
     # the great-circle km beyond which the store certainly does not deliver
     reach_km: float = field(init=False, repr=False, compare=False)
@@ -65,6 +68,9 @@ class StoreSite:
     def __post_init__(self) -> None:
         object.__setattr__(self, "schedule", schedule_for(self.opening_hours, self.time_zone))
         object.__setattr__(self, "reach_km", with_margin(self.delivery_radius_km))
+
+    def lists(self, sku: str) -> bool:
+        return self.listed is None or sku in self.listed
 
 
 class StoreDirectory:
@@ -80,9 +86,23 @@ class StoreDirectory:
         # by position in the store index, for deciding a batch of candidates at once
         self.in_index_order = [self.sites[store_id] for store_id in self.index.ids]
         self.reach_km = np.array([site.reach_km for site in self.in_index_order], dtype=float)
+        self.any_assortment = any(site.listed is not None for site in self.sites.values())
 
     def get(self, store_id: str) -> StoreSite | None:
         return self.sites.get(store_id)
+
+    def offered(self, available: AvailableUnits) -> AvailableUnits:
+        """The units a location may sell online: none of a SKU its assortment leaves out. As
+        given when no store has an assortment (the usual case, at no cost)."""
+        if not self.any_assortment:
+            return available
+        sites = self.sites
+
+        def offered(store_id: str, sku: str) -> int:
+            site = sites.get(store_id)
+            return 0 if site is not None and not site.lists(sku) else available(store_id, sku)
+
+        return offered
 
 
 @dataclass(frozen=True)
@@ -94,3 +114,7 @@ class RoutingRequest:
     now: datetime | None = None  # aware; None skips opening hours, capacities and promises
     # how soon a DELIVERY store must be able to start; None: the policy's opening window
     start_within: timedelta | None = None
+    seller: str = ""  # the dealer whose cloud shop sold the order; "" for HQ
+    # the seller's stores take the order before a nearer store of another owner, when one can
+    own_stores_first: bool = False
+    sellers_stores_only: bool = False  # the first pass of own_stores_first

@@ -98,6 +98,8 @@ ALLOWED = {
     "omo.v1.StoreService/GetStore": "ops checkout pos dealer",
     "omo.v1.StoreService/ListStores": "ops checkout",
     "omo.v1.StoreService/GetStorePerformance": "ops pos dealer",
+    "omo.v1.StoreService/SetAssortment": "ops dealer",
+    "omo.v1.StoreService/GetAssortment": "ops checkout pos dealer",
     "omo.v1.InventoryService/ReceiveStock": "ops pos",
     "omo.v1.InventoryService/AdjustStock": "ops pos",
     "omo.v1.InventoryService/RecordCount": "ops pos",
@@ -137,6 +139,7 @@ ALLOWED = {
     "omo.v1.DealerService/SetAttributionPolicy": "ops",
     "omo.v1.DealerService/GetAttributionPolicy": "ops any-dealer",
     "omo.v1.DealerService/GetStatement": "ops dealer",
+    "omo.v1.DealerService/SetStockSharing": "ops dealer",
     "omo.v1.CloudShopService/OpenCloudShop": "ops",
     "omo.v1.CloudShopService/CloseCloudShop": "ops",
     "omo.v1.CloudShopService/GetCloudShop": "ops checkout dealer",
@@ -303,6 +306,12 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.StoreService/ListStores": stores_pb2.ListStoresRequest(),
         "omo.v1.StoreService/GetStorePerformance": stores_pb2.GetStorePerformanceRequest(
             **at_s1, from_date=f"{month}-01", to_date=f"{month}-28",
+        ),
+        # what S1 and D1 already have: a call allowed changes nothing the other cells rely on
+        "omo.v1.StoreService/SetAssortment": stores_pb2.SetAssortmentRequest(**at_s1, list_everything=True),
+        "omo.v1.StoreService/GetAssortment": stores_pb2.GetAssortmentRequest(**at_s1),
+        "omo.v1.DealerService/SetStockSharing": dealers_pb2.SetStockSharingRequest(
+            dealer_id="D1", sharing=dealers_pb2.StockSharing(share_stock=True),
         ),
         "omo.v1.InventoryService/ReceiveStock": receipt("S1", {SERUM: 1}, movement_id="m-matrix"),
         "omo.v1.InventoryService/AdjustStock": inventory_pb2.AdjustStockRequest(**at_s1, sku=SERUM, delta=-1, reason="damaged", movement_id="a-matrix"),

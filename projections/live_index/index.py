@@ -17,12 +17,14 @@ from uuid import UUID
 from aggregates.api_token import ApiToken
 from aggregates.brand_policy import BrandPolicy
 from aggregates.cloud_shop import CloudShop
+from aggregates.dealer import Dealer
 from aggregates.launch import Launch
 from aggregates.movement import StockMovement
 from aggregates.order import Order
 from aggregates.pos_ledger import PosLedger
 from aggregates.stock_position import NO_CHANGE, StockPosition, claimable_units, stock_change
 from aggregates.store import Store, profile_from_record
+from domain.assortments import SHARING_BY_DEFAULT, StockSharing
 from domain.stores import StoreProfile
 from domain.values import available_units
 from projections.live_index.cloud_shops import CloudShopIndex
@@ -57,6 +59,10 @@ class LiveIndex:
         self.position = 0  # last notification id applied
         self.profiles: dict[str, StoreProfile] = {}
         self.sites: dict[str, StoreSite] = {}
+        # store -> the SKUs it may sell online (stores with an assortment only)
+        self.assortments: dict[str, frozenset[str]] = {}
+        self.sharing: dict[str, StockSharing] = {}  # dealer -> its terms, when it set any
+        self._dealer_ids: dict[UUID, str] = {}
         self.stock: dict[tuple[str, str], StockFigures] = {}
         self.stores_by_sku: dict[str, set[str]] = {}
         # sku -> how many locations have a unit of it available: 0 refuses an order for it
@@ -187,6 +193,10 @@ class LiveIndex:
         with self._lock:
             return sorted(self.profiles)
 
+    def sharing_of(self, dealer_id: str) -> StockSharing:
+        """The dealer's terms for its stores' stock (HQ's stores share everything)."""
+        return self.sharing.get(dealer_id, SHARING_BY_DEFAULT) if dealer_id else SHARING_BY_DEFAULT
+
     # --- following the log --------------------------------------------------------------
 
     def catch_up(self, read: ReadEvents, seen: Callable[[Any], None] | None = None) -> int:
@@ -224,18 +234,38 @@ class LiveIndex:
                 self.position = notification_id
         return True
 
+    def _site_changed(self, store_id: str) -> None:
+        """What routing knows of the store, from its profile, its assortment and its owner's terms."""
+        profile = self.profiles[store_id]
+        self.sites[store_id] = StoreSite(
+            store_id, profile.location, profile.delivery_radius_km, profile.active,
+            profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
+            profile.preparation_minutes, profile.hourly_slot_capacity, self.assortments.get(store_id),
+            profile.dealer_id, self.sharing_of(profile.dealer_id).share_stock,
+        )
+        self._directory = None
+
     def _apply(self, e: Any) -> None:
         if isinstance(e, (Store.StoreRegistered, Store.StoreDetailsChanged)):
             store_id = e.store_id if isinstance(e, Store.StoreRegistered) else self._store_ids[e.originator_id]
             self._store_ids[e.originator_id] = store_id
-            profile = profile_from_record(store_id, e.details)
-            self.profiles[store_id] = profile
-            self.sites[store_id] = StoreSite(
-                store_id, profile.location, profile.delivery_radius_km, profile.active,
-                profile.opening_hours, profile.time_zone, profile.daily_order_capacity, profile.kind,
-                profile.preparation_minutes, profile.hourly_slot_capacity,
-            )
-            self._directory = None
+            self.profiles[store_id] = profile_from_record(store_id, e.details)
+            self._site_changed(store_id)
+        elif isinstance(e, Store.AssortmentChanged):
+            store_id = self._store_ids[e.originator_id]
+            if e.everything:
+                self.assortments.pop(store_id, None)
+            else:
+                self.assortments[store_id] = (self.assortments.get(store_id, frozenset()) | set(e.added)) - set(e.removed)
+            self._site_changed(store_id)
+        elif isinstance(e, Dealer.DealerRegistered):
+            self._dealer_ids[e.originator_id] = e.dealer_id
+        elif isinstance(e, Dealer.StockSharingSet):
+            dealer_id = self._dealer_ids[e.originator_id]
+            self.sharing[dealer_id] = StockSharing(e.share_stock, e.own_stores_first)
+            for store_id, profile in self.profiles.items():
+                if profile.dealer_id == dealer_id:
+                    self._site_changed(store_id)
         elif isinstance(e, BrandPolicy.BrandPolicyStarted):
             self.brands_with_policy.add(e.brand_id)
         elif isinstance(e, ApiToken.TokenIssued):

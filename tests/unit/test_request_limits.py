@@ -124,7 +124,7 @@ def test_every_page_size_has_the_ceiling_its_use_case_has():
         "omo.v1.ListStoresRequest": 500, "omo.v1.ListStockPositionsRequest": 500,
         "omo.v1.ListLowStockRequest": 500, "omo.v1.GetStatementRequest": 1000,
         "omo.v1.GetStorePerformanceRequest": 500, "omo.v1.ListOrdersRequest": 500,
-        "omo.v1.ListShipmentsRequest": 500,
+        "omo.v1.ListShipmentsRequest": 500, "omo.v1.GetAssortmentRequest": 500,
     }
     assert refusal(stores_pb2.ListStoresRequest(page_size=500)) is None
     assert "between 0 (the default page) and 500, got 501" in str(refusal(stores_pb2.ListStoresRequest(page_size=501)))

@@ -77,10 +77,12 @@ class GetDealerRequest(_message.Message):
     def __init__(self, dealer_id: _Optional[str] = ...) -> None: ...
 
 class GetDealerResponse(_message.Message):
-    __slots__ = ("dealer",)
+    __slots__ = ("dealer", "stock_sharing")
     DEALER_FIELD_NUMBER: _ClassVar[int]
+    STOCK_SHARING_FIELD_NUMBER: _ClassVar[int]
     dealer: Dealer
-    def __init__(self, dealer: _Optional[_Union[Dealer, _Mapping]] = ...) -> None: ...
+    stock_sharing: StockSharing
+    def __init__(self, dealer: _Optional[_Union[Dealer, _Mapping]] = ..., stock_sharing: _Optional[_Union[StockSharing, _Mapping]] = ...) -> None: ...
 
 class StoreOwnership(_message.Message):
     __slots__ = ("dealer_id", "effective_from")
@@ -341,3 +343,29 @@ class FindCloudShopResponse(_message.Message):
     distance_m: int
     assistant_id: str
     def __init__(self, shop: _Optional[_Union[CloudShop, _Mapping]] = ..., distance_m: _Optional[int] = ..., assistant_id: _Optional[str] = ...) -> None: ...
+
+class StockSharing(_message.Message):
+    __slots__ = ("share_stock", "own_stores_first")
+    SHARE_STOCK_FIELD_NUMBER: _ClassVar[int]
+    OWN_STORES_FIRST_FIELD_NUMBER: _ClassVar[int]
+    share_stock: bool
+    own_stores_first: bool
+    def __init__(self, share_stock: _Optional[bool] = ..., own_stores_first: _Optional[bool] = ...) -> None: ...
+
+class SetStockSharingRequest(_message.Message):
+    __slots__ = ("dealer_id", "sharing")
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARING_FIELD_NUMBER: _ClassVar[int]
+    dealer_id: str
+    sharing: StockSharing
+    def __init__(self, dealer_id: _Optional[str] = ..., sharing: _Optional[_Union[StockSharing, _Mapping]] = ...) -> None: ...
+
+class SetStockSharingResponse(_message.Message):
+    __slots__ = ("dealer_id", "sharing", "changed")
+    DEALER_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARING_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    dealer_id: str
+    sharing: StockSharing
+    changed: bool
+    def __init__(self, dealer_id: _Optional[str] = ..., sharing: _Optional[_Union[StockSharing, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...

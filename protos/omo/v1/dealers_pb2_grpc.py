@@ -72,6 +72,11 @@ class DealerServiceStub:
                 request_serializer=omo_dot_v1_dot_dealers__pb2.GetStatementRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_dealers__pb2.GetStatementResponse.FromString,
                 _registered_method=True)
+        self.SetStockSharing = channel.unary_unary(
+                '/omo.v1.DealerService/SetStockSharing',
+                request_serializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingResponse.FromString,
+                _registered_method=True)
 
 
 class DealerServiceServicer:
@@ -133,6 +138,16 @@ class DealerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetStockSharing(self, request, context):
+        """The dealer's terms for its stores' stock: whether orders other dealers' or HQ's cloud
+        shops sell may take it, and whether orders its own cloud shops sell go to its own stores
+        first. Routing obeys both (DEALER_POLICY); attribution is unchanged. HQ operations, or the
+        dealer itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DealerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -170,6 +185,11 @@ def add_DealerServiceServicer_to_server(servicer, server):
                     servicer.GetStatement,
                     request_deserializer=omo_dot_v1_dot_dealers__pb2.GetStatementRequest.FromString,
                     response_serializer=omo_dot_v1_dot_dealers__pb2.GetStatementResponse.SerializeToString,
+            ),
+            'SetStockSharing': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetStockSharing,
+                    request_deserializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -364,6 +384,33 @@ class DealerService:
             '/omo.v1.DealerService/GetStatement',
             omo_dot_v1_dot_dealers__pb2.GetStatementRequest.SerializeToString,
             omo_dot_v1_dot_dealers__pb2.GetStatementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetStockSharing(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.DealerService/SetStockSharing',
+            omo_dot_v1_dot_dealers__pb2.SetStockSharingRequest.SerializeToString,
+            omo_dot_v1_dot_dealers__pb2.SetStockSharingResponse.FromString,
             options,
             channel_credentials,
             insecure,

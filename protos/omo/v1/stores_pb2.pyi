@@ -227,3 +227,53 @@ class GetStorePerformanceResponse(_message.Message):
     as_of: _timestamp_pb2.Timestamp
     freshness: _stock_query_pb2.Freshness
     def __init__(self, stores: _Optional[_Iterable[_Union[StorePerformance, _Mapping]]] = ..., total: _Optional[_Union[PerformanceFigures, _Mapping]] = ..., store_count: _Optional[int] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., freshness: _Optional[_Union[_stock_query_pb2.Freshness, _Mapping]] = ...) -> None: ...
+
+class Assortment(_message.Message):
+    __slots__ = ("store_id", "lists_everything", "listed_count")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    LISTS_EVERYTHING_FIELD_NUMBER: _ClassVar[int]
+    LISTED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    lists_everything: bool
+    listed_count: int
+    def __init__(self, store_id: _Optional[str] = ..., lists_everything: _Optional[bool] = ..., listed_count: _Optional[int] = ...) -> None: ...
+
+class SetAssortmentRequest(_message.Message):
+    __slots__ = ("store_id", "add_skus", "remove_skus", "list_everything")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    ADD_SKUS_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_SKUS_FIELD_NUMBER: _ClassVar[int]
+    LIST_EVERYTHING_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    add_skus: _containers.RepeatedScalarFieldContainer[str]
+    remove_skus: _containers.RepeatedScalarFieldContainer[str]
+    list_everything: bool
+    def __init__(self, store_id: _Optional[str] = ..., add_skus: _Optional[_Iterable[str]] = ..., remove_skus: _Optional[_Iterable[str]] = ..., list_everything: _Optional[bool] = ...) -> None: ...
+
+class SetAssortmentResponse(_message.Message):
+    __slots__ = ("assortment", "changed")
+    ASSORTMENT_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELD_NUMBER: _ClassVar[int]
+    assortment: Assortment
+    changed: bool
+    def __init__(self, assortment: _Optional[_Union[Assortment, _Mapping]] = ..., changed: _Optional[bool] = ...) -> None: ...
+
+class GetAssortmentRequest(_message.Message):
+    __slots__ = ("store_id", "page_size", "page_token")
+    STORE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    store_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, store_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class GetAssortmentResponse(_message.Message):
+    __slots__ = ("assortment", "skus", "next_page_token")
+    ASSORTMENT_FIELD_NUMBER: _ClassVar[int]
+    SKUS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    assortment: Assortment
+    skus: _containers.RepeatedScalarFieldContainer[str]
+    next_page_token: str
+    def __init__(self, assortment: _Optional[_Union[Assortment, _Mapping]] = ..., skus: _Optional[_Iterable[str]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

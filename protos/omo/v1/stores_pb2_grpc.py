@@ -55,6 +55,16 @@ class StoreServiceStub:
                 request_serializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceResponse.FromString,
                 _registered_method=True)
+        self.SetAssortment = channel.unary_unary(
+                '/omo.v1.StoreService/SetAssortment',
+                request_serializer=omo_dot_v1_dot_stores__pb2.SetAssortmentRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_stores__pb2.SetAssortmentResponse.FromString,
+                _registered_method=True)
+        self.GetAssortment = channel.unary_unary(
+                '/omo.v1.StoreService/GetAssortment',
+                request_serializer=omo_dot_v1_dot_stores__pb2.GetAssortmentRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_stores__pb2.GetAssortmentResponse.FromString,
+                _registered_method=True)
 
 
 class StoreServiceServicer:
@@ -89,6 +99,23 @@ class StoreServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetAssortment(self, request, context):
+        """Which SKUs the store may sell online: SKUs added to or removed from its assortment, or
+        every SKU again. A store with no assortment lists every SKU; routing passes over a store
+        that does not list a line's SKU (NOT_LISTED). HQ operations, or the dealer owning the
+        store. Setting what is already so changes nothing (changed false).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAssortment(self, request, context):
+        """The SKUs the store lists, by SKU, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_StoreServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +138,16 @@ def add_StoreServiceServicer_to_server(servicer, server):
                     servicer.GetStorePerformance,
                     request_deserializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceRequest.FromString,
                     response_serializer=omo_dot_v1_dot_stores__pb2.GetStorePerformanceResponse.SerializeToString,
+            ),
+            'SetAssortment': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetAssortment,
+                    request_deserializer=omo_dot_v1_dot_stores__pb2.SetAssortmentRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_stores__pb2.SetAssortmentResponse.SerializeToString,
+            ),
+            'GetAssortment': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAssortment,
+                    request_deserializer=omo_dot_v1_dot_stores__pb2.GetAssortmentRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_stores__pb2.GetAssortmentResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +259,60 @@ class StoreService:
             '/omo.v1.StoreService/GetStorePerformance',
             omo_dot_v1_dot_stores__pb2.GetStorePerformanceRequest.SerializeToString,
             omo_dot_v1_dot_stores__pb2.GetStorePerformanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetAssortment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.StoreService/SetAssortment',
+            omo_dot_v1_dot_stores__pb2.SetAssortmentRequest.SerializeToString,
+            omo_dot_v1_dot_stores__pb2.SetAssortmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAssortment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.StoreService/GetAssortment',
+            omo_dot_v1_dot_stores__pb2.GetAssortmentRequest.SerializeToString,
+            omo_dot_v1_dot_stores__pb2.GetAssortmentResponse.FromString,
             options,
             channel_credentials,
             insecure,

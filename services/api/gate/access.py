@@ -51,6 +51,8 @@ RULES: dict[str, Rule] = {
     "omo.v1.StoreService/ListStores": rule(OPS, CHECKOUT),
     # a region names no store or dealer a scoped caller owns: ops only
     "omo.v1.StoreService/GetStorePerformance": rule(OPS, POS, DEALER, store="store_id", dealer="dealer_id"),
+    "omo.v1.StoreService/SetAssortment": rule(OPS, DEALER, store="store_id"),
+    "omo.v1.StoreService/GetAssortment": rule(OPS, CHECKOUT, POS, DEALER, store="store_id"),
     "omo.v1.InventoryService/ReceiveStock": rule(OPS, POS, store="store_id"),
     "omo.v1.InventoryService/AdjustStock": rule(OPS, POS, store="store_id"),
     "omo.v1.InventoryService/RecordCount": rule(OPS, POS, store="store_id"),
@@ -90,6 +92,7 @@ RULES: dict[str, Rule] = {
     "omo.v1.DealerService/SetAttributionPolicy": rule(OPS),
     "omo.v1.DealerService/GetAttributionPolicy": rule(OPS, DEALER, shared=True),
     "omo.v1.DealerService/GetStatement": rule(OPS, DEALER, dealer="dealer_id"),
+    "omo.v1.DealerService/SetStockSharing": rule(OPS, DEALER, dealer="dealer_id"),
     "omo.v1.CloudShopService/OpenCloudShop": rule(OPS),
     "omo.v1.CloudShopService/CloseCloudShop": rule(OPS),
     "omo.v1.CloudShopService/GetCloudShop": rule(OPS, CHECKOUT, DEALER, through="cloud_shop"),

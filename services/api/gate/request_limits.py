@@ -35,7 +35,7 @@ MAX_BYTES = 64 * 1024  # any bytes field (none yet)
 
 # a string field holds an identifier when its name ends so, or is one of these
 ID_SUFFIXES = ("_id", "_ids", "_key", "_code")
-ID_NAMES = frozenset({"sku", "currency", "month", "time_zone", "opens", "closes"})
+ID_NAMES = frozenset({"sku", "currency", "month", "time_zone", "opens", "closes", "add_skus", "remove_skus", "skus"})
 
 REPEATED_LIMITS: dict[str, int] = {
     "omo.v1.PlaceOrderRequest.lines": MAX_ORDER_LINES,

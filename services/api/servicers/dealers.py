@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from domain.assortments import StockSharing
 from domain.dealers import Dealer, Region
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
-from services.use_cases.network import dealers
+from services.use_cases.network import assortments, dealers
 from services.api.convert.dealers import moment, policy_message, policy_terms, timestamp
 from services.api.errors import rpc
 from services.api.convert.dealers import statement_message
@@ -32,7 +33,17 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
 
     @rpc
     def GetDealer(self, request, context):
-        return dealers_pb2.GetDealerResponse(dealer=_dealer_message(dealers.get_dealer(self.app, request.dealer_id)))
+        dealer = dealers.get_dealer(self.app, request.dealer_id)
+        sharing = assortments.stock_sharing(self.app, request.dealer_id)
+        return dealers_pb2.GetDealerResponse(dealer=_dealer_message(dealer), stock_sharing=_sharing_message(sharing))
+
+    @rpc
+    def SetStockSharing(self, request, context):
+        if not request.HasField("sharing"):
+            raise InvalidInput("sharing", "is required: both terms, share_stock and own_stores_first, as they are to be")
+        wanted = StockSharing(request.sharing.share_stock, request.sharing.own_stores_first)
+        sharing, changed = assortments.set_stock_sharing(self.app, request.dealer_id, wanted)
+        return dealers_pb2.SetStockSharingResponse(dealer_id=request.dealer_id, sharing=_sharing_message(sharing), changed=changed)
 
     @rpc
     def ChangeStoreOwner(self, request, context):
@@ -71,3 +82,7 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
 
 def _dealer_message(dealer: Dealer) -> dealers_pb2.Dealer:
     return dealers_pb2.Dealer(dealer_id=dealer.dealer_id, name=dealer.name, region_id=dealer.region_id)
+
+
+def _sharing_message(sharing: StockSharing) -> dealers_pb2.StockSharing:
+    return dealers_pb2.StockSharing(share_stock=sharing.share_stock, own_stores_first=sharing.own_stores_first)

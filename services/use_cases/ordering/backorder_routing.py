@@ -23,7 +23,7 @@ from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
 from routing.hours import local_time
 from routing.promise import promise_at_store, promise_express
-from routing.sites import RoutingRequest
+from services.use_cases.ordering.selling import routing_request
 from services.use_cases.application import OmoApplication, epoch_us
 
 FARTHEST_BOUND = timedelta(days=366)
@@ -57,7 +57,7 @@ def transit_arrival(app: OmoApplication, now: datetime) -> int:
 
 def backorder(
     app: OmoApplication, customer_location: GeoPoint, quantities: dict[str, int], mode: FulfilmentMode,
-    pickup_store_id: str, now: datetime, not_after: datetime, passed_over: Collection[str] = (),
+    pickup_store_id: str, now: datetime, not_after: datetime, passed_over: Collection[str] = (), seller: str = "",
 ) -> Backorder:
     """Where the order goes when incoming stock by `not_after` counts, and what it reserves
     and claims there; NoStoreCanFulfil when even that cannot cover it."""
@@ -67,7 +67,7 @@ def backorder(
     def available(store_id: str, sku: str) -> int:
         return index.available(store_id, sku) + index.claimable(store_id, sku, not_after_us, transit_us)
 
-    request = RoutingRequest(customer_location, quantities, mode, pickup_store_id, now=now)
+    request = routing_request(app, customer_location, quantities, mode, pickup_store_id, now, seller)
     decision = app.routing.choose(request, index.directory(), available, index.taken(), passed_over)
     wanted: dict[tuple[str, str], int] = {}
     claims: dict[tuple[str, str], int] = {}

@@ -20,12 +20,12 @@ from domain.dealers import checked_share_code
 from domain.values import FulfilmentMode, GeoPoint, OrderLine, identifier, optional_identifier, order_lines, text, order_total
 from routing.hours import local_time
 from routing.decision import ONE_STORE, Decision, Shipment
-from routing.sites import RoutingRequest
 from services.use_cases.application import MAX_ATTEMPTS, OmoApplication, RetryDecision, epoch_us
 from services.use_cases.ports import Placed, Placement, Refused, Reroute
 from services.use_cases.network.cloud_shops import sale_of
 from services.use_cases.ordering.backorder_routing import backorder, checked_bound, transit_arrival, waiting_record
 from services.use_cases.ordering.launches import active_launches
+from services.use_cases.ordering.selling import routing_request, sold_by
 from services.use_cases.ordering.transfer_backing import awaiting_record, back_with_transfers, nearest_store_in_reach
 from services.use_cases.ordering.slots import given_back, slot_ids
 
@@ -164,7 +164,7 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
     if command.allow_backorder:
         checked_bound(command.not_after, now)
     sale = sale_of(app, command.cloud_shop_id, command.share_code)
-    where = _where(app, command, now, passed_over)
+    where = _where(app, command, now, passed_over, sold_by(sale))
     decision, shipments = where.decision, where.shipments
     return replace(
         _lookup(command),
@@ -205,14 +205,14 @@ class _Where:
     transfers: list[dict] = field(default_factory=list)
 
 
-def _where(app: OmoApplication, command: PlaceOrder, now: datetime, passed_over: set[str]) -> _Where:
+def _where(app: OmoApplication, command: PlaceOrder, now: datetime, passed_over: set[str], seller: str) -> _Where:
     """Routed as usual; when no location can take it, from a store backed by transfers (the
     PICKUP store, or the DELIVERY customer's nearest when the policy prefers it), else against
     incoming stock when the customer allows a backorder."""
     quantities, mode = command.quantities(), command.mode
     via_nearest = mode is FulfilmentMode.DELIVERY and app.routing.delivery_via_nearest_store
     try:
-        decision = route(app, command.customer_location, quantities, mode, command.pickup_store_id, now, passed_over)
+        decision = route(app, command.customer_location, quantities, mode, command.pickup_store_id, now, passed_over, seller)
         refusal = None
     except NoStoreCanFulfil as error:
         decision, refusal = None, error
@@ -222,6 +222,7 @@ def _where(app: OmoApplication, command: PlaceOrder, now: datetime, passed_over:
             try:
                 backing = back_with_transfers(
                     app, Order.create_id(command.idempotency_key), command.customer_location, quantities, mode, backed_at, now, passed_over,
+                    seller,
                 )
                 record = awaiting_record(app, shipment_record_of(app, backing.decision.shipments[0], now), backing, mode, now)
                 return _Where(
@@ -235,7 +236,7 @@ def _where(app: OmoApplication, command: PlaceOrder, now: datetime, passed_over:
         return _Where(decision, shipments, units_by_position(decision), explanation_record(decision))
     if not command.allow_backorder:
         raise refusal
-    waiting = backorder(app, command.customer_location, quantities, mode, command.pickup_store_id, now, command.not_after, passed_over)
+    waiting = backorder(app, command.customer_location, quantities, mode, command.pickup_store_id, now, command.not_after, passed_over, seller)
     shipments = [
         waiting_record(app, record, waiting.awaiting[store], waiting.arrivals[store], command.not_after, mode)
         if (store := record["store_id"]) in waiting.awaiting else record
@@ -247,13 +248,14 @@ def _where(app: OmoApplication, command: PlaceOrder, now: datetime, passed_over:
 
 def route(
     app: OmoApplication, customer_location: GeoPoint, quantities: dict[str, int], mode: FulfilmentMode,
-    pickup_store_id: str, now: datetime, passed_over: Collection[str] = (),
+    pickup_store_id: str, now: datetime, passed_over: Collection[str] = (), seller: str = "",
 ) -> Decision:
-    """Where the order would go now, and its promise: for placing it and for quoting it."""
+    """Where the order would go now, and its promise: for placing it and for quoting it.
+    `seller`: the dealer whose cloud shop sells it ("" for HQ)."""
     for sku in quantities:
         if app.index.sold_out(sku):
             raise NoStoreCanFulfil(f"sku {sku!r} is sold out: no store or warehouse has a unit available")
-    request = RoutingRequest(customer_location, quantities, mode, pickup_store_id, now=now)
+    request = routing_request(app, customer_location, quantities, mode, pickup_store_id, now, seller)
     return app.routing.choose(request, app.index.directory(), app.index.available, app.index.taken(), passed_over)
 
 

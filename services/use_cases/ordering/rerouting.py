@@ -21,7 +21,7 @@ from aggregates.transfer import Transfer
 from domain.errors import DomainError, NoStoreCanFulfil, OrderNotFound
 from domain.values import FulfilmentMode, GeoPoint
 from routing.decision import Decision
-from routing.sites import RoutingRequest
+from services.use_cases.ordering.selling import routing_request, sold_by
 from services.use_cases.application import OmoApplication, RetryDecision
 from services.use_cases.ordering.orders import (
     explanation_record, shipment_record_of, slot_limits, source_position_ids, transfers_to_cancel, units_by_position,
@@ -59,7 +59,7 @@ def _route_elsewhere(app: OmoApplication, order: Order, lines: dict[str, int], a
     if order.fulfilment_mode == FulfilmentMode.PICKUP.value:
         return "a PICKUP order stays at the store the customer chose"
     mode = FulfilmentMode.EXPRESS if order.fulfilment_mode == FulfilmentMode.EXPRESS.value else FulfilmentMode.DELIVERY
-    request = RoutingRequest(GeoPoint(*order.customer_location), lines, mode, now=app.clock())
+    request = routing_request(app, GeoPoint(*order.customer_location), lines, mode, now=app.clock(), seller=sold_by(order.sale))
     try:
         return app.routing.choose(request, app.index.directory(), app.index.available, app.index.taken(), excluded=avoid)
     except NoStoreCanFulfil as refusal:

@@ -21,10 +21,11 @@ from uuid import UUID
 from aggregates.order import AWAITING_TRANSFER
 from domain.errors import NoStoreCanFulfil
 from domain.values import FulfilmentMode, GeoPoint, scoped_transfer_id
-from routing.decision import OUT_OF_STOCK, PAUSED, Decision
+from routing.decision import DEALER_POLICY, OUT_OF_STOCK, PAUSED, Decision
+from routing.policy import KEEPS_ITS_STOCK
 from routing.hours import local_time
 from routing.promise import promise_at_store
-from routing.sites import RoutingRequest
+from services.use_cases.ordering.selling import routing_request
 from services.use_cases.application import OmoApplication
 
 SOURCE = "SOURCE"  # a store chosen to send units by transfer
@@ -50,7 +51,7 @@ class TransferBacking:
 
 def back_with_transfers(
     app: OmoApplication, order_id: UUID, customer_location: GeoPoint, quantities: dict[str, int], mode: FulfilmentMode,
-    store_id: str, now: datetime, passed_over: frozenset[str] | set[str] = frozenset(),
+    store_id: str, now: datetime, passed_over: frozenset[str] | set[str] = frozenset(), seller: str = "",
 ) -> TransferBacking:
     """The order at `store_id` (the pickup store, or the customer's nearest for DELIVERY) with
     the units it lacks sent from the stores within the transfer radius; NoStoreCanFulfil when
@@ -69,8 +70,12 @@ def back_with_transfers(
         if source_id == store_id:
             continue
         metres = round(km * 1000)
-        if not directory.get(source_id).active or source_id in passed_over:
+        source = directory.get(source_id)
+        if not source.active or source_id in passed_over:
             sources.append([source_id, metres, PAUSED, "paused" if source_id not in passed_over else "its stock fell short"])
+            continue
+        if source.owner != seller and not source.shares_stock:
+            sources.append([source_id, metres, DEALER_POLICY, KEEPS_ITS_STOCK])
             continue
         gives = {sku: min(max(index.available(source_id, sku), 0), left) for sku, left in missing.items() if left}
         gives = {sku: units for sku, units in gives.items() if units > 0}
@@ -93,7 +98,7 @@ def back_with_transfers(
     def available(at_store: str, sku: str) -> int:
         return index.available(at_store, sku) + (quantities[sku] if at_store == store_id else 0)
 
-    request = RoutingRequest(customer_location, quantities, mode, store_id if mode is FulfilmentMode.PICKUP else "", now=now)
+    request = routing_request(app, customer_location, quantities, mode, store_id if mode is FulfilmentMode.PICKUP else "", now, seller)
     if mode is FulfilmentMode.PICKUP:
         decision = app.routing.choose(request, directory, available, index.taken(), passed_over)
     else:  # the customer's nearest store, as the only one considered
