@@ -23,6 +23,7 @@ from tqdm import tqdm
 from projections.definitions import ON_TIME, STORE_WORK
 from protos.omo.v1 import dealers_pb2, orders_pb2
 from services.demo import seeding
+from services.demo.terms import check_terms, print_terms, set_terms
 from services.client.cast import Cast
 from services.client.client import OmoClient
 from services.api.server import start_server
@@ -53,6 +54,7 @@ class Outcome:
     # real moment it was saved)
     placed_at: dict[str, datetime] = field(default_factory=dict)
     day: StoreDay | None = None
+    terms: Counter = field(default_factory=Counter)  # what dealers' terms and assortments did (demo.terms)
 
 
 def rejection_reason(error: grpc.RpcError) -> str:
@@ -206,10 +208,13 @@ def run_demo(
                 began = datetime.now(timezone.utc) - timedelta(minutes=1)
                 world = seeding.build_world(rng, stores, skus)
                 seed_network(client, world, rng, workers)
+                terms = set_terms(client, world)
                 # a fresh key prefix, so a demo re-run on a shared database places new orders
                 requests = seeding.orders(rng, world, orders, key_prefix=f"demo-{uuid.uuid4().hex[:8]}")
                 outcome = place_orders(client, requests, workers, clock)
                 print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
+                outcome.terms = check_terms(terms, outcome.orders)
+                print_terms(outcome.terms, out or sys.stdout)
 
                 def end_evening(latest_promise: datetime | None) -> tuple[str, str]:
                     """The clock moves past the slow stores' promises and the payment timeout, and

@@ -141,6 +141,9 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     assert outcome.placed > 20
     printed = capsys.readouterr().out
     assert "placed" in printed and "median distance" in printed and "busiest stores" in printed
+    # routing kept the dealers' terms and the assortments (the demo checks each shipment) and met them
+    assert "dealers' terms and assortments, kept by routing" in printed
+    assert outcome.terms["shipments from stores with an assortment"] > 0
     for mode in ("DELIVERY", "EXPRESS"):
         minutes = re.search(rf"median promise, {mode} \(minutes after placing\) +(\d+)", printed)
         assert minutes, f"no median promise for {mode}"
