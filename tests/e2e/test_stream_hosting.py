@@ -110,7 +110,11 @@ def test_held_streams_beyond_the_unary_workers_leave_unary_calls_answered(few_wo
     assert held.watch().result(timeout=10).freshness.head > 0
     assert held.sync(99).result(timeout=10).applied == 1
     assert running.streams.held == 2 * (WORKERS + 3)
-    # a waiting watch holds no database connection
+    # a waiting watch holds no database connection: the last one may still be handing its
+    # connection back just after its first answer went out, so wait for that, not longer
+    deadline = time.monotonic() + 5
+    while running.stock.queries.engine.pool.checkedout() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert running.stock.queries.engine.pool.checkedout() == 0
 
 
