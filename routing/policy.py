@@ -141,11 +141,10 @@ class RoutingPolicy:
             if inside is False:
                 return Why(OUTSIDE_RADIUS, outside_radius, site, distance.shown_m()), None
             near_rim = inside is None  # only the geodesic can tell: checked last, it costs the most
-        if site.owner != request.seller:
-            if request.sellers_stores_only:
-                return Why(DEALER_POLICY, SELLERS_STORES_FIRST), None
-            if not site.shares_stock:
-                return Why(DEALER_POLICY, KEEPS_ITS_STOCK), None
+        if request.sellers_stores_only and site.owner != request.seller:
+            return Why(DEALER_POLICY, SELLERS_STORES_FIRST), None
+        if site.kept_from(request.seller):
+            return Why(DEALER_POLICY, KEEPS_ITS_STOCK), None
         if site.listed is not None:
             for sku, _ in request.quantities.items() if lines is None else lines:
                 if sku not in site.listed:

@@ -72,6 +72,10 @@ class StoreSite:
     def lists(self, sku: str) -> bool:
         return self.listed is None or sku in self.listed
 
+    def kept_from(self, seller: str) -> bool:
+        """Its dealer keeps its stock for its own cloud shops, and `seller` is not that dealer."""
+        return self.owner != seller and not self.shares_stock
+
 
 class StoreDirectory:
     """Sites by id, with a spatial index over the stores and another over the regional

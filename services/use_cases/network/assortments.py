@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from aggregates.dealer import Dealer
 from aggregates.store import Store
 from domain.assortments import AssortmentChange, StockSharing
-from domain.errors import DealerNotFound, DomainError, InvalidInput, SkuNotFound, StoreNotFound
+from domain.errors import DomainError, InvalidInput, SkuNotFound
 from domain.stores import STORE
 from domain.values import identifier
 from services.use_cases.application import OmoApplication
+from services.use_cases.network.dealers import registered_dealer, registered_store
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ def set_assortment(app: OmoApplication, store_id: str, change: AssortmentChange)
     _require_known(app, change.added)
 
     def decide() -> tuple[Store, tuple[AssortmentView, bool]]:
-        store = _store(app, store_id)
+        store = registered_store(app, store_id)
         changed = store.change_assortment(change)
         return store, (_view(store), changed)
 
@@ -39,15 +40,7 @@ def set_assortment(app: OmoApplication, store_id: str, change: AssortmentChange)
 
 
 def get_assortment(app: OmoApplication, store_id: str) -> AssortmentView:
-    identifier("store_id", store_id)
-    return _view(_store(app, store_id))
-
-
-def _store(app: OmoApplication, store_id: str) -> Store:
-    store = app.find(Store.create_id(store_id))
-    if store is None:
-        raise StoreNotFound(store_id)
-    return store
+    return _view(registered_store(app, store_id))
 
 
 def _view(store: Store) -> AssortmentView:
@@ -108,7 +101,7 @@ def import_assortments(app: OmoApplication, rows: Sequence[AssortmentRow]) -> li
     def decide() -> tuple[list[Store], list[ImportedStore]]:
         stores, imported, refused = [], [], []
         for store_id in store_ids:
-            store, wanted = _store(app, store_id), by_store[store_id]
+            store, wanted = registered_store(app, store_id), by_store[store_id]
             before = None if store.listed is None else set(store.listed)
             added = tuple(sku for sku, row in wanted.items() if row.listed)
             removed = tuple(sku for sku, row in wanted.items() if not row.listed and (before is None or sku in before))
@@ -156,9 +149,7 @@ def set_stock_sharing(app: OmoApplication, dealer_id: str, sharing: StockSharing
     identifier("dealer_id", dealer_id)
 
     def decide() -> tuple[Dealer, tuple[StockSharing, bool]]:
-        dealer = app.find(Dealer.create_id(dealer_id))
-        if dealer is None:
-            raise DealerNotFound(dealer_id)
+        dealer = registered_dealer(app, dealer_id)
         changed = dealer.set_stock_sharing(sharing)
         return dealer, (dealer.sharing, changed)
 
@@ -166,7 +157,4 @@ def set_stock_sharing(app: OmoApplication, dealer_id: str, sharing: StockSharing
 
 
 def stock_sharing(app: OmoApplication, dealer_id: str) -> StockSharing:
-    dealer = app.find(Dealer.create_id(identifier("dealer_id", dealer_id)))
-    if dealer is None:
-        raise DealerNotFound(dealer_id)
-    return dealer.sharing
+    return registered_dealer(app, dealer_id).sharing

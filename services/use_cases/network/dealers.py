@@ -41,10 +41,14 @@ def register_dealer(app: OmoApplication, dealer: DealerProfile) -> tuple[DealerP
 
 
 def get_dealer(app: OmoApplication, dealer_id: str) -> DealerProfile:
+    return registered_dealer(app, dealer_id).profile
+
+
+def registered_dealer(app: OmoApplication, dealer_id: str) -> Dealer:
     dealer = app.find(Dealer.create_id(identifier("dealer_id", dealer_id)))
     if dealer is None:
         raise DealerNotFound(dealer_id)
-    return dealer.profile
+    return dealer
 
 
 def require_dealer(app: OmoApplication, dealer_id: str) -> None:

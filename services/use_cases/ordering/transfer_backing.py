@@ -74,7 +74,7 @@ def back_with_transfers(
         if not source.active or source_id in passed_over:
             sources.append([source_id, metres, PAUSED, "paused" if source_id not in passed_over else "its stock fell short"])
             continue
-        if source.owner != seller and not source.shares_stock:
+        if source.kept_from(seller):
             sources.append([source_id, metres, DEALER_POLICY, KEEPS_ITS_STOCK])
             continue
         gives = {sku: min(max(index.available(source_id, sku), 0), left) for sku, left in missing.items() if left}
