@@ -32,6 +32,8 @@ from domain.dealers import DEFAULT_BRAND
 from domain.values import FulfilmentMode, GeoPoint, Money, OrderLine
 
 PLACED = "PLACED"
+# a pre-order: it holds units of a pre-sale, and goes to a location once the pre-sale is planned
+PRE_ORDERED = "PRE_ORDERED"
 BACKORDERED = "BACKORDERED"
 AWAITING_TRANSFER = "AWAITING_TRANSFER"
 ALLOCATED = "ALLOCATED"
@@ -54,13 +56,14 @@ LINES_CANCELLABLE = (BACKORDERED, ALLOCATED, ACCEPTED, UNFULFILLABLE)
 TO_COURIER, TO_CUSTOMER = "COURIER", "CUSTOMER"
 
 
-def order_status(cancelled: bool, shipment_statuses: list[str]) -> str:
+def order_status(cancelled: bool, shipment_statuses: list[str], pre_ordered: bool = False) -> str:
     """The order's status from its shipments': its least advanced shipment's, NEEDS_ATTENTION
-    while one found no location, PLACED before any, CANCELLED once cancelled."""
+    while one found no location, PLACED (PRE_ORDERED for a pre-order) before any, CANCELLED
+    once cancelled."""
     if cancelled:
         return CANCELLED
     if not shipment_statuses:
-        return PLACED
+        return PRE_ORDERED if pre_ordered else PLACED
     if UNFULFILLABLE in shipment_statuses:
         return NEEDS_ATTENTION
     return min(shipment_statuses, key=SHIPMENT_STEPS.index)
@@ -133,9 +136,11 @@ class Order(Aggregate):
         pickup_code: str = "",
         sale: dict[str, Any] | None = None,
         by: str = "",
+        pre_sale: dict[str, Any] | None = None,
     ) -> Order:
         """`sale`: where it was sold, see `sale_record`. `by`: the caller who placed it (see
-        `domain.callers.Caller.recorded`); every event records who caused it, "" unknown."""
+        `domain.callers.Caller.recorded`); every event records who caused it, "" unknown.
+        `pre_sale`: for a pre-order, {"sku", "ships_from"} of the pre-sale it holds units of."""
         return cls(
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
@@ -150,6 +155,7 @@ class Order(Aggregate):
             pickup_code=pickup_code,
             sale=sale or {},
             by=by,
+            **({"pre_sale": dict(pre_sale)} if pre_sale else {}),
         )
 
     @event("OrderPlaced")
@@ -168,6 +174,7 @@ class Order(Aggregate):
         pickup_code: str = "",
         sale: dict[str, Any] | None = None,
         by: str = "",
+        pre_sale: dict[str, Any] | None = None,
     ):
         self.idempotency_key = idempotency_key
         self.request_fingerprint = request_fingerprint
@@ -182,6 +189,7 @@ class Order(Aggregate):
         self.pickup_code = pickup_code
         # orders placed before cloud shops existed were sold by HQ on the default terms
         self.sale = sale or sale_record()
+        self.pre_sale = pre_sale or {}  # a pre-order's {"sku", "ships_from"}; {} for any other order
         # each {"store_id", "distance_m", "store_day", "scheduled_for", "lines": {sku: units}, "status",
         # "promised_by", "slot"} (the last two absent in orders placed before promises)
         self.shipments: list[dict[str, Any]] = []
@@ -207,7 +215,7 @@ class Order(Aggregate):
 
     @property
     def status(self) -> str:
-        return order_status(self.cancelled, [s.get("status", ALLOCATED) for s in self.shipments])
+        return order_status(self.cancelled, [s.get("status", ALLOCATED) for s in self.shipments], bool(self.pre_sale))
 
     @property
     def paid(self) -> bool:
@@ -259,7 +267,7 @@ class Order(Aggregate):
     ) -> None:
         """`shipments`: see `shipment_record`; `explanation`: the stores routing passed over and
         why, kept with the decision."""
-        if self.status != PLACED:
+        if self.status not in (PLACED, PRE_ORDERED):
             raise OrderNotAllocatable(f"order {self.order_id} is {self.status} and cannot be allocated")
         shipped: dict[str, int] = {}
         for shipment in shipments:
@@ -472,6 +480,8 @@ class Order(Aggregate):
                 raise InvalidInput("lines", f"order {self.order_id} has {quantities[sku]} of sku {sku!r}, {quantity} asked")
         if units == quantities:
             raise OrderNotCancellable(f"these are all the units of order {self.order_id}: cancel the order instead (CancelOrder)")
+        if self.pre_sale:
+            raise OrderNotCancellable(f"order {self.order_id} is a pre-order: its units are cancelled with the order (CancelOrder)")
         taken: dict[str, dict[str, int]] = {}
         for sku, quantity in units.items():
             holding = [s for s in reversed(self.shipments) if s["lines"].get(sku)]

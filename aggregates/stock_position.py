@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate, event
 from aggregates import NAMESPACE
 from domain.errors import ExpectedReceiptNotFound, IncomingShort, InvalidInput, NegativeStock, OutOfStock
 from domain.movements import SIGN
+from domain.presales import PRESALE_PREFIX
 from domain.values import available_units
 
 # kinds of StockMoved: the POS's movements, a manual correction, and what orders do to on hand
@@ -52,6 +53,9 @@ class StockPosition(Aggregate):
         # reference -> {"quantity": units still to come, "expected_at_us"}: receipts announced
         # for this shelf (a warehouse delivery, a supplier's), each until it has all arrived
         self.expected: dict[str, dict[str, int]] = {}
+        # pre-sale reference -> units received under it: how far a pre-sale's plan has come
+        # (other receipts are forgotten once all arrived)
+        self.received_under: dict[str, int] = {}
         # order id -> units of incoming stock (expected receipts, transfers in transit) the
         # order waits for (backorders), first come first served: arriving units serve the
         # earliest claims, which become reservations
@@ -283,6 +287,8 @@ class StockPosition(Aggregate):
     @event("ExpectedReceiptArrived")
     def _expected_receipt_arrived(self, reference: str, quantity: int, left: int, cancelled: int = 0) -> None:
         """`cancelled`: units no longer to come because the receipt was closed short."""
+        if reference.startswith(PRESALE_PREFIX):
+            self.received_under[reference] = self.received_under.get(reference, 0) + quantity
         if left:
             self.expected[reference] = dict(self.expected[reference], quantity=left)
         else:

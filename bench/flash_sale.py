@@ -1,12 +1,15 @@
 """Flash sale: a limited-edition launch of one hot SKU through the real gRPC server on PostgreSQL.
 
 Two sales, each of 500 units of a SKU of its own under a launch limit of one unit per buyer:
-first all 500 at one store, then 10 at each of 50 stores in one city. 10,000 real buyers
+first all 500 at one store, then 10 at each of 50 stores in one city; then a pre-sale of 500
+units of a new SKU no store holds, one unit per customer, hammered by the same kind of buyers and
+bots in its window (bench/flash_sale_presale.py). 10,000 real buyers
 (each a customer id and a device id of their own, ordering once, retrying with the same key
 when told to) and bots, a fifth of the traffic, each bot identity hammering at 10x a buyer's
 rate: half reuse a few customer ids, half send a fresh fake customer id each time from a few
 devices. All of it arrives through the one checkout caller. Afterwards the units sold, the
-units reserved beyond stock and the buyers over the limit are recomputed from the events.
+units reserved beyond stock, the buyers over the limit and the units pre-ordered are recomputed
+from the events.
 
     python bench/flash_sale.py [--quick] [--json FILE] [--database-url URL]
 """
@@ -31,6 +34,8 @@ from google.protobuf.timestamp_pb2 import Timestamp  # noqa: E402
 
 from bench.common import LAUNCH_PROJECTOR, bench_parser, callers, machine, scratch_postgres_database, server_process, write_json  # noqa: E402
 from aggregates.order import Order  # noqa: E402
+from aggregates.pre_sale import PreSale  # noqa: E402
+from bench import flash_sale_presale as presale  # noqa: E402
 from projections.national_stock.audit import oversold_units  # noqa: E402
 from protos.omo.v1 import common_pb2, inventory_pb2, launches_pb2, orders_pb2, stores_pb2  # noqa: E402
 from services.client.client import OmoClient  # noqa: E402
@@ -65,11 +70,19 @@ def main(argv: list[str] | None = None) -> int:
                     set_launch(client, f"launch-{name}", sku)
                     print(f"{name}: {args.units} units of {sku} at {len(stock)} store(s), {buyers} buyers", file=sys.stderr)
                     sales[name] = run_sale(target, cast, sku, name, buyers, args)
+                presale.set_pre_sale(client, args.units, LIMIT_PER_BUYER, PRICE)
+                print(f"pre_sale: {args.units} units of {presale.PRESALE_SKU} on pre-sale, {buyers} buyers", file=sys.stderr)
+                pre_sale = run_sale(target, cast, presale.PRESALE_SKU, "pre_sale", buyers, args)
+                read = presale.progress(client)
         audit = audit_events(url)
 
     for sale in sales.values():
+        sale.pop("device_of")  # the launch's devices are held to the limit by its quotas, audited by customer only
         sale.update(audit_of(audit, sale["sku"]))
         sale["reservations_per_s"] = round(sale["sold"] / sale["sell_out_s"], 1)
+    pre_sale.pop("reservations_per_s")  # its rate is pre-orders/s, below
+    pre_sale.update(presale.pre_sale_figures(read, audit, pre_sale.pop("device_of"), LIMIT_PER_BUYER))
+    pre_sale["orders_per_s"] = round(pre_sale["pre_orders"] / pre_sale["sell_out_s"], 1)
     figures = {
         "reservations_per_s": min(s["reservations_per_s"] for s in sales.values()),
         "sold": sum(s["sold"] for s in sales.values()),
@@ -80,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         "units_per_sale": args.units,
         "buyers_per_sale": buyers,
         "sales": sales,
+        "presale_units": args.units,
+        "presale_ordered_units": pre_sale["ordered_units_read"],
+        "presale_over_limit_buyers": pre_sale["over_limit_customers"] + pre_sale["over_limit_devices"],
+        "presale_orders_per_s": pre_sale["orders_per_s"],
+        "presale_grpc_ceiling_per_s": pre_sale["grpc_ceiling_per_s"],
+        "presale": pre_sale,
         "machine": machine(),
     }
     print(f"\nflash sale on PostgreSQL, {machine()}")
@@ -89,11 +108,24 @@ def main(argv: list[str] | None = None) -> int:
             f"{s['decisions_per_s']:.0f} PlaceOrder answered/s; buyers p50 {s['buyer_p50_ms']:.1f} ms p99 {s['buyer_p99_ms']:.1f} ms; "
             f"bots {s['bot_requests']} sent, {s['bot_requests_refused']} refused, {s['bot_units']} units; over the limit {s['over_limit_customers']}"
         )
+    p = pre_sale
+    print(
+        f"  pre_sale      pre-ordered {p['ordered_units_read']:>4} of {args.units} in {p['sell_out_s']:.2f} s: {p['orders_per_s']:>7.1f} pre-orders/s; "
+        f"{p['decisions_per_s']:.0f} PlaceOrder answered/s; buyers p50 {p['buyer_p50_ms']:.1f} ms p99 {p['buyer_p99_ms']:.1f} ms; "
+        f"bots {p['bot_requests']} sent, {p['bot_requests_refused']} refused, {p['bot_units']} units; "
+        f"over the limit {figures['presale_over_limit_buyers']} (customers and devices); trivial call beside it {p['grpc_ceiling_per_s']:.0f} /s"
+    )
     print(f"  trivial call (ceiling)  {sales['one_store']['grpc_ceiling_per_s']:.0f} /s")
+    print(f"  pre-ordered units       {p['ordered_units_read']} read (GetPreSale), {p['ordered_units_placed']} placed, "
+          f"{p['ordered_units_held']} held by the pre-sale (recomputed from the events)")
     print(f"  units oversold          {audit['oversold']}     (recomputed from the events)")
     write_json(args.json, figures)
     sold_right = all(s["sold"] == args.units for s in sales.values())
-    return 0 if sold_right and not audit["oversold"] and not figures["over_limit_customers"] else 1
+    # when demand is beyond the pre-sale's units (as by default), every unit is pre-ordered, and not one more
+    wanted = figures["presale_ordered_units"] == args.units if buyers > args.units else figures["presale_ordered_units"] <= args.units
+    pre_sold_right = wanted and presale.figures_agree(pre_sale)
+    fine = sold_right and pre_sold_right and not audit["oversold"] and not figures["over_limit_customers"]
+    return 0 if fine and not figures["presale_over_limit_buyers"] else 1
 
 
 def spread(units: int) -> dict[str, int]:
@@ -153,12 +185,14 @@ class Tally:
     buyer_sent: int = 0
     last_sale_at: float = 0.0
     answered: int = 0
+    device_of: dict[str, str] = field(default_factory=dict)  # idempotency key -> device, of each order placed
 
-    def answered_at(self, code: grpc.StatusCode, now: float) -> None:
+    def answered_at(self, code: grpc.StatusCode, now: float, request: orders_pb2.PlaceOrderRequest) -> None:
         """Counts an answer (under the lock): a sale moves the sell-out time."""
         self.answered += 1
         if code is grpc.StatusCode.OK:
             self.last_sale_at = max(self.last_sale_at, now)
+            self.device_of[request.idempotency_key] = request.device_id
 
 
 def placed(client: OmoClient, request: orders_pb2.PlaceOrderRequest) -> grpc.StatusCode:
@@ -197,7 +231,7 @@ def run_sale(target: str, cast, sku: str, name: str, buyers: int, args) -> dict:
                     with tally.lock:
                         tally.buyer_latencies_ms.append((now - began) * 1000)
                         tally.buyer_codes[code.name] += 1
-                        tally.answered_at(code, now)
+                        tally.answered_at(code, now, request)
                     if code not in RETRIED:
                         break
                     time.sleep(0.05 * (attempt + 1))
@@ -224,7 +258,7 @@ def run_sale(target: str, cast, sku: str, name: str, buyers: int, args) -> dict:
                 with tally.lock:
                     tally.bot_codes[code.name] += 1
                     tally.bot_units += code is grpc.StatusCode.OK
-                    tally.answered_at(code, now)
+                    tally.answered_at(code, now, request)
 
     buyer_threads = [threading.Thread(target=buyer, args=(t,)) for t in range(args.buyer_threads)]
     bot_threads = [threading.Thread(target=bot, args=(t,)) for t in range(args.bot_threads)]
@@ -253,6 +287,7 @@ def run_sale(target: str, cast, sku: str, name: str, buyers: int, args) -> dict:
         "bot_units": tally.bot_units,
         "grpc_ceiling_per_s": ceiling,
         "seconds": round(elapsed, 2),
+        "device_of": tally.device_of,
     }
 
 
@@ -266,8 +301,9 @@ def trivial_rate(target: str, seconds: float = 3.0) -> float:
 
 
 def audit_events(url: str) -> dict:
-    """From every event: units reserved beyond stock, and per SKU the units each customer
-    ordered (orders cancelled or not: a limit counts what was ordered)."""
+    """From every event: units reserved beyond stock; per SKU the units each customer ordered
+    (orders cancelled or not: a limit counts what was ordered) and each order placed (key,
+    customer, units); per pre-sale the units its pre-orders hold."""
     app = build_application(url)
     try:
         events = []
@@ -276,11 +312,21 @@ def audit_events(url: str) -> dict:
             events += [app.mapper.to_domain_event(n) for n in batch]
             position = batch[-1].id
         units: dict[str, Counter] = {}
+        orders: dict[str, list[tuple[str, str, int]]] = {}
+        pre_ordered: Counter = Counter()
+        sku_of: dict = {}  # pre-sale id -> its SKU
         for e in events:
             if isinstance(e, Order.OrderPlaced):
                 for line in e.lines:
                     units.setdefault(line["sku"], Counter())[e.customer_id] += line["quantity"]
-        return {"oversold": oversold_units(events), "units": units}
+                    orders.setdefault(line["sku"], []).append((e.idempotency_key, e.customer_id, line["quantity"]))
+            elif isinstance(e, PreSale.PreSaleOpened):
+                sku_of[e.originator_id] = e.sku
+            elif isinstance(e, PreSale.PreOrdered):
+                pre_ordered[sku_of[e.originator_id]] += e.units
+            elif isinstance(e, PreSale.PreOrderReleased):
+                pre_ordered[sku_of[e.originator_id]] -= e.units
+        return {"oversold": oversold_units(events), "units": units, "orders": orders, "pre_ordered": pre_ordered}
     finally:
         app.close()
 

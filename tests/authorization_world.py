@@ -1,6 +1,7 @@
 """A small world for the authorization matrix, and one request per RPC acting on "own"
 objects: store S1 (owned by dealer D1), dealer D1, cloud shop CS1 at S1, transfers from and
-to S1, and an order in every status the fulfilment steps need, each split between S1 and S3.
+to S1, an order in every status the fulfilment steps need, each split between S1 and S3, and
+a pre-sale (PRE_SALE) with one pre-order waiting to be planned.
 
 Objects with two parties have S3 at the other end: S3 is the destination of the transfer S1
 ships and the source of those S1 receives or requests, works the other shipment of every
@@ -49,6 +50,7 @@ from tests.builders import (
 SERUM = "SERUM"
 TONER = "TONER"  # S3's alone, so that an order for a serum and a toner is split between S1 and S3
 LAUNCH = "DROP-WORLD"  # a launch limiting a sneaker, not the serum the world's orders buy
+PRE_SALE = "PHONE-PRE"  # on pre-sale, with one pre-order not planned yet (none of the world's orders)
 ORDER_STATES = ("unpaid", "paid", "accepted", "picked", "handed_over", "delivered")  # of S1's shipment
 # the stores each of the world's orders ships from
 SHIPPED_FROM = {**{state: ("S1", "S3") for state in ORDER_STATES}, "two_units": ("S1",), "delivered_from_s3": ("S3",)}
@@ -147,6 +149,9 @@ ALLOWED = {
     "omo.v1.CloudShopService/FindCloudShop": "ops checkout",
     "omo.v1.LaunchService/SetLaunch": "ops",
     "omo.v1.LaunchService/GetLaunch": "ops checkout",
+    "omo.v1.LaunchService/SetPreSale": "ops",
+    "omo.v1.LaunchService/GetPreSale": "ops checkout",
+    "omo.v1.LaunchService/PlanPreSale": "ops",
 }
 
 
@@ -195,6 +200,9 @@ def build_world(client, cast: Cast) -> World:
         client.transfers.RequestTransfer(_transfer(name, from_store, to_store))
     client.transfers.ShipTransfer(transfers_pb2.ShipTransferRequest(transfer_id="S1/T-TO-S1"))
     client.launches.SetLaunch(_launch(LAUNCH))
+    client.launches.SetPreSale(_pre_sale(PRE_SALE))
+    # the pre-order PlanPreSale plans; not in world.orders, which hold shipped orders only
+    client.orders.PlaceOrder(order("world-pre-order", PEOPLES_SQUARE, line(PRE_SALE, 1, cents=PRE_SALE_CENTS), customer="C-pre-order"))
     for state in ORDER_STATES:
         world.orders[state] = _order_in(client, state, PEOPLES_SQUARE, [line(SERUM, 1), line(TONER, 1)], state, "S1")
     # two units: one of them can be cancelled without cancelling the order
@@ -267,6 +275,24 @@ def _launch(launch_id: str) -> launches_pb2.SetLaunchRequest:
     return launches_pb2.SetLaunchRequest(launch=launches_pb2.Launch(
         launch_id=launch_id, sku_limits=[launches_pb2.SkuLimit(sku="SNEAKER-LTD", max_units_per_buyer=1)], starts_at=_now(),
     ))
+
+
+PRE_SALE_CENTS = 599900
+
+
+def _pre_sale(sku: str) -> launches_pb2.SetPreSaleRequest:
+    """Taking pre-orders from a minute ago until tomorrow, shipping the day after."""
+    opens = _now()
+    return launches_pb2.SetPreSaleRequest(pre_sale=launches_pb2.PreSale(
+        sku=sku, units=100, price=common_pb2.Money(cents=PRE_SALE_CENTS, currency="CNY"), orders_from=opens,
+        orders_until=_later(opens, days=1), ships_from=_later(opens, days=2), per_customer_limit=2,
+    ))
+
+
+def _later(stamp: Timestamp, days: int) -> Timestamp:
+    later = Timestamp()
+    later.FromDatetime(stamp.ToDatetime(tzinfo=timezone.utc) + timedelta(days=days))
+    return later
 
 
 def _order_in(client, name: str, at: tuple[float, float], lines: list, state: str, store_id: str) -> orders_pb2.Order:
@@ -380,4 +406,7 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.CloudShopService/FindCloudShop": dealers_pb2.FindCloudShopRequest(location=lat_lng(PEOPLES_SQUARE)),
         "omo.v1.LaunchService/SetLaunch": _launch("DROP-NEW"),
         "omo.v1.LaunchService/GetLaunch": launches_pb2.GetLaunchRequest(launch_id=LAUNCH),
+        "omo.v1.LaunchService/SetPreSale": _pre_sale("PHONE-NEW"),
+        "omo.v1.LaunchService/GetPreSale": launches_pb2.GetPreSaleRequest(sku=PRE_SALE),
+        "omo.v1.LaunchService/PlanPreSale": launches_pb2.PlanPreSaleRequest(sku=PRE_SALE),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import grpc
 import pytest
 
@@ -121,3 +123,13 @@ class FakeClock:
 
     def advance(self, ms: float) -> None:
         self.now_ns += int(ms * 1_000_000)
+
+
+class SetClock:
+    """The application's wall clock, at the moment a test sets (`now`)."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

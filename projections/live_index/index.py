@@ -19,6 +19,7 @@ from aggregates.brand_policy import BrandPolicy
 from aggregates.cloud_shop import CloudShop
 from aggregates.dealer import Dealer
 from aggregates.launch import Launch
+from aggregates.pre_sale import PreSale
 from aggregates.movement import StockMovement
 from aggregates.order import Order
 from aggregates.pos_ledger import PosLedger
@@ -29,6 +30,7 @@ from domain.stores import StoreProfile
 from domain.values import available_units
 from projections.live_index.cloud_shops import CloudShopIndex
 from projections.live_index.launches import LaunchIndex
+from projections.live_index.pre_sales import PreSaleIndex
 from routing.policy import StoreDirectory, StoreSite, Taken
 
 # orders allocated for a day this far behind the latest day an order was allocated for are
@@ -106,6 +108,7 @@ class LiveIndex:
         self._placed_at: dict[UUID, int] = {}
         self.cloud_shops = CloudShopIndex()
         self.launches = LaunchIndex()  # sku -> the launches limiting it
+        self.pre_sales = PreSaleIndex()  # sku -> its pre-sale
         self._token_ids: set[str] = set()
         # brands with a policy of their own: the others sell on the default terms, known
         # without a query per order
@@ -175,7 +178,8 @@ class LiveIndex:
         return Taken(self.orders_on, self.orders_in_slot)
 
     def knows_sku(self, sku: str) -> bool:
-        return sku in self.stores_by_sku
+        """A SKU some location stocks, or one on pre-sale (no location may have it yet)."""
+        return sku in self.stores_by_sku or sku in self.pre_sales.terms
 
     def sold_out(self, sku: str) -> bool:
         """No location has a unit of the SKU available."""
@@ -274,6 +278,8 @@ class LiveIndex:
             self.cloud_shops.apply(e)
         elif isinstance(e, Launch.Event):
             self.launches.apply(e)
+        elif isinstance(e, PreSale.Event):
+            self.pre_sales.apply(e)
         elif isinstance(e, StockPosition.StockPositionOpened):
             key = (e.store_id, e.sku)
             self._position_keys[e.originator_id] = key
@@ -315,9 +321,14 @@ class LiveIndex:
                     self.locations_with_units[sku] = self.locations_with_units.get(sku, 0) + (1 if has_units else -1)
         elif isinstance(e, Order.OrderPlaced):
             self.placed_orders.add(e.originator_id)
-            self._placed_at[e.originator_id] = e.placed_at_us
+            if getattr(e, "pre_sale", None):
+                # a pre-order holds units of its pre-sale from now on: unpaid, it gives them back in time
+                self.unpaid[e.originator_id] = e.placed_at_us
+            else:
+                self._placed_at[e.originator_id] = e.placed_at_us
         elif isinstance(e, Order.OrderAllocated):
-            self.unpaid[e.originator_id] = self._placed_at.pop(e.originator_id, 0)
+            if (placed_at := self._placed_at.pop(e.originator_id, None)) is not None or e.originator_id not in self.placed_orders:
+                self.unpaid[e.originator_id] = placed_at or 0
             self._take_slots(e.originator_id, e.shipments)
         elif isinstance(e, Order.BackorderServed):
             self.backorders_served.discard((e.store_id, str(e.originator_id)))

@@ -50,10 +50,11 @@ class Listed:
     paid: bool = False
     cancelled: bool = False
     shipments: list[Shipment] = field(default_factory=list)
+    pre_ordered: bool = False
 
     @property
     def status(self) -> str:
-        return order_status(self.cancelled, [s.status for s in self.shipments])
+        return order_status(self.cancelled, [s.status for s in self.shipments], self.pre_ordered)
 
     @property
     def promised_by(self) -> str:
@@ -86,6 +87,7 @@ def apply(orders: dict[str, Listed], e: Any) -> str:
     if isinstance(e, Order.OrderPlaced):
         orders[order_id] = Listed(
             order_id, e.customer_id, e.fulfilment_mode, event_us(e), e.total_cents, e.currency,
+            pre_ordered=bool(getattr(e, "pre_sale", None)),
         )
         return order_id
     order = orders.get(order_id)

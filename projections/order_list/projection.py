@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from aggregates.order import CANCELLED, Order
+from aggregates.order import CANCELLED, PRE_ORDERED, Order
 from aggregates.store import Store
 from projections.order_list.fold import STORE_EVENTS, Listed, Shipment, apply
 from projections.order_list.tables import NAME, orders, shipments, stores  # noqa: F401 - NAME: the projection's, read here
@@ -30,7 +30,7 @@ def load_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, L
         for r in connection.execute(select(orders).where(orders.c.order_id.in_(chunk))):
             found[r.order_id] = Listed(
                 r.order_id, r.customer_id, r.mode, r.placed_at_us, r.total_cents, r.currency, bool(r.paid),
-                cancelled=r.status == CANCELLED,
+                cancelled=r.status == CANCELLED, pre_ordered=r.status == PRE_ORDERED,
             )
         query = select(shipments).where(shipments.c.order_id.in_(chunk)).order_by(shipments.c.order_id, shipments.c.shipment_index)
         for r in connection.execute(query):

@@ -25,10 +25,12 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from aggregates.order import Order
+from aggregates.pre_sale import PreSale
 from aggregates.stock_position import StockPosition, reserve_all, stores_short
 from aggregates.store_slot import StoreSlot
 from aggregates.transfer import Transfer
 from domain.errors import Contention, DomainError, IdempotencyKeyReused
+from domain.presales import PreSaleNotFound
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.launches import claim_placement, exhausted_by, quota_ids
 from services.use_cases.ports import NotPlaced, Outcome, Placed, Placement, Refused, Reroute
@@ -119,7 +121,8 @@ class OrderWriter:
         quotas = [quota_id for p in placements if not p.lookup_only for quota_id in quota_ids(p)]
         slots = [StoreSlot.create_id(*key) for p in placements for key in p.slots]
         positions = [StockPosition.create_id(*key) for p in placements for key in (*p.wanted, *p.claims)]
-        self.app.preload([*positions, *quotas, *slots])
+        pre_sales = {PreSale.create_id(p.pre_sale["sku"]) for p in placements if p.pre_sale}
+        self.app.preload([*positions, *quotas, *slots, *pre_sales])
         batch = _Batch(pending, existing, absent_quotas=set(self.app.uncached(quotas)), absent_slots=set(self.app.uncached(slots)))
         outcomes: list[Any] = []
         try:
@@ -156,7 +159,8 @@ class OrderWriter:
         if placement.lookup_only:
             return NotPlaced()
         positions, short, slots, full = self._read(placement, batch)
-        if (short or full) and not batch.caught_up:
+        pre_sale, sold_out = self._pre_sale(placement, batch)
+        if (short or full or sold_out) and not batch.caught_up:
             # a cached position or slot another process has changed since may understate
             # what is left (a cancellation released units or gave a place back): only what
             # is read as it is now refuses. Reading the log once per batch drops every such
@@ -166,6 +170,9 @@ class OrderWriter:
             batch.caught_up = True
             batch.absent_slots.clear()  # another writer may have opened them meanwhile
             positions, short, slots, full = self._read(placement, batch)
+            pre_sale, sold_out = self._pre_sale(placement, batch)
+        if sold_out is not None:
+            return Refused(sold_out)
         if short:
             return Reroute(short)
         if full:
@@ -175,6 +182,8 @@ class OrderWriter:
         except DomainError as refusal:
             return Refused(refusal)
         order = placement.new_order()
+        if pre_sale is not None:
+            pre_sale.take(order.order_id, sum(line.quantity for line in placement.lines))
         reserve_all(positions, order.order_id, placement.wanted)
         for key, units in placement.claims.items():
             positions[key].claim(order.order_id, units, placement.not_after_us, placement.transit_arrives_us)
@@ -187,7 +196,7 @@ class OrderWriter:
                 slots[key] = StoreSlot.open(*key, order.order_id)
             else:
                 slot.take(order.order_id)
-        for aggregate in (order, *positions.values(), *quotas, *slots.values(), *transfers):
+        for aggregate in (order, *positions.values(), *quotas, *slots.values(), *transfers, *([pre_sale] if pre_sale else [])):
             pending[aggregate.id] = aggregate
         return order, False, exhausted_by(quotas, placement.launches)
 
@@ -199,6 +208,17 @@ class OrderWriter:
         slots = {key: self._slot(StoreSlot.create_id(*key), batch) for key in placement.slots}
         full = any(slot is not None and not slot.has_room(placement.slots[key]) for key, slot in slots.items())
         return positions, stores_short(positions, placement.wanted) | claims_short(positions, placement), slots, full
+
+    def _pre_sale(self, placement: Placement, batch: _Batch) -> tuple[PreSale | None, DomainError | None]:
+        """(the pre-sale a pre-order takes its units of, why it cannot: PreSaleSoldOut);
+        (None, None) for any other order. Checked before any buyer's quota is claimed on."""
+        if not placement.pre_sale:
+            return None, None
+        sku = placement.pre_sale["sku"]
+        pre_sale = self._existing(PreSale.create_id(sku), batch.pending)
+        if pre_sale is None:
+            return None, PreSaleNotFound(sku)
+        return pre_sale, pre_sale.refusal(str(placement.order_id), sum(line.quantity for line in placement.lines))
 
     def _slot(self, slot_id: UUID, batch: _Batch) -> StoreSlot | None:
         if slot_id in batch.absent_slots and slot_id not in batch.pending:

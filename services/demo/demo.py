@@ -23,6 +23,7 @@ from tqdm import tqdm
 from projections.definitions import ON_TIME, STORE_WORK
 from protos.omo.v1 import dealers_pb2, orders_pb2
 from services.demo import seeding
+from services.demo.pre_sale import PreSaleRound, count_delivered, print_pre_sale, run_pre_sale
 from services.demo.terms import check_terms, print_terms, set_terms
 from services.client.cast import Cast
 from services.client.client import OmoClient
@@ -55,6 +56,7 @@ class Outcome:
     placed_at: dict[str, datetime] = field(default_factory=dict)
     day: StoreDay | None = None
     terms: Counter = field(default_factory=Counter)  # what dealers' terms and assortments did (demo.terms)
+    pre_sale: PreSaleRound | None = None
 
 
 def rejection_reason(error: grpc.RpcError) -> str:
@@ -210,11 +212,16 @@ def run_demo(
                 seed_network(client, world, rng, workers)
                 terms = set_terms(client, world)
                 # a fresh key prefix, so a demo re-run on a shared database places new orders
-                requests = seeding.orders(rng, world, orders, key_prefix=f"demo-{uuid.uuid4().hex[:8]}")
+                run_tag = f"demo-{uuid.uuid4().hex[:8]}"
+                requests = seeding.orders(rng, world, orders, key_prefix=run_tag)
                 outcome = place_orders(client, requests, workers, clock)
                 print_summary(outcome, world, time.perf_counter() - started, out or sys.stdout, at)
                 outcome.terms = check_terms(terms, outcome.orders)
                 print_terms(outcome.terms, out or sys.stdout)
+                # before the stores' day: the pre-orders, allocated as their goods arrive, join its work
+                outcome.pre_sale = pre_sale = run_pre_sale(
+                    client, world, terms, clock, lambda request: enter_cloud_shop(client, request), run_tag, seed,
+                )
 
                 def end_evening(latest_promise: datetime | None) -> tuple[str, str]:
                     """The clock moves past the slow stores' promises and the payment timeout, and
@@ -230,6 +237,8 @@ def run_demo(
                     provinces={s.province for s in world.stores + world.warehouses}, workers=workers, end_evening=end_evening,
                 )
                 print_store_day(day, outcome.placed - day.paid, out or sys.stdout)
+                count_delivered(pre_sale, day)
+                print_pre_sale(pre_sale, out or sys.stdout)
                 dealer_ids = [d.dealer.dealer_id for d in seeding.dealer_network()[1]]
                 print_statements(app, client, dealer_ids, (began, datetime.now(timezone.utc) + timedelta(minutes=1)), day.worked, out or sys.stdout)
         finally:

@@ -10,6 +10,7 @@ customers return goods."""
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -57,6 +58,7 @@ class StoreDay:
     cancelled_refund_cents: int = 0
     backordered: int = 0  # orders placed against a warehouse's expected receipt (allow_backorder)
     backorders_allocated: int = 0  # of those, allocated when the receipt arrived
+    backorder_ids: list[str] = field(default_factory=list)  # their order ids
     transfers_received: int = 0  # transfers the stores shipped and received for paid pickup orders
     by_transfer_allocated: int = 0  # pickup orders allocated once their transfers arrived
     queue: QueueWork = field(default_factory=lambda: QueueWork({}))
@@ -151,24 +153,27 @@ def _backorder_a_new_arrival(client: OmoClient, warehouse_id: str, day: StoreDay
     their orders are allocated and join its queue."""
     tomorrow, in_three_days = Timestamp(), Timestamp()
     now = datetime.now(timezone.utc)
+    run = uuid.uuid4().hex[:8]  # a demo re-run on a shared database announces, orders and receives anew
+    receipt = f"{NEW_ARRIVAL_RECEIPT}-{run}"
     tomorrow.FromDatetime(now + timedelta(days=1))
     in_three_days.FromDatetime(now + timedelta(days=3))
     client.inventory.ExpectReceipt(inventory_pb2.ExpectReceiptRequest(
-        store_id=warehouse_id, sku=NEW_ARRIVAL, quantity=BACKORDERS, expected_at=tomorrow, reference=NEW_ARRIVAL_RECEIPT,
+        store_id=warehouse_id, sku=NEW_ARRIVAL, quantity=BACKORDERS, expected_at=tomorrow, reference=receipt,
     ))
     waiting = []
     for n in range(BACKORDERS):
         request = orders_pb2.PlaceOrderRequest(
-            idempotency_key=f"demo-backorder-{n}", customer_id=f"C-NEW-{n}",
+            idempotency_key=f"demo-backorder-{run}-{n}", customer_id=f"C-NEW-{n}",
             customer_location=common_pb2.LatLng(latitude=SHANGHAI[0], longitude=SHANGHAI[1]),
             lines=[orders_pb2.OrderLine(sku=NEW_ARRIVAL, quantity=1, unit_price=common_pb2.Money(cents=29900, currency="CNY"))],
             fulfilment_mode=common_pb2.EXPRESS, allow_backorder=True, not_after=in_three_days,
         )
         order = client.orders.PlaceOrder(request).order
         day.backordered += order.status == orders_pb2.BACKORDERED
+        day.backorder_ids.append(order.order_id)
         waiting.append(_pay(client, order))
     client.inventory.ReceiveStock(inventory_pb2.ReceiveStockRequest(
-        store_id=warehouse_id, movement_id="demo-grn-new-arrival", reference=NEW_ARRIVAL_RECEIPT,
+        store_id=warehouse_id, movement_id=f"demo-grn-new-arrival-{run}", reference=receipt,
         lines=[inventory_pb2.StockLine(sku=NEW_ARRIVAL, quantity=BACKORDERS)],
     ))
     for order in waiting:

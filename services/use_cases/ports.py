@@ -64,10 +64,13 @@ class Placement:
     # [{"transfer_id", "from_store_id", "lines"}] the order's store awaits units by: the writer
     # records each Transfer, naming the order, with it (the sources' units are in `wanted`)
     transfers: list[dict[str, Any]] = field(default_factory=list)
+    # a pre-order: {"sku", "ships_from"} of the pre-sale whose units it takes (the order's one
+    # line), in the same save; it has no shipment until the pre-sale is planned
+    pre_sale: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lookup_only(self) -> bool:
-        return not self.wanted and not self.claims
+        return not self.wanted and not self.claims and not self.pre_sale
 
     def new_order(self) -> Order:
         """The order as decided, placed and allocated (its stock is reserved apart)."""
@@ -75,9 +78,10 @@ class Placement:
             idempotency_key=self.idempotency_key, request_fingerprint=self.fingerprint, customer_id=self.customer_id,
             customer_location=self.customer_location, lines=self.lines, fulfilment_mode=self.mode,
             pickup_store_id=self.pickup_store_id, total=self.total, placed_at_us=self.placed_at_us,
-            pickup_code=self.pickup_code, sale=self.sale, by=self.by,
+            pickup_code=self.pickup_code, sale=self.sale, by=self.by, pre_sale=self.pre_sale,
         )
-        order.allocate(self.shipments, self.fulfilment, self.explanation, by=self.by)
+        if not self.pre_sale:
+            order.allocate(self.shipments, self.fulfilment, self.explanation, by=self.by)
         return order
 
 

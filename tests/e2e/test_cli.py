@@ -17,13 +17,13 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 
-from aggregates.order import Order
 from protos.omo.v1 import fulfilment_pb2
 from services.adapters.config import sqlite_url
 from services.bootstrap import build_application
 from services.client.client import OmoClient
 from services.demo import demo as demo_module
 from services.demo.demo import run_demo
+from services.demo.pre_sale import PER_CUSTOMER, PRE_ORDERS, UNITS
 from services.demo.store_day import BACKORDERS, WATCHED
 
 
@@ -166,11 +166,12 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     app = build_application(url, order_writer=None)
     try:
         orders = [app.find_afresh(UUID(order.order_id)) for order in outcome.orders]
-        backorders = [app.find_afresh(Order.create_id(f"demo-backorder-{n}")) for n in range(BACKORDERS)]
+        backorders = [app.find_afresh(UUID(order_id)) for order_id in day.backorder_ids]
+        pre_orders = [app.find_afresh(UUID(order_id)) for order_id in outcome.pre_sale.order_ids]
     finally:
         app.close()
     # the new arrival's backorders waited for the warehouse's receipt, then went as any order
-    assert day.backordered == day.backorders_allocated == BACKORDERS
+    assert day.backordered == day.backorders_allocated == len(backorders) == BACKORDERS
     assert all(o.paid and o.shipments[0]["store_id"].startswith("W") for o in backorders)
     assert re.search(rf"allocated when the warehouse received it +{BACKORDERS}\b", printed)
     paid = [o for o in orders if o.paid and not o.cancelled]
@@ -179,8 +180,18 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     by_transfer = [o for o in paid if any(s.get("transfers") for s in o.shipments)]
     assert day.by_transfer_allocated == len(by_transfer) and all(o.status != "AWAITING_TRANSFER" for o in by_transfer)
     assert day.transfers_received == sum(len(s.get("transfers", ())) for o in by_transfer for s in o.shipments)
+    # the pre-sale's pre-orders, paid as placed and allocated as their goods arrived, went through the day as any order
+    pre_sale = outcome.pre_sale
+    assert all(o.paid and o.pre_sale["sku"] == pre_sale.sku and o.shipments[0]["store_id"] == pre_sale.location_of[o.order_id] for o in pre_orders)
+    assert pre_sale.ordered_units == sum(PRE_ORDERS) and pre_sale.refused_over_limit == 1
+    assert pre_sale.allocated == len(PRE_ORDERS) and pre_sale.delivered + pre_sale.left_at_slow == len(PRE_ORDERS)
+    assert re.search(
+        rf"pre-sale of {pre_sale.sku}: {sum(PRE_ORDERS)} of {UNITS} units pre-ordered in {len(PRE_ORDERS)} pre-orders, 1 refused over "
+        rf"the limit of {PER_CUSTOMER}; planned at \d+ locations, {len(PRE_ORDERS)} allocated earliest first; "
+        rf"{pre_sale.delivered} delivered, {pre_sale.left_at_slow} at slow stores\n", printed,
+    )
     statuses = Counter()
-    for order in paid:
+    for order in (*paid, *pre_orders):
         for shipment in order.shipments:
             slow = shipment["store_id"] in day.slow_stores
             statuses[slow, shipment["status"]] += 1
@@ -188,7 +199,7 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
             assert shipment["status"] in ("ALLOCATED" if slow else "DELIVERED", "UNFULFILLABLE"), (order.order_id, shipment)
     assert statuses[True, "ALLOCATED"] == day.left_at_slow > 0
     assert day.overdue_at_slow == day.left_at_slow + statuses[True, "UNFULFILLABLE"]
-    assert day.delivered == sum(o.status == "DELIVERED" for o in (*paid, *backorders))
+    assert day.delivered == sum(o.status == "DELIVERED" for o in (*paid, *backorders, *pre_orders))
     assert day.on_time.overdue >= day.left_at_slow and day.on_time.late == 0
     # some customers dropped one unit before the store picked: paid already, so each is owed its price
     cut = [o for o in paid if o.line_cancellations]
@@ -206,6 +217,7 @@ def test_a_demo_whose_queues_report_nothing_delivers_nothing(capsys, monkeypatch
     day = outcome.day
     assert day.paid > 20
     assert day.queue.shipments_delivered == day.delivered == day.waiting == 0 and not day.queue.worked
+    assert outcome.pre_sale.allocated == len(PRE_ORDERS) and outcome.pre_sale.delivered == 0  # allocated, and no store saw them
     figures = day.on_time
     assert figures.on_time == figures.late == 0 and figures.open == figures.due > 0
     share = re.search(r"on-time share \(on time / \(on time \+ late \+ overdue\)\) +(\S+)", capsys.readouterr().out).group(1)

@@ -19,22 +19,14 @@ from services.use_cases.network import stores
 from services.api.convert import common as convert
 from services.use_cases.application import OmoApplication
 from services.bootstrap import build_application
-from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, store
+from tests.builders import JINGAN_TEMPLE, PEOPLES_SQUARE, SetClock, store
 
 DROP_STARTS = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)  # 10:00 in Shanghai
 
 
-class Clock:
-    def __init__(self, now: datetime):
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(DROP_STARTS + timedelta(minutes=5))
+def clock() -> SetClock:
+    return SetClock(DROP_STARTS + timedelta(minutes=5))
 
 
 @pytest.fixture

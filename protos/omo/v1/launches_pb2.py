@@ -23,27 +23,48 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from . import common_pb2 as omo_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15omo/v1/launches.proto\x12\x06omo.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"4\n\x08SkuLimit\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x1b\n\x13max_units_per_buyer\x18\x02 \x01(\x03\"\xba\x01\n\x06Launch\x12\x11\n\tlaunch_id\x18\x01 \x01(\t\x12$\n\nsku_limits\x18\x02 \x03(\x0b\x32\x10.omo.v1.SkuLimit\x12\x1b\n\x13max_units_per_buyer\x18\x03 \x01(\x03\x12-\n\tstarts_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"2\n\x10SetLaunchRequest\x12\x1e\n\x06launch\x18\x01 \x01(\x0b\x32\x0e.omo.v1.Launch\"U\n\x11SetLaunchResponse\x12\x1e\n\x06launch\x18\x01 \x01(\x0b\x32\x0e.omo.v1.Launch\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"%\n\x10GetLaunchRequest\x12\x11\n\tlaunch_id\x18\x01 \x01(\t\"3\n\x11GetLaunchResponse\x12\x1e\n\x06launch\x18\x01 \x01(\x0b\x32\x0e.omo.v1.Launch2\x93\x01\n\rLaunchService\x12@\n\tSetLaunch\x12\x18.omo.v1.SetLaunchRequest\x1a\x19.omo.v1.SetLaunchResponse\x12@\n\tGetLaunch\x12\x18.omo.v1.GetLaunchRequest\x1a\x19.omo.v1.GetLaunchResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15omo/v1/launches.proto\x12\x06omo.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x13omo/v1/common.proto\"4\n\x08SkuLimit\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\x1b\n\x13max_units_per_buyer\x18\x02 \x01(\x03\"\xba\x01\n\x06Launch\x12\x11\n\tlaunch_id\x18\x01 \x01(\t\x12$\n\nsku_limits\x18\x02 \x03(\x0b\x32\x10.omo.v1.SkuLimit\x12\x1b\n\x13max_units_per_buyer\x18\x03 \x01(\x03\x12-\n\tstarts_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"2\n\x10SetLaunchRequest\x12\x1e\n\x06launch\x18\x01 \x01(\x0b\x32\x0e.omo.v1.Launch\"U\n\x11SetLaunchResponse\x12\x1e\n\x06launch\x18\x01 \x01(\x0b\x32\x0e.omo.v1.Launch\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\"%\n\x10GetLaunchRequest\x12\x11\n\tlaunch_id\x18\x01 \x01(\t\"3\n\x11GetLaunchResponse\x12\x1e\n\x06launch\x18\x01 \x01(\x0b\x32\x0e.omo.v1.Launch\"\xf2\x01\n\x07PreSale\x12\x0b\n\x03sku\x18\x01 \x01(\t\x12\r\n\x05units\x18\x02 \x01(\x03\x12\x1c\n\x05price\x18\x03 \x01(\x0b\x32\r.omo.v1.Money\x12/\n\x0borders_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0corders_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nships_from\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x12per_customer_limit\x18\x07 \x01(\x03\"6\n\x11SetPreSaleRequest\x12!\n\x08pre_sale\x18\x01 \x01(\x0b\x32\x0f.omo.v1.PreSale\"Y\n\x12SetPreSaleResponse\x12!\n\x08pre_sale\x18\x01 \x01(\x0b\x32\x0f.omo.v1.PreSale\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\x12\x0f\n\x07\x63hanged\x18\x03 \x01(\x08\" \n\x11GetPreSaleRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\"\xb3\x01\n\x0fPreSaleLocation\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x16\n\x0eplanned_orders\x18\x02 \x01(\x03\x12\x15\n\rplanned_units\x18\x03 \x01(\x03\x12\x17\n\x0f\x61nnounced_units\x18\x04 \x01(\x03\x12\x16\n\x0ereceived_units\x18\x05 \x01(\x03\x12\x17\n\x0f\x61llocated_units\x18\x06 \x01(\x03\x12\x15\n\rwaiting_units\x18\x07 \x01(\x03\"\x89\x02\n\x12GetPreSaleResponse\x12!\n\x08pre_sale\x18\x01 \x01(\x0b\x32\x0f.omo.v1.PreSale\x12\x16\n\x0eordered_orders\x18\x02 \x01(\x03\x12\x15\n\rordered_units\x18\x03 \x01(\x03\x12\x12\n\nunits_left\x18\x04 \x01(\x03\x12\x18\n\x10unplanned_orders\x18\x05 \x01(\x03\x12\x17\n\x0funplanned_units\x18\x06 \x01(\x03\x12*\n\tlocations\x18\x07 \x03(\x0b\x32\x17.omo.v1.PreSaleLocation\x12\x17\n\x0f\x61llocated_units\x18\x08 \x01(\x03\x12\x15\n\rwaiting_units\x18\t \x01(\x03\"!\n\x12PlanPreSaleRequest\x12\x0b\n\x03sku\x18\x01 \x01(\t\"-\n\tPlannedAt\x12\x10\n\x08store_id\x18\x01 \x01(\t\x12\x0e\n\x06orders\x18\x02 \x01(\x03\"5\n\x11UnplannedPreOrder\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"\x95\x01\n\x13PlanPreSaleResponse\x12\"\n\x07planned\x18\x01 \x03(\x0b\x32\x11.omo.v1.PlannedAt\x12,\n\tunplanned\x18\x02 \x03(\x0b\x32\x19.omo.v1.UnplannedPreOrder\x12,\n\x08progress\x18\x03 \x01(\x0b\x32\x1a.omo.v1.GetPreSaleResponse2\xe5\x02\n\rLaunchService\x12@\n\tSetLaunch\x12\x18.omo.v1.SetLaunchRequest\x1a\x19.omo.v1.SetLaunchResponse\x12@\n\tGetLaunch\x12\x18.omo.v1.GetLaunchRequest\x1a\x19.omo.v1.GetLaunchResponse\x12\x43\n\nSetPreSale\x12\x19.omo.v1.SetPreSaleRequest\x1a\x1a.omo.v1.SetPreSaleResponse\x12\x43\n\nGetPreSale\x12\x19.omo.v1.GetPreSaleRequest\x1a\x1a.omo.v1.GetPreSaleResponse\x12\x46\n\x0bPlanPreSale\x12\x1a.omo.v1.PlanPreSaleRequest\x1a\x1b.omo.v1.PlanPreSaleResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'omo.v1.launches_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SKULIMIT']._serialized_start=66
-  _globals['_SKULIMIT']._serialized_end=118
-  _globals['_LAUNCH']._serialized_start=121
-  _globals['_LAUNCH']._serialized_end=307
-  _globals['_SETLAUNCHREQUEST']._serialized_start=309
-  _globals['_SETLAUNCHREQUEST']._serialized_end=359
-  _globals['_SETLAUNCHRESPONSE']._serialized_start=361
-  _globals['_SETLAUNCHRESPONSE']._serialized_end=446
-  _globals['_GETLAUNCHREQUEST']._serialized_start=448
-  _globals['_GETLAUNCHREQUEST']._serialized_end=485
-  _globals['_GETLAUNCHRESPONSE']._serialized_start=487
-  _globals['_GETLAUNCHRESPONSE']._serialized_end=538
-  _globals['_LAUNCHSERVICE']._serialized_start=541
-  _globals['_LAUNCHSERVICE']._serialized_end=688
+  _globals['_SKULIMIT']._serialized_start=87
+  _globals['_SKULIMIT']._serialized_end=139
+  _globals['_LAUNCH']._serialized_start=142
+  _globals['_LAUNCH']._serialized_end=328
+  _globals['_SETLAUNCHREQUEST']._serialized_start=330
+  _globals['_SETLAUNCHREQUEST']._serialized_end=380
+  _globals['_SETLAUNCHRESPONSE']._serialized_start=382
+  _globals['_SETLAUNCHRESPONSE']._serialized_end=467
+  _globals['_GETLAUNCHREQUEST']._serialized_start=469
+  _globals['_GETLAUNCHREQUEST']._serialized_end=506
+  _globals['_GETLAUNCHRESPONSE']._serialized_start=508
+  _globals['_GETLAUNCHRESPONSE']._serialized_end=559
+  _globals['_PRESALE']._serialized_start=562
+  _globals['_PRESALE']._serialized_end=804
+  _globals['_SETPRESALEREQUEST']._serialized_start=806
+  _globals['_SETPRESALEREQUEST']._serialized_end=860
+  _globals['_SETPRESALERESPONSE']._serialized_start=862
+  _globals['_SETPRESALERESPONSE']._serialized_end=951
+  _globals['_GETPRESALEREQUEST']._serialized_start=953
+  _globals['_GETPRESALEREQUEST']._serialized_end=985
+  _globals['_PRESALELOCATION']._serialized_start=988
+  _globals['_PRESALELOCATION']._serialized_end=1167
+  _globals['_GETPRESALERESPONSE']._serialized_start=1170
+  _globals['_GETPRESALERESPONSE']._serialized_end=1435
+  _globals['_PLANPRESALEREQUEST']._serialized_start=1437
+  _globals['_PLANPRESALEREQUEST']._serialized_end=1470
+  _globals['_PLANNEDAT']._serialized_start=1472
+  _globals['_PLANNEDAT']._serialized_end=1517
+  _globals['_UNPLANNEDPREORDER']._serialized_start=1519
+  _globals['_UNPLANNEDPREORDER']._serialized_end=1572
+  _globals['_PLANPRESALERESPONSE']._serialized_start=1575
+  _globals['_PLANPRESALERESPONSE']._serialized_end=1724
+  _globals['_LAUNCHSERVICE']._serialized_start=1727
+  _globals['_LAUNCHSERVICE']._serialized_end=2084
 # @@protoc_insertion_point(module_scope)

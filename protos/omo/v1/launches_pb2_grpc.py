@@ -49,6 +49,21 @@ class LaunchServiceStub:
                 request_serializer=omo_dot_v1_dot_launches__pb2.GetLaunchRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_launches__pb2.GetLaunchResponse.FromString,
                 _registered_method=True)
+        self.SetPreSale = channel.unary_unary(
+                '/omo.v1.LaunchService/SetPreSale',
+                request_serializer=omo_dot_v1_dot_launches__pb2.SetPreSaleRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_launches__pb2.SetPreSaleResponse.FromString,
+                _registered_method=True)
+        self.GetPreSale = channel.unary_unary(
+                '/omo.v1.LaunchService/GetPreSale',
+                request_serializer=omo_dot_v1_dot_launches__pb2.GetPreSaleRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_launches__pb2.GetPreSaleResponse.FromString,
+                _registered_method=True)
+        self.PlanPreSale = channel.unary_unary(
+                '/omo.v1.LaunchService/PlanPreSale',
+                request_serializer=omo_dot_v1_dot_launches__pb2.PlanPreSaleRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_launches__pb2.PlanPreSaleResponse.FromString,
+                _registered_method=True)
 
 
 class LaunchServiceServicer:
@@ -74,6 +89,37 @@ class LaunchServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPreSale(self, request, context):
+        """Opens a pre-sale of a new SKU (ops), or replaces its terms. In its window PlaceOrder for
+        the SKU makes a PRE_ORDERED order: the SKU alone, at the pre-sale's price, never more
+        units than the pre-sale's, each customer and device held to per_customer_limit as a
+        launch holds them (the pre-sale runs the launch "presale:<sku>"). Units below those
+        pre-ordered already are refused FAILED_PRECONDITION. The same terms again change nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPreSale(self, request, context):
+        """The pre-sale's terms and progress: ordered, planned per location, received, allocated,
+        waiting. NOT_FOUND when the SKU has no pre-sale.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PlanPreSale(self, request, context):
+        """Plans the pre-orders not planned yet (ops): each goes to the location routing would
+        choose were the goods everywhere (assortment, dealers' terms, radius; a PICKUP order's
+        store), else the nearest regional warehouse (EXPRESS). Each location is sent an expected
+        receipt of its pre-orders' units (reference "presale:<sku>", expected at ships_from) and
+        each pre-order claims its units of it: as the goods are received there, the earliest
+        pre-orders become reserved orders in the store's queue. Safe to repeat.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LaunchServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -86,6 +132,21 @@ def add_LaunchServiceServicer_to_server(servicer, server):
                     servicer.GetLaunch,
                     request_deserializer=omo_dot_v1_dot_launches__pb2.GetLaunchRequest.FromString,
                     response_serializer=omo_dot_v1_dot_launches__pb2.GetLaunchResponse.SerializeToString,
+            ),
+            'SetPreSale': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPreSale,
+                    request_deserializer=omo_dot_v1_dot_launches__pb2.SetPreSaleRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_launches__pb2.SetPreSaleResponse.SerializeToString,
+            ),
+            'GetPreSale': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPreSale,
+                    request_deserializer=omo_dot_v1_dot_launches__pb2.GetPreSaleRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_launches__pb2.GetPreSaleResponse.SerializeToString,
+            ),
+            'PlanPreSale': grpc.unary_unary_rpc_method_handler(
+                    servicer.PlanPreSale,
+                    request_deserializer=omo_dot_v1_dot_launches__pb2.PlanPreSaleRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_launches__pb2.PlanPreSaleResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -147,6 +208,87 @@ class LaunchService:
             '/omo.v1.LaunchService/GetLaunch',
             omo_dot_v1_dot_launches__pb2.GetLaunchRequest.SerializeToString,
             omo_dot_v1_dot_launches__pb2.GetLaunchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPreSale(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.LaunchService/SetPreSale',
+            omo_dot_v1_dot_launches__pb2.SetPreSaleRequest.SerializeToString,
+            omo_dot_v1_dot_launches__pb2.SetPreSaleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPreSale(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.LaunchService/GetPreSale',
+            omo_dot_v1_dot_launches__pb2.GetPreSaleRequest.SerializeToString,
+            omo_dot_v1_dot_launches__pb2.GetPreSaleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PlanPreSale(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.LaunchService/PlanPreSale',
+            omo_dot_v1_dot_launches__pb2.PlanPreSaleRequest.SerializeToString,
+            omo_dot_v1_dot_launches__pb2.PlanPreSaleResponse.FromString,
             options,
             channel_credentials,
             insecure,

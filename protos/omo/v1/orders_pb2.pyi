@@ -25,6 +25,7 @@ class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NEEDS_ATTENTION: _ClassVar[OrderStatus]
     BACKORDERED: _ClassVar[OrderStatus]
     AWAITING_TRANSFER: _ClassVar[OrderStatus]
+    PRE_ORDERED: _ClassVar[OrderStatus]
 
 class ShipmentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -55,6 +56,7 @@ DELIVERED: OrderStatus
 NEEDS_ATTENTION: OrderStatus
 BACKORDERED: OrderStatus
 AWAITING_TRANSFER: OrderStatus
+PRE_ORDERED: OrderStatus
 SHIPMENT_STATUS_UNSPECIFIED: ShipmentStatus
 SHIPMENT_ALLOCATED: ShipmentStatus
 SHIPMENT_ACCEPTED: ShipmentStatus
@@ -178,7 +180,7 @@ class LineCancellation(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ShipmentLine, _Mapping]]] = ..., refund: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded", "sale", "attributions", "line_cancellations")
+    __slots__ = ("order_id", "idempotency_key", "customer_id", "customer_location", "lines", "fulfilment_mode", "pickup_store_id", "total", "status", "allocation", "cancel_reason", "placed_at", "shipments", "fulfilment", "payment_id", "pickup_code", "reroutes", "returns", "refunded", "sale", "attributions", "line_cancellations", "pre_order")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     CUSTOMER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -201,6 +203,7 @@ class Order(_message.Message):
     SALE_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTIONS_FIELD_NUMBER: _ClassVar[int]
     LINE_CANCELLATIONS_FIELD_NUMBER: _ClassVar[int]
+    PRE_ORDER_FIELD_NUMBER: _ClassVar[int]
     order_id: str
     idempotency_key: str
     customer_id: str
@@ -223,7 +226,16 @@ class Order(_message.Message):
     sale: Sale
     attributions: _containers.RepeatedCompositeFieldContainer[ShipmentAttribution]
     line_cancellations: _containers.RepeatedCompositeFieldContainer[LineCancellation]
-    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sale: _Optional[_Union[Sale, _Mapping]] = ..., attributions: _Optional[_Iterable[_Union[ShipmentAttribution, _Mapping]]] = ..., line_cancellations: _Optional[_Iterable[_Union[LineCancellation, _Mapping]]] = ...) -> None: ...
+    pre_order: PreOrder
+    def __init__(self, order_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., customer_id: _Optional[str] = ..., customer_location: _Optional[_Union[_common_pb2.LatLng, _Mapping]] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., fulfilment_mode: _Optional[_Union[_common_pb2.FulfilmentMode, str]] = ..., pickup_store_id: _Optional[str] = ..., total: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., allocation: _Optional[_Union[Allocation, _Mapping]] = ..., cancel_reason: _Optional[str] = ..., placed_at: _Optional[str] = ..., shipments: _Optional[_Iterable[_Union[Shipment, _Mapping]]] = ..., fulfilment: _Optional[_Union[Fulfilment, str]] = ..., payment_id: _Optional[str] = ..., pickup_code: _Optional[str] = ..., reroutes: _Optional[_Iterable[_Union[Reroute, _Mapping]]] = ..., returns: _Optional[_Iterable[_Union[OrderReturn, _Mapping]]] = ..., refunded: _Optional[_Union[_common_pb2.Money, _Mapping]] = ..., sale: _Optional[_Union[Sale, _Mapping]] = ..., attributions: _Optional[_Iterable[_Union[ShipmentAttribution, _Mapping]]] = ..., line_cancellations: _Optional[_Iterable[_Union[LineCancellation, _Mapping]]] = ..., pre_order: _Optional[_Union[PreOrder, _Mapping]] = ...) -> None: ...
+
+class PreOrder(_message.Message):
+    __slots__ = ("sku", "ships_from")
+    SKU_FIELD_NUMBER: _ClassVar[int]
+    SHIPS_FROM_FIELD_NUMBER: _ClassVar[int]
+    sku: str
+    ships_from: str
+    def __init__(self, sku: _Optional[str] = ..., ships_from: _Optional[str] = ...) -> None: ...
 
 class Sale(_message.Message):
     __slots__ = ("cloud_shop_id", "assistant_id", "seller", "brand_id", "policy_version")

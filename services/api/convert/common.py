@@ -204,6 +204,8 @@ def order_message(order: Order) -> orders_pb2.Order:
             idempotency_key=key, lines=[orders_pb2.ShipmentLine(sku=l["sku"], quantity=l["quantity"]) for l in record["lines"]],
             refund=common_pb2.Money(cents=record["refund_cents"], currency=order.currency), reason=record["reason"],
         ))
+    if order.pre_sale:
+        message.pre_order.CopyFrom(orders_pb2.PreOrder(sku=order.pre_sale["sku"], ships_from=order.pre_sale["ships_from"]))
     _add_shipments(message, order)
     add_attribution(message, order)
     return message

@@ -100,4 +100,8 @@ RULES: dict[str, Rule] = {
     "omo.v1.CloudShopService/FindCloudShop": rule(OPS, CHECKOUT),
     "omo.v1.LaunchService/SetLaunch": rule(OPS),
     "omo.v1.LaunchService/GetLaunch": rule(OPS, CHECKOUT),
+    "omo.v1.LaunchService/SetPreSale": rule(OPS),
+    # the checkout shows a pre-sale's price, window and units left
+    "omo.v1.LaunchService/GetPreSale": rule(OPS, CHECKOUT),
+    "omo.v1.LaunchService/PlanPreSale": rule(OPS),
 }

@@ -48,8 +48,8 @@ def _view(store: Store) -> AssortmentView:
 
 
 def _require_known(app: OmoApplication, skus: Iterable[str]) -> None:
-    """A SKU is known once some location holds a position of it: listing an unknown one is
-    most likely a typing error."""
+    """A SKU is known once some location holds a position of it, or it is on pre-sale:
+    listing an unknown one is most likely a typing error."""
     unknown = [sku for sku in skus if not app.index.knows_sku(sku)]
     if unknown:
         app.catch_up()  # registered a moment ago, perhaps at another server

@@ -17,7 +17,9 @@ from uuid import UUID
 
 from aggregates.launch import Launch
 from aggregates.purchase_quota import PurchaseQuota
+from domain.errors import InvalidInput
 from domain.launches import Exhaustion, LaunchNotFound, LaunchTerms, buyer_keys
+from domain.presales import PRESALE_PREFIX
 from domain.values import EPOCH, OrderLine, identifier
 from services.use_cases.application import OmoApplication
 from services.use_cases.ports import Placement
@@ -26,6 +28,8 @@ from services.use_cases.ports import Placement
 def set_launch(app: OmoApplication, terms: LaunchTerms) -> tuple[LaunchTerms, bool, bool]:
     """Schedules the launch or replaces its terms: (terms, created, changed). The same terms
     again change nothing, so a retry is safe."""
+    if terms.launch_id.startswith(PRESALE_PREFIX):
+        raise InvalidInput("launch_id", f"ids starting with {PRESALE_PREFIX!r} belong to pre-sales: set those with SetPreSale")
     changed = {}
 
     def replace(launch: Launch) -> None:

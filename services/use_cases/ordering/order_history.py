@@ -33,11 +33,14 @@ class HistoryEntry:
 def order_history(app: OmoApplication, order_id: str) -> list[HistoryEntry]:
     """The order's history, also after another server's change."""
     order = get_order(app, order_id)
-    return [_entry(event) for event in app.repository.event_store.get(order.id)]
+    events = list(app.repository.event_store.get(order.id))
+    pre_order = bool(events and getattr(events[0], "pre_sale", None))
+    return [_entry(event, pre_order) for event in events]
 
 
-def _entry(event: Any) -> HistoryEntry:
-    step, store_id, summary = _described(type(event).__name__, event)
+def _entry(event: Any, pre_order: bool = False) -> HistoryEntry:
+    kind = type(event).__name__
+    step, store_id, summary = (pre_order and _pre_order_step(kind, event)) or _described(kind, event)
     if not hasattr(event, "by"):
         role = token_id = UNKNOWN
     elif not event.by:
@@ -87,6 +90,29 @@ def _passed_over(explanation: dict[str, Any]) -> str:
         return ""
     reasons = "; ".join(f"{store_id} at {metres} m: {reason}" for store_id, metres, _code, reason in passed)
     return f" Passed over: {reasons}."
+
+
+def _pre_order_step(kind: str, e: Any) -> tuple[str, str, str] | None:
+    """The steps a pre-order has of its own: taking units of the pre-sale, the plan sending
+    it to a location, and the goods arriving there; None for the steps every order has."""
+    if kind == "OrderPlaced":
+        units = sum(line["quantity"] for line in e.lines)
+        where = f", for pickup at store {e.pickup_store_id}" if e.pickup_store_id else ""
+        return "PRE_ORDERED", e.pickup_store_id, (
+            f"pre-ordered by customer {e.customer_id}: {units} x {e.pre_sale['sku']} of its pre-sale, "
+            f"{e.total_cents} {e.currency} cents, {e.fulfilment_mode}{where}; the goods ship from {e.pre_sale['ships_from']}"
+        )
+    if kind == "OrderAllocated":
+        stores = [s["store_id"] for s in e.shipments]
+        return "PLANNED", stores[0] if len(stores) == 1 else "", (
+            f"the pre-sale's plan sent it ({e.fulfilment}) to {_shipments(e.shipments)}.{_passed_over(e.explanation)}"
+        )
+    if kind == "BackorderServed" and not e.awaiting:
+        return "ALLOCATED", e.store_id, (
+            f"the pre-sale's goods arrived at store {e.store_id}: all of it is reserved there, "
+            "and the shipment is ALLOCATED, in the store's queue"
+        )
+    return None
 
 
 def _described(kind: str, e: Any) -> tuple[str, str, str]:

@@ -13,6 +13,7 @@ from uuid import UUID
 from opentelemetry import trace
 
 from aggregates.order import CANCELLED, Order, shipment_record
+from aggregates.pre_sale import PreSale
 from aggregates.stock_position import StockPosition
 from aggregates.transfer import Transfer
 from domain.errors import Contention, DomainError, InvalidInput, NoStoreCanFulfil, OrderNotFound, SkuNotFound
@@ -25,6 +26,7 @@ from services.use_cases.ports import Placed, Placement, Refused, Reroute
 from services.use_cases.network.cloud_shops import sale_of
 from services.use_cases.ordering.backorder_routing import backorder, checked_bound, transit_arrival, waiting_record
 from services.use_cases.ordering.launches import active_launches
+from services.use_cases.ordering.presales import checked_pre_order, pre_sale_taking_orders
 from services.use_cases.ordering.selling import routing_request, sold_by
 from services.use_cases.ordering.transfer_backing import awaiting_record, back_with_transfers, nearest_store_in_reach
 from services.use_cases.ordering.slots import given_back, slot_ids
@@ -161,11 +163,31 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         if not app.index.knows_sku(sku):
             raise SkuNotFound(sku)
     now = app.clock()
+    if (pre_sale := pre_sale_taking_orders(app, command.quantities(), now)) is not None:
+        # a pre-order: it takes units of the pre-sale, and no stock anywhere until it is planned
+        checked = checked_pre_order(app, pre_sale, command.lines, command.mode, command.pickup_store_id)
+        return replace(_ordered(app, command, now, sale_of(app, command.cloud_shop_id, command.share_code)), pre_sale=checked)
     if command.allow_backorder:
         checked_bound(command.not_after, now)
     sale = sale_of(app, command.cloud_shop_id, command.share_code)
     where = _where(app, command, now, passed_over, sold_by(sale))
     decision, shipments = where.decision, where.shipments
+    return replace(
+        _ordered(app, command, now, sale),
+        shipments=shipments,
+        fulfilment=decision.fulfilment,
+        explanation=where.explanation,
+        wanted=where.wanted,
+        claims=where.claims,
+        not_after_us=epoch_us(command.not_after) if where.claims else 0,
+        transit_arrives_us=transit_arrival(app, now) if where.claims else 0,
+        transfers=where.transfers,
+        slots=slot_limits(app, shipments),
+    )
+
+
+def _ordered(app: OmoApplication, command: PlaceOrder, now: datetime, sale: dict) -> Placement:
+    """The order as the customer placed it, sold as `sale` says, before where it goes."""
     return replace(
         _lookup(command),
         customer_id=command.customer_id,
@@ -179,16 +201,7 @@ def _decide(app: OmoApplication, command: PlaceOrder, passed_over: set[str]) -> 
         sale=sale,
         device_id=command.device_id,  # the writer claims launch limits per customer and per device
         launches=tuple(active_launches(app, command.quantities(), now)),
-        shipments=shipments,
-        fulfilment=decision.fulfilment,
-        explanation=where.explanation,
-        wanted=where.wanted,
-        claims=where.claims,
-        not_after_us=epoch_us(command.not_after) if where.claims else 0,
-        transit_arrives_us=transit_arrival(app, now) if where.claims else 0,
-        transfers=where.transfers,
         by=command.by,
-        slots=slot_limits(app, shipments),
     )
 
 
@@ -375,7 +388,8 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
         order = load_order(app, order_id)
         position_ids = reserved_position_ids(order)
         transfer_ids = [Transfer.create_id(t["transfer_id"]) for s in order.holding_reservations() for t in s.get("transfers", ())]
-        return [aggregate_id, *position_ids, *slot_ids(order.holding_reservations()), *transfer_ids], position_ids
+        pre_sale_ids = [PreSale.create_id(order.pre_sale["sku"])] if order.pre_sale else []
+        return [aggregate_id, *position_ids, *slot_ids(order.holding_reservations()), *transfer_ids, *pre_sale_ids], position_ids
 
     def decide(position_ids: list[UUID]) -> tuple[list, Order]:
         order = load_order(app, order_id)
@@ -387,9 +401,12 @@ def cancel_order(app: OmoApplication, order_id: str, reason: str, only_if_unpaid
         positions = [p for i in position_ids if (p := app.find(i)) is not None]
         slots = given_back(app, order.order_id, order.holding_reservations())
         transfers = transfers_to_cancel(app, order.holding_reservations(), f"order cancelled: {reason}")
+        pre_sale = app.find(PreSale.create_id(order.pre_sale["sku"])) if order.pre_sale else None
         order.cancel(reason, by=by)
         for position in positions:
             position.release(order.order_id, reason)
-        return [order, *positions, *slots, *transfers], order
+        if pre_sale is not None:
+            pre_sale.release(order.order_id, reason)
+        return [order, *positions, *slots, *transfers, *([pre_sale] if pre_sale else [])], order
 
     return app.decide_planned(plan, decide)

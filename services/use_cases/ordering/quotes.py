@@ -14,6 +14,7 @@ from domain.values import MAX_LINE_QUANTITY, MAX_ORDER_LINES, FulfilmentMode, Ge
 from routing.decision import Decision
 from services.use_cases.application import OmoApplication
 from services.use_cases.ordering.orders import route
+from services.use_cases.ordering.presales import pre_sale_taking_orders
 
 @dataclass(frozen=True)
 class Quote:
@@ -34,6 +35,11 @@ def quote_delivery(
             raise SkuNotFound(sku)
     now = app.clock()
     quotes = []
+    if (pre_sale := pre_sale_taking_orders(app, wanted, now)) is not None:
+        # no location has it yet: where it goes is decided when the pre-sale is planned
+        reason = (f"sku {pre_sale.sku!r} is on pre-sale until {pre_sale.orders_until.isoformat()}: PlaceOrder makes a "
+                  f"pre-order, shipped from {pre_sale.ships_from.isoformat()} by the location chosen when the pre-sale is planned")
+        return [Quote(mode, None, reason) for mode in dict.fromkeys(modes or list(FulfilmentMode))]
     for mode in dict.fromkeys(modes or list(FulfilmentMode)):
         if mode is FulfilmentMode.PICKUP and not pickup_store_id:
             quotes.append(Quote(mode, None, "name the pickup store (pickup_store_id) to quote PICKUP"))

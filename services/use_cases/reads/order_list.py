@@ -30,7 +30,7 @@ from services.use_cases import page_tokens
 STATUSES = (
     order_statuses.PLACED, order_statuses.ALLOCATED, order_statuses.ACCEPTED, order_statuses.PICKED,
     order_statuses.HANDED_OVER, order_statuses.DELIVERED, order_statuses.CANCELLED, order_statuses.NEEDS_ATTENTION,
-    order_statuses.BACKORDERED, order_statuses.AWAITING_TRANSFER,
+    order_statuses.BACKORDERED, order_statuses.AWAITING_TRANSFER, order_statuses.PRE_ORDERED,
 )
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOKEN_VERSION = 1
