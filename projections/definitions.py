@@ -10,6 +10,7 @@ from projections.dealer_ledger import projection as dealer_ledger, tables as led
 from projections.national_stock import projection as national_stock, tables as stock_tables
 from projections.on_time import projection as on_time, tables as on_time_tables
 from projections.order_list import fold as order_fold, projection as order_list, tables as order_tables
+from projections.reconciliation import projection as reconciliation, tables as reconciliation_tables
 from projections.runtime.event_log import event_topics
 from projections.runtime.projection import Projection
 from projections.store_work import projection as store_work, tables as work_tables
@@ -61,7 +62,16 @@ STORE_WORK = Projection(
     follows_closely=True,
 )
 
-PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME, ORDER_LIST, STORE_WORK)}
+RECONCILIATION = Projection(
+    name=reconciliation.NAME,
+    topics=reconciliation.TOPICS,
+    create_tables=reconciliation_tables.create_tables,
+    tables=reconciliation_tables.TABLES,
+    apply_batch=reconciliation.apply_batch,
+    schema_version=reconciliation_tables.SCHEMA_VERSION,
+)
+
+PROJECTIONS = {p.name: p for p in (NATIONAL_STOCK, DEALER_LEDGER, ON_TIME, ORDER_LIST, STORE_WORK, RECONCILIATION)}
 
 
 def projection_named(name: str) -> Projection:

@@ -142,6 +142,9 @@ ALLOWED = {
     "omo.v1.DealerService/GetAttributionPolicy": "ops any-dealer",
     "omo.v1.DealerService/GetStatement": "ops dealer",
     "omo.v1.DealerService/SetStockSharing": "ops dealer",
+    "omo.v1.DealerService/RecordSettlement": "ops",
+    "omo.v1.DealerService/ImportProviderBill": "ops checkout dealer",
+    "omo.v1.DealerService/GetReconciliation": "ops dealer",
     "omo.v1.CloudShopService/OpenCloudShop": "ops",
     "omo.v1.CloudShopService/CloseCloudShop": "ops",
     "omo.v1.CloudShopService/GetCloudShop": "ops checkout dealer",
@@ -339,6 +342,10 @@ def requests(world: World) -> dict[str, object]:
         "omo.v1.DealerService/SetStockSharing": dealers_pb2.SetStockSharingRequest(
             dealer_id="D1", sharing=dealers_pb2.StockSharing(share_stock=True),
         ),
+        "omo.v1.DealerService/RecordSettlement": dealers_pb2.RecordSettlementRequest(
+            from_party="DEALER:D1", to_party="HQ", amount=common_pb2.Money(cents=100, currency="CNY"), month="2026-11",
+            reference="bank-matrix",
+        ),
         "omo.v1.InventoryService/ReceiveStock": receipt("S1", {SERUM: 1}, movement_id="m-matrix"),
         "omo.v1.InventoryService/AdjustStock": inventory_pb2.AdjustStockRequest(**at_s1, sku=SERUM, delta=-1, reason="damaged", movement_id="a-matrix"),
         "omo.v1.InventoryService/RecordCount": inventory_pb2.RecordCountRequest(**at_s1, sku=SERUM, counted_quantity=100, movement_id="c-matrix"),
@@ -397,6 +404,14 @@ def requests(world: World) -> dict[str, object]:
         )),
         "omo.v1.DealerService/GetAttributionPolicy": dealers_pb2.GetAttributionPolicyRequest(brand_id="default"),
         "omo.v1.DealerService/GetStatement": dealers_pb2.GetStatementRequest(dealer_id="D1", month=month),
+        "omo.v1.DealerService/GetReconciliation": dealers_pb2.GetReconciliationRequest(dealer_id="D1", month=month),
+        # the same rows every time: the first call allowed records the bill, the others find it there
+        "omo.v1.DealerService/ImportProviderBill": dealers_pb2.ImportProviderBillRequest(dealer_id="D1", rows=[
+            dealers_pb2.ProviderBillRow(
+                transaction_time="2026-01-05 10:00:00", payment_id="pay-matrix-bill", merchant_order_id=o["paid"],
+                kind="payment", amount="12.34", fee="0.07",
+            ),
+        ]),
         "omo.v1.CloudShopService/OpenCloudShop": dealers_pb2.OpenCloudShopRequest(
             cloud_shop_id="CS-NEW", store_id="S1", name="Another S1 shop", brand_id="default",
         ),

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from projections.dealer_ledger.projection import NAME
-from projections.dealer_ledger.tables import entries
+from domain.settlements import SETTLEMENT
+from projections.dealer_ledger.tables import closed_months, entries
 from projections.runtime.database import tracking
 
 
@@ -34,6 +35,9 @@ class Entry:
     amount_cents: int
     brand_id: str
     policy_version: int
+    statement_month: str
+    adjusts_month: str | None
+    reference: str | None
 
 
 @dataclass(frozen=True)
@@ -51,21 +55,34 @@ def position(connection: Connection, projection: str = NAME) -> int:
     return connection.execute(select(tracking.c.position).where(tracking.c.projection == projection)).scalar_one()
 
 
-def _of_party(party: str, start_us: int, end_us: int, upto: int):
+@dataclass(frozen=True)
+class Span:
+    """Which entries a statement shows: a month's (by statement month, so a closed month's
+    never change), or those whose moment is in [start_us, end_us)."""
+
+    month: str = ""
+    start_us: int = 0
+    end_us: int = 0
+
+
+def _of_party(party: str, span: Span, upto: int):
+    within = (
+        entries.c.statement_month == span.month if span.month
+        else and_(entries.c.occurred_at_us >= span.start_us, entries.c.occurred_at_us < span.end_us)
+    )
     return and_(
-        or_(entries.c.debit == party, entries.c.credit == party),
-        entries.c.occurred_at_us >= start_us, entries.c.occurred_at_us < end_us,
-        entries.c.notification_id <= upto,
+        or_(entries.c.debit == party, entries.c.credit == party), within, entries.c.notification_id <= upto,
+        entries.c.kind != SETTLEMENT,  # settlements are the balances' business, not the month's trade
     )
 
 
 def party_entries(
-    connection: Connection, party: str, start_us: int, end_us: int, upto: int, after: tuple[int, int, int] | None, limit: int,
+    connection: Connection, party: str, span: Span, upto: int, after: tuple[int, int, int] | None, limit: int,
 ) -> list[Entry]:
-    """The party's entries in [start, end) applied by position `upto`, in time order (then
+    """The party's entries in the span applied by position `upto`, in time order (then
     in the order of the log and of each event), after the (occurred_at_us, notification_id,
     entry_index) `after`."""
-    query = select(*(entries.c[f] for f in Entry.__dataclass_fields__)).where(_of_party(party, start_us, end_us, upto))
+    query = select(*(entries.c[f] for f in Entry.__dataclass_fields__)).where(_of_party(party, span, upto))
     if after is not None:
         moment, notification_id, index = after
         query = query.where(or_(
@@ -77,13 +94,61 @@ def party_entries(
     return [Entry(**{**row._mapping, "reversal": bool(row.reversal), "amount_cents": int(row.amount_cents)}) for row in connection.execute(query)]
 
 
-def party_sums(connection: Connection, party: str, start_us: int, end_us: int, upto: int) -> list[Sum]:
-    """The party's entries in [start, end) applied by position `upto`, summed by kind,
+def party_sums(connection: Connection, party: str, span: Span, upto: int) -> list[Sum]:
+    """The party's entries in the span applied by position `upto`, summed by kind,
     reversal and side (summed by the database, in integer cents)."""
     debited = case((entries.c.debit == party, 1), else_=0).label("debited")
     query = (
         select(entries.c.kind, entries.c.reversal, debited, func.sum(entries.c.amount_cents), func.count())
-        .where(_of_party(party, start_us, end_us, upto))
+        .where(_of_party(party, span, upto))
         .group_by(entries.c.kind, entries.c.reversal, debited)
     )
     return [Sum(kind, bool(reversal), bool(paying), int(total), int(count)) for kind, reversal, paying, total, count in connection.execute(query)]
+
+
+@dataclass(frozen=True)
+class CounterpartySum:
+    """The party's entries with one counterparty, signed from the party's side (received
+    positive, paid negative): before the month, and in it, trade and settlements apart."""
+
+    counterparty: str
+    before_trade: int
+    before_settled: int
+    month_trade: int
+    month_settled: int
+
+
+def counterparty_sums(connection: Connection, party: str, month: str, upto: int) -> list[CounterpartySum]:
+    """By counterparty, the party's entries of statement months up to `month` applied by `upto`."""
+    counterparty = case((entries.c.debit == party, entries.c.credit), else_=entries.c.debit).label("counterparty")
+    signed = case((entries.c.debit == party, -entries.c.amount_cents), else_=entries.c.amount_cents)
+    settled = entries.c.kind == SETTLEMENT
+    now = entries.c.statement_month == month
+
+    def total(*conditions):
+        return func.coalesce(func.sum(case((and_(*conditions), signed), else_=0)), 0)
+
+    query = (
+        select(
+            counterparty, total(~now, ~settled), total(~now, settled), total(now, ~settled), total(now, settled),
+        )
+        .where(or_(entries.c.debit == party, entries.c.credit == party), entries.c.statement_month <= month, entries.c.notification_id <= upto)
+        .group_by(counterparty)
+        .order_by(counterparty)
+    )
+    return [CounterpartySum(row[0], *(int(v) for v in row[1:])) for row in connection.execute(query)]
+
+
+def closed_month_list(connection: Connection) -> list[str]:
+    return list(connection.execute(select(closed_months.c.month).order_by(closed_months.c.month)).scalars())
+
+
+def party_settlements(connection: Connection, party: str, month: str, upto: int) -> list[Entry]:
+    """The settlements the party paid or received shown in the month's statement, in time order."""
+    query = (
+        select(*(entries.c[f] for f in Entry.__dataclass_fields__))
+        .where(or_(entries.c.debit == party, entries.c.credit == party), entries.c.kind == SETTLEMENT,
+               entries.c.statement_month == month, entries.c.notification_id <= upto)
+        .order_by(entries.c.occurred_at_us, entries.c.notification_id)
+    )
+    return [Entry(**{**row._mapping, "reversal": bool(row.reversal), "amount_cents": int(row.amount_cents)}) for row in connection.execute(query)]

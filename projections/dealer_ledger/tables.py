@@ -9,6 +9,13 @@ Money moves from the `debit` party to the `credit` party: "CUSTOMER", "HQ",
 the event's timestamp in UTC microseconds since the epoch (what statements select on);
 `occurred_at` the same moment as a timestamp (UTC; on SQLite, text in UTC).
 
+Settlements (`SettlementRecorded`) are entries too, of kind SETTLEMENT: the payer is the debit
+party, `order_id`, `line` and `store_id` are "", `reference` is the settlement's. Each entry's
+`statement_month` is the month whose statement shows it: the month of its moment (a
+settlement's own month), or, when that month was closed before the entry was recorded, the
+first open month after it, with `adjusts_month` naming the closed one. `ledger_closed_months`:
+one row per closed month (`PeriodClosed`), in the log's order with the entries.
+
 `ledger_attributions`: one row per attributed shipment (order, store), with the parties
 and the policy it was attributed by; a reversal's entries carry the brand and policy
 version from here.
@@ -30,7 +37,7 @@ PARTY = 200
 # The schema version of these tables: bump it whenever they change (a column, a width, a table)
 # or the meaning of what the projection writes into them does; tables made at another version
 # are refused until `omo projections rebuild` makes them anew.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: settlements, statement months and closed months
 
 entries = Table(
     "ledger_entries", metadata,
@@ -51,10 +58,16 @@ entries = Table(
     Column("amount_cents", BigInteger, nullable=False),
     Column("brand_id", String(64), nullable=False),  # the policy the shipment was attributed by
     Column("policy_version", Integer, nullable=False),
+    # the month (China Standard Time) whose statement shows it: its own, or when that month
+    # was closed before the entry was recorded, the first open month after it
+    Column("statement_month", String(7), nullable=False),
+    Column("adjusts_month", String(7)),  # the closed month an entry moved out of; NULL otherwise
+    Column("reference", String(128)),  # a settlement's reference; NULL for an order's entries
     Index("ledger_entries_debit", "debit", "occurred_at_us"),
     Index("ledger_entries_credit", "credit", "occurred_at_us"),
     Index("ledger_entries_order", "order_id", "store_id", "line"),
     Index("ledger_entries_notification", "notification_id"),
+    Index("ledger_entries_month", "statement_month"),
 )
 
 attributions = Table(
@@ -70,7 +83,14 @@ attributions = Table(
     Column("assistant", String(PARTY), nullable=False),  # "" when no shop assistant
 )
 
-TABLES = (entries, attributions)
+closed_months = Table(
+    "ledger_closed_months", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("notification_id", BigInteger, nullable=False),  # the PeriodClosed event's position
+    Column("closed_at_us", BigInteger, nullable=False),
+)
+
+TABLES = (entries, attributions, closed_months)
 
 
 def create_tables(engine: Engine, projection: str = "dealer_ledger") -> None:

@@ -20,10 +20,13 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from aggregates.ledger_period import LedgerPeriod
 from aggregates.order import Order
+from aggregates.settlement import Settlement
 from domain.attribution import ENTRY_KINDS, SALE, ShipmentParties, entries_for
 from domain.values import epoch_us
-from projections.dealer_ledger.projection import NAME, entry_id
+from domain.settlements import SETTLEMENT, first_open, month_of
+from projections.dealer_ledger.projection import NAME, entry_id, settlement_entry_id
 from projections.runtime.moments import moment_of
 from projections.runtime.event_log import EventLog
 from projections.runtime.verification import Difference, Verification, compare, notifications_up_to
@@ -33,17 +36,32 @@ from projections.runtime.database import tracking
 COLUMNS = (
     "notification_id", "occurred_at_us", "occurred_at_us_of_timestamp", "order_id", "event_version", "entry_index", "line",
     "store_id", "kind", "reversal", "return_id", "debit", "credit", "amount_cents", "brand_id", "policy_version",
+    "statement_month", "adjusts_month", "reference",
 )
 ATTRIBUTION_COLUMNS = ("notification_id", "occurred_at_us", "brand_id", "policy_version", "seller", "fulfiller", "assistant")
 Rows = dict[str, tuple]
 
 
-def _row(notification_id: int, e: Any, index: int, entry: dict, store_id: str, brand: tuple[str, int]) -> tuple:
+def _shown(month: str, closed: set[str]) -> tuple[str, str | None]:
+    """(statement month, the closed month adjusted) of an entry of `month`."""
+    shown = first_open(month, closed)
+    return shown, month if shown != month else None
+
+
+def _row(notification_id: int, e: Any, index: int, entry: dict, store_id: str, brand: tuple[str, int], closed: set[str]) -> tuple:
     moment = epoch_us(moment_of(e))
     return (
         notification_id, moment, moment, str(e.originator_id), e.originator_version, index, entry["line"], store_id,
         entry["kind"], bool(entry["reversal"]), getattr(e, "return_id", None), entry["debit"], entry["credit"],
-        entry["amount_cents"], *brand,
+        entry["amount_cents"], *brand, *_shown(month_of(moment_of(e)), closed), None,
+    )
+
+
+def _settlement_row(notification_id: int, e: Any, closed: set[str]) -> tuple:
+    moment, t = epoch_us(moment_of(e)), e.terms
+    return (
+        notification_id, moment, moment, "", e.originator_version, 0, "", "", SETTLEMENT, False, None, t["from_party"],
+        t["to_party"], t["amount_cents"], "", 0, *_shown(t["month"], closed), e.reference,
     )
 
 
@@ -65,9 +83,14 @@ def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, list[Diff
     problems: list[Difference] = []
     attributed: dict[tuple[str, str], dict[str, Any]] = {}
     reversed_parts: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    closed: set[str] = set()
     for notification_id, e in notifications_up_to(event_log, position):
         order_id = str(e.originator_id)
-        if isinstance(e, Order.ShipmentAttributed):
+        if isinstance(e, LedgerPeriod.PeriodClosed):
+            closed.add(e.month)
+        elif isinstance(e, Settlement.SettlementRecorded):
+            rows[settlement_entry_id(e.reference)] = _settlement_row(notification_id, e, closed)
+        elif isinstance(e, Order.ShipmentAttributed):
             a = e.attribution
             attributed[(order_id, e.store_id)] = a
             brand = (a["brand_id"], a["policy_version"])
@@ -76,7 +99,7 @@ def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, list[Diff
             )
             _check_attribution(f"{order_id}/{e.store_id}", a, problems)
             for i, entry in enumerate(a["entries"]):
-                rows[entry_id(order_id, e.originator_version, i)] = _row(notification_id, e, i, entry, e.store_id, brand)
+                rows[entry_id(order_id, e.originator_version, i)] = _row(notification_id, e, i, entry, e.store_id, brand, closed)
         elif isinstance(e, Order.AttributionReversed):
             expected = []
             for line in e.lines:
@@ -96,7 +119,7 @@ def recompute(event_log: EventLog, position: int) -> tuple[Rows, Rows, list[Diff
             for i, entry in enumerate(e.entries):
                 a = attributed.get((order_id, entry["store_id"]), {"brand_id": "", "policy_version": -1})
                 rows[entry_id(order_id, e.originator_version, i)] = _row(
-                    notification_id, e, i, entry, entry["store_id"], (a["brand_id"], a["policy_version"])
+                    notification_id, e, i, entry, entry["store_id"], (a["brand_id"], a["policy_version"]), closed,
                 )
     return rows, shipments, problems
 
@@ -114,6 +137,7 @@ def stored(engine: Engine, projection: str = NAME) -> tuple[int, Rows, Rows, int
             r.entry_id: (
                 r.notification_id, r.occurred_at_us, _us(r.occurred_at), r.order_id, r.event_version, r.entry_index, r.line,
                 r.store_id, r.kind, bool(r.reversal), r.return_id, r.debit, r.credit, r.amount_cents, r.brand_id, r.policy_version,
+                r.statement_month, r.adjusts_month, r.reference,
             )
             for r in connection.execute(select(entries))
         }
@@ -134,8 +158,10 @@ def _check_rows(rows: Rows) -> list[Difference]:
             problems.append(Difference("ledger", key, f"debits and credits the same party {debit!r}"))
         if not amount > 0:
             problems.append(Difference("ledger", key, f"amount {amount} is not positive"))
-        if kind not in ENTRY_KINDS:
+        if kind not in (*ENTRY_KINDS, SETTLEMENT):
             problems.append(Difference("ledger", key, f"unknown kind {kind!r}"))
+        if kind == SETTLEMENT:
+            continue
         if reversal != (return_id is not None):
             problems.append(Difference("ledger", key, "a reversal names its return, and only a reversal does"))
         if not reversal:

@@ -26,6 +26,7 @@ from protos.omo.v1 import launches_pb2, launches_pb2_grpc
 from services.api.gate.buyer_guard import BuyerLimits
 from services.api.servicers.launches import LaunchServicer
 from projections.dealer_ledger.reader import LedgerReader
+from projections.reconciliation.reader import ReconciliationReader
 from projections.on_time.reader import OnTimeReader
 from services.use_cases.reads.store_performance import StorePerformanceQueries
 from services.use_cases.application import OmoApplication
@@ -114,7 +115,8 @@ def start_server(
     transfers_pb2_grpc.add_TransferServiceServicer_to_server(TransferServicer(app), server)
     stock = StockQueryServicer(StockQueries.for_application(app), stream_limits.watch_max_seconds)
     stock_query_pb2_grpc.add_StockQueryServiceServicer_to_server(stock, server)
-    dealers_pb2_grpc.add_DealerServiceServicer_to_server(DealerServicer(app, LedgerReader.for_application(app)), server)
+    dealer_servicer = DealerServicer(app, LedgerReader.for_application(app), ReconciliationReader.for_application(app))
+    dealers_pb2_grpc.add_DealerServiceServicer_to_server(dealer_servicer, server)
     dealers_pb2_grpc.add_CloudShopServiceServicer_to_server(CloudShopServicer(app), server)
     launches_pb2_grpc.add_LaunchServiceServicer_to_server(LaunchServicer(app), server)
 

@@ -9,11 +9,13 @@ import sys
 from projections.runtime.database import OutdatedTables
 from services.adapters.config import ConfigurationError, database_url, reachable
 from services.cli.log_setup import configure_logging
-from services.cli import assortment, certs, demo, presale, projections, report, serve, statements, tokens
+from services.cli import assortment, certs, demo, periods, presale, projections, reconcile, report, serve, settlements, statements, tokens
 
 # the commands that open the configured event store: its URL is checked, and its server
 # reached, before any of them starts
-ON_THE_EVENT_STORE = ("serve", "project", "projections", "statements", "tokens", "assortment", "presale")
+ON_THE_EVENT_STORE = (
+    "serve", "project", "projections", "statements", "tokens", "assortment", "presale", "settlements", "periods", "reconcile",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     tokens.add_parsers(commands)
     assortment.add_parsers(commands)
     presale.add_parsers(commands)
+    periods.add_parsers(commands)
+    settlements.add_parsers(commands)
+    reconcile.add_parsers(commands)
     certs.add_parsers(commands)
     return parser
 
@@ -37,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
         "serve": serve.serve, "demo": demo.demo, "project": projections.project,
         "projections": projections.projections, "statements": statements.statements, "tokens": tokens.tokens,
         "report": report.report, "certs": certs.certs, "health": certs.health,
-        "assortment": assortment.assortment, "presale": presale.presale,
+        "assortment": assortment.assortment, "presale": presale.presale, "periods": periods.periods,
+        "settlements": settlements.settlements, "reconcile": reconcile.reconcile,
     }
     try:
         try:

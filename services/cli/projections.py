@@ -15,6 +15,7 @@ from projections.dealer_ledger import verify as ledger_verify
 from projections.national_stock import verify as stock_verify
 from projections.on_time import verify as on_time_verify
 from projections.order_list import verify as order_list_verify
+from projections.reconciliation import verify as reconciliation_verify
 from projections.definitions import DEALER_LEDGER, NATIONAL_STOCK, ON_TIME, ORDER_LIST, PROJECTIONS, STORE_WORK
 from projections.store_work import verify as work_verify
 from projections.runtime.projection import Projection, refuse_other_versions
@@ -47,7 +48,7 @@ def _projection_option(parser: argparse.ArgumentParser, what: str) -> None:
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     project = commands.add_parser(
-        "project", help="run the projections (national stock, dealer ledger, on time, order list, store work) in a process of their own",
+        "project", help="run the projections (national stock, dealer ledger, on time, order list, store work, reconciliation) in a process of their own",
         description=f"Follow the event store named by {DATABASE_URL_VARIABLE} and keep the projections' tables "
         "current (the national stock count, the dealer ledger, the on-time figures, the order list and the stores' work), until SIGTERM or SIGINT. Only one runner "
         "writes each projection at a time: another one started meanwhile (or `omo serve`'s) waits on standby "
@@ -70,7 +71,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     project.add_argument("--report-fd", type=int, default=0, help=argparse.SUPPRESS)  # a child's events applied, to its parent's metrics
 
     projections = commands.add_parser(
-        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, on time, order list, store work)",
+        "projections", help="status, rebuild and verify of the projections (national stock, dealer ledger, on time, order list, store work, reconciliation)",
         description="Operate the projections: the national stock count, the dealer ledger, the on-time figures, the order list and the stores' work (SQL tables beside "
         "the event store).",
     )
@@ -239,6 +240,7 @@ VERIFIERS = {
     ON_TIME.name: (on_time_verify.verify, "rows"),
     ORDER_LIST.name: (order_list_verify.verify, "orders"),
     STORE_WORK.name: (work_verify.verify, "shipments"),
+    "reconciliation": (reconciliation_verify.verify, "orders, refunds and bill rows"),
 }
 
 

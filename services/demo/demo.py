@@ -23,6 +23,7 @@ from tqdm import tqdm
 from projections.definitions import ON_TIME, STORE_WORK
 from protos.omo.v1 import dealers_pb2, orders_pb2
 from services.demo import seeding
+from services.demo.reconciliation import ReconciliationRound, print_reconciliation, run_reconciliation
 from services.demo.pre_sale import PreSaleRound, count_delivered, print_pre_sale, run_pre_sale
 from services.demo.terms import check_terms, print_terms, set_terms
 from services.client.cast import Cast
@@ -57,6 +58,16 @@ class Outcome:
     day: StoreDay | None = None
     terms: Counter = field(default_factory=Counter)  # what dealers' terms and assortments did (demo.terms)
     pre_sale: PreSaleRound | None = None
+    reconciliation: ReconciliationRound | None = None
+
+
+def reconcile_busiest_dealer(app, client: OmoClient, placed: list[orders_pb2.Order]) -> ReconciliationRound | None:
+    """The reconciliation round for the dealer whose cloud shops sold the most, with a row of
+    another seller's order planted on its bill."""
+    sellers = Counter(o.sale.seller for o in placed if o.sale.seller.startswith("DEALER:"))
+    dealer = sellers.most_common(1)[0][0]
+    other = next(o.order_id for o in placed if o.sale.seller != dealer)
+    return run_reconciliation(app, client, dealer.removeprefix("DEALER:"), other)
 
 
 def rejection_reason(error: grpc.RpcError) -> str:
@@ -241,6 +252,8 @@ def run_demo(
                 print_pre_sale(pre_sale, out or sys.stdout)
                 dealer_ids = [d.dealer.dealer_id for d in seeding.dealer_network()[1]]
                 print_statements(app, client, dealer_ids, (began, datetime.now(timezone.utc) + timedelta(minutes=1)), day.worked, out or sys.stdout)
+                outcome.reconciliation = reconcile_busiest_dealer(app, client, outcome.orders)
+                print_reconciliation(outcome.reconciliation, out or sys.stdout)
         finally:
             server.stop(grace=2)
             runners.shutdown()

@@ -207,6 +207,15 @@ def test_a_small_demo_places_orders_through_grpc_and_prints_the_summary(capsys, 
     assert all(sum(line["quantity"] for c in o.line_cancellations.values() for line in c["lines"]) == 1 for o in cut)
     assert day.cancelled_refund_cents == sum(c["refund_cents"] for o in cut for c in o.line_cancellations.values()) > 0
     assert re.search(rf"paid orders with one unit cancelled \(CancelOrderLines\) +{day.lines_cancelled}\b", printed)
+    # the busiest dealer's bill, with one difference of each kind planted, each reported once
+    reconciled = outcome.reconciliation
+    assert reconciled is not None and sum(reconciled.differences.values()) == 5 and set(reconciled.differences.values()) == {1}
+    assert reconciled.closing_with_hq_cents == 0 and reconciled.settled_cents > 0
+    assert re.search(
+        rf"reconciliation of dealer {reconciled.dealer_id} for {reconciled.month}: a bill of {reconciled.rows} rows with 5 planted "
+        r"differences, each reported once \(amount_differs 1, duplicated_in_bill 1, missing_from_bill 1, missing_from_orders 1, "
+        r"wrong_merchant_account 1\); paid HQ [\d.]+, balance with HQ now 0.00\n", printed,
+    )
 
 
 def test_a_demo_whose_queues_report_nothing_delivers_nothing(capsys, monkeypatch):

@@ -564,7 +564,7 @@ def test_sigkill_mid_checkout_loses_no_acknowledged_order_and_leaves_nothing_hal
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert len(lines) == len(statuses), f"verify listed differences:\n{verified.stdout}"
         for line in lines:
-            match = re.fullmatch(r"(\w+): verified \d+ \w+ at position (\d+): 0 differences", line)
+            match = re.fullmatch(r"(\w+): verified \d+ [\w ,]+? at position (\d+): 0 differences", line)
             assert match, f"verify listed: {line}"
         national = next(s for s in statuses if s["projection"] == "national_stock")
         assert national["position"] == national["head"] >= head

@@ -292,3 +292,48 @@ def test_a_statement_is_paged_without_losing_or_repeating_a_line(dealers, app):
 ])
 def test_a_bad_statement_request_says_what_is_wrong(dealers, request_fields, status):
     assert refused(dealers.dealers.GetStatement, pb.GetStatementRequest(**request_fields)).code() == status
+
+
+# --- settlements ----------------------------------------------------------------------------
+
+def settle(client, reference: str, payer: str, payee: str, cents: int, month: str) -> pb.RecordSettlementResponse:
+    return client.dealers.RecordSettlement(pb.RecordSettlementRequest(
+        reference=reference, from_party=payer, to_party=payee, amount=common_pb2.Money(cents=cents, currency="CNY"), month=month,
+    ))
+
+
+def test_a_settlement_pays_off_a_balance_and_the_statement_shows_it_per_counterparty(dealers, app):
+    placed = dealers.orders.PlaceOrder(in_shop(order("k1", JINGAN_TEMPLE, line("SERUM", 2, SERUM)), "CS-A")).order
+    deliver(dealers, placed)
+    month = datetime.now(timezone(timedelta(hours=8))).strftime("%Y-%m")
+    first = settle(dealers, "BANK-1", "DEALER:A", "HQ", 995, month)
+    assert not first.replayed and (first.settlement.from_party, first.settlement.amount.cents) == ("DEALER:A", 995)
+    assert settle(dealers, "BANK-1", "DEALER:A", "HQ", 995, month).replayed
+    head = app.recorder.max_notification_id()
+    reused = refused(dealers.dealers.RecordSettlement, pb.RecordSettlementRequest(
+        reference="BANK-1", from_party="DEALER:A", to_party="HQ", amount=common_pb2.Money(cents=1, currency="CNY"), month=month,
+    ))
+    assert reused.code() == grpc.StatusCode.ALREADY_EXISTS and "BANK-1" in reused.details()
+    assert app.recorder.max_notification_id() == head
+    ledger_caught_up(app, app.database_url)
+    a = statement(dealers, "A")
+    with_hq = {b.counterparty: b for b in a.balances}["HQ"]
+    # A owes HQ its 5% of 398.00 and paid half of it: A still owes HQ the other half
+    assert (with_hq.opening_cents, with_hq.activity_cents, with_hq.settled_cents, with_hq.closing_cents) == (0, -1_990, -995, -995)
+    assert [(s.reference, s.counterparty, s.amount_cents) for s in a.settlements] == [("BANK-1", "HQ", -995)]
+    hq = {b.counterparty: b for b in statement(dealers, "HQ").balances}["DEALER:A"]
+    assert hq.closing_cents == -with_hq.closing_cents and not a.closed
+
+
+@pytest.mark.parametrize("fields, status", [
+    ({"reference": "B1", "from_party": "DEALER:A", "to_party": "DEALER:A", "month": "2026-11"}, grpc.StatusCode.INVALID_ARGUMENT),
+    ({"reference": "B1", "from_party": "HQ", "to_party": "ASSISTANT:X", "month": "2026-11"}, grpc.StatusCode.INVALID_ARGUMENT),
+    ({"reference": "B1", "from_party": "DEALER:A", "to_party": "HQ", "month": "11/2026"}, grpc.StatusCode.INVALID_ARGUMENT),
+    ({"reference": "", "from_party": "DEALER:A", "to_party": "HQ", "month": "2026-11"}, grpc.StatusCode.INVALID_ARGUMENT),
+    ({"reference": "B1", "from_party": "DEALER:NOPE", "to_party": "HQ", "month": "2026-11"}, grpc.StatusCode.NOT_FOUND),
+])
+def test_a_bad_settlement_says_what_is_wrong_and_records_nothing(dealers, app, fields, status):
+    head = app.recorder.max_notification_id()
+    request = pb.RecordSettlementRequest(amount=common_pb2.Money(cents=100, currency="CNY"), **fields)
+    assert refused(dealers.dealers.RecordSettlement, request).code() == status
+    assert app.recorder.max_notification_id() == head

@@ -198,8 +198,8 @@ def test_verify_finds_a_changed_a_missing_and_an_invented_entry(app, trading, ru
         connection.execute(text("DELETE FROM ledger_entries WHERE entry_id = :id"), {"id": gone})
         connection.execute(
             text("INSERT INTO ledger_entries SELECT 'invented', notification_id, occurred_at_us, occurred_at, order_id, event_version, "
-                 "entry_index, line, store_id, kind, reversal, return_id, debit, credit, amount_cents, brand_id, policy_version "
-                 "FROM ledger_entries WHERE entry_id = :id"),
+                 "entry_index, line, store_id, kind, reversal, return_id, debit, credit, amount_cents, brand_id, policy_version, "
+                 "statement_month, adjusts_month, reference FROM ledger_entries WHERE entry_id = :id"),
             {"id": copied["entry_id"]},
         )
     found = {(d.what, d.key): d.problem for d in verify(runner.reader, runner.event_log).differences}

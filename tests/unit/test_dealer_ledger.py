@@ -13,4 +13,5 @@ def test_the_projection_option_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit:
         main([*command, "--help"])
     assert exit.value.code == 0
-    assert "--projection {national_stock,dealer_ledger,on_time,order_list,store_work,all}" in capsys.readouterr().out
+    usage = " ".join(capsys.readouterr().out.split())  # however argparse wraps it
+    assert "--projection {national_stock,dealer_ledger,on_time,order_list,store_work,reconciliation,all}" in usage

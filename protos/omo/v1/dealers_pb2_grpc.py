@@ -77,6 +77,21 @@ class DealerServiceStub:
                 request_serializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingRequest.SerializeToString,
                 response_deserializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingResponse.FromString,
                 _registered_method=True)
+        self.RecordSettlement = channel.unary_unary(
+                '/omo.v1.DealerService/RecordSettlement',
+                request_serializer=omo_dot_v1_dot_dealers__pb2.RecordSettlementRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_dealers__pb2.RecordSettlementResponse.FromString,
+                _registered_method=True)
+        self.ImportProviderBill = channel.unary_unary(
+                '/omo.v1.DealerService/ImportProviderBill',
+                request_serializer=omo_dot_v1_dot_dealers__pb2.ImportProviderBillRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_dealers__pb2.ImportProviderBillResponse.FromString,
+                _registered_method=True)
+        self.GetReconciliation = channel.unary_unary(
+                '/omo.v1.DealerService/GetReconciliation',
+                request_serializer=omo_dot_v1_dot_dealers__pb2.GetReconciliationRequest.SerializeToString,
+                response_deserializer=omo_dot_v1_dot_dealers__pb2.GetReconciliationResponse.FromString,
+                _registered_method=True)
 
 
 class DealerServiceServicer:
@@ -148,6 +163,37 @@ class DealerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordSettlement(self, request, context):
+        """What one party paid another (HQ operations): a dealer and HQ, two dealers, or a dealer and
+        a shop assistant, for a month's balance. Recorded in the ledger as a settlement of its own
+        kind; the statements' balances per counterparty count it. Idempotent by reference: the same
+        settlement again returns the first (replayed: true); the reference reused for another is
+        ALREADY_EXISTS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportProviderBill(self, request, context):
+        """The payment provider's bill rows for a dealer's merchant account (HQ operations, or the
+        checkout that downloads the bills): the rows of one bill, all or none; every malformed row
+        is reported with its line and nothing is recorded. The same bill again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReconciliation(self, request, context):
+        """A dealer's month reconciled, three sides to the cent: what its merchant account's provider
+        bills say (payments, refunds, fees), what its orders say (payments, refunds), and what its
+        ledger says (the statement's totals, the balances per counterparty with the month's
+        settlements); every difference between the bills and the orders with what to do about it.
+        HQ operations, or the dealer itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DealerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -190,6 +236,21 @@ def add_DealerServiceServicer_to_server(servicer, server):
                     servicer.SetStockSharing,
                     request_deserializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingRequest.FromString,
                     response_serializer=omo_dot_v1_dot_dealers__pb2.SetStockSharingResponse.SerializeToString,
+            ),
+            'RecordSettlement': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordSettlement,
+                    request_deserializer=omo_dot_v1_dot_dealers__pb2.RecordSettlementRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_dealers__pb2.RecordSettlementResponse.SerializeToString,
+            ),
+            'ImportProviderBill': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportProviderBill,
+                    request_deserializer=omo_dot_v1_dot_dealers__pb2.ImportProviderBillRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_dealers__pb2.ImportProviderBillResponse.SerializeToString,
+            ),
+            'GetReconciliation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReconciliation,
+                    request_deserializer=omo_dot_v1_dot_dealers__pb2.GetReconciliationRequest.FromString,
+                    response_serializer=omo_dot_v1_dot_dealers__pb2.GetReconciliationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -411,6 +472,87 @@ class DealerService:
             '/omo.v1.DealerService/SetStockSharing',
             omo_dot_v1_dot_dealers__pb2.SetStockSharingRequest.SerializeToString,
             omo_dot_v1_dot_dealers__pb2.SetStockSharingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordSettlement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.DealerService/RecordSettlement',
+            omo_dot_v1_dot_dealers__pb2.RecordSettlementRequest.SerializeToString,
+            omo_dot_v1_dot_dealers__pb2.RecordSettlementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportProviderBill(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.DealerService/ImportProviderBill',
+            omo_dot_v1_dot_dealers__pb2.ImportProviderBillRequest.SerializeToString,
+            omo_dot_v1_dot_dealers__pb2.ImportProviderBillResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReconciliation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/omo.v1.DealerService/GetReconciliation',
+            omo_dot_v1_dot_dealers__pb2.GetReconciliationRequest.SerializeToString,
+            omo_dot_v1_dot_dealers__pb2.GetReconciliationResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -99,7 +99,7 @@ def statement_message(month: str, statement: Statement) -> dealers_pb2.GetStatem
         lines.append(dealers_pb2.StatementLine(
             occurred_at=stamp, order_id=line.order_id, sku=line.sku, store_id=line.store_id, kind=_ENTRY_KINDS[line.kind],
             reversal=line.reversal, counterparty=line.counterparty, amount_cents=line.amount_cents, entry_id=line.entry_id,
-            return_id=line.return_id,
+            return_id=line.return_id, adjusts_month=line.adjusts_month,
         ))
     freshness = statement.freshness
     return dealers_pb2.GetStatementResponse(
@@ -111,4 +111,26 @@ def statement_message(month: str, statement: Statement) -> dealers_pb2.GetStatem
             net_payable_cents=totals.net_payable, entries=totals.lines,
         ),
         position=statement.as_of_position, lag_events=freshness.lag_events, lag_seconds=freshness.lag_ms / 1000,
+        balances=[
+            dealers_pb2.CounterpartyBalance(
+                counterparty=b.counterparty, opening_cents=b.opening_cents, activity_cents=b.activity_cents,
+                settled_cents=b.settled_cents, closing_cents=b.closing_cents,
+            )
+            for b in statement.balances
+        ],
+        settlements=[
+            dealers_pb2.StatementSettlement(
+                reference=s.reference, recorded_at=_stamp(s.occurred_at), counterparty=s.counterparty, amount_cents=s.amount_cents,
+                adjusts_month=s.adjusts_month,
+            )
+            for s in statement.settlements
+        ],
+        closed=statement.closed,
     )
+
+
+def _stamp(moment) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+

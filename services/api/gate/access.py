@@ -93,6 +93,13 @@ RULES: dict[str, Rule] = {
     "omo.v1.DealerService/GetAttributionPolicy": rule(OPS, DEALER, shared=True),
     "omo.v1.DealerService/GetStatement": rule(OPS, DEALER, dealer="dealer_id"),
     "omo.v1.DealerService/SetStockSharing": rule(OPS, DEALER, dealer="dealer_id"),
+    # what one party paid another moves balances between parties: HQ operations record it
+    "omo.v1.DealerService/RecordSettlement": rule(OPS),
+    # the checkout that downloads the provider's bills sends them; a dealer its own account's
+    "omo.v1.DealerService/ImportProviderBill": rule(OPS, CHECKOUT, DEALER, dealer="dealer_id"),
+    # the same as GetStatement: a dealer its own month only (the refusal reads the same whether
+    # the other dealer exists or not), HQ operations any
+    "omo.v1.DealerService/GetReconciliation": rule(OPS, DEALER, dealer="dealer_id"),
     "omo.v1.CloudShopService/OpenCloudShop": rule(OPS),
     "omo.v1.CloudShopService/CloseCloudShop": rule(OPS),
     "omo.v1.CloudShopService/GetCloudShop": rule(OPS, CHECKOUT, DEALER, through="cloud_shop"),

@@ -23,6 +23,7 @@ from google.protobuf.message import Message
 from domain.errors import InvalidInput
 from domain.launches import MAX_LAUNCH_SKUS
 from domain.movements import MAX_BATCH_MOVEMENTS
+from domain.provider_bills import MAX_RPC_BILL_ROWS
 from services.api.convert.common import MAX_PAGE_SIZE
 from domain.values import MAX_ORDER_LINES, MAX_RECEIPT_LINES
 from services.use_cases.network.statements import MAX_PAGE_SIZE as MAX_STATEMENT_PAGE_SIZE
@@ -47,6 +48,7 @@ REPEATED_LIMITS: dict[str, int] = {
     "omo.v1.UpsertStoreRequest.opening_hours": 7 * 4,  # up to four shifts a day
     "omo.v1.GetNationalStockRequest.breakdown": 4,  # there are four breakdowns
     "omo.v1.Launch.sku_limits": MAX_LAUNCH_SKUS,
+    "omo.v1.ImportProviderBillRequest.rows": MAX_RPC_BILL_ROWS,  # a longer bill is sent in several calls
 }
 PAGE_SIZE_LIMITS: dict[str, int] = {
     "omo.v1.GetStatementRequest.page_size": MAX_STATEMENT_PAGE_SIZE,

@@ -6,19 +6,27 @@ from domain.assortments import StockSharing
 from domain.dealers import Dealer, Region
 from domain.errors import InvalidInput
 from protos.omo.v1 import dealers_pb2, dealers_pb2_grpc
-from services.use_cases.network import assortments, dealers
+from services.api.convert.settlements import settlement_message, settlement_terms
+from services.api.gate.interceptor import acting
+from services.use_cases.network import assortments, dealers, settlements
 from services.api.convert.dealers import moment, policy_message, policy_terms, timestamp
 from services.api.errors import rpc
 from services.api.convert.dealers import statement_message
 from services.use_cases.application import OmoApplication
 from projections.dealer_ledger.reader import LedgerReader
+from projections.reconciliation.reader import ReconciliationReader
+from services.api.convert.reconciliation import reconciliation_message
+from services.use_cases.network.reconciliation import get_reconciliation
 from services.use_cases.network.statements import dealer_statement
+from services.use_cases.network.provider_bills import import_provider_bill
+from domain.provider_bills import RawRow
 
 
 class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
-    def __init__(self, app: OmoApplication, ledger: LedgerReader):
+    def __init__(self, app: OmoApplication, ledger: LedgerReader, bills: ReconciliationReader):
         self.app = app
         self.ledger = ledger
+        self.bills = bills  # the reconciliation projection: provider bills matched against orders
 
     @rpc
     def RegisterRegion(self, request, context):
@@ -44,6 +52,11 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
         wanted = StockSharing(request.sharing.share_stock, request.sharing.own_stores_first)
         sharing, changed = assortments.set_stock_sharing(self.app, request.dealer_id, wanted)
         return dealers_pb2.SetStockSharingResponse(dealer_id=request.dealer_id, sharing=_sharing_message(sharing), changed=changed)
+
+    @rpc
+    def RecordSettlement(self, request, context):
+        recorded = settlements.record_settlement(self.app, settlement_terms(request), by=acting())
+        return dealers_pb2.RecordSettlementResponse(settlement=settlement_message(recorded), replayed=recorded.replayed)
 
     @rpc
     def ChangeStoreOwner(self, request, context):
@@ -78,6 +91,24 @@ class DealerServicer(dealers_pb2_grpc.DealerServiceServicer):
             min_position=request.min_position, wait_timeout_ms=wait_ms,
         )
         return statement_message(request.month, statement)
+
+    @rpc
+    def GetReconciliation(self, request, context):
+        wait_ms = min(5000, int((context.time_remaining() or 5.0) * 1000))
+        report = get_reconciliation(
+            self.app, self.bills, self.ledger, request.dealer_id, request.month,
+            min_position=request.min_position, wait_timeout_ms=max(0, wait_ms),
+        )
+        return reconciliation_message(report)
+
+    @rpc
+    def ImportProviderBill(self, request, context):
+        rows = [
+            RawRow(i + 1, r.transaction_time, r.payment_id, r.merchant_order_id, r.kind, r.amount, r.fee)
+            for i, r in enumerate(request.rows)
+        ]
+        bill = import_provider_bill(self.app, request.dealer_id, rows, what="row", by=acting())
+        return dealers_pb2.ImportProviderBillResponse(bill_id=bill.bill_id, rows=bill.rows, imported=bill.imported)
 
 
 def _dealer_message(dealer: Dealer) -> dealers_pb2.Dealer:

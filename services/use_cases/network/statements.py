@@ -22,7 +22,8 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 
-from domain.attribution import COMMISSION, FULFILMENT_FEE, HQ, HQ_SHARE, SALE, dealer_party
+from domain.attribution import COMMISSION, CUSTOMER, FULFILMENT_FEE, HQ, HQ_SHARE, SALE, dealer_party
+from domain.settlements import MONTH
 from domain.errors import InvalidInput
 from domain.values import epoch_us, identifier
 from projections.dealer_ledger import reads as ledger_reads
@@ -51,6 +52,14 @@ class Period:
     @property
     def end_us(self) -> int:
         return epoch_us(self.end)
+
+    @property
+    def span(self) -> ledger_reads.Span:
+        """A month's statement shows the entries of its statement month (a closed month's
+        never change); a range's, those whose moment is in it."""
+        if MONTH.fullmatch(self.label):
+            return ledger_reads.Span(month=self.label)
+        return ledger_reads.Span(start_us=self.start_us, end_us=self.end_us)
 
 
 def month(value: str) -> Period:
@@ -99,6 +108,7 @@ class StatementLine:
     total: str  # which of TOTALS it counts in
     brand_id: str
     policy_version: int
+    adjusts_month: str = ""  # recorded after that month closed: shown in this one instead
 
 
 def total_of(kind: str, reversal: bool, debited: bool) -> str:
@@ -144,14 +154,65 @@ class Statement:
     totals: Totals
     as_of_position: int  # the ledger position every page of this statement reads at
     freshness: Freshness = field(default=Freshness(0, 0, 0, 0))
+    # a month's statement only: per counterparty, and the settlements shown in it
+    balances: list[Balance] = field(default_factory=list)
+    settlements: list[SettlementLine] = field(default_factory=list)
+    closed: bool = False  # the month is closed: this statement never changes
+
+
+@dataclass(frozen=True)
+class Balance:
+    """What the party and one counterparty owe each other, signed from the party's side:
+    positive, the counterparty owes the party; negative, the party owes the counterparty.
+    closing = opening + activity (the month's trade) - settled (paid negative, received
+    positive: paying off a debt raises the balance towards zero)."""
+
+    counterparty: str
+    opening_cents: int
+    activity_cents: int
+    settled_cents: int
+    closing_cents: int
+
+
+@dataclass(frozen=True)
+class SettlementLine:
+    reference: str
+    occurred_at: datetime  # UTC: when it was recorded
+    counterparty: str
+    amount_cents: int  # signed from the party's side: paid negative, received positive
+    adjusts_month: str = ""
+
+
+def balances_of(party: str, sums: list[ledger_reads.CounterpartySum]) -> list[Balance]:
+    """Per counterparty but the customers (who pay at the checkout, through the provider)."""
+    found = []
+    for s in sums:
+        if s.counterparty == CUSTOMER:
+            continue
+        opening = s.before_trade - s.before_settled
+        found.append(Balance(s.counterparty, opening, s.month_trade, s.month_settled, opening + s.month_trade - s.month_settled))
+    return found
+
+
+def _settlement_line(party: str, e: ledger_reads.Entry) -> SettlementLine:
+    paid = e.debit == party
+    return SettlementLine(
+        e.reference or "", _utc(e.occurred_at), e.credit if paid else e.debit, -e.amount_cents if paid else e.amount_cents,
+        e.adjusts_month or "",
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def _line(party: str, e: ledger_reads.Entry) -> StatementLine:
     debited = e.debit == party
     return StatementLine(
-        e.entry_id, e.occurred_at.replace(tzinfo=timezone.utc) if e.occurred_at.tzinfo is None else e.occurred_at.astimezone(timezone.utc),
+        e.entry_id, _utc(e.occurred_at),
         e.order_id, e.line, e.store_id, e.kind, e.reversal, e.return_id or "", e.credit if debited else e.debit,
         -e.amount_cents if debited else e.amount_cents, total_of(e.kind, e.reversal, debited), e.brand_id, e.policy_version,
+        e.adjusts_month or "",
     )
 
 
@@ -205,13 +266,22 @@ def get_statement(
     with reader.engine.connect() as connection:
         position = ledger_reads.position(connection)
         upto = position if upto is None else upto
-        rows = ledger_reads.party_entries(connection, party, chosen.start_us, chosen.end_us, upto, after, size + 1)
-        totals = Totals.of(ledger_reads.party_sums(connection, party, chosen.start_us, chosen.end_us, upto))
+        span = chosen.span
+        rows = ledger_reads.party_entries(connection, party, span, upto, after, size + 1)
+        totals = Totals.of(ledger_reads.party_sums(connection, party, span, upto))
+        balances, settlements, closed = [], [], False
+        if span.month:
+            balances = balances_of(party, ledger_reads.counterparty_sums(connection, party, span.month, upto))
+            settlements = [_settlement_line(party, e) for e in ledger_reads.party_settlements(connection, party, span.month, upto)]
+            closed = span.month in ledger_reads.closed_month_list(connection)
     more = len(rows) > size
     rows = rows[:size]
     last = rows[-1] if rows else None
     token = _token(party, chosen, upto, (last.occurred_at_us, last.notification_id, last.entry_index)) if more else ""
-    return Statement(dealer_id, party, chosen, [_line(party, e) for e in rows], token, totals, upto, reader.freshness(position))
+    return Statement(
+        dealer_id, party, chosen, [_line(party, e) for e in rows], token, totals, upto, reader.freshness(position),
+        balances, settlements, closed,
+    )
 
 
 def dealer_statement(

@@ -1,0 +1,1 @@
+"""Reconciliation: the orders' payments and refunds beside the payment provider's bill rows, for matching them."""
