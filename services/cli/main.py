@@ -9,12 +9,12 @@ import sys
 from projections.runtime.database import OutdatedTables
 from services.adapters.config import ConfigurationError, database_url, reachable
 from services.cli.log_setup import configure_logging
-from services.cli import assortment, certs, demo, periods, presale, projections, reconcile, report, serve, settlements, statements, tokens
+from services.cli import assortment, certs, console, demo, periods, presale, projections, reconcile, report, serve, settlements, statements, tokens
 
 # the commands that open the configured event store: its URL is checked, and its server
 # reached, before any of them starts
 ON_THE_EVENT_STORE = (
-    "serve", "project", "projections", "statements", "tokens", "assortment", "presale", "settlements", "periods", "reconcile",
+    "serve", "console", "project", "projections", "statements", "tokens", "assortment", "presale", "settlements", "periods", "reconcile",
 )
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="omo", description="OMO order and inventory backbone.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.add_parser(commands)
+    console.add_parser(commands)
     demo.add_parser(commands)
     projections.add_parsers(commands)
     statements.add_parsers(commands)
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     configure_logging()
     run = {
-        "serve": serve.serve, "demo": demo.demo, "project": projections.project,
+        "serve": serve.serve, "console": console.console, "demo": demo.demo, "project": projections.project,
         "projections": projections.projections, "statements": statements.statements, "tokens": tokens.tokens,
         "report": report.report, "certs": certs.certs, "health": certs.health,
         "assortment": assortment.assortment, "presale": presale.presale, "periods": periods.periods,

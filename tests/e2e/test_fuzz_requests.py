@@ -58,7 +58,8 @@ REFUSALS = frozenset({
 })
 WAITS_FOR_A_POSITION = frozenset({
     "omo.v1.StockQueryService/GetNationalStock", "omo.v1.StockQueryService/ListLowStock",
-    "omo.v1.StockQueryService/WatchStock", "omo.v1.DealerService/GetStatement", "omo.v1.StoreService/GetStorePerformance",
+    "omo.v1.StockQueryService/WatchStock", "omo.v1.DealerService/GetStatement", "omo.v1.DealerService/GetReconciliation",
+    "omo.v1.StoreService/GetStorePerformance",
     "omo.v1.OrderService/ListOrders", "omo.v1.FulfilmentService/ListShipments",
 })
 

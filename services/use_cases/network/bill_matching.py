@@ -33,6 +33,17 @@ from services.use_cases.network.statements import month as month_of
 MAX_WAIT_MS = 60_000
 
 
+class ReconciliationBehind(ProjectionBehind):
+    """A read-your-writes wait ran out before the reconciliation projection reached the position."""
+
+    def __init__(self, wanted: int, reached: int, waited_ms: int):
+        super().__init__(wanted, reached, waited_ms)
+        self.args = (
+            f"the reconciliation projection reached position {reached}, not {wanted}, within {waited_ms} ms; "
+            "retry, or read without waiting and check the freshness",
+        )
+
+
 @dataclass(frozen=True)
 class SideTotals:
     bill_payments_cents: int = 0
@@ -98,7 +109,7 @@ def bill_matching(
     if min_position:
         waited = max(0, min(wait_timeout_ms, MAX_WAIT_MS))
         if (reached := reader.wait_until(min_position, waited)) < min_position:
-            raise ProjectionBehind(min_position, reached, waited)
+            raise ReconciliationBehind(min_position, reached, waited)
     party = dealer_party(dealer_id)
     start, end = period.start_us, period.end_us
     with reader.engine.connect() as connection:
