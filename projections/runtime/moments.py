@@ -9,10 +9,14 @@ from typing import Any
 from domain.values import epoch_us
 
 
+def in_utc(moment: datetime) -> datetime:
+    """A moment as recorded, in UTC: one read back without a zone (SQLite) is UTC already."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 def moment_of(event: Any) -> datetime:
     """The event's timestamp, in UTC."""
-    moment = event.timestamp
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return in_utc(event.timestamp)
 
 
 def event_us(event: Any) -> int:

@@ -11,13 +11,14 @@ closed, as adjustments of the next.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from aggregates.ledger_period import LedgerPeriod
 from aggregates.settlement import Settlement
 from domain.errors import IdempotencyKeyReused
 from domain.settlements import MonthNotClosable, SettlementTerms, checked_month
 from projections.dealer_ledger.reader import LedgerReader
+from projections.runtime.moments import in_utc
 from projections.reconciliation import reads as reconciliation_reads
 from projections.reconciliation.reader import ReconciliationReader
 from services.use_cases.application import OmoApplication
@@ -50,9 +51,9 @@ def record_settlement(app: OmoApplication, terms: SettlementTerms, by: str = "")
         if settlement is not None:
             if settlement.terms != terms:
                 raise SettlementReferenceReused(terms.reference)
-            return settlement, Recorded(settlement.terms, _utc(settlement.created_on), True)
+            return settlement, Recorded(settlement.terms, in_utc(settlement.created_on), True)
         settlement = Settlement.record(terms, by=by)
-        return settlement, Recorded(terms, _utc(settlement.created_on), False)
+        return settlement, Recorded(terms, in_utc(settlement.created_on), False)
 
     return app.change_one(Settlement.create_id(terms.reference), decide)
 
@@ -99,7 +100,7 @@ def _unmatched_bills(bills: ReconciliationReader, period, tolerance_cents: int) 
     reasons = []
     for dealer_id in dealers:
         matching = bill_matching(bills, dealer_id, period.label)
-        unmatched = sum(abs(_billed(item) - _recorded(item)) for item in matching.differences)
+        unmatched = sum(abs(item.difference_cents) for item in matching.differences)
         if unmatched > tolerance_cents:
             reasons.append(
                 f"dealer {dealer_id}'s provider bills leave {unmatched} cents unmatched in {len(matching.differences)} differences "
@@ -115,6 +116,3 @@ def _billed(item) -> int:
 def _recorded(item) -> int:
     return item.recorded.amount_cents if item.recorded is not None else 0
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)

@@ -18,7 +18,7 @@ which is also the sum of the other totals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
@@ -28,6 +28,7 @@ from domain.errors import InvalidInput
 from domain.values import epoch_us, identifier
 from projections.dealer_ledger import reads as ledger_reads
 from projections.dealer_ledger.reader import LedgerReader
+from projections.runtime.moments import in_utc
 from projections.runtime.reader import Freshness
 from services.use_cases import page_tokens
 from services.use_cases.application import OmoApplication
@@ -197,19 +198,16 @@ def balances_of(party: str, sums: list[ledger_reads.CounterpartySum]) -> list[Ba
 def _settlement_line(party: str, e: ledger_reads.Entry) -> SettlementLine:
     paid = e.debit == party
     return SettlementLine(
-        e.reference or "", _utc(e.occurred_at), e.credit if paid else e.debit, -e.amount_cents if paid else e.amount_cents,
+        e.reference or "", in_utc(e.occurred_at), e.credit if paid else e.debit, -e.amount_cents if paid else e.amount_cents,
         e.adjusts_month or "",
     )
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def _line(party: str, e: ledger_reads.Entry) -> StatementLine:
     debited = e.debit == party
     return StatementLine(
-        e.entry_id, _utc(e.occurred_at),
+        e.entry_id, in_utc(e.occurred_at),
         e.order_id, e.line, e.store_id, e.kind, e.reversal, e.return_id or "", e.credit if debited else e.debit,
         -e.amount_cents if debited else e.amount_cents, total_of(e.kind, e.reversal, debited), e.brand_id, e.policy_version,
         e.adjusts_month or "",
