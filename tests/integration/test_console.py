@@ -270,8 +270,8 @@ def test_unknown_things_are_404_and_malformed_parameters_400_before_any_query(co
         raise AssertionError("a malformed parameter reached a query")
 
     monkeypatch.setattr(console.stock, "national_stock", no_query)
-    monkeypatch.setattr("services.console.web.dealer_statement", no_query)
-    monkeypatch.setattr("services.console.web.export_statement", no_query)
+    monkeypatch.setattr("services.console.pages.statements.dealer_statement", no_query)
+    monkeypatch.setattr("services.console.pages.statements.export_statement", no_query)
     for path, params in (
         ("/stock", {"sku": "bad sku!"}), ("/stock", {"sku": "SERUM", "city": "Shanghai"}),
         ("/dealers/DA/statement", {"month": "2026-13"}), ("/dealers/DA/statement", {"month": "next month"}),

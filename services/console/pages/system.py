@@ -1,0 +1,34 @@
+"""The system: each projection's lag and the database's health, what the gRPC health service
+tells anyone, to anyone signed in."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from projections.definitions import PROJECTIONS
+from projections.runtime.runner import projection_status
+
+
+class SystemPages:
+    def __init__(self, console):
+        self.console = console
+
+    def routes(self) -> list[Route]:
+        return [Route("/system", self.system)]
+
+    def system(self, request: Request) -> Response:
+        console = self.console
+        visit = console.access.visit(request)
+        statuses, problems = [], {}
+        for name, projection in PROJECTIONS.items():
+            try:
+                statuses.append(projection_status(console.engine, projection.event_log(console.app), name))
+            except Exception as error:  # noqa: BLE001 - a projection whose tables are not made yet
+                problems[name] = f"its status cannot be read ({type(error).__name__})"
+        try:
+            head, database = console.app.recorder.max_notification_id(), ""
+        except Exception as error:  # noqa: BLE001 - whatever the driver says, the database is not answering
+            head, database = None, f"the database does not answer ({type(error).__name__})"
+        return console.render(request, "system.html", visit, statuses=statuses, problems=problems, head=head, database=database)
