@@ -81,3 +81,37 @@ def day_counts(connection: Connection, store_ids: Sequence[str], first_day: str,
         for store_id, day, count in connection.execute(overdue):
             counted[(store_id, day)][3] = int(count)
     return [DayCounts(store_id, day, *(int(v) for v in values)) for (store_id, day), values in sorted(counted.items())]
+
+
+@dataclass(frozen=True)
+class OverdueShipment:
+    store_id: str
+    order_id: str
+    mode: str
+    promised_by: str  # as the order recorded it, with the store's offset
+    promised_us: int
+    local_day: str
+
+
+def overdue_shipments(
+    connection: Connection, store_ids: Sequence[str], first_day: str, last_day: str, now_us: int, limit: int,
+) -> list[OverdueShipment]:
+    """At most `limit` of the shipments due from `first_day` to `last_day` at the stores and
+    still open past their promise as of `now_us`: the most overdue (the earliest promise) first,
+    then by store and order."""
+    found: list[OverdueShipment] = []
+    for chunk in in_chunks(list(store_ids)):
+        query = (
+            select(shipments.c.store_id, shipments.c.order_id, shipments.c.mode, shipments.c.promised_by,
+                   shipments.c.promised_us, shipments.c.local_day)
+            .where(
+                shipments.c.status == OPEN, shipments.c.store_id.in_(chunk), shipments.c.local_day >= first_day,
+                shipments.c.local_day <= last_day, shipments.c.promised_us < now_us,
+            )
+            .order_by(shipments.c.promised_us, shipments.c.store_id, shipments.c.order_id)
+            .limit(limit)
+        )
+        found += [OverdueShipment(r.store_id, r.order_id, r.mode, r.promised_by, int(r.promised_us), r.local_day) for r in connection.execute(query)]
+    # the same order whatever the database's collation, as Python compares the ids
+    return sorted(found, key=lambda s: (s.promised_us, s.store_id, s.order_id))[:limit]
+

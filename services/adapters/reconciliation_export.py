@@ -5,6 +5,10 @@ the rows, a blank row): the totals per side (the bill's, the orders', the ledger
 balances per counterparty (opening, activity, settled, closing), and one row per difference
 between the bills and the orders with what to do about it.
 
+Headings, titles and labels are English by default (`lang="en"`, as they always were) or
+Chinese (`lang="zh"`), from the one table ZH; ids, outcomes and the advice are the same in both.
+The text report for a terminal is English.
+
 Money is never a float: CSV cells are "-12.34" strings made by integer arithmetic on cents;
 XLSX cells are Decimal(cents) / 100 with the number format 0.00 (statement_export's rules).
 """
@@ -16,13 +20,41 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from services.adapters.statement_export import money, money_text
+from services.adapters.statement_export import LANGUAGES, money, money_text
+from services.adapters.workbooks import save_reproducibly
 from services.use_cases.network.reconciliation import ReconciliationReport, payment_id_of
 
 FORMATS = ("csv", "xlsx")
 TOTALS_HEADER = ("Side", "Figure", "Amount")
 BALANCES_HEADER = ("Counterparty", "Opening", "Activity", "Settled", "Closing")
 DIFFERENCES_HEADER = ("Outcome", "Order", "Kind", "Billed", "Recorded", "Payment id", "Bill", "Bill line", "What to do")
+AMOUNTS = "ledger and balances signed from the dealer's side: received positive, paid negative"
+# every heading, title and label a reconciliation shows, on screen or in its files: English -> Chinese
+ZH = {
+    # the sections (the XLSX's sheets) and their headers
+    "Totals": "汇总", "Balances": "往来余额", "Differences": "差异", "About": "说明",
+    "Side": "来源", "Figure": "项目", "Amount": "金额 (元)",
+    "Counterparty": "对方", "Opening": "期初余额", "Activity": "本月发生", "Settled": "已结算", "Closing": "期末余额",
+    "Outcome": "核对结果", "Order": "订单号", "Kind": "类型", "Billed": "账单金额 (元)", "Recorded": "订单金额 (元)",
+    "Payment id": "支付单号", "Bill": "账单编号", "Bill line": "账单行号", "What to do": "处理建议",
+    # the totals' sides and figures
+    "bill": "账单", "orders": "订单", "ledger": "账簿", "payments": "收款", "refunds": "退款", "fees": "手续费", "net": "净额",
+    "gross sales": "销售额", "returns": "退货", "fulfilment fees paid": "已付履约费", "fulfilment fees earned": "已收履约费",
+    "HQ share": "总部分成", "assistant commissions": "导购佣金", "net payable": "应付净额",
+    # the About sheet
+    "Dealer": "经销商", "Month": "月份", "Closed": "已结账", "yes": "是", "no": "否", "Outcomes": "核对结果统计",
+    "Reconciliation position": "对账投影位置", "Ledger position": "账簿位置", "Amounts": "金额",
+    AMOUNTS: "账簿与往来余额以经销商为准: 收入为正, 支出为负",
+    # on screen only
+    "Count": "笔数", "Net": "净额", "Reference": "结算参考号", "Recorded (Shanghai)": "记录时间 (上海)",
+}
+
+
+def heading(text: str, lang: str = "en") -> str:
+    """`text` (English, one of ZH's) in `lang`."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
+    return text if lang == "en" else ZH[text]
 
 
 class Cents(int):
@@ -76,23 +108,35 @@ def sections(report: ReconciliationReport) -> list[tuple[str, tuple[str, ...], l
     ]
 
 
-def _about(report: ReconciliationReport) -> list[tuple[str, Any]]:
+def headed_sections(report: ReconciliationReport, lang: str = "en") -> list[tuple[str, tuple[str, ...], list[tuple[Any, ...]]]]:
+    """`sections`, the titles, headers and the totals' sides and figures in `lang`."""
+    found = []
+    for title, header, rows in sections(report):
+        if title == "Totals":
+            rows = [(heading(side, lang), heading(figure, lang), amount) for side, figure, amount in rows]
+        found.append((heading(title, lang), tuple(heading(h, lang) for h in header), rows))
+    return found
+
+
+def _about(report: ReconciliationReport, lang: str = "en") -> list[tuple[str, Any]]:
     counts = ", ".join(f"{outcome} {n}" for outcome, n in report.bills.counts().items())
     return [
-        ("Dealer", report.dealer_id), ("Month", report.month), ("Closed", "yes" if report.statement.closed else "no"),
-        ("Outcomes", counts),
-        ("Reconciliation position", report.bills.freshness.position), ("Ledger position", report.statement.as_of_position),
-        ("Amounts", "ledger and balances signed from the dealer's side: received positive, paid negative"),
+        (heading(label, lang), value) for label, value in (
+            ("Dealer", report.dealer_id), ("Month", report.month),
+            ("Closed", heading("yes" if report.statement.closed else "no", lang)), ("Outcomes", counts),
+            ("Reconciliation position", report.bills.freshness.position), ("Ledger position", report.statement.as_of_position),
+            ("Amounts", heading(AMOUNTS, lang)),
+        )
     ]
 
 
-def write_csv(path: Path, report: ReconciliationReport) -> None:
+def write_csv(path: Path, report: ReconciliationReport, lang: str = "en") -> None:
     # utf-8 with a byte order mark: what Excel needs to read it as UTF-8
     with path.open("w", newline="", encoding="utf-8-sig") as file:
         out = csv.writer(file)
-        for label, value in _about(report):
+        for label, value in _about(report, lang):
             out.writerow([label, value])
-        for title, header, rows in sections(report):
+        for title, header, rows in headed_sections(report, lang):
             out.writerow([])
             out.writerow([title])
             out.writerow(header)
@@ -100,14 +144,14 @@ def write_csv(path: Path, report: ReconciliationReport) -> None:
                 out.writerow([money_text(v) if isinstance(v, Cents) else "" if v is None else v for v in row])
 
 
-def write_xlsx(path: Path, report: ReconciliationReport) -> None:
+def write_xlsx(path: Path, report: ReconciliationReport, lang: str = "en") -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)
-    for title, header, rows in sections(report):
+    for (title, header, rows), (_, english, _) in zip(headed_sections(report, lang), sections(report)):
         sheet = book.create_sheet(title)
         sheet.append(list(header))
         for cell in sheet[1]:
@@ -118,19 +162,21 @@ def write_xlsx(path: Path, report: ReconciliationReport) -> None:
             for cell, value in zip(sheet[sheet.max_row], row):
                 if isinstance(value, Cents):
                     cell.number_format = "0.00"
-        for column, header_text in zip("ABCDEFGHI", header):
+        for column, header_text in zip("ABCDEFGHI", english):
             sheet.column_dimensions[column].width = 60 if header_text == "What to do" else 18
-    about = book.create_sheet("About")
-    for label, value in _about(report):
+    about = book.create_sheet(heading("About", lang))
+    for label, value in _about(report, lang):
         about.append([label, value])
-    book.save(path)
+    save_reproducibly(book, path, report.statement.period.end)
 
 
-def export_reconciliation(report: ReconciliationReport, file_format: str, path: Path) -> None:
+def export_reconciliation(report: ReconciliationReport, file_format: str, path: Path, lang: str = "en") -> None:
+    """Writes the report to `path`, its headings in `lang` (en or zh)."""
     if file_format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {file_format!r}")
-    writer: Callable[[Path, ReconciliationReport], None] = write_csv if file_format == "csv" else write_xlsx
-    writer(path, report)
+    heading("Amount", lang)  # a ValueError for another language, before the file is opened
+    writer: Callable[[Path, ReconciliationReport, str], None] = write_csv if file_format == "csv" else write_xlsx
+    writer(path, report, lang)
 
 
 def report_text(report: ReconciliationReport) -> str:

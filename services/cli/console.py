@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 
 from services.adapters.config import DATABASE_URL_VARIABLE, ConfigurationError, database_url, redact
@@ -21,6 +20,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     console.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     console.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    console.add_argument(
+        "--api-metrics", action="append", default=[], metavar="URL",
+        help="an `omo serve --metrics-port` endpoint, such as http://127.0.0.1:9100/metrics, whose order writer queue "
+        "the system page shows (repeat for each server)",
+    )
     add_logging_options(console)
     tls = console.add_argument_group(
         "TLS", "Serve HTTPS with --tls-cert and --tls-key (PEM files), as `omo serve` does; the session cookie is then "
@@ -32,12 +36,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def console(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from projections.definitions import PROJECTIONS
     from projections.runtime.projection import refuse_other_versions
     from services.api.tls import TlsSetupError, serving_credentials
     from services.bootstrap import build_application
+    from services.console.serving import serve_until_stopped
     from services.console.web import Console
 
     try:  # the same refusals as `omo serve`'s, before anything starts
@@ -45,7 +48,14 @@ def console(args: argparse.Namespace) -> int:
     except TlsSetupError as error:
         print(f"omo console: error: {str(error).replace(' (and --client-ca for mutual TLS)', '')}", file=sys.stderr)
         return 2
+    from services.adapters.server_metrics import MetricsAddressInvalid, checked_address
     from services.cli.serve import port_free
+
+    try:
+        servers = tuple(checked_address(url) for url in args.api_metrics)
+    except MetricsAddressInvalid as error:
+        print(f"omo console: error: --api-metrics: {error}", file=sys.stderr)
+        return 2
 
     if not port_free(args.host, args.port):
         raise ConfigurationError(
@@ -56,18 +66,11 @@ def console(args: argparse.Namespace) -> int:
     refuse_other_versions(url, PROJECTIONS.values())
     app = build_application(url, order_writer=None)  # it reads; it places no orders
     secure = args.tls_cert is not None
-    web = Console(app, secure=secure)
+    web = Console(app, secure=secure, servers=servers)
     log = logging.getLogger("omo")
     log.info("console on %s://%s:%d, database %s", "https" if secure else "http", args.host, args.port, redact(url))
-    # uvicorn stops on SIGTERM/SIGINT, then raises the signal again for the handler it found:
-    # this one lets the console close its readers and the database before it exits
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: None)
     try:
-        uvicorn.run(
-            web.asgi, host=args.host, port=args.port, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
-            log_config=None, access_log=False, proxy_headers=False, server_header=False,
-        )
+        serve_until_stopped(web, args.host, args.port, args.tls_cert, args.tls_key)
     finally:
         web.close()
         app.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from services.adapters.config import DATABASE_URL_VARIABLE
+from services.adapters.config import DATABASE_URL_VARIABLE, ConfigurationError
 
 
 def clock_time(value: str) -> str:
@@ -39,13 +39,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="place the orders as if at this Shanghai time, HH:MM, the next time it comes (default 20:00, "
         "the daily peak; stores open 09:00-22:00, so night orders find them shut)",
     )
+    demo.add_argument(
+        "--console", action="store_true",
+        help="then leave the web console running on the demo's data (on 127.0.0.1) and print its address and an ops "
+        "sign-in token; Ctrl-C stops it",
+    )
+    demo.add_argument("--console-port", type=int, default=8080, metavar="PORT", help="the console's port (default 8080)")
 
 
 def demo(args: argparse.Namespace) -> int:
+    from services.cli.serve import port_free
+    from services.demo.console import HOST
     from services.demo.demo import run_demo
 
+    if args.console and not port_free(HOST, args.console_port):  # said now, not after the demo's minutes
+        raise ConfigurationError(f"--console-port {args.console_port}: {HOST}:{args.console_port} is in use; choose another")
     run_demo(
         os.environ.get(DATABASE_URL_VARIABLE), stores=args.stores, skus=args.skus,
         orders=args.orders, seed=args.seed, workers=args.workers, at=args.at,
+        console_port=args.console_port if args.console else None,
     )
     return 0

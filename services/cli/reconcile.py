@@ -13,7 +13,8 @@ from domain.errors import DomainError
 from services.adapters.config import DATABASE_URL_VARIABLE, application_env, database_url
 from services.adapters.projection_runners import EventStore
 from services.adapters.reconciliation_export import FORMATS, export_reconciliation, report_text
-from services.cli.statements import WAIT_HELP, _catch_up, _month
+from services.adapters.statement_export import LANGUAGES
+from services.cli.statements import LANG_HELP, WAIT_HELP, _catch_up, _month
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -39,6 +40,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     report.add_argument(
         "--output", type=Path, help="the file to write (default reconciliation-DEALER-MONTH.FORMAT here; needs --format)",
     )
+    report.add_argument("--lang", choices=LANGUAGES, default="en", help=f"{LANG_HELP}; the printed report is English")
     report.add_argument("--wait-seconds", type=float, default=60.0, help=WAIT_HELP)
 
 
@@ -67,7 +69,7 @@ def reconcile(args: argparse.Namespace) -> int:
         print(report_text(report))
         if args.format:
             path = args.output or Path(f"reconciliation-{args.dealer}-{args.month}.{args.format}")
-            export_reconciliation(report, args.format, path)
+            export_reconciliation(report, args.format, path, args.lang)
             print(f"wrote the reconciliation of {args.dealer} for {args.month} to {path}")
         return 0
     except DomainError as error:

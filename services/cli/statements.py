@@ -10,11 +10,12 @@ from pathlib import Path
 from domain.errors import DomainError
 from services.adapters.config import DATABASE_URL_VARIABLE, application_env, database_url
 from services.adapters.projection_runners import EventStore
-from services.adapters.statement_export import FORMATS, export_statement, ledger_caught_up, money_text, totals_table
+from services.adapters.statement_export import FORMATS, LANGUAGES, export_statement, ledger_caught_up, money_text, totals_table
 from projections.dealer_ledger.reader import LedgerReader
 from services.use_cases.network.statements import get_statement, month
 
 WAIT_HELP = "seconds to wait for another runner to bring the ledger up to date (default 60)"
+LANG_HELP = "the language of the file's column headings and labels: en (English, the default) or zh (Chinese)"
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -36,6 +37,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--month", required=True, type=_month, help="the calendar month, YYYY-MM (Shanghai time)")
     export.add_argument("--format", choices=FORMATS, default="csv", help="csv or xlsx (default csv)")
     export.add_argument("--output", type=Path, help="the file to write (default statement-DEALER-MONTH.FORMAT here)")
+    export.add_argument("--lang", choices=LANGUAGES, default="en", help=LANG_HELP)
     export.add_argument("--wait-seconds", type=float, default=60.0, help=WAIT_HELP)
 
     show = actions.add_parser(
@@ -95,7 +97,7 @@ def _export(args: argparse.Namespace, reader: LedgerReader) -> int:
     path = args.output or Path(f"statement-{args.dealer}-{args.month}.{args.format}")
     first = get_statement(reader, args.dealer, args.month, 1)
     with tqdm(total=first.totals.lines, unit="line", desc="export", file=sys.stderr) as bar:
-        done = export_statement(reader, args.dealer, args.month, args.format, path, written=lambda: bar.update(1))
+        done = export_statement(reader, args.dealer, args.month, args.format, path, written=lambda: bar.update(1), lang=args.lang)
     totals = done.statement.totals
     print(f"wrote {totals.lines} lines of {done.statement.party}'s statement for {args.month} to {path}; "
           f"net payable {money_text(totals.net_payable)}")

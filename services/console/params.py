@@ -34,3 +34,12 @@ def this_month() -> str:
 
 def shanghai(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def local_moment(value: str) -> str:
+    """An RFC 3339 moment as recorded in a store's own offset, written for a person; "" stays ""."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value or ""
+    return moment.strftime("%Y-%m-%d %H:%M") + (moment.strftime(" UTC%z")[:-2] if moment.tzinfo else "")

@@ -24,11 +24,13 @@ from domain.stock_query_errors import ProjectionBehind
 from projections.runtime.database import read_engine
 from services.adapters.statement_export import money_text
 from services.console.access import CONSOLE_ROLES, Access, Forbidden, FormRefused, SignInNeeded, Visit, refused_role, with_security_headers
+from services.console.pages.board import BoardPages
 from services.console.pages.orders import OrderPages
 from services.console.pages.statements import StatementPages
 from services.console.pages.stock import StockPages
+from services.console.pages.stores import StorePages
 from services.console.pages.system import SystemPages
-from services.console.params import shanghai, this_month
+from services.console.params import local_moment, shanghai, this_month
 from services.console.sessions import COOKIE, Session, Sessions
 from services.use_cases.application import OmoApplication
 from services.use_cases.network.tokens import authenticate
@@ -39,11 +41,15 @@ PACKAGE = Path(__file__).parent
 
 class Console:
     """The console over one application; `asgi` is what a server serves. `secure`: the
-    console is served over TLS, so its cookie is Secure."""
+    console is served over TLS, so its cookie is Secure. `servers`: the API servers' metrics
+    addresses, whose order writer queues the system page shows."""
 
-    def __init__(self, app: OmoApplication, *, secure: bool = False, sessions: Sessions | None = None):
+    def __init__(
+        self, app: OmoApplication, *, secure: bool = False, sessions: Sessions | None = None, servers: tuple[str, ...] = (),
+    ):
         self.app = app
         self.secure = secure
+        self.servers = servers  # the metrics endpoints of the `omo serve` processes, for the system page
         self.sessions = sessions or Sessions()
         self.access = Access(app, self.sessions)
         self.stock = StockQueries.for_application(app)
@@ -51,7 +57,8 @@ class Console:
         self.templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
         self.templates.env.filters["money"] = money_text
         self.templates.env.filters["shanghai"] = shanghai
-        self.pages = [StockPages(self), OrderPages(self), SystemPages(self), StatementPages(self)]
+        self.templates.env.filters["local_moment"] = local_moment
+        self.pages = [StockPages(self), StorePages(self), OrderPages(self), SystemPages(self), StatementPages(self), BoardPages(self)]
         handlers = {
             SignInNeeded: self._sign_in_needed, Forbidden: self._forbidden, PermissionDenied: self._forbidden,
             FormRefused: self._form_refused, InvalidInput: self._bad_request, NotFound: self._not_found,

@@ -29,6 +29,7 @@ from services.demo.terms import check_terms, print_terms, set_terms
 from services.client.cast import Cast
 from services.client.client import OmoClient
 from services.api.server import start_server
+from services.demo.console import keep_console
 from services.bootstrap import build_application
 from services.adapters.config import redact, sqlite_url
 from services.adapters.projection_runners import start_runners
@@ -204,6 +205,7 @@ def run_demo(
     workers: int = 8,
     at: str = "20:00",
     out: TextIO | None = None,
+    console_port: int | None = None,
 ) -> Outcome:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="omo-demo-") as scratch:
@@ -254,6 +256,10 @@ def run_demo(
                 print_statements(app, client, dealer_ids, (began, datetime.now(timezone.utc) + timedelta(minutes=1)), day.worked, out or sys.stdout)
                 outcome.reconciliation = reconcile_busiest_dealer(app, client, outcome.orders)
                 print_reconciliation(outcome.reconciliation, out or sys.stdout)
+                if console_port is not None:
+                    server.stop(grace=2)
+                    busiest = outcome.reconciliation.dealer_id if outcome.reconciliation else dealer_ids[0]
+                    keep_console(app, url, runners, console_port, busiest, out)
         finally:
             server.stop(grace=2)
             runners.shutdown()

@@ -3,8 +3,9 @@ use cases and the dealer ledger, on SQLite and PostgreSQL:
 
 - between any two parties the balances are each other's negative, every month, and a
   counterparty's closing balance is the next month's opening;
-- a closed month's statement, exported, is byte-identical before and after everything
-  recorded later (settlements naming it land in the first open month instead, as adjustments);
+- a closed month's statement, exported, is the same before and after everything recorded later
+  (the CSV byte for byte, the XLSX cell for cell but for the ledger position it was read at;
+  settlements naming it land in the first open month instead, as adjustments);
 - every settlement is shown exactly once, in the month it names or, that month closed, in the
   first open one after it;
 - `omo projections verify` finds the ledger equal to the events.
@@ -22,6 +23,7 @@ import eventsourcing.domain
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from domain.attribution import HQ
 from domain.settlements import SettlementTerms, next_month
@@ -94,9 +96,14 @@ def fresh_books(database_url, request, monkeypatch, tmp_path):
         app.close()
 
 
-def exported(reader, party: str, month: str, path) -> bytes:
-    export_statement(reader, party, month, "csv", path)
-    return path.read_bytes()
+def exported(reader, party: str, month: str, path) -> tuple[bytes, list]:
+    """The statement as CSV bytes, and its XLSX's cells but for the ledger position it was read
+    at (the About sheet's; it grows with every later event)."""
+    export_statement(reader, party, month, "csv", path.with_suffix(".csv"))
+    export_statement(reader, party, month, "xlsx", path.with_suffix(".xlsx"))
+    book = load_workbook(path.with_suffix(".xlsx"))
+    cells = [[row for row in sheet.values if row[0] != "Ledger position"] for sheet in book.worksheets]
+    return path.with_suffix(".csv").read_bytes(), cells
 
 
 def test_balances_mirror_each_other_and_closed_months_never_change_whatever_is_recorded(fresh_books, tmp_path):
@@ -111,7 +118,7 @@ def test_balances_mirror_each_other_and_closed_months_never_change_whatever_is_r
     def the_books_hold(plan):
         app, stamps, runner, reader, code = fresh_books()
         references = itertools.count()
-        frozen: dict[tuple[str, str], bytes] = {}  # (party, closed month) -> its statement as exported when closed
+        frozen: dict[tuple[str, str], tuple[bytes, list]] = {}  # (party, closed month) -> its statement as exported when closed
         settled: dict[str, str] = {}  # reference -> the month it names
         orders: list[str] = []
         for step in plan:

@@ -245,8 +245,9 @@ def test_the_statement_download_is_what_omo_statements_export_writes(console, ca
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
     assert f'filename="statement-DA-{PERIOD}.csv"' in download.headers["content-disposition"]
     assert download.content == exported.read_bytes()
+    assert main(["statements", "export", "--dealer", "DA", "--month", PERIOD, "--format", "xlsx", "--output", str(tmp_path / "da.xlsx")]) == 0
     xlsx = client.get("/dealers/DA/statement.xlsx", params={"month": PERIOD})
-    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert xlsx.status_code == 200 and xlsx.content == (tmp_path / "da.xlsx").read_bytes()
 
 
 def test_a_pos_token_sees_its_store_s_pages_only(console, cast, orders):

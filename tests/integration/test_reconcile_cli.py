@@ -12,6 +12,7 @@ import pytest
 from domain.provider_bills import yuan
 from protos.omo.v1 import dealers_pb2 as pb
 from services.api.convert.reconciliation import OUTCOMES
+from services.adapters.reconciliation_export import DIFFERENCES_HEADER, ZH
 from services.cli.main import main
 from tests.reconciliation_world import build
 
@@ -133,3 +134,31 @@ def test_bad_input_is_one_line_and_exit_2(reconciled, tmp_path, capsys):
     with pytest.raises(SystemExit) as bad_month:  # argparse: usage and one line, exit 2
         main(["reconcile", "report", "--dealer", "A", "--month", "2026-13"])
     assert bad_month.value.code == 2
+
+
+def test_lang_zh_writes_chinese_headings_with_the_same_figures_and_another_lang_is_a_usage_error(reconciled, tmp_path, capsys):
+    world, got = reconciled
+    command = ["reconcile", "report", "--dealer", "A", "--month", world.month, "--format", "csv"]
+    en, zh, default = tmp_path / "en.csv", tmp_path / "zh.csv", tmp_path / "default.csv"
+    assert main([*command, "--output", str(default)]) == 0
+    assert main([*command, "--lang", "en", "--output", str(en)]) == 0
+    assert main([*command, "--lang", "zh", "--output", str(zh)]) == 0
+    assert en.read_bytes() == default.read_bytes()
+    english, chinese = csv_sections(en), csv_sections(zh)
+    assert list(chinese) == ["汇总", "往来余额", "差异"]
+    assert chinese["汇总"][0] == ["来源", "项目", "金额 (元)"]
+    totals = {(ZH[side], ZH[figure]): amount for side, figure, amount in english["Totals"][1:]}
+    assert {(side, figure): amount for side, figure, amount in chinese["汇总"][1:]} == totals
+    assert ("账单", "手续费") in totals and ("账簿", "应付净额") in totals
+    assert chinese["往来余额"][1:] == english["Balances"][1:]
+    assert chinese["差异"] == [[ZH[h] for h in DIFFERENCES_HEADER], *english["Differences"][1:]]
+    assert len(chinese["差异"]) == len(got.differences) + 1
+    assert main([*command[:-2], "--format", "xlsx", "--lang", "zh", "--output", str(tmp_path / "zh.xlsx")]) == 0
+    from openpyxl import load_workbook
+
+    assert load_workbook(tmp_path / "zh.xlsx").sheetnames == ["汇总", "往来余额", "差异", "说明"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as refused:  # argparse: its usage, one line saying what is wrong, exit 2
+        main([*command, "--lang", "jp"])
+    assert refused.value.code == 2
+    assert "argument --lang: invalid choice: 'jp' (choose from" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from domain.errors import InvalidInput
 from services.cli.main import main
-from services.adapters.statement_export import HEADERS, export_statement, money_text
+from services.adapters.statement_export import HEADERS, ZH, export_statement, money_text
 from projections.dealer_ledger.reader import LedgerBehind, LedgerReader
 from services.use_cases.network.statements import SHANGHAI, TOTALS, get_statement, month, whole_statement
 from tests.ledger_builders import PRICES, ledger_runner, ledger_table, sell, trade
@@ -298,6 +298,32 @@ def test_export_brings_the_ledger_up_to_date_first_and_writes_the_file(app, trad
     assert shown[0].split()[:2] == ["party", "lines"] and shown[1].split()[0] == "DEALER:DA" and shown[2].split()[0] == "DEALER:DB"
     assert shown[1].split()[-1] == money_text(statement.totals.net_payable)
 
+
+def test_export_lang_zh_writes_chinese_headings_en_the_same_as_ever_and_another_lang_is_a_usage_error(
+    app, trading, tmp_path, monkeypatch, capsys,
+):
+    monkeypatch.setenv("OMO_DATABASE_URL", app.database_url)
+    command = ["statements", "export", "--dealer", "DA", "--month", PERIOD]
+    files = {name: tmp_path / f"{name}.csv" for name in ("default", "en", "zh")}
+    assert main([*command, "--output", str(files["default"])]) == 0
+    assert main([*command, "--lang", "en", "--output", str(files["en"])]) == 0
+    assert main([*command, "--lang", "zh", "--output", str(files["zh"])]) == 0
+    assert files["en"].read_bytes() == files["default"].read_bytes()
+    (en_header, *en_lines, en_total), (zh_header, *zh_lines, zh_total) = read_csv(files["en"]), read_csv(files["zh"])
+    assert tuple(en_header) == HEADERS and en_total[0] == "TOTAL"
+    assert zh_header == [ZH[h] for h in HEADERS] and zh_header[:4] == ["时间 (上海)", "订单号", "SKU", "门店"]
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in zh_header if h != "SKU")
+    assert zh_total[:1] + zh_total[7:] == ["合计", f"{len(en_lines)} 行", *en_total[8:]]  # the same figures, to the cent
+    reversal = HEADERS.index("Reversal")
+    assert [r[:reversal] + r[reversal + 1:] for r in zh_lines] == [r[:reversal] + r[reversal + 1:] for r in en_lines]
+    assert {r[reversal] for r in zh_lines} == {"是", ""} and {r[reversal] for r in en_lines} == {"yes", ""}
+    assert main([*command, "--lang", "zh", "--format", "xlsx", "--output", str(tmp_path / "zh.xlsx")]) == 0
+    assert load_workbook(tmp_path / "zh.xlsx").sheetnames == ["对账单", "说明"]
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as refused:  # argparse: its usage, one line saying what is wrong, exit 2
+        main([*command, "--lang", "fr"])
+    assert refused.value.code == 2
+    assert "argument --lang: invalid choice: 'fr' (choose from" in capsys.readouterr().err
 
 def test_export_waits_for_the_runner_holding_the_ledger_s_lease(app, trading, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("OMO_DATABASE_URL", app.database_url)

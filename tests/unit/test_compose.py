@@ -154,3 +154,21 @@ def test_a_prometheus_service_with_that_configuration_only_when_asked_for():
     mounted = {v.split(":")[1]: v.split(":")[0] for v in prometheus["volumes"]}
     assert (REPO / mounted["/etc/prometheus/prometheus.yml"]).resolve() == REPO / "deploy" / "prometheus.yml"
     assert all(p.startswith("127.0.0.1:") for p in prometheus["ports"])
+
+
+def test_the_console_serves_tls_on_its_published_port_and_reads_the_server_s_metrics(tmp_path):
+    services = compose()["services"]
+    console = services["console"]
+    program, *arguments = console["command"]
+    assert program == "omo"
+    args = build_parser().parse_args(arguments)
+    assert args.command == "console" and args.host == "0.0.0.0" and not args.plaintext
+    assert any(p == f"127.0.0.1:{args.port}:{args.port}" for p in console["ports"])
+    assert console["environment"]["OMO_DATABASE_URL"] == services["omo"]["environment"]["OMO_DATABASE_URL"]
+    assert "certs:/certs:ro" in console["volumes"] and args.tls_cert.startswith("/certs/") and args.tls_key.startswith("/certs/")
+    certificates_in(tmp_path)
+    rebased = [str(tmp_path / f.removeprefix("/certs/")) for f in (args.tls_cert, args.tls_key)]
+    assert serving_credentials(args.host, *rebased, None, args.plaintext) is not None
+    server = build_parser().parse_args(services["omo"]["command"][1:])
+    assert args.api_metrics == [f"http://omo:{server.metrics_port}/metrics"]
+    assert str(server.metrics_port) in services["omo"]["expose"]

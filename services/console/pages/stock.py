@@ -1,5 +1,6 @@
 """National stock: a SKU's figures by province and city, drilling down to stores (the console's
-picture of StockQueryService/GetNationalStock)."""
+picture of StockQueryService/GetNationalStock); and low stock, the SKUs at or under a threshold
+of available units in a region, a dealer's stores or one store (ListLowStock)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.errors import InvalidInput, NotFound
-from domain.values import identifier
+from domain.callers import DEALER
+from domain.values import identifier, optional_identifier
+from projections.national_stock.reads import Region
 from protos.omo.v1 import stock_query_pb2
-from services.console.params import place
+from services.console.params import place, whole_number
+from services.use_cases.reads.stock_queries import checked_region
 
 NATIONAL_STOCK = "omo.v1.StockQueryService/GetNationalStock"
+LOW_STOCK = "omo.v1.StockQueryService/ListLowStock"
+DEFAULT_THRESHOLD = 5
+LOW_STOCK_PAGE = 100
 
 
 class AreaNotFound(NotFound):
@@ -24,7 +31,7 @@ class StockPages:
         self.console = console
 
     def routes(self) -> list[Route]:
-        return [Route("/stock", self.national_stock)]
+        return [Route("/stock", self.national_stock), Route("/stock/low", self.low_stock)]
 
     def national_stock(self, request: Request) -> Response:
         console = self.console
@@ -48,6 +55,28 @@ class StockPages:
         return console.render(
             request, "stock.html", visit, sku=sku, found=found, province=province, city=city,
             provinces=bars(provinces), cities=bars(cities), stores=bars(stores) if province else [],
+        )
+
+
+    def low_stock(self, request: Request) -> Response:
+        console = self.console
+        visit = console.access.visit(request)
+        query = request.query_params
+        threshold = whole_number("threshold", query.get("threshold", ""), DEFAULT_THRESHOLD)
+        after = optional_identifier("after", query.get("after", "").strip())
+        region = checked_region(Region(
+            province=place("province", query.get("province", "")), city=place("city", query.get("city", "")),
+            dealer=optional_identifier("dealer", query.get("dealer", "").strip()),
+            store_id=optional_identifier("store_id", query.get("store_id", "").strip()),
+        ))
+        if region.is_national and visit.caller.role == DEALER:  # a dealer's own stores unless it names one of them
+            region = Region(dealer=visit.caller.dealer_id)
+        asked = stock_query_pb2.StockRegion(province=region.province, city=region.city, dealer=region.dealer, store_id=region.store_id)
+        console.access.allowed(visit.caller, LOW_STOCK, stock_query_pb2.ListLowStockRequest(region=asked, threshold=threshold))
+        rows, last, freshness = console.stock.low_stock(region, threshold, after, LOW_STOCK_PAGE)
+        return console.render(
+            request, "low_stock.html", visit, rows=rows, region=region, threshold=threshold, after=after,
+            next_after=last, freshness=freshness, page_size=LOW_STOCK_PAGE,
         )
 
 

@@ -1,5 +1,6 @@
-"""The system: each projection's lag and the database's health, what the gRPC health service
-tells anyone, to anyone signed in."""
+"""The system: each projection's lag, the database's health and, from the API servers' metrics
+endpoints, each server's order writer queue; what the gRPC health service and the metrics tell
+anyone, to anyone signed in."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.routing import Route
 
 from projections.definitions import PROJECTIONS
 from projections.runtime.runner import projection_status
+from services.adapters.server_metrics import read_server
 
 
 class SystemPages:
@@ -31,4 +33,7 @@ class SystemPages:
             head, database = console.app.recorder.max_notification_id(), ""
         except Exception as error:  # noqa: BLE001 - whatever the driver says, the database is not answering
             head, database = None, f"the database does not answer ({type(error).__name__})"
-        return console.render(request, "system.html", visit, statuses=statuses, problems=problems, head=head, database=database)
+        servers = [read_server(url) for url in console.servers]
+        return console.render(
+            request, "system.html", visit, statuses=statuses, problems=problems, head=head, database=database, servers=servers,
+        )

@@ -235,6 +235,12 @@ def _untoken(token: str, party: str, period: Period) -> tuple[int, tuple[int, in
     return upto, tuple(after)
 
 
+def check_page_token(token: str, dealer_id: str, month_text: str) -> None:
+    """Refuses (InvalidInput) a page token that is not one of this dealer's month's statement,
+    before anything is read."""
+    _untoken(token, party_of(dealer_id), month(month_text))
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 def get_statement(

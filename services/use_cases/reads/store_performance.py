@@ -173,6 +173,16 @@ def _after(token: str, fingerprint: str) -> str:
     return after
 
 
+@dataclass(frozen=True)
+class OverdueShipments:
+    scope: Scope
+    first_day: date
+    last_day: date
+    as_of_us: int  # the moment overdue is counted at
+    shipments: list[reads.OverdueShipment]  # the most overdue first, at most the limit asked
+    freshness: Freshness
+
+
 class StorePerformanceQueries:
     """GetStorePerformance and `omo report on-time`, over the on-time projection."""
 
@@ -225,3 +235,17 @@ class StorePerformanceQueries:
         if not found:
             raise NoStoresInRegion(scope.describe())
         return sorted(found)  # the page tokens compare ids as Python does, whatever the database's collation
+
+    def overdue_shipments(self, scope: Scope, from_date: str, to_date: str, now_us: int, limit: int = 100) -> OverdueShipments:
+        """The shipments of the scope's stores due from..to and open past their promise at
+        `now_us`, the most overdue first: at most `limit` of them (the figures count them all)."""
+        checked_scope(scope)
+        first, last = checked_range(from_date, to_date)
+        if limit < 1:
+            raise InvalidInput("limit", f"must be at least 1, got {limit}")
+        with self.reader.engine.connect() as connection:
+            position = reads.position(connection)
+            store_ids = self._stores(connection, scope, now_us)
+            found = reads.overdue_shipments(connection, store_ids, str(first), str(last), now_us, limit)
+        return OverdueShipments(scope, first, last, now_us, found, self.reader.freshness(position))
+
