@@ -32,7 +32,7 @@ def signed_in(base: str, token: str) -> httpx.Client:
 
 def test_demo_console_serves_the_demo_s_data_to_the_tokens_it_prints(tmp_path):
     port = free_port()
-    command = [sys.executable, "-m", "services.cli", "demo", "--stores", "60", "--skus", "30", "--orders", "80", "--seed", "3",
+    command = [sys.executable, "-m", "services.cli", "demo", "--stores", "30", "--skus", "12", "--orders", "30", "--seed", "3",
                "--workers", "4", "--console", "--console-port", str(port)]
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "HOME": str(tmp_path)}  # no OMO_DATABASE_URL: the demo's own SQLite
     with open(tmp_path / "demo.log", "w") as log:
@@ -60,7 +60,7 @@ def test_demo_console_serves_the_demo_s_data_to_the_tokens_it_prints(tmp_path):
         system = ops.get("/system")
         assert system.status_code == 200 and "dealer_ledger" in system.text and "cannot be read" not in system.text
         low = ops.get("/stock/low", params={"threshold": "100000"})
-        assert low.status_code == 200 and low.text.count('href="/stock?sku=') >= 30  # the catalogue, and the pre-sale's SKU
+        assert low.status_code == 200 and low.text.count('href="/stock?sku=') >= 12  # the catalogue, and the pre-sale's SKU
         dealer = signed_in(base, dealer_token)
         statement = dealer.get(dealer.get("/dealers").headers["location"])
         assert statement.status_code == 200 and f"Statement of DEALER:{dealer_id}" in statement.text
